@@ -1,0 +1,264 @@
+/**
+ * The ordered toxic stages of one direction of one live connection. Chain changes are synchronous:
+ * JavaScript runs one event at a time, so an add, update or remove between two events is atomic and
+ * never waits on I/O.
+ * @module
+ */
+import type { CloseMode, StageContext, ToxicDefinition, ToxicSpec, ToxicStage } from '../toxics/types.js';
+import type { Clock } from './clock.js';
+import { StageTimer } from './clock.js';
+import type { Direction } from './direction.js';
+import type { Rng } from './rng.js';
+
+/** What a chain needs from the link that owns it. */
+export interface ChainHost {
+  readonly clock: Clock;
+  readonly direction: Direction;
+  /** Writes bytes that left the last stage to the destination socket. */
+  deliver(buf: Buffer): void;
+  /** Ends the destination socket (FIN) once every stage has forwarded end-of-stream. */
+  deliverEnd(): void;
+  /** Counts bytes a destructive stage discarded. */
+  dropped(bytes: number, toxic: ToxicSpec): void;
+  /** A stage asked to close the whole connection. */
+  closeConnection(mode: CloseMode, toxic: ToxicSpec): void;
+  /** The number of stages holding the source changed. */
+  holdChanged(): void;
+  /** A stage timer fired: held bytes may have moved. */
+  afterTimer(): void;
+  /** The seeded stream for one toxic on this connection and direction. */
+  rngFor(toxic: ToxicSpec): Rng;
+  /** An injected fault happened. */
+  fault(toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void;
+}
+
+/** One toxic's place in a chain; it is also the stage's context. */
+class Slot implements StageContext {
+  next: Slot | null = null;
+  stage: ToxicStage | null = null;
+  inputEnded = false;
+  endForwarded = false;
+  holding = false;
+  disposed = false;
+  readonly timer: StageTimer;
+  private readonly rng: Rng;
+  /** The toxicity roll, drawn once: the toxic is active while `roll < toxicity`. */
+  private readonly roll: number;
+
+  constructor(
+    private readonly chain: Chain,
+    public spec: ToxicSpec,
+    public definition: ToxicDefinition,
+  ) {
+    this.timer = new StageTimer(chain.host.clock, this.onTimer);
+    this.rng = chain.host.rngFor(spec);
+    this.roll = this.rng.next();
+  }
+
+  get direction(): Direction {
+    return this.chain.host.direction;
+  }
+
+  get active(): boolean {
+    return this.roll < this.spec.toxicity;
+  }
+
+  /** Creates the stage when the roll says this toxic is active here. */
+  activate(): void {
+    if (this.active && !this.stage) this.stage = this.definition.create(this.spec.attributes, this);
+  }
+
+  receive(buf: Buffer): void {
+    if (this.stage) this.stage.onChunk(buf);
+    else this.push(buf);
+  }
+
+  receiveEnd(): void {
+    this.inputEnded = true;
+    if (this.stage) this.stage.onEnd();
+    else this.end();
+  }
+
+  // StageContext
+
+  push(buf: Buffer): void {
+    if (this.disposed || buf.length === 0) return;
+    if (this.next) this.next.receive(buf);
+    else this.chain.host.deliver(buf);
+  }
+
+  end(): void {
+    if (this.disposed || this.endForwarded) return;
+    this.endForwarded = true;
+    if (this.next) this.next.receiveEnd();
+    else this.chain.host.deliverEnd();
+  }
+
+  drop(bytes: number): void {
+    if (bytes > 0) this.chain.host.dropped(bytes, this.spec);
+  }
+
+  now(): number {
+    return this.chain.host.clock.now();
+  }
+
+  random(): number {
+    return this.rng.next();
+  }
+
+  hold(on: boolean): void {
+    if (this.disposed || this.holding === on) return;
+    this.holding = on;
+    this.chain.holdCount += on ? 1 : -1;
+    this.chain.host.holdChanged();
+  }
+
+  close(mode: CloseMode): void {
+    if (!this.disposed) this.chain.host.closeConnection(mode, this.spec);
+  }
+
+  fault(kind: string, detail?: Record<string, unknown>): void {
+    this.chain.host.fault(this.spec, kind, detail);
+  }
+
+  // lifecycle
+
+  /**
+   * Pushes what the stage holds, then a pending end-of-stream, and drops the stage. A stage leaving
+   * the connection (removed, or deactivated by a toxicity change) gets `onRemove` first; one merely
+   * replaced by an update does not.
+   */
+  retireStage(why: 'leaving' | 'replaced'): void {
+    const stage = this.stage;
+    if (!stage) return;
+    stage.flush();
+    if (this.inputEnded && !this.endForwarded) this.end();
+    if (why === 'leaving') stage.onRemove?.();
+    this.stage = null;
+    stage.dispose();
+    this.timer.cancel();
+    this.hold(false);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.stage?.dispose();
+    this.stage = null;
+    this.timer.close();
+    this.hold(false);
+    this.disposed = true;
+  }
+
+  private readonly onTimer = (): void => {
+    if (!this.stage?.onTimer) return;
+    this.stage.onTimer();
+    this.chain.host.afterTimer();
+  };
+}
+
+/** The stages of one direction of one connection, in the order their toxics were added. */
+export class Chain {
+  private head: Slot | null = null;
+  private tail: Slot | null = null;
+  private readonly slots = new Map<string, Slot>();
+  /** True once the source's end reached the chain. */
+  private inputEnded = false;
+  /** Stages currently holding the source. */
+  holdCount = 0;
+
+  constructor(readonly host: ChainHost) {}
+
+  /** No toxic is attached (so the link can write straight through). */
+  get isEmpty(): boolean {
+    return this.head === null;
+  }
+
+  /** Bytes held by every stage. */
+  get heldBytes(): number {
+    let total = 0;
+    for (let s = this.head; s; s = s.next) if (s.stage) total += s.stage.heldBytes;
+    return total;
+  }
+
+  /** The names of toxics whose stage is active on this link. */
+  activeToxics(): string[] {
+    const names: string[] = [];
+    for (let s = this.head; s; s = s.next) if (s.stage) names.push(s.spec.name);
+    return names;
+  }
+
+  receive(buf: Buffer): void {
+    if (this.head) this.head.receive(buf);
+    else this.host.deliver(buf);
+  }
+
+  receiveEnd(): void {
+    if (this.inputEnded) return;
+    this.inputEnded = true;
+    if (this.head) this.head.receiveEnd();
+    else this.host.deliverEnd();
+  }
+
+  /** Appends a toxic at the end of the chain. */
+  add(spec: ToxicSpec, definition: ToxicDefinition): void {
+    const slot = new Slot(this, spec, definition);
+    const before = this.tail;
+    // A new last stage sees the end-of-stream only if the stage before it has not passed it on yet.
+    const upstreamEnded = before ? before.endForwarded : this.inputEnded;
+    if (upstreamEnded) {
+      slot.inputEnded = true;
+      slot.endForwarded = true;
+    }
+    this.slots.set(spec.name, slot);
+    if (before) before.next = slot;
+    else this.head = slot;
+    this.tail = slot;
+    slot.activate();
+  }
+
+  /** Applies new attributes or toxicity in place. */
+  update(spec: ToxicSpec, definition: ToxicDefinition): void {
+    const slot = this.slots.get(spec.name);
+    if (!slot) return;
+    const typeChanged = slot.definition !== definition;
+    slot.spec = spec;
+    slot.definition = definition;
+    if (!slot.active) {
+      slot.retireStage('leaving');
+      return;
+    }
+    const stage = slot.stage;
+    if (stage && !typeChanged && stage.update) {
+      stage.update(spec.attributes);
+      return;
+    }
+    if (stage) slot.retireStage('replaced');
+    slot.activate();
+  }
+
+  /** Removes a toxic: flushes what it holds onward, then disposes it. */
+  remove(name: string): void {
+    const slot = this.slots.get(name);
+    if (!slot) return;
+    // Unlink first: the removed slot keeps its `next`, so its flush still flows onward, and a stage
+    // that closes the connection on removal finds a consistent chain.
+    let prev: Slot | null = null;
+    for (let s = this.head; s && s !== slot; s = s.next) prev = s;
+    if (prev) prev.next = slot.next;
+    else this.head = slot.next;
+    if (this.tail === slot) this.tail = prev;
+    this.slots.delete(name);
+    slot.retireStage('leaving');
+    if (slot.inputEnded && !slot.endForwarded) slot.end();
+    slot.dispose();
+  }
+
+  /** Disposes every stage without flushing (the connection is going away). */
+  dispose(): void {
+    for (let s = this.head; s; s = s.next) s.dispose();
+    this.head = null;
+    this.tail = null;
+    this.slots.clear();
+    this.holdCount = 0;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * One client ↔ upstream pair: dials the upstream, then runs two links. Half-closes are forwarded;
+ * the connection ends when both sockets have closed, or at the first error, through one idempotent
+ * {@link Connection.teardown}.
+ * @module
+ */
+import { connect, type Socket } from 'node:net';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { HostPort } from './address.js';
+import type { Clock } from './clock.js';
+import type { Direction } from './direction.js';
+import { Link, type ByteCounters, type LinkOwner } from './link.js';
+import type { Rng } from './rng.js';
+import { closeGracefully, dialOptions, resetSocket, type SocketTuning } from './socket-options.js';
+
+/** Why a connection ended. Injected faults are reasons, not errors. */
+export type TeardownReason =
+  | 'both-fin'
+  | 'client-error'
+  | 'upstream-error'
+  | 'upstream-unreachable'
+  | 'toxic-reset'
+  | 'toxic-close'
+  | 'proxy-stopped'
+  | 'closed-by-api';
+
+/** What a connection needs from its proxy. */
+export interface ConnectionOwner {
+  readonly clock: Clock;
+  readonly maxHeldBytes: number;
+  readonly dialTimeoutMs: number;
+  readonly closeGraceMs: number;
+  readonly tuning: SocketTuning;
+  readonly bytes: Record<Direction, ByteCounters>;
+  rngFor(ordinal: number, direction: Direction, toxic: ToxicSpec): Rng;
+  toxicsFor(direction: Direction): Iterable<{ spec: ToxicSpec; definition: ToxicDefinition }>;
+  connectionOpened(conn: Connection): void;
+  connectionClosed(conn: Connection, reason: TeardownReason, error?: Error): void;
+  toxicFault(conn: Connection, direction: Direction, toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void;
+}
+
+/** One proxied TCP connection. */
+export class Connection implements LinkOwner {
+  /** Wall-clock time the client was accepted (for listings, never for toxics). */
+  readonly openedAt = Date.now();
+  readonly clientAddress: string;
+  upstream: Socket | null = null;
+  upstreamLink: Link | null = null;
+  downstreamLink: Link | null = null;
+  /** Set once the connection has ended. */
+  closeReason: TeardownReason | null = null;
+  private closedSockets = 0;
+
+  constructor(
+    private readonly owner: ConnectionOwner,
+    readonly client: Socket,
+    /** Per-proxy ordinal: the connection's id, and part of its random streams' seed. */
+    readonly id: number,
+  ) {
+    this.clientAddress = `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
+    client.on('error', this.onClientError);
+    client.on('close', this.onSocketClose);
+  }
+
+  get clock(): Clock {
+    return this.owner.clock;
+  }
+
+  get maxHeldBytes(): number {
+    return this.owner.maxHeldBytes;
+  }
+
+  /** The link carrying bytes in `direction`. */
+  link(direction: Direction): Link | null {
+    return direction === 'upstream' ? this.upstreamLink : this.downstreamLink;
+  }
+
+  /** Dials the upstream; the client is read from only once the dial has succeeded. */
+  dial(target: HostPort): void {
+    const upstream = connect(dialOptions(target, this.owner.tuning));
+    this.upstream = upstream;
+    upstream.on('error', this.onUpstreamError);
+    upstream.on('close', this.onSocketClose);
+    upstream.once('connect', this.onUpstreamConnect);
+    if (this.owner.dialTimeoutMs > 0) {
+      upstream.setTimeout(this.owner.dialTimeoutMs, this.onDialTimeout);
+    }
+  }
+
+  /**
+   * Ends the connection once. `fin` closes both sockets politely, `rst` resets both peers,
+   * `error` resets the peer of a socket that was reset and closes the other politely.
+   */
+  teardown(reason: TeardownReason, mode: CloseMode = 'fin', error?: Error): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    this.upstreamLink?.dispose();
+    this.downstreamLink?.dispose();
+    this.upstream?.setTimeout(0);
+    for (const socket of [this.client, this.upstream]) {
+      if (!socket) continue;
+      if (mode === 'rst') resetSocket(socket);
+      else closeGracefully(socket, this.owner.closeGraceMs);
+    }
+    this.owner.connectionClosed(this, reason, error);
+  }
+
+  // LinkOwner
+
+  rngFor(direction: Direction, toxic: ToxicSpec): Rng {
+    return this.owner.rngFor(this.id, direction, toxic);
+  }
+
+  closeByToxic(mode: CloseMode, toxic: ToxicSpec, direction: Direction): void {
+    this.owner.toxicFault(this, direction, toxic, mode === 'rst' ? 'reset' : 'close');
+    this.teardown(mode === 'rst' ? 'toxic-reset' : 'toxic-close', mode);
+  }
+
+  fault(direction: Direction, toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void {
+    this.owner.toxicFault(this, direction, toxic, kind, detail);
+  }
+
+  // socket events
+
+  private readonly onUpstreamConnect = (): void => {
+    const upstream = this.upstream;
+    if (!upstream || this.closeReason) return;
+    upstream.setTimeout(0);
+    const up = new Link(this, 'upstream', this.client, upstream, this.owner.bytes.upstream);
+    const down = new Link(this, 'downstream', upstream, this.client, this.owner.bytes.downstream);
+    this.upstreamLink = up;
+    this.downstreamLink = down;
+    this.owner.connectionOpened(this);
+    down.start(this.owner.toxicsFor('downstream'));
+    up.start(this.owner.toxicsFor('upstream'));
+  };
+
+  private readonly onDialTimeout = (): void => {
+    if (!this.upstreamLink) this.teardown('upstream-unreachable', 'fin', new Error('upstream dial timed out'));
+  };
+
+  private readonly onClientError = (err: Error): void => {
+    this.onError('client-error', err);
+  };
+
+  private readonly onUpstreamError = (err: Error): void => {
+    if (!this.upstreamLink) this.teardown('upstream-unreachable', 'fin', err);
+    else this.onError('upstream-error', err);
+  };
+
+  private onError(reason: TeardownReason, err: Error): void {
+    if (this.closeReason) return;
+    // A reset on one side is passed on as a reset, so the other peer sees what really happened.
+    const reset = (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+    this.teardown(reason, reset ? 'rst' : 'fin', err);
+  }
+
+  private readonly onSocketClose = (): void => {
+    this.closedSockets++;
+    const expected = this.upstream ? 2 : 1;
+    if (this.closedSockets >= expected && !this.closeReason) this.teardown('both-fin');
+  };
+}

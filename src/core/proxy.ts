@@ -1,0 +1,381 @@
+/**
+ * A named proxy: a listener, its upstream, its toxics and its live connections.
+ * Lifecycle changes (start, stop, update) are serialized per proxy; toxic changes are synchronous
+ * and reach every live connection at once, without waiting on any socket.
+ * @module
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { FaultlineError } from '../errors.js';
+import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
+import type { ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import {
+  AddressError,
+  formatAddressInfo,
+  formatHostPort,
+  parseHostPort,
+  resolveListen,
+  resolveListenHost,
+  type HostPort,
+} from './address.js';
+import { Connection, type ConnectionOwner, type TeardownReason } from './connection.js';
+import { DIRECTIONS, type Direction } from './direction.js';
+import type { ByteCounters } from './link.js';
+import type { Logger } from './logger.js';
+import { createRng, type Rng } from './rng.js';
+import type { Runtime } from './runtime.js';
+import { listenerOptions } from './socket-options.js';
+import type { CloseMode } from '../toxics/types.js';
+
+/** A proxy's address settings. */
+export interface ProxyConfig {
+  name: string;
+  /** `host:port` to listen on; port 0 picks a free port, reported back in {@link Proxy.listen}. */
+  listen: string;
+  /** `host:port` of the service behind the proxy. */
+  upstream: string;
+  /** Listen at once (default true). */
+  enabled?: boolean;
+}
+
+/** A change to a proxy; missing fields keep their values. */
+export interface ProxyPatch {
+  listen?: string | undefined;
+  upstream?: string | undefined;
+  enabled?: boolean | undefined;
+}
+
+interface AttachedToxic {
+  spec: ToxicSpec;
+  definition: ToxicDefinition;
+}
+
+const BIND_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+};
+
+/** One proxy. Create it through a {@link ProxyRegistry} or `startProxy()`. */
+export class Proxy implements ConnectionOwner {
+  readonly name: string;
+  /** The listen address: as configured until the first start, then the address actually bound. */
+  listen: string;
+  upstream: string;
+  /** Bytes per direction, counted live: received from the source, sent to the destination, dropped. */
+  readonly bytes: Record<Direction, ByteCounters> = {
+    upstream: { received: 0, sent: 0, dropped: 0 },
+    downstream: { received: 0, sent: 0, dropped: 0 },
+  };
+  /** Connections accepted since the proxy was created. */
+  connectionsTotal = 0;
+  private server: Server | null = null;
+  private ordinal = 0;
+  private readonly live = new Map<number, Connection>();
+  private readonly attached: AttachedToxic[] = [];
+  private lifecycle: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly runtime: Runtime,
+    config: ProxyConfig,
+  ) {
+    this.name = config.name;
+    this.listen = config.listen;
+    this.upstream = config.upstream;
+    this.log = runtime.logger.child({ proxy: config.name });
+  }
+
+  /** True while the proxy is listening. */
+  get enabled(): boolean {
+    return this.server !== null;
+  }
+
+  /** The port listened on (0 before the first start with port 0). */
+  get port(): number {
+    try {
+      return parseHostPort(this.listen).port;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Engine-wide counters for live diagnostics: connections and bytes held by their links. */
+  get heldBytes(): number {
+    let total = 0;
+    for (const conn of this.live.values()) {
+      total += (conn.upstreamLink?.heldBytes ?? 0) + (conn.downstreamLink?.heldBytes ?? 0);
+    }
+    return total;
+  }
+
+  /** Live connections, oldest first. */
+  get connections(): Connection[] {
+    return [...this.live.values()];
+  }
+
+  /** Toxics, upstream ones first, each direction in the order they were added. */
+  get toxics(): ToxicSpec[] {
+    return DIRECTIONS.flatMap((d) => this.attached.filter((t) => t.spec.direction === d).map((t) => t.spec));
+  }
+
+  /** The toxic called `name`, or undefined. */
+  getToxic(name: string): ToxicSpec | undefined {
+    return this.find(name)?.spec;
+  }
+
+  /** Starts listening (no-op when already listening). Bind failures throw LISTEN_FAILED. */
+  start(): Promise<void> {
+    return this.serialize(() => this.bind());
+  }
+
+  /** Stops listening and closes every connection. Toxics are kept. */
+  stop(): Promise<void> {
+    return this.serialize(async () => this.halt());
+  }
+
+  /**
+   * Changes listen, upstream or enabled, as Toxiproxy does: a new address stops the proxy (closing its
+   * connections) and starts it again if it was or is to be enabled. If that start fails the new
+   * addresses stay stored and the proxy stays disabled.
+   */
+  update(patch: ProxyPatch): Promise<void> {
+    return this.serialize(async () => {
+      const wasEnabled = this.enabled;
+      let listenChanged = false;
+      if (patch.listen !== undefined) {
+        const next = await resolveStrict(patch.listen);
+        const current = wasEnabled ? this.listen : await resolveListen(this.listen);
+        listenChanged = next !== current;
+      }
+      if (patch.upstream !== undefined) checkUpstream(patch.upstream);
+      const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
+      if (listenChanged || upstreamChanged) {
+        this.halt();
+        if (listenChanged && patch.listen !== undefined) this.listen = patch.listen;
+        if (patch.upstream !== undefined) this.upstream = patch.upstream;
+      }
+      const wanted = patch.enabled ?? wasEnabled;
+      if (wanted && !this.enabled) await this.bind();
+      else if (!wanted && this.enabled) this.halt();
+      this.runtime.events.emit({ type: 'proxy.updated', proxy: this.name });
+    });
+  }
+
+  /** Adds a toxic at the end of its direction's chain, on every live connection too. */
+  addToxic(input: ToxicInput, options?: ParseOptions): ToxicSpec {
+    const toxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
+    this.attached.push(toxic);
+    for (const conn of this.live.values()) {
+      const link = conn.link(toxic.spec.direction);
+      if (!link) continue;
+      link.chain.add(toxic.spec, toxic.definition);
+      link.refresh();
+    }
+    this.log.info({ toxic: toxic.spec.name, type: toxic.spec.type, stream: toxic.spec.stream }, 'toxic added');
+    this.runtime.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxic.spec });
+    return toxic.spec;
+  }
+
+  /** Updates attributes and/or toxicity in place; validation happens first, so a failure changes nothing. */
+  updateToxic(name: string, patch: ToxicPatch, options?: Pick<ParseOptions, 'strict'>): ToxicSpec {
+    const toxic = this.find(name);
+    if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
+    toxic.spec = applyToxicPatch(toxic.spec, toxic.definition, patch, options);
+    for (const conn of this.live.values()) {
+      const link = conn.link(toxic.spec.direction);
+      if (!link) continue;
+      link.chain.update(toxic.spec, toxic.definition);
+      link.refresh();
+    }
+    this.log.info({ toxic: name }, 'toxic updated');
+    this.runtime.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxic.spec });
+    return toxic.spec;
+  }
+
+  /** Removes a toxic; what it holds flows on at once. Never waits on a socket. */
+  removeToxic(name: string): void {
+    const index = this.attached.findIndex((t) => t.spec.name === name);
+    const toxic = this.attached[index];
+    if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
+    this.attached.splice(index, 1);
+    for (const conn of [...this.live.values()]) {
+      const link = conn.link(toxic.spec.direction);
+      if (!link) continue;
+      link.chain.remove(name);
+      link.refresh();
+    }
+    this.log.info({ toxic: name }, 'toxic removed');
+    this.runtime.events.emit({ type: 'toxic.removed', proxy: this.name, toxic: toxic.spec });
+  }
+
+  /** Removes every toxic. */
+  removeAllToxics(): void {
+    for (const spec of this.toxics) this.removeToxic(spec.name);
+  }
+
+  /** Closes one live connection (`rst` resets it). False when there is no such connection. */
+  closeConnection(id: number, mode: CloseMode = 'fin'): boolean {
+    const conn = this.live.get(id);
+    if (!conn) return false;
+    conn.teardown('closed-by-api', mode);
+    return true;
+  }
+
+  // ConnectionOwner
+
+  get clock() {
+    return this.runtime.clock;
+  }
+
+  get maxHeldBytes(): number {
+    return this.runtime.maxHeldBytes;
+  }
+
+  get dialTimeoutMs(): number {
+    return this.runtime.dialTimeoutMs;
+  }
+
+  get closeGraceMs(): number {
+    return this.runtime.closeGraceMs;
+  }
+
+  get tuning() {
+    return this.runtime.tuning;
+  }
+
+  rngFor(ordinal: number, direction: Direction, toxic: ToxicSpec): Rng {
+    return createRng(this.runtime.seed, this.name, toxic.name, ordinal, direction);
+  }
+
+  toxicsFor(direction: Direction): AttachedToxic[] {
+    return this.attached.filter((t) => t.spec.direction === direction);
+  }
+
+  connectionOpened(conn: Connection): void {
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ conn: conn.id, client: conn.clientAddress }, 'connection opened');
+    }
+    this.runtime.events.emit({ type: 'connection.opened', proxy: this.name, connection: conn });
+  }
+
+  connectionClosed(conn: Connection, reason: TeardownReason, error?: Error): void {
+    this.live.delete(conn.id);
+    if (reason === 'upstream-unreachable') {
+      this.log.warn({ conn: conn.id, upstream: this.upstream, err: error }, 'unable to open connection to upstream');
+    } else if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ conn: conn.id, reason, err: error }, 'connection closed');
+    }
+    this.runtime.events.emit({
+      type: 'connection.closed',
+      proxy: this.name,
+      connection: conn,
+      reason,
+      ...(error ? { error } : {}),
+    });
+  }
+
+  toxicFault(conn: Connection, direction: Direction, toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void {
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ conn: conn.id, direction, toxic: toxic.name, kind, ...detail }, 'fault injected');
+    }
+    this.runtime.events.emit({
+      type: 'fault',
+      proxy: this.name,
+      connection: conn.id,
+      direction,
+      toxic: toxic.name,
+      toxicType: toxic.type,
+      kind,
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  // internals
+
+  private find(name: string): AttachedToxic | undefined {
+    return this.attached.find((t) => t.spec.name === name);
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(task, task);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  private async bind(): Promise<void> {
+    if (this.server) return;
+    const { host, port } = await resolveStrict(this.listen, true);
+    const server = createServer(listenerOptions(this.runtime.tuning), this.onClient);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: NodeJS.ErrnoException) => {
+      const why = BIND_ERRORS[err.code ?? ''] ?? err.message;
+      throw new FaultlineError('LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${why}`, { cause: err });
+    });
+    server.on('error', (err) => this.log.error({ err }, 'listener error'));
+    this.server = server;
+    const address = server.address();
+    if (address && typeof address === 'object') this.listen = formatAddressInfo(address);
+    this.log.info({ listen: this.listen, upstream: this.upstream }, 'proxy started');
+    this.runtime.events.emit({ type: 'proxy.started', proxy: this.name, listen: this.listen });
+  }
+
+  private halt(): void {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    server.close();
+    for (const conn of [...this.live.values()]) conn.teardown('proxy-stopped');
+    this.log.info({ listen: this.listen }, 'proxy stopped');
+    this.runtime.events.emit({ type: 'proxy.stopped', proxy: this.name });
+  }
+
+  private readonly onClient = (client: Socket): void => {
+    const max = this.runtime.maxConnections;
+    if (max > 0 && this.live.size >= max) {
+      this.log.warn({ client: client.remoteAddress, max }, 'connection limit reached, client closed');
+      client.on('error', () => {});
+      client.destroy();
+      return;
+    }
+    this.connectionsTotal++;
+    const conn = new Connection(this, client, ++this.ordinal);
+    this.live.set(conn.id, conn);
+    let target: HostPort;
+    try {
+      target = parseHostPort(this.upstream);
+    } catch (err) {
+      conn.teardown('upstream-unreachable', 'fin', err as Error);
+      return;
+    }
+    conn.dial(target);
+  };
+}
+
+/** Throws INVALID_ADDRESS unless `upstream` is `host:port`. */
+export function checkUpstream(upstream: string): void {
+  try {
+    const { host } = parseHostPort(upstream);
+    if (host === '') throw new AddressError(`address ${upstream}: missing host in address`);
+  } catch (err) {
+    throw new FaultlineError('INVALID_ADDRESS', `upstream: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Parses and resolves a listen address; bad input throws INVALID_ADDRESS (a 400, not a bind failure). */
+async function resolveStrict(listen: string): Promise<string>;
+async function resolveStrict(listen: string, parts: true): Promise<HostPort>;
+async function resolveStrict(listen: string, parts?: true): Promise<string | HostPort> {
+  try {
+    const { host, port } = parseHostPort(listen);
+    const ip = await resolveListenHost(host);
+    return parts ? { host: ip, port } : formatHostPort(ip, port);
+  } catch (err) {
+    const message = err instanceof AddressError ? err.message : `lookup ${listen}: ${(err as Error).message}`;
+    throw new FaultlineError('INVALID_ADDRESS', `listen tcp: ${message}`, { cause: err });
+  }
+}

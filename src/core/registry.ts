@@ -1,0 +1,134 @@
+/**
+ * Proxies by name (Toxiproxy's proxy collection): create, remove, populate, reset.
+ * @module
+ */
+import { errors, FaultlineError } from '../errors.js';
+import { resolveListen } from './address.js';
+import type { EventListener } from './events.js';
+import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
+import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
+
+/** The outcome of {@link ProxyRegistry.populate}: the proxies made so far, and the error that stopped it. */
+export interface PopulateResult {
+  proxies: Proxy[];
+  error?: FaultlineError;
+}
+
+/** Every proxy of one Faultline instance. */
+export class ProxyRegistry {
+  readonly runtime: Runtime;
+  private readonly proxies = new Map<string, Proxy>();
+  /** Names being created right now (a bind is in flight), so a second create gets 409 at once. */
+  private readonly pending = new Set<string>();
+
+  constructor(options: EngineOptions = {}) {
+    this.runtime = createRuntime(options);
+  }
+
+  /** The seed every random decision derives from. */
+  get seed(): string {
+    return this.runtime.seed;
+  }
+
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  on(listener: EventListener): () => void {
+    return this.runtime.events.on(listener);
+  }
+
+  /** Every proxy, sorted by name. */
+  list(): Proxy[] {
+    return [...this.proxies.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  get(name: string): Proxy | undefined {
+    return this.proxies.get(name);
+  }
+
+  /** The proxy called `name`; throws PROXY_NOT_FOUND (404) when there is none. */
+  require(name: string): Proxy {
+    const proxy = this.proxies.get(name);
+    if (!proxy) throw errors.proxyNotFound();
+    return proxy;
+  }
+
+  /**
+   * Creates a proxy and, unless `enabled: false`, starts it. Checks run in Toxiproxy's order:
+   * name → upstream → name exists (409) → bind (500); on failure nothing is added.
+   */
+  async create(config: ProxyConfig): Promise<Proxy> {
+    if (!config.name) throw errors.missingField('name');
+    if (!config.upstream) throw errors.missingField('upstream');
+    checkUpstream(config.upstream);
+    if (this.proxies.has(config.name) || this.pending.has(config.name)) throw errors.proxyExists();
+    const proxy = new Proxy(this.runtime, config);
+    this.pending.add(config.name);
+    try {
+      if (config.enabled ?? true) await proxy.start();
+    } finally {
+      this.pending.delete(config.name);
+    }
+    this.proxies.set(config.name, proxy);
+    this.runtime.events.emit({ type: 'proxy.created', proxy: config.name });
+    return proxy;
+  }
+
+  /** Stops a proxy, closes its connections and forgets it with its toxics. */
+  async remove(name: string): Promise<void> {
+    const proxy = this.require(name);
+    this.proxies.delete(name);
+    await proxy.stop();
+    this.runtime.events.emit({ type: 'proxy.removed', proxy: name });
+  }
+
+  /**
+   * Toxiproxy's populate: validates every item first (all or nothing), then adds or replaces in
+   * order. An item whose resolved listen and upstream match an existing proxy leaves it untouched
+   * (toxics, connections and enabled state kept). The first failure stops the loop; proxies made
+   * before it stay.
+   */
+  async populate(configs: ProxyConfig[]): Promise<PopulateResult> {
+    configs.forEach((config, i) => {
+      if (!config.name) throw errors.missingField('name', ` at proxy ${i + 1}`);
+      if (!config.upstream) throw errors.missingField('upstream', ` at proxy ${i + 1}`);
+      try {
+        checkUpstream(config.upstream);
+      } catch (err) {
+        throw new FaultlineError('INVALID_ADDRESS', `${(err as Error).message} at proxy ${i + 1}`);
+      }
+    });
+    const done: Proxy[] = [];
+    for (const config of configs) {
+      try {
+        const existing = this.proxies.get(config.name);
+        if (existing) {
+          const [wanted, current] = await Promise.all([resolveListen(config.listen), resolveListen(existing.listen)]);
+          if (wanted !== undefined && wanted === current && config.upstream === existing.upstream) {
+            done.push(existing);
+            continue;
+          }
+          await this.remove(config.name);
+        }
+        done.push(await this.create(config));
+      } catch (err) {
+        const error =
+          err instanceof FaultlineError ? err : new FaultlineError('INTERNAL', (err as Error).message, { cause: err });
+        return { proxies: done, error };
+      }
+    }
+    return { proxies: done };
+  }
+
+  /** Toxiproxy's reset: every proxy enabled again and stripped of its toxics. Proxies are kept. */
+  async reset(): Promise<void> {
+    for (const proxy of this.list()) {
+      if (!proxy.enabled) await proxy.start();
+      proxy.removeAllToxics();
+    }
+  }
+
+  /** Stops every proxy and forgets them all. */
+  async close(): Promise<void> {
+    const all = [...this.proxies.keys()];
+    await Promise.all(all.map((name) => this.remove(name)));
+  }
+}

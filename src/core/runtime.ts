@@ -1,0 +1,58 @@
+/**
+ * The settings and services every proxy of a registry shares.
+ * @module
+ */
+import { systemClock, type Clock } from './clock.js';
+import { EventHub } from './events.js';
+import { silentLogger, type Logger } from './logger.js';
+import { randomSeed } from './rng.js';
+import { DEFAULT_SOCKET_HIGH_WATER_MARK, type SocketTuning } from './socket-options.js';
+
+/** Engine options; every one has a default. */
+export interface EngineOptions {
+  /** Seed for every random decision; a random one is chosen (and reported) when omitted. */
+  seed?: string | number | bigint;
+  clock?: Clock;
+  logger?: Logger;
+  /** Socket buffer size in bytes (default 64 KiB). */
+  socketHighWaterMark?: number;
+  /** Bytes a link may hold (stages + destination buffer) before it stops reading (default 1 MiB). */
+  maxHeldBytes?: number;
+  /** Upstream dial timeout in ms; 0 waits for the OS (default 10 s). */
+  dialTimeoutMs?: number;
+  /** How long a politely closed socket may linger before it is destroyed (default 2 s). */
+  closeGraceMs?: number;
+  /** Connections per proxy; extra clients are closed at once (default 0 = unlimited). */
+  maxConnections?: number;
+}
+
+/** Resolved engine settings shared by all proxies. */
+export interface Runtime {
+  readonly seed: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: EventHub;
+  readonly tuning: SocketTuning;
+  readonly maxHeldBytes: number;
+  readonly dialTimeoutMs: number;
+  readonly closeGraceMs: number;
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
+
+/** Fills in the defaults. */
+export function createRuntime(options: EngineOptions = {}): Runtime {
+  const logger = options.logger ?? silentLogger;
+  return {
+    seed: options.seed === undefined ? randomSeed() : String(options.seed),
+    clock: options.clock ?? systemClock,
+    logger,
+    events: new EventHub((err) => logger.error({ err }, 'event listener failed')),
+    tuning: { highWaterMark: options.socketHighWaterMark ?? DEFAULT_SOCKET_HIGH_WATER_MARK },
+    maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,
+    dialTimeoutMs: options.dialTimeoutMs ?? 10_000,
+    closeGraceMs: options.closeGraceMs ?? 2_000,
+    maxConnections: options.maxConnections ?? 0,
+  };
+}

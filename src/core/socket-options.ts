@@ -1,0 +1,66 @@
+/**
+ * Every socket option and the ways a socket is closed, in one place.
+ * @module
+ */
+import type { NetConnectOpts, ServerOpts, Socket } from 'node:net';
+import type { HostPort } from './address.js';
+
+/** Tuning shared by listeners and upstream dials. */
+export interface SocketTuning {
+  /** Stream buffer size for both sockets (bytes). Set explicitly: Node's default changes by version. */
+  highWaterMark: number;
+}
+
+/** 64 KiB: Node 22's default, fixed here so behaviour does not change with the Node version. */
+export const DEFAULT_SOCKET_HIGH_WATER_MARK = 64 * 1024;
+
+/** TCP keepalive, as Go (and so Toxiproxy) enables it on every connection. */
+const KEEPALIVE_DELAY_MS = 15_000;
+
+/** Listener options: half-open connections, no Nagle, and no reading before upstream is connected. */
+export function listenerOptions(tuning: SocketTuning): ServerOpts {
+  return {
+    allowHalfOpen: true,
+    pauseOnConnect: true,
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
+    highWaterMark: tuning.highWaterMark,
+  };
+}
+
+/** Options for dialling the upstream. */
+export function dialOptions(target: HostPort, tuning: SocketTuning): NetConnectOpts {
+  // `highWaterMark` is a Duplex option that net.Socket passes on; Node 20's types omit it here.
+  const options: NetConnectOpts & { highWaterMark: number } = {
+    host: target.host,
+    port: target.port,
+    allowHalfOpen: true,
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
+    highWaterMark: tuning.highWaterMark,
+  };
+  return options;
+}
+
+/**
+ * Closes a socket the polite way: whatever was written still goes out, then FIN. Incoming bytes are
+ * read and discarded meanwhile (unread bytes would turn the close into a reset). If the peer has not
+ * closed its side within `graceMs`, the socket is destroyed.
+ */
+export function closeGracefully(socket: Socket, graceMs: number): void {
+  if (socket.destroyed) return;
+  socket.resume();
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), graceMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Resets a socket (RST), or just destroys it when it never connected. */
+export function resetSocket(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.connecting || socket.pending) socket.destroy();
+  else socket.resetAndDestroy();
+}

@@ -1,0 +1,72 @@
+/**
+ * Every error Faultline reports: a stable `code`, the HTTP status the admin API answers with, and a
+ * human message. Messages follow Toxiproxy's wording where Toxiproxy has one, so its clients show the
+ * same text.
+ * @module
+ */
+
+/** The error table: code → HTTP status. */
+export const ERROR_STATUS = {
+  PROXY_NOT_FOUND: 404,
+  PROXY_EXISTS: 409,
+  TOXIC_NOT_FOUND: 404,
+  TOXIC_EXISTS: 409,
+  INVALID_STREAM: 400,
+  INVALID_TOXIC_TYPE: 400,
+  INVALID_ATTRIBUTES: 400,
+  INVALID_TOXIC: 400,
+  BAD_REQUEST_BODY: 400,
+  MISSING_FIELD: 400,
+  INVALID_ADDRESS: 400,
+  LISTEN_FAILED: 500,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  FORBIDDEN: 403,
+  UNAUTHORIZED: 401,
+  PAYLOAD_TOO_LARGE: 413,
+  CONFIG_INVALID: 400,
+  UNSUPPORTED: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INTERNAL: 500,
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Base class for every error Faultline throws on purpose. */
+export class FaultlineError extends Error {
+  override readonly name = 'FaultlineError';
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options?.status ?? ERROR_STATUS[code];
+  }
+}
+
+/** Constructors for the errors whose wording is fixed by Toxiproxy's API. */
+export const errors = {
+  proxyNotFound: () => new FaultlineError('PROXY_NOT_FOUND', 'proxy not found'),
+  proxyExists: () => new FaultlineError('PROXY_EXISTS', 'proxy already exists'),
+  toxicNotFound: () => new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found'),
+  toxicExists: () => new FaultlineError('TOXIC_EXISTS', 'toxic already exists'),
+  invalidStream: () =>
+    new FaultlineError('INVALID_STREAM', 'stream was invalid, can be either upstream or downstream'),
+  invalidToxicType: () => new FaultlineError('INVALID_TOXIC_TYPE', 'invalid toxic type'),
+  missingField: (field: string, suffix = '') =>
+    new FaultlineError('MISSING_FIELD', `missing required field: ${field}${suffix}`),
+  badRequestBody: (detail: string) => new FaultlineError('BAD_REQUEST_BODY', `bad request body: ${detail}`),
+} as const;
+
+/** True when `err` is a FaultlineError (also across module copies). */
+export function isFaultlineError(err: unknown): err is FaultlineError {
+  return err instanceof FaultlineError;
+}
+
+/** Exhaustiveness check for switches over discriminated unions. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

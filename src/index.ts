@@ -1,0 +1,62 @@
+/**
+ * Faultline as a library: start proxies in-process from a Node test suite, add and remove toxics,
+ * and close them.
+ *
+ * @example
+ * ```ts
+ * import { startProxy } from 'faultline';
+ * const proxy = await startProxy({ upstream: '127.0.0.1:6379' });
+ * proxy.addToxic({ type: 'latency', attributes: { latency: 100 } });
+ * // connect your client to 127.0.0.1:${proxy.port} …
+ * await proxy.stop();
+ * ```
+ * @module
+ */
+import type { ProxyConfig } from './core/proxy.js';
+import { Proxy } from './core/proxy.js';
+import { ProxyRegistry } from './core/registry.js';
+import type { EngineOptions } from './core/runtime.js';
+import type { ToxicInput } from './toxics/spec.js';
+
+export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
+export type { Connection, TeardownReason } from './core/connection.js';
+export type { Direction } from './core/direction.js';
+export type { EventListener, FaultlineEvent } from './core/events.js';
+export { silentLogger, type Logger } from './core/logger.js';
+export { Proxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
+export { ProxyRegistry, type PopulateResult } from './core/registry.js';
+export type { EngineOptions } from './core/runtime.js';
+export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
+export { builtinToxics, getToxicDefinition, toxicTypes } from './toxics/registry.js';
+export type { ToxicInput, ToxicPatch } from './toxics/spec.js';
+export {
+  defineToxic,
+  type CloseMode,
+  type StageContext,
+  type ToxicDefinition,
+  type ToxicSpec,
+  type ToxicStage,
+} from './toxics/types.js';
+
+/** Options for {@link startProxy}. */
+export interface StartProxyOptions extends EngineOptions {
+  /** Proxy name (default `proxy`). */
+  name?: string;
+  /** Listen address (default `127.0.0.1:0`, a free port). */
+  listen?: string;
+  /** `host:port` of the service to proxy. */
+  upstream: string;
+  /** Toxics to add before the first client connects. */
+  toxics?: ToxicInput[];
+}
+
+/** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
+export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
+  const { name = 'proxy', listen = '127.0.0.1:0', upstream, toxics = [], ...engine } = options;
+  const registry = new ProxyRegistry(engine);
+  const config: ProxyConfig = { name, listen, upstream, enabled: false };
+  const proxy = await registry.create(config);
+  for (const toxic of toxics) proxy.addToxic(toxic);
+  await proxy.start();
+  return proxy;
+}

@@ -1,0 +1,106 @@
+/**
+ * Drives one toxic chain on a fake clock, with a recording sink, for unit and contract tests.
+ * @module
+ */
+import { Chain, type ChainHost } from '../core/chain.js';
+import { FakeClock } from '../core/clock.js';
+import type { Direction } from '../core/direction.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { applyToxicPatch, resolveToxic, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+
+/** A chain whose sink records everything, driven by a {@link FakeClock}. */
+export class ChainHarness implements ChainHost {
+  readonly clock = new FakeClock();
+  readonly direction: Direction = 'downstream';
+  readonly chain = new Chain(this);
+  readonly output: Buffer[] = [];
+  ended = false;
+  droppedBytes = 0;
+  closedWith: CloseMode | null = null;
+  faults: string[] = [];
+  holding = false;
+  /** Set when the chain misbehaves (data after end, end twice). */
+  violation: string | null = null;
+  private readonly toxics = new Map<string, { spec: ToxicSpec; definition: ToxicDefinition }>();
+
+  constructor(private readonly seed = 'test') {}
+
+  /** Everything delivered so far. */
+  get delivered(): Buffer {
+    return Buffer.concat(this.output);
+  }
+
+  get deliveredLength(): number {
+    let n = 0;
+    for (const b of this.output) n += b.length;
+    return n;
+  }
+
+  add(input: ToxicInput): ToxicSpec {
+    const toxic = resolveToxic(input, (name) => this.toxics.has(name));
+    this.toxics.set(toxic.spec.name, toxic);
+    this.chain.add(toxic.spec, toxic.definition);
+    return toxic.spec;
+  }
+
+  update(name: string, patch: ToxicPatch): ToxicSpec {
+    const toxic = this.toxics.get(name);
+    if (!toxic) throw new Error(`no toxic ${name}`);
+    toxic.spec = applyToxicPatch(toxic.spec, toxic.definition, patch);
+    this.chain.update(toxic.spec, toxic.definition);
+    return toxic.spec;
+  }
+
+  remove(name: string): void {
+    this.toxics.delete(name);
+    this.chain.remove(name);
+  }
+
+  has(name: string): boolean {
+    return this.toxics.has(name);
+  }
+
+  send(buf: Buffer): void {
+    if (this.closedWith === null) this.chain.receive(buf);
+  }
+
+  end(): void {
+    if (this.closedWith === null) this.chain.receiveEnd();
+  }
+
+  // ChainHost
+
+  deliver(buf: Buffer): void {
+    if (this.ended) this.violation = 'data delivered after end';
+    this.output.push(Buffer.from(buf));
+  }
+
+  deliverEnd(): void {
+    if (this.ended) this.violation = 'end delivered twice';
+    this.ended = true;
+  }
+
+  dropped(bytes: number): void {
+    this.droppedBytes += bytes;
+  }
+
+  closeConnection(mode: CloseMode): void {
+    this.closedWith ??= mode;
+    this.chain.dispose();
+  }
+
+  holdChanged(): void {
+    this.holding = this.chain.holdCount > 0;
+  }
+
+  afterTimer(): void {}
+
+  rngFor(toxic: ToxicSpec): Rng {
+    return createRng(this.seed, toxic.name, this.direction);
+  }
+
+  fault(_toxic: ToxicSpec, kind: string): void {
+    this.faults.push(kind);
+  }
+}

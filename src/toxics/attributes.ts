@@ -1,0 +1,34 @@
+/**
+ * Attribute building blocks with units. Toxiproxy's attributes are integers; these keep that, reject
+ * negative values with a message that names the unit, and default to 0.
+ * @module
+ */
+import { z } from 'zod';
+
+function describeValue(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  if (typeof input === 'string') return `the string ${JSON.stringify(input)}`;
+  return typeof input === 'object' ? 'an object' : `${typeof input} ${String(input)}`;
+}
+
+/** A whole number ≥ 0 in `unit` (ms, bytes, KB/s, µs …), default 0. */
+export function wholeNumber(unit: string) {
+  return z
+    .number({ error: (issue) => `expected a number (${unit}), got ${describeValue(issue.input)}` })
+    .int({ error: (issue) => `expected a whole number (${unit}), got ${String(issue.input)}` })
+    .min(0, { error: (issue) => `must be 0 or more (${unit}), got ${String(issue.input)}` })
+    .max(Number.MAX_SAFE_INTEGER, { error: `too large (${unit})` })
+    .default(0)
+    .describe(unit);
+}
+
+/** A probability or fraction in [0, 1], default `fallback`. */
+export function fraction(fallback: number, what = 'a fraction from 0 to 1') {
+  return z
+    .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
+    .min(0, { error: `must be ${what}` })
+    .max(1, { error: `must be ${what}` })
+    .default(fallback)
+    .describe(what);
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { wholeNumber } from './attributes.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+
+const attributes = z.object({
+  /** Rate limit in KB/s (1 KB = 1000 bytes). 0 means unlimited, as in Toxiproxy. */
+  rate: wholeNumber('KB/s'),
+});
+type BandwidthAttributes = z.infer<typeof attributes>;
+
+/** Large chunks leave in pieces of at most this much transmission time, so delivery stays smooth. */
+const PIECE_MS = 20;
+
+/**
+ * A virtual transmitter: each piece leaves when the previous one has finished "sending" at `rate`.
+ * Queued bytes count as held, so a slow rate closes the sender's TCP window instead of buffering.
+ */
+class BandwidthStage implements ToxicStage<BandwidthAttributes> {
+  private readonly queue = new ChunkQueue();
+  /** When the transmitter is free again (ms). */
+  private cursor = -Infinity;
+  private endPending = false;
+
+  constructor(
+    private attrs: BandwidthAttributes,
+    private readonly ctx: StageContext,
+  ) {}
+
+  get heldBytes(): number {
+    return this.queue.bytes;
+  }
+
+  onChunk(buf: Buffer): void {
+    if (this.queue.length === 0) this.cursor = Math.max(this.cursor, this.ctx.now());
+    this.queue.push(buf);
+    if (!this.ctx.timer.armed) this.drain();
+  }
+
+  onEnd(): void {
+    if (this.queue.length === 0) this.ctx.end();
+    else this.endPending = true;
+  }
+
+  onTimer(): void {
+    this.drain();
+  }
+
+  update(attrs: BandwidthAttributes): void {
+    this.attrs = attrs;
+    this.ctx.timer.cancel();
+    this.drain();
+  }
+
+  flush(): void {
+    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+  }
+
+  dispose(): void {
+    this.queue.clear();
+  }
+
+  private drain(): void {
+    const bytesPerMs = this.attrs.rate; // KB/s with KB = 1000 bytes is bytes per millisecond
+    if (bytesPerMs <= 0) {
+      this.flush();
+    } else {
+      const now = this.ctx.now();
+      const maxPiece = Math.max(1, Math.floor(bytesPerMs * PIECE_MS));
+      while (this.queue.length > 0) {
+        const head = this.queue.peek();
+        const size = Math.min(head.length, maxPiece);
+        const leaves = this.cursor + size / bytesPerMs;
+        if (leaves > now) {
+          this.ctx.timer.arm(leaves - now);
+          return;
+        }
+        this.cursor = leaves;
+        if (size === head.length) {
+          this.ctx.push(this.queue.shift());
+        } else {
+          this.queue.replaceHead(head.subarray(size));
+          this.ctx.push(head.subarray(0, size));
+        }
+      }
+    }
+    if (this.endPending && this.queue.length === 0) this.ctx.end();
+  }
+}
+
+/** `bandwidth`: limits throughput to `rate` KB/s (KB = 1000 bytes; 0 = unlimited). */
+export const bandwidth = defineToxic({
+  type: 'bandwidth',
+  summary: 'Limits throughput to rate KB/s (1 KB = 1000 bytes; 0 = unlimited).',
+  destructive: false,
+  attributes,
+  create: (attrs, ctx) => new BandwidthStage(attrs, ctx),
+});

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { wholeNumber } from './attributes.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+
+const attributes = z.object({
+  /** Mean slice size in bytes (0 slices down to single bytes). */
+  average_size: wholeNumber('bytes'),
+  /** Slices vary by up to ± this many bytes around the mean. */
+  size_variation: wholeNumber('bytes'),
+  /** Pause between slices, in microseconds. */
+  delay: wholeNumber('µs'),
+});
+type SlicerAttributes = z.infer<typeof attributes>;
+
+/**
+ * Where to cut a chunk of `length` bytes: recursive bisection, each cut moved by up to
+ * ± `variation`, until a piece is within `variation` of `average`. Returns the end offset of each
+ * piece; pieces are never empty.
+ */
+export function sliceEnds(length: number, average: number, variation: number, random: () => number): number[] {
+  const ends: number[] = [];
+  const cut = (start: number, end: number): void => {
+    const size = end - start;
+    if (size - average <= variation || size <= 1) {
+      ends.push(end);
+      return;
+    }
+    let mid = start + Math.floor(size / 2);
+    if (variation > 0) mid += Math.floor(random() * variation * 2) - variation;
+    mid = Math.min(end - 1, Math.max(start + 1, mid));
+    cut(start, mid);
+    cut(mid, end);
+  };
+  if (length > 0) cut(0, length);
+  return ends;
+}
+
+/** Sends each chunk as smaller slices, `delay` µs apart, in order. */
+class SlicerStage implements ToxicStage<SlicerAttributes> {
+  private readonly queue = new ChunkQueue();
+  private cursor = -Infinity;
+  private endPending = false;
+  private readonly random: () => number;
+
+  constructor(
+    private attrs: SlicerAttributes,
+    private readonly ctx: StageContext,
+  ) {
+    this.random = () => ctx.random();
+  }
+
+  get heldBytes(): number {
+    return this.queue.bytes;
+  }
+
+  onChunk(buf: Buffer): void {
+    const { average_size, size_variation, delay } = this.attrs;
+    const ends = sliceEnds(buf.length, average_size, size_variation, this.random);
+    const now = this.ctx.now();
+    const gap = delay / 1000;
+    let start = 0;
+    for (const end of ends) {
+      const piece = buf.subarray(start, end);
+      start = end;
+      const due = Math.max(now, this.cursor);
+      this.cursor = due + gap;
+      if (due <= now && this.queue.length === 0) this.ctx.push(piece);
+      else this.queue.push(piece, due);
+    }
+    if (this.queue.length > 0 && !this.ctx.timer.armed) this.ctx.timer.arm(this.queue.peekTime() - now);
+  }
+
+  onEnd(): void {
+    if (this.queue.length === 0) this.ctx.end();
+    else this.endPending = true;
+  }
+
+  onTimer(): void {
+    const now = this.ctx.now();
+    while (this.queue.length > 0 && this.queue.peekTime() <= now) this.ctx.push(this.queue.shift());
+    if (this.queue.length > 0) this.ctx.timer.arm(this.queue.peekTime() - now);
+    else if (this.endPending) this.ctx.end();
+  }
+
+  update(attrs: SlicerAttributes): void {
+    this.attrs = attrs;
+  }
+
+  flush(): void {
+    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+  }
+
+  dispose(): void {
+    this.queue.clear();
+  }
+}
+
+/** `slicer`: cuts data into small slices of about `average_size` bytes, `delay` µs apart. */
+export const slicer = defineToxic({
+  type: 'slicer',
+  summary: 'Slices data into pieces of about average_size ± size_variation bytes, delay µs apart.',
+  destructive: false,
+  attributes,
+  create: (attrs, ctx) => new SlicerStage(attrs, ctx),
+});

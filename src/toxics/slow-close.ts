@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { wholeNumber } from './attributes.js';
+import { defineToxic } from './types.js';
+
+/** `slow_close`: data flows untouched; the end of the stream (FIN) is held back `delay` ms. */
+export const slowClose = defineToxic({
+  type: 'slow_close',
+  summary: 'Delays the close (FIN) of the stream by delay milliseconds.',
+  destructive: false,
+  attributes: z.object({
+    /** How long the FIN is held, in milliseconds. */
+    delay: wholeNumber('ms'),
+  }),
+  create: (attrs, ctx) => ({
+    heldBytes: 0,
+    onChunk: (buf) => ctx.push(buf),
+    onEnd: () => {
+      if (attrs.delay > 0) ctx.timer.arm(attrs.delay);
+      else ctx.end();
+    },
+    onTimer: () => ctx.end(),
+    flush() {},
+    dispose() {},
+  }),
+});

@@ -1,0 +1,156 @@
+/**
+ * Turning toxic input (API bodies, config files, library calls) into a validated {@link ToxicSpec},
+ * with Toxiproxy's defaults, check order and messages, and back into wire attributes.
+ * @module
+ */
+import { z } from 'zod';
+import { parseDirection } from '../core/direction.js';
+import { errors, FaultlineError } from '../errors.js';
+import { getToxicDefinition } from './registry.js';
+import type { ToxicDefinition, ToxicSpec } from './types.js';
+
+/** What a client may send to create a toxic. Every field is optional, as with Toxiproxy. */
+export interface ToxicInput {
+  name?: string | null | undefined;
+  type?: string | null | undefined;
+  stream?: string | null | undefined;
+  toxicity?: number | null | undefined;
+  attributes?: Record<string, unknown> | null | undefined;
+}
+
+/** What a client may send to update a toxic: only attributes and toxicity are read. */
+export interface ToxicPatch {
+  toxicity?: number | null | undefined;
+  attributes?: Record<string, unknown> | null | undefined;
+}
+
+/** Options for parsing. */
+export interface ParseOptions {
+  /** Reject attribute keys the toxic does not have (config files) instead of ignoring them (API). */
+  strict?: boolean;
+  /** Looks a type up; defaults to the built-in registry. */
+  lookup?: (type: string) => ToxicDefinition | undefined;
+}
+
+const envelope = z.object({
+  name: z.string().nullish(),
+  type: z.string().nullish(),
+  stream: z.string().nullish(),
+  toxicity: z.number().nullish(),
+  attributes: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/** Formats a zod error as `path: message; path: message`. */
+export function formatIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+function checkEnvelope(input: unknown): void {
+  const result = envelope.safeParse(input);
+  if (!result.success) throw errors.badRequestBody(formatIssues(result.error));
+}
+
+/** Maps attribute keys onto the toxic's own keys, ignoring case (Toxiproxy matches keys that way). */
+function normalizeAttributes(
+  definition: ToxicDefinition,
+  raw: Record<string, unknown>,
+  strict: boolean,
+): Record<string, unknown> {
+  const known = new Map(Object.keys(definition.attributes.shape).map((k) => [k.toLowerCase(), k]));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const canonical = known.get(key.toLowerCase());
+    if (canonical) {
+      if (value !== null) out[canonical] = value;
+    } else if (strict) {
+      const names = [...known.values()].join(', ') || 'none';
+      throw new FaultlineError(
+        'INVALID_ATTRIBUTES',
+        `attributes.${key}: unknown attribute for ${definition.type} (it has: ${names})`,
+      );
+    }
+  }
+  return out;
+}
+
+function parseAttributes(definition: ToxicDefinition, values: Record<string, unknown>): Record<string, unknown> {
+  const result = definition.attributes.safeParse(values);
+  if (!result.success) {
+    throw new FaultlineError('INVALID_ATTRIBUTES', `bad request body: ${formatIssues(result.error, 'attributes')}`);
+  }
+  return result.data as Record<string, unknown>;
+}
+
+/**
+ * Validates a toxic to create. Checks run in Toxiproxy's order: envelope → stream → default name →
+ * type → name unique (`exists`) → attributes; a failure changes nothing.
+ */
+export function resolveToxic(
+  input: ToxicInput,
+  exists: (name: string) => boolean,
+  options: ParseOptions = {},
+): { spec: ToxicSpec; definition: ToxicDefinition } {
+  checkEnvelope(input);
+  const stream = input.stream ?? 'downstream';
+  const direction = parseDirection(stream);
+  if (!direction) throw errors.invalidStream();
+  const type = input.type ?? '';
+  const name = input.name ? input.name : `${type}_${stream}`;
+  const definition = (options.lookup ?? getToxicDefinition)(type);
+  if (!definition) throw errors.invalidToxicType();
+  if (exists(name)) throw errors.toxicExists();
+  const toxicity = input.toxicity ?? 1;
+  if (!Number.isFinite(toxicity)) throw errors.badRequestBody('toxicity: expected a finite number');
+  const attributes = parseAttributes(
+    definition,
+    normalizeAttributes(definition, input.attributes ?? {}, options.strict ?? false),
+  );
+  return { spec: { name, type, stream, direction, toxicity, attributes }, definition };
+}
+
+/** Validates an update: given attributes overwrite, missing ones keep their values. */
+export function applyToxicPatch(
+  spec: ToxicSpec,
+  definition: ToxicDefinition,
+  patch: ToxicPatch,
+  options: Pick<ParseOptions, 'strict'> = {},
+): ToxicSpec {
+  checkEnvelope(patch);
+  const changes = normalizeAttributes(definition, patch.attributes ?? {}, options.strict ?? false);
+  const attributes = parseAttributes(definition, { ...spec.attributes, ...changes });
+  const toxicity = patch.toxicity ?? spec.toxicity;
+  if (!Number.isFinite(toxicity)) throw errors.badRequestBody('toxicity: expected a finite number');
+  return { ...spec, toxicity, attributes };
+}
+
+const defaultsCache = new WeakMap<ToxicDefinition, Record<string, unknown>>();
+
+function defaultsOf(definition: ToxicDefinition): Record<string, unknown> {
+  let defaults = defaultsCache.get(definition);
+  if (!defaults) {
+    defaults = definition.attributes.parse({}) as Record<string, unknown>;
+    defaultsCache.set(definition, defaults);
+  }
+  return defaults;
+}
+
+/**
+ * The attributes as the wire shows them: every Toxiproxy attribute, and extension attributes only
+ * when they differ from their default.
+ */
+export function wireAttributes(definition: ToxicDefinition, attributes: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const extensions = definition.extensions;
+  if (!extensions || extensions.length === 0) return { ...attributes };
+  const defaults = defaultsOf(definition);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (extensions.includes(key) && JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
+    out[key] = value;
+  }
+  return out;
+}

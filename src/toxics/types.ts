@@ -1,0 +1,102 @@
+/**
+ * The contract between the engine and a toxic. A toxic is a definition (type name, zod attributes,
+ * factory); the factory makes one {@link ToxicStage} per connection and direction where the toxic is
+ * active. Stages are plain objects called synchronously on the data path.
+ * @module
+ */
+import type { z } from 'zod';
+import type { Direction } from '../core/direction.js';
+
+/** How a toxic closes a connection: `fin` closes both sides in order, `rst` resets both peers. */
+export type CloseMode = 'fin' | 'rst';
+
+/** One re-armable timer; firing calls the stage's `onTimer()`. */
+export interface StageTimerControl {
+  readonly armed: boolean;
+  arm(ms: number): void;
+  cancel(): void;
+}
+
+/** What a stage may do. Given once to `create()`; valid until the stage is disposed. */
+export interface StageContext {
+  /** Forwards bytes to the next stage, or to the destination socket. */
+  push(buf: Buffer): void;
+  /** Forwards end-of-stream (FIN). Call it once nothing is held any more; later calls are ignored. */
+  end(): void;
+  /** Counts bytes discarded on purpose. Only destructive toxics drop. */
+  drop(bytes: number): void;
+  /** Monotonic time in milliseconds. */
+  now(): number;
+  /** A uniform number in [0, 1) from this stage's seeded stream. */
+  random(): number;
+  /** This stage's single timer. */
+  readonly timer: StageTimerControl;
+  /** Stops (true) or restarts (false) reading this direction's source socket. Nothing is lost. */
+  hold(on: boolean): void;
+  /** Tears the whole connection down. */
+  close(mode: CloseMode): void;
+  /** Reports an injected fault, for the event stream and logs. */
+  fault(kind: string, detail?: Record<string, unknown>): void;
+  /** The direction this stage acts on. */
+  readonly direction: Direction;
+}
+
+/** One toxic acting on one direction of one connection. */
+export interface ToxicStage<A = Record<string, unknown>> {
+  /** Bytes held right now; counted towards the link's high-water mark. */
+  readonly heldBytes: number;
+  /** A chunk arrived: forward it with `ctx.push`, hold it, or (destructive toxics) drop it. */
+  onChunk(buf: Buffer): void;
+  /** The source ended: call `ctx.end()` once everything held has been pushed. */
+  onEnd(): void;
+  /** The stage's timer fired. */
+  onTimer?(): void;
+  /** New attributes, applied without flushing. Without it, an update flushes and recreates the stage. */
+  update?(attrs: A): void;
+  /** Pushes everything held, synchronously and in order. */
+  flush(): void;
+  /**
+   * The toxic left a live connection: removed, or deactivated by a toxicity change (called after
+   * `flush()`, before `dispose()`). Destructive toxics close the connection here when the bytes they
+   * dropped have broken the stream.
+   */
+  onRemove?(): void;
+  /** Releases timers and state. */
+  dispose(): void;
+}
+
+/** What a toxic definition looks like; build one with `defineToxic`. */
+export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** The wire `type`, snake_case. */
+  readonly type: string;
+  /** One line for docs and `--help`. */
+  readonly summary: string;
+  /** `false`, or why the toxic is destructive (it loses or alters bytes, or closes connections). */
+  readonly destructive: false | string;
+  /** Attribute schema; every attribute has a default, so a parsed object is complete. */
+  readonly attributes: S;
+  /**
+   * Attributes Toxiproxy does not have. They are echoed on the wire only when set to a non-default
+   * value, so a Toxiproxy client sees exactly the JSON Toxiproxy would send.
+   */
+  readonly extensions?: readonly string[];
+  /** Makes the stage for one connection and direction. */
+  create(attrs: z.infer<S>, ctx: StageContext): ToxicStage<z.infer<S>>;
+}
+
+/** Ties a toxic's type, attribute schema and factory together, keeping the attribute types. */
+export function defineToxic<S extends z.ZodObject>(definition: ToxicDefinition<S>): ToxicDefinition<S> {
+  return definition;
+}
+
+/** A validated toxic as a proxy holds it (Toxiproxy's envelope). */
+export interface ToxicSpec {
+  readonly name: string;
+  readonly type: string;
+  /** The stream as the client sent it (Toxiproxy echoes it verbatim). */
+  readonly stream: string;
+  readonly direction: Direction;
+  readonly toxicity: number;
+  /** Every attribute of the type, defaults included. */
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
