@@ -1,0 +1,54 @@
+/**
+ * No leak: connections torn down by resets in the middle of a transfer through a latency toxic leave
+ * no held bytes, no timers and no connections behind.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProxy } from '../index.js';
+import { connectTo, startServer, waitFor, type TestServer } from '../testing/net.js';
+import { StageTimer } from './clock.js';
+import type { Proxy } from './proxy.js';
+
+describe('teardown leaves nothing behind', () => {
+  let upstream: TestServer | undefined;
+  let proxy: Proxy | undefined;
+
+  afterEach(async () => {
+    await proxy?.stop();
+    await upstream?.close();
+  });
+
+  it('returns held bytes, timers and connections to zero after mid-transfer resets', async () => {
+    const payload = Buffer.alloc(256 * 1024, 1);
+    let n = 0;
+    upstream = await startServer((socket) => {
+      // Half the upstreams reset mid-stream; for the other half the client resets.
+      const resetsItself = n++ % 2 === 0;
+      socket.write(payload);
+      socket.write(payload);
+      if (resetsItself) setTimeout(() => socket.resetAndDestroy(), 15);
+    });
+    proxy = await startProxy({
+      upstream: upstream.address,
+      toxics: [
+        { type: 'latency', attributes: { latency: 30, jitter: 10 } },
+        { type: 'latency', stream: 'upstream', attributes: { latency: 30 } },
+        { type: 'bandwidth', attributes: { rate: 5000 } },
+      ],
+    });
+    const p = proxy;
+    const clients = await Promise.all(Array.from({ length: 60 }, () => connectTo(p.port)));
+    for (const c of clients) {
+      c.on('error', () => {});
+      c.write(Buffer.alloc(10_000, 2));
+    }
+    await waitFor(() => p.heldBytes > 0, 2000, 'toxics to hold bytes');
+    await new Promise((r) => setTimeout(r, 25));
+    clients.forEach((c, i) => {
+      if (i % 2 === 1) c.resetAndDestroy();
+    });
+    await waitFor(() => p.connections.length === 0, 5000, 'every connection to end');
+    expect(p.heldBytes).toBe(0);
+    expect(StageTimer.armedCount).toBe(0);
+    expect(p.connectionsTotal).toBe(60);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Resets are real TCP resets: reset_peer gives the client ECONNRESET, an upstream reset reaches the
+ * client as a reset, and a reset_peer that rolled inactive (toxicity 0) never resets anything.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProxy } from '../index.js';
+import { connectTo, readAll, startEchoServer, startServer, type TestServer } from '../testing/net.js';
+import type { Proxy } from './proxy.js';
+
+describe('resets', () => {
+  let upstream: TestServer | undefined;
+  let proxy: Proxy | undefined;
+
+  afterEach(async () => {
+    await proxy?.stop();
+    await upstream?.close();
+  });
+
+  it('reset_peer downstream gives the client ECONNRESET on the first reply', async () => {
+    upstream = await startEchoServer();
+    proxy = await startProxy({ upstream: upstream.address, toxics: [{ type: 'reset_peer' }] });
+    const client = await connectTo(proxy.port);
+    const result = readAll(client);
+    client.write('hello');
+    const { data, error } = await result;
+    expect(error?.code).toBe('ECONNRESET');
+    expect(data.length).toBe(0);
+  });
+
+  it('reset_peer upstream with a timeout resets after the delay', async () => {
+    upstream = await startEchoServer();
+    proxy = await startProxy({
+      upstream: upstream.address,
+      toxics: [{ type: 'reset_peer', stream: 'upstream', attributes: { timeout: 150 } }],
+    });
+    const client = await connectTo(proxy.port);
+    const result = readAll(client);
+    const started = performance.now();
+    client.write('hello');
+    const { error } = await result;
+    const elapsed = performance.now() - started;
+    expect(error?.code).toBe('ECONNRESET');
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('passes an upstream reset on to the client as a reset', async () => {
+    upstream = await startServer((socket) => {
+      socket.once('data', () => {
+        socket.write('partial');
+        setTimeout(() => socket.resetAndDestroy(), 20);
+      });
+    });
+    proxy = await startProxy({ upstream: upstream.address });
+    const client = await connectTo(proxy.port);
+    const result = readAll(client);
+    client.write('request');
+    const { data, error } = await result;
+    expect(data.toString()).toBe('partial');
+    expect(error?.code).toBe('ECONNRESET');
+  });
+
+  it('passes a client reset on to the upstream as a reset', async () => {
+    const upstreamErrors: string[] = [];
+    let seen!: () => void;
+    const closed = new Promise<void>((resolve) => (seen = resolve));
+    upstream = await startServer((socket) => {
+      socket.on('error', (err: NodeJS.ErrnoException) => upstreamErrors.push(err.code ?? ''));
+      socket.on('close', seen);
+      socket.resume();
+    });
+    proxy = await startProxy({ upstream: upstream.address });
+    const client = await connectTo(proxy.port);
+    client.write('hi');
+    await new Promise((r) => setTimeout(r, 50));
+    client.resetAndDestroy();
+    await closed;
+    expect(upstreamErrors).toContain('ECONNRESET');
+  });
+
+  it('never resets where toxicity is 0', async () => {
+    upstream = await startEchoServer();
+    proxy = await startProxy({
+      upstream: upstream.address,
+      toxics: [
+        { type: 'reset_peer', toxicity: 0 },
+        { type: 'reset_peer', stream: 'upstream', toxicity: 0 },
+      ],
+    });
+    for (let i = 0; i < 20; i++) {
+      const client = await connectTo(proxy.port);
+      const result = readAll(client);
+      client.end(`message ${i}`);
+      const { data, error } = await result;
+      expect(error).toBeUndefined();
+      expect(data.toString()).toBe(`message ${i}`);
+    }
+  });
+});
