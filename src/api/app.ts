@@ -1,0 +1,54 @@
+/**
+ * The admin API as an Express app: Toxiproxy's routes and wire format, plus Faultline's guards.
+ * `createApp` never listens; `startServer` (or a test) mounts it on an HTTP server.
+ * @module
+ */
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { ProxyRegistry } from '../core/registry.js';
+import { accessLog } from './middleware/access-log.js';
+import { bearerAuth } from './middleware/auth.js';
+import { browserGuard } from './middleware/browser-guard.js';
+import { errorHandler, notFound } from './middleware/errors.js';
+import { DEFAULT_BODY_LIMIT, rawBody } from './middleware/raw-body.js';
+import { requestId } from './middleware/request-id.js';
+import { proxyRoutes } from './routes/proxies.js';
+import { systemRoutes, type MetricsSource } from './routes/system.js';
+import { toxicRoutes } from './routes/toxics.js';
+
+/** What the API needs. */
+export interface AppDeps {
+  registry: ProxyRegistry;
+  logger?: Logger;
+  /** Serves `/metrics` when given; without it `/metrics` is 404, as in Toxiproxy without metrics flags. */
+  metrics?: MetricsSource | undefined;
+  /** When set, every route requires `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+  bodyLimit?: number | undefined;
+}
+
+/** Builds the admin API. */
+export function createApp(deps: AppDeps): Express {
+  const logger = deps.logger ?? silentLogger;
+  const app = express();
+  // Toxiproxy's router matches paths exactly: `/Proxies` and `/proxies/` are 404.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('etag', false);
+  app.set('x-powered-by', false);
+
+  if (deps.token) app.use(bearerAuth(deps.token));
+
+  const matched: RequestHandler[] = [requestId, accessLog(logger), browserGuard, rawBody(deps.bodyLimit ?? DEFAULT_BODY_LIMIT)];
+  const router = express.Router({ caseSensitive: true, strict: true });
+  proxyRoutes(router, deps.registry, matched);
+  toxicRoutes(router, deps.registry, matched);
+  systemRoutes(router, deps.registry, matched, deps.metrics);
+  app.use(router);
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,114 @@
+/**
+ * Request bodies decoded the way Toxiproxy's Go structs decode them: keys match case-insensitively
+ * (an exact match wins), unknown keys are ignored, `null` leaves a field unset, and a value of the
+ * wrong JSON type is a 400 that names the field.
+ * @module
+ */
+import { errors } from '../errors.js';
+import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
+import { describeJson, type JsonValue } from './middleware/lenient-json.js';
+
+type Kind = 'string' | 'boolean' | 'number' | 'object';
+
+type ValueOf<K extends Kind> = K extends 'string' ? string : K extends 'boolean' ? boolean : K extends 'number' ? number : Record<string, unknown>;
+
+/** The decoded fields: each one optional, typed by its kind. */
+export type Decoded<F extends Record<string, Kind>> = { [N in keyof F]?: ValueOf<F[N]> };
+
+const ARTICLE: Record<Kind, string> = { string: 'a string', boolean: 'a boolean', number: 'a number', object: 'an object' };
+
+function hasKind(value: JsonValue, kind: Kind): boolean {
+  if (kind === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === kind;
+}
+
+/**
+ * Picks `fields` out of a JSON object. `null` as the whole body counts as `{}` (Go decodes `null`
+ * into a struct as a no-op). `suffix` is appended to messages (populate's ` at proxy 2`).
+ */
+export function decodeFields<F extends Record<string, Kind>>(
+  value: JsonValue,
+  fields: F,
+  what: string,
+  suffix = '',
+): Decoded<F> {
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw errors.badRequestBody(`expected a JSON object (${what}), got ${describeJson(value)}${suffix}`);
+  }
+  const names = Object.keys(fields);
+  const folded = new Map(names.map((n) => [n.toLowerCase(), n]));
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const name = key in fields ? key : folded.get(key.toLowerCase());
+    if (name === undefined || field === null) continue;
+    const kind = fields[name] as Kind;
+    if (!hasKind(field, kind)) {
+      throw errors.badRequestBody(`${name}: expected ${ARTICLE[kind]}, got ${describeJson(field)}${suffix}`);
+    }
+    out[name] = field;
+  }
+  return out as Decoded<F>;
+}
+
+const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean' } as const;
+
+/** A proxy as create and populate bodies give it. */
+export interface ProxyBody {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+}
+
+/**
+ * An empty listen address binds every interface on a free port, as Toxiproxy's does.
+ * (`""` is what Go's zero value gives a proxy created without `listen`.)
+ */
+function listenOrAny(listen: string | undefined): string {
+  return listen === undefined || listen === '' ? ':0' : listen;
+}
+
+/** Decodes a create body (or one populate item). Missing name/upstream are left for the registry's checks. */
+export function decodeProxy(value: JsonValue, suffix = ''): ProxyBody {
+  const body = decodeFields(value, PROXY_FIELDS, 'a proxy', suffix);
+  return {
+    name: body.name ?? '',
+    listen: listenOrAny(body.listen),
+    upstream: body.upstream ?? '',
+    enabled: body.enabled ?? true,
+  };
+}
+
+/** A proxy update: only listen, upstream and enabled are read; `name` and `toxics` are ignored. */
+export function decodeProxyPatch(value: JsonValue): { listen?: string; upstream?: string; enabled?: boolean } {
+  const body = decodeFields(value, PROXY_FIELDS, 'a proxy');
+  return {
+    ...(body.listen !== undefined ? { listen: listenOrAny(body.listen) } : {}),
+    ...(body.upstream !== undefined ? { upstream: body.upstream } : {}),
+    ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+  };
+}
+
+/** A populate body: a JSON array of proxies (`null` counts as empty). */
+export function decodePopulate(value: JsonValue): ProxyBody[] {
+  if (value === null) return [];
+  if (!Array.isArray(value)) {
+    throw errors.badRequestBody(`expected a JSON array of proxies, got ${describeJson(value)}`);
+  }
+  return value.map((item, i) => decodeProxy(item, ` at proxy ${i + 1}`));
+}
+
+const TOXIC_FIELDS = { name: 'string', type: 'string', stream: 'string', toxicity: 'number', attributes: 'object' } as const;
+
+/** A toxic to create. */
+export function decodeToxic(value: JsonValue): ToxicInput {
+  return decodeFields(value, TOXIC_FIELDS, 'a toxic');
+}
+
+const TOXIC_PATCH_FIELDS = { toxicity: 'number', attributes: 'object' } as const;
+
+/** A toxic update: only attributes and toxicity are read; name, type and stream are ignored. */
+export function decodeToxicPatch(value: JsonValue): ToxicPatch {
+  return decodeFields(value, TOXIC_PATCH_FIELDS, 'a toxic');
+}

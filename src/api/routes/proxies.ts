@@ -1,0 +1,57 @@
+/**
+ * `/proxies` and `/proxies/{proxy}`: list, create, get, update (POST or PATCH), delete.
+ * @module
+ */
+import type { Request, RequestHandler, Router } from 'express';
+import type { ProxyRegistry } from '../../core/registry.js';
+import { jsonBody } from '../body.js';
+import { decodeProxy, decodeProxyPatch } from '../decode.js';
+import { sendEmpty, sendJson } from '../respond.js';
+import { proxiesJson, proxyJson } from '../serialize.js';
+import { endpoint } from './endpoint.js';
+
+/** The proxy name from the path (decoded, so `%C3%A9e` is `ée`). */
+export function proxyParam(req: Request): string {
+  return String(req.params['proxy']);
+}
+
+/** Registers the proxy routes. */
+export function proxyRoutes(router: Router, registry: ProxyRegistry, matched: readonly RequestHandler[]): void {
+  endpoint(
+    router,
+    '/proxies',
+    {
+      get: (_req, res) => sendJson(res, 200, proxiesJson(registry.list())),
+      // Check order as Toxiproxy's: body → name → upstream → exists (409) → bind (500).
+      post: async (req, res) => {
+        const body = decodeProxy(jsonBody(req));
+        const proxy = await registry.create(body);
+        sendJson(res, 201, JSON.stringify(proxyJson(proxy)));
+      },
+    },
+    matched,
+  );
+
+  // POST is Toxiproxy's older update verb; its Go, node and Java clients still use it.
+  const update: RequestHandler = async (req, res) => {
+    const proxy = registry.require(proxyParam(req));
+    const patch = decodeProxyPatch(jsonBody(req));
+    await proxy.update(patch);
+    sendJson(res, 200, JSON.stringify(proxyJson(proxy)));
+  };
+
+  endpoint(
+    router,
+    '/proxies/:proxy',
+    {
+      get: (req, res) => sendJson(res, 200, JSON.stringify(proxyJson(registry.require(proxyParam(req))))),
+      post: update,
+      patch: update,
+      delete: async (req, res) => {
+        await registry.remove(proxyParam(req));
+        sendEmpty(res);
+      },
+    },
+    matched,
+  );
+}

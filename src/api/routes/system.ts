@@ -1,0 +1,103 @@
+/**
+ * `/populate`, `/reset`, `/version` and `/metrics`.
+ * @module
+ */
+import type { RequestHandler, Router } from 'express';
+import type { ProxyRegistry } from '../../core/registry.js';
+import { isFaultlineError } from '../../errors.js';
+import { jsonBody } from '../body.js';
+import { decodePopulate } from '../decode.js';
+import { sendEmpty, sendError, sendJson } from '../respond.js';
+import { proxyJson } from '../serialize.js';
+import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../version.js';
+import { endpoint } from './endpoint.js';
+
+/** Where `/metrics` gets its text from (the prom-client registry, behind an interface). */
+export interface MetricsSource {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/**
+ * `/version`, written by hand as Toxiproxy writes it (a space after each colon, a closing newline);
+ * `version` is the Toxiproxy API version clients branch on, `faultline` our own.
+ */
+export const VERSION_BODY = `{"version": "${TOXIPROXY_API_VERSION}", "faultline": "${FAULTLINE_VERSION}"}\n`;
+
+/** Registers the system routes; `/metrics` only when a metrics source is given. */
+export function systemRoutes(
+  router: Router,
+  registry: ProxyRegistry,
+  matched: readonly RequestHandler[],
+  metrics: MetricsSource | undefined,
+): void {
+  endpoint(
+    router,
+    '/populate',
+    {
+      post: async (req, res) => {
+        let configs;
+        try {
+          configs = decodePopulate(jsonBody(req));
+        } catch (err) {
+          if (isFaultlineError(err)) return sendError(res, err, { proxies: null });
+          throw err;
+        }
+        let result;
+        try {
+          result = await registry.populate(configs);
+        } catch (err) {
+          // Validation of the whole array failed: nothing was created.
+          if (isFaultlineError(err)) return sendError(res, err, { proxies: null });
+          throw err;
+        }
+        const proxies = result.proxies.map(proxyJson);
+        if (result.error) return sendError(res, result.error, { proxies });
+        // Toxiproxy answers `null` for an empty array, which crashes its node and Ruby clients.
+        sendJson(res, 201, JSON.stringify({ proxies }));
+      },
+    },
+    matched,
+  );
+
+  endpoint(
+    router,
+    '/reset',
+    {
+      // The body is ignored, as with Toxiproxy (its Go client posts an empty one).
+      post: async (_req, res) => {
+        await registry.reset();
+        sendEmpty(res);
+      },
+    },
+    matched,
+  );
+
+  endpoint(
+    router,
+    '/version',
+    {
+      get: (_req, res) => {
+        res.status(200).setHeader('Content-Type', 'application/json;charset=utf-8');
+        res.send(Buffer.from(VERSION_BODY));
+      },
+    },
+    matched,
+  );
+
+  if (metrics) {
+    endpoint(
+      router,
+      '/metrics',
+      {
+        // Any method, as with Toxiproxy.
+        all: async (_req, res) => {
+          const text = await metrics.render();
+          res.status(200).setHeader('Content-Type', metrics.contentType);
+          res.send(Buffer.from(text));
+        },
+      },
+      matched,
+    );
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Proxies and toxics in Toxiproxy's JSON: its field names, units and key order, compact, so a
+ * Toxiproxy client sees the bytes Toxiproxy would send.
+ * @module
+ */
+import type { Proxy } from '../core/proxy.js';
+import { getToxicDefinition } from '../toxics/registry.js';
+import { wireAttributes } from '../toxics/spec.js';
+import type { ToxicSpec } from '../toxics/types.js';
+
+/** A toxic on the wire (key order: attributes, name, type, stream, toxicity). */
+export interface ToxicJson {
+  attributes: Record<string, unknown>;
+  name: string;
+  type: string;
+  stream: string;
+  toxicity: number;
+}
+
+/** A proxy on the wire (key order: name, listen, upstream, enabled, toxics). */
+export interface ProxyJson {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicJson[];
+}
+
+/**
+ * `value` as Go prints a float32: the shortest decimal that reads back as the same float32
+ * (`0.123456789` → `0.12345679`, `0.2` → `0.2`).
+ */
+export function float32(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  const single = Math.fround(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(single.toPrecision(digits));
+    if (Math.fround(candidate) === single) return candidate;
+  }
+  return single;
+}
+
+/** A toxic as Toxiproxy shows it; extension attributes appear only when not at their default. */
+export function toxicJson(spec: ToxicSpec): ToxicJson {
+  const definition = getToxicDefinition(spec.type);
+  return {
+    attributes: definition ? wireAttributes(definition, spec.attributes) : { ...spec.attributes },
+    name: spec.name,
+    type: spec.type,
+    stream: spec.stream,
+    toxicity: float32(spec.toxicity),
+  };
+}
+
+/** A proxy as Toxiproxy shows it; its toxics upstream first, each direction in insertion order. */
+export function proxyJson(proxy: Proxy): ProxyJson {
+  return {
+    name: proxy.name,
+    listen: proxy.listen,
+    upstream: proxy.upstream,
+    enabled: proxy.enabled,
+    toxics: proxy.toxics.map(toxicJson),
+  };
+}
+
+/** Orders names as Go sorts map keys: by their UTF-8 bytes. */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * `GET /proxies`: an object keyed by name, keys sorted. Built as text because a JS object would put
+ * integer-like names (`"10"`, `"9"`) first in numeric order.
+ */
+export function proxiesJson(proxies: readonly Proxy[]): string {
+  const sorted = [...proxies].sort((a, b) => compareUtf8(a.name, b.name));
+  return `{${sorted.map((p) => `${JSON.stringify(p.name)}:${JSON.stringify(proxyJson(p))}`).join(',')}}`;
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * The `faultline` executable: dispatches to a subcommand. Toxiproxy's server command lines
+ * (`-host=0.0.0.0 -config=/x.json …`, argv starting with a single-dash flag) run `serve`, so
+ * Toxiproxy's container and service command lines work unchanged.
+ * @module
+ */
+import type { CommandEntry } from './command.js';
+import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
+
+/** Every command. Adding one is one line here plus its module. */
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  serve: { summary: 'Start the admin API and the proxies of a config file', load: () => import('./serve.js') },
+};
+
+/** Matches Go-style single-dash long flags (`-host=0.0.0.0`, `-config`, `-proxy-metrics`). */
+const GO_FLAG = /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/;
+
+/** Finds the command an argv names: its first token that is a command or alias. */
+function resolveCommand(argv: readonly string[]): { name: string; entry: CommandEntry; index: number } | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] ?? '';
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      if (token === name || entry.aliases?.includes(token)) return { name, entry, index };
+    }
+  }
+  return undefined;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, entry]) => {
+    const aliases = entry.aliases?.length ? ` (${entry.aliases.join(', ')})` : '';
+    return `  ${name.padEnd(width)}  ${entry.summary}${aliases}`;
+  });
+  return [
+    'Usage: faultline <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Toxiproxy server flags (faultline -host=0.0.0.0 -config proxies.json) run "serve".',
+    "Run 'faultline <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI and resolves to the exit code. */
+async function main(argv: readonly string[]): Promise<number> {
+  const first = argv[0];
+  if (first === undefined || (argv.length === 1 && (first === '--help' || first === '-h' || first === 'help'))) {
+    process.stdout.write(usage());
+    return first === undefined ? 2 : 0;
+  }
+  if (argv.length === 1 && (first === '--version' || first === '-v')) {
+    process.stdout.write(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})\n`);
+    return 0;
+  }
+  const found = resolveCommand(argv);
+  if (found) {
+    const module = await found.entry.load();
+    return module.run([...argv.slice(0, found.index), ...argv.slice(found.index + 1)]);
+  }
+  if (GO_FLAG.test(first)) {
+    const serve = COMMANDS['serve'];
+    if (serve) return (await serve.load()).run([...argv]);
+  }
+  process.stderr.write(`faultline: unknown command ${JSON.stringify(first)}\n\n${usage()}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`faultline: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,246 @@
+/**
+ * Loading the config once at startup: defaults ← file (YAML or JSON) ← environment ← flags, validated
+ * by one zod schema. Every problem is reported with where it came from: `file:line:col` and the path
+ * of the bad value, or the environment variable or flag that set it.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { FaultlineError } from '../errors.js';
+import { fromToxiproxyLevel } from '../logging/logger.js';
+import { configSchema, type Config } from './schema.js';
+
+/** A config problem; the message lists every issue, one per line. */
+export class ConfigError extends FaultlineError {
+  constructor(
+    message: string,
+    /** Each issue on its own, already located. */
+    readonly issues: readonly string[] = [message],
+  ) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** Server and engine settings given on the command line (already named as in the file). */
+export interface ConfigFlags {
+  host?: string | undefined;
+  port?: string | number | undefined;
+  token?: string | undefined;
+  log_level?: string | undefined;
+  seed?: string | undefined;
+  metrics?: boolean | undefined;
+  runtime_metrics?: boolean | undefined;
+}
+
+/** What {@link loadConfig} reads. */
+export interface LoadOptions {
+  /** Config file path (YAML, or JSON: Faultline's format or Toxiproxy's array of proxies). */
+  file?: string | undefined;
+  /** Environment (default none): FAULTLINE_HOST, FAULTLINE_PORT, FAULTLINE_TOKEN, FAULTLINE_LOG_LEVEL, FAULTLINE_SEED, LOG_LEVEL. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Flags, which win over everything. */
+  flags?: ConfigFlags;
+}
+
+/** A validated config and the notes made while loading it. */
+export interface LoadedConfig {
+  config: Config;
+  file?: string;
+  /** Things worth logging that did not stop startup (e.g. an unknown Toxiproxy LOG_LEVEL). */
+  warnings: string[];
+}
+
+type Path = ReadonlyArray<string | number>;
+
+/** A parsed file that can say where a path is. */
+export interface ParsedText {
+  value: unknown;
+  /**
+   * `file:line:col` of the value at `path`, or of its closest existing parent; with `key`, of the
+   * last part's key name instead of its value.
+   */
+  locate(path: Path, key?: boolean): string;
+}
+
+/** Formats a path as `proxies[0].toxics[1].attributes.latency`. */
+export function formatPath(path: Path): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+}
+
+/** Parses YAML or JSON text, keeping positions. Syntax errors throw with `file:line:col`. */
+export function parseConfigText(text: string, file: string): ParsedText {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = lineCounter.linePos(first.pos[0]);
+    const message = first.message.split('\n')[0] ?? first.message;
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${message}`);
+  }
+  const where = (offset: number): string => {
+    const pos = lineCounter.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  return {
+    value: doc.toJS({ maxAliasCount: 100 }) as unknown,
+    locate: (path, key = false) => {
+      const offset = findOffset(doc, path, key);
+      return offset === undefined ? file : where(offset);
+    },
+  };
+}
+
+/** The source offset of the value at `path` (of its key with `key`), or of its nearest ancestor. */
+function findOffset(doc: Document, path: Path, key: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0];
+  for (const [i, part] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return offset;
+      const keyOffset = (pair.key as Node).range?.[0];
+      if (key && i === path.length - 1) return keyOffset ?? offset;
+      const valueNode = pair.value as Node | null;
+      offset = valueNode?.range?.[0] ?? keyOffset ?? offset;
+      node = valueNode;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part] as Node | undefined;
+      if (!item) return offset;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+const ENV: ReadonlyArray<[string, 'server' | 'engine', string]> = [
+  ['FAULTLINE_HOST', 'server', 'host'],
+  ['FAULTLINE_PORT', 'server', 'port'],
+  ['FAULTLINE_TOKEN', 'server', 'token'],
+  ['FAULTLINE_LOG_LEVEL', 'server', 'log_level'],
+  ['FAULTLINE_SEED', 'engine', 'seed'],
+];
+
+const NUMERIC = new Set(['server.port']);
+
+/** A string from the environment or a flag, as the type the schema expects. */
+function coerce(path: string, value: string | number | boolean): unknown {
+  if (typeof value !== 'string') return value;
+  if (NUMERIC.has(path) && /^\s*\d+\s*$/.test(value)) return Number(value);
+  if (path === 'engine.seed' && /^-?\d{1,15}$/.test(value)) return Number(value);
+  return value;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Loads, merges and validates the config. Throws {@link ConfigError} listing every problem, each
+ * with its location.
+ */
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const warnings: string[] = [];
+  let parsed: ParsedText | undefined;
+  let raw: unknown = {};
+  let arrayFormat = false;
+  if (options.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${options.file}: cannot read config file: ${(err as Error).message}`);
+    }
+    parsed = parseConfigText(text, options.file);
+    raw = parsed.value ?? {};
+    if (Array.isArray(raw)) {
+      // Toxiproxy's format: the file is the list of proxies.
+      arrayFormat = true;
+      raw = { proxies: raw };
+    }
+  }
+
+  const origins = new Map<string, string>();
+  const root = asRecord(raw);
+  const overlay = (section: 'server' | 'engine', key: string, value: string | number | boolean | undefined, origin: string): void => {
+    if (value === undefined || !root) return;
+    const target = root[section] === undefined ? (root[section] = {}) : root[section];
+    const record = asRecord(target);
+    if (!record) return;
+    const path = `${section}.${key}`;
+    record[key] = coerce(path, value);
+    origins.set(path, origin);
+  };
+
+  const env = options.env ?? {};
+  const toxiproxyLevel = env['LOG_LEVEL'];
+  if (toxiproxyLevel !== undefined && env['FAULTLINE_LOG_LEVEL'] === undefined) {
+    const level = fromToxiproxyLevel(toxiproxyLevel);
+    if (level) overlay('server', 'log_level', level, 'environment variable LOG_LEVEL');
+    else warnings.push(`unknown LOG_LEVEL value: ${JSON.stringify(toxiproxyLevel)} (ignored)`);
+  }
+  for (const [name, section, key] of ENV) overlay(section, key, env[name], `environment variable ${name}`);
+
+  const flags = options.flags ?? {};
+  for (const [key, value] of Object.entries(flags) as [keyof ConfigFlags, ConfigFlags[keyof ConfigFlags]][]) {
+    const section = key === 'seed' ? 'engine' : 'server';
+    overlay(section, key, value, `flag --${key.replace(/_/g, '-')}`);
+  }
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.flatMap((issue) => describeIssue(issue, raw, parsed, origins, arrayFormat));
+    throw new ConfigError(issues.join('\n'), issues);
+  }
+  return { config: result.data, ...(options.file !== undefined ? { file: options.file } : {}), warnings };
+}
+
+/** One zod issue as `where: path: message` lines (an unknown-keys issue gives one line per key). */
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  raw: unknown,
+  parsed: ParsedText | undefined,
+  origins: Map<string, string>,
+  arrayFormat: boolean,
+): string[] {
+  const paths: Array<{ path: Path; message: string; key: boolean }> =
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...(issue.path as Path), key], message: `unknown key "${key}"`, key: true }))
+      : [{ path: issue.path as Path, message: messageOf(issue, valueAt(raw, issue.path as Path)), key: false }];
+  return paths.map(({ path, message, key }) => {
+    const dotted = formatPath(path);
+    const origin = origins.get(dotted);
+    // In Toxiproxy's array format the file's root is the proxies list itself.
+    const shown = arrayFormat && path[0] === 'proxies' ? path.slice(1) : path;
+    const label = formatPath(shown) || '(root)';
+    if (origin) return `${origin}: ${dotted}: ${message}`;
+    const where = parsed ? parsed.locate(shown, key) : 'config';
+    return `${where}: ${label}: ${message}`;
+  });
+}
+
+function valueAt(raw: unknown, path: Path): unknown {
+  let node = raw;
+  for (const part of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
+}
+
+/** zod's message, made clearer where its default is vague. */
+function messageOf(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    const given = value === undefined ? 'missing' : JSON.stringify(value);
+    return `unknown toxic type ${given} (expected one of: ${describeOptions(issue)})`;
+  }
+  return issue.message;
+}
+
+function describeOptions(issue: z.core.$ZodIssue): string {
+  const options = (issue as { options?: unknown[] }).options;
+  return Array.isArray(options) && options.length > 0 ? options.map(String).join(', ') : 'a known type';
+}

@@ -1,0 +1,132 @@
+/**
+ * The config file schema: server settings, engine settings, and proxies with their toxics. The
+ * same zod schema validates files at startup and generates the JSON Schema in `configs/schema/`.
+ * Toxiproxy's config format (a JSON array of proxies) is the `proxies` list on its own.
+ * @module
+ */
+import { z } from 'zod';
+import { parseHostPort } from '../core/address.js';
+import { LOG_LEVELS } from '../logging/logger.js';
+import { builtinToxics } from '../toxics/registry.js';
+import type { ToxicDefinition } from '../toxics/types.js';
+
+/** The default admin API address: loopback only, so nothing outside the machine can reach it. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Toxiproxy's API port. */
+export const DEFAULT_PORT = 8474;
+/** The default request body cap: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function hostPort(what: string, allowEmpty: boolean) {
+  return z
+    .string({ error: (issue) => `expected ${what} as a "host:port" string, got ${typeof issue.input}` })
+    .superRefine((value, ctx) => {
+      if (allowEmpty && value === '') return;
+      try {
+        const { host } = parseHostPort(value);
+        if (!allowEmpty && host === '') ctx.addIssue({ code: 'custom', message: `missing host in "${value}"` });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    });
+}
+
+const count = (unit: string) => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe(unit);
+
+function toxicSchema(definition: ToxicDefinition) {
+  return z
+    .object({
+      name: z.string().min(1).optional().describe('Unique per proxy; default "<type>_<stream>".'),
+      type: z.literal(definition.type),
+      stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
+      toxicity: z.number().min(0).max(1).default(1).describe('Probability (0–1) that the toxic applies to a connection.'),
+      attributes: definition.attributes.strict().optional(),
+    })
+    .strict()
+    .describe(definition.summary);
+}
+
+/** One toxic in a config file; `type` picks the attribute schema. */
+export const toxicConfigSchema = z.discriminatedUnion(
+  'type',
+  builtinToxics.map(toxicSchema) as unknown as [ReturnType<typeof toxicSchema>, ...ReturnType<typeof toxicSchema>[]],
+);
+
+/** One proxy in a config file. */
+export const proxyConfigSchema = z
+  .object({
+    name: z.string().min(1).describe('Unique proxy name.'),
+    listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing: every interface, a free port (as Toxiproxy).'),
+    upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
+    enabled: z.boolean().default(true).describe('Listen at startup.'),
+    toxics: z.array(toxicConfigSchema).default([]).describe('Toxics applied at startup, in order.'),
+  })
+  .strict()
+  .superRefine((proxy, ctx) => {
+    const seen = new Set<string>();
+    proxy.toxics.forEach((toxic, i) => {
+      const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
+      if (seen.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
+      }
+      seen.add(name);
+    });
+  });
+
+/** The admin API server. */
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).default(DEFAULT_HOST).describe('Admin API bind address (default 127.0.0.1: this machine only).'),
+    port: z.number().int().min(0).max(65535).default(DEFAULT_PORT).describe('Admin API port; 0 picks a free one.'),
+    token: z.string().min(1).optional().describe('When set, every API request needs "Authorization: Bearer <token>".'),
+    log_level: z.enum(LOG_LEVELS).default('info'),
+    metrics: z.boolean().default(true).describe('Serve Prometheus metrics on /metrics.'),
+    runtime_metrics: z.boolean().default(true).describe('Include Node.js process metrics in /metrics.'),
+    body_limit: z.number().int().min(1).max(64 * 1024 * 1024).default(DEFAULT_BODY_LIMIT).describe('Largest request body, in bytes.'),
+  })
+  .strict();
+
+/** Engine settings shared by every proxy. */
+export const engineConfigSchema = z
+  .object({
+    seed: z.union([z.string().min(1), z.number().int()]).optional().describe('Seed for every random decision (toxicity, jitter, …); random when unset.'),
+    max_held_bytes: count('bytes').optional().describe('Bytes one direction of a connection may hold before it stops reading (default 1 MiB).'),
+    dial_timeout_ms: count('ms').optional().describe('Upstream connect timeout; 0 waits for the OS (default 10000).'),
+    close_grace_ms: count('ms').optional().describe('How long a closing socket may linger (default 2000).'),
+    max_connections: count('connections').optional().describe('Connections per proxy; 0 = unlimited (default).'),
+    socket_high_water_mark: count('bytes').optional().describe('Socket buffer size (default 64 KiB).'),
+  })
+  .strict();
+
+/** A whole config file in Faultline's format. */
+export const configSchema = z
+  .object({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+    server: serverConfigSchema.prefault({}),
+    engine: engineConfigSchema.prefault({}),
+    proxies: z.array(proxyConfigSchema).default([]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.proxies.forEach((proxy, i) => {
+      if (seen.has(proxy.name)) {
+        ctx.addIssue({ code: 'custom', path: ['proxies', i, 'name'], message: `proxy name "${proxy.name}" is used twice` });
+      }
+      seen.add(proxy.name);
+    });
+  });
+
+/** What a file may hold: Faultline's format, or Toxiproxy's bare array of proxies. */
+export const configFileSchema = z.union([configSchema, z.array(proxyConfigSchema)]);
+
+/** A validated config. */
+export type Config = z.infer<typeof configSchema>;
+/** A validated proxy with its toxics. */
+export type ProxyDefinition = z.infer<typeof proxyConfigSchema>;
+/** A validated toxic of a proxy. */
+export type ToxicConfig = z.infer<typeof toxicConfigSchema>;
+/** Server settings. */
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+/** Engine settings. */
+export type EngineConfig = z.infer<typeof engineConfigSchema>;

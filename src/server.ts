@@ -1,0 +1,163 @@
+/**
+ * A whole Faultline server in-process: the proxy registry, the proxies and toxics of a config, the
+ * admin API on an HTTP server, and metrics. `faultline serve` is a thin layer over this.
+ * @module
+ */
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createApp } from './api/app.js';
+import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
+import { formatHostPort, resolveListenHost } from './core/address.js';
+import { silentLogger, type Logger } from './core/logger.js';
+import { ProxyRegistry } from './core/registry.js';
+import type { EngineOptions } from './core/runtime.js';
+import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import type { ToxicInput } from './toxics/spec.js';
+
+/** A proxy to create at startup, with its toxics. */
+export interface ServerProxy {
+  name: string;
+  /** Default: every interface, a free port (as Toxiproxy does for an empty listen). */
+  listen?: string | undefined;
+  upstream: string;
+  /** Default true. */
+  enabled?: boolean | undefined;
+  /** Added in order before the proxy starts listening; unknown attribute keys are rejected. */
+  toxics?: readonly ToxicInput[] | undefined;
+}
+
+/** Options for {@link startServer}. */
+export interface ServerOptions extends EngineOptions {
+  /** Admin API bind address (default 127.0.0.1). */
+  host?: string;
+  /** Admin API port (default 8474; 0 picks a free port). */
+  port?: number;
+  /** Requires `Authorization: Bearer <token>` on every request. */
+  token?: string | undefined;
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Serve `/metrics` (default true). */
+  metrics?: boolean;
+  /** Include Node.js process metrics (default true). */
+  runtimeMetrics?: boolean;
+  /** Proxies (and their toxics) created before the API starts, as Toxiproxy's `-config` does. */
+  proxies?: readonly ServerProxy[];
+}
+
+/** A running server. */
+export interface RunningServer {
+  readonly registry: ProxyRegistry;
+  /** Base URL of the admin API, e.g. `http://127.0.0.1:8474`. */
+  readonly url: string;
+  /** The address the API is bound to. */
+  readonly host: string;
+  readonly port: number;
+  /** Stops the API and every proxy. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Creates the configured proxies: each one disabled first, its toxics added, then started. */
+async function createProxies(registry: ProxyRegistry, proxies: readonly ServerProxy[]): Promise<void> {
+  for (const def of proxies) {
+    try {
+      const proxy = await registry.create({
+        name: def.name,
+        listen: def.listen === undefined || def.listen === '' ? ':0' : def.listen,
+        upstream: def.upstream,
+        enabled: false,
+      });
+      for (const toxic of def.toxics ?? []) proxy.addToxic(toxic, { strict: true });
+      if (def.enabled ?? true) await proxy.start();
+    } catch (err) {
+      const code: ErrorCode = isFaultlineError(err) ? err.code : 'INTERNAL';
+      throw new FaultlineError(code, `proxy ${JSON.stringify(def.name)}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+const CLIENT_ERRORS: Record<string, [ErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: ['HEADERS_TOO_LARGE', 'request headers too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['REQUEST_TIMEOUT', 'request took too long to arrive'],
+};
+
+/** Malformed HTTP never reaches Express; answer it with the same JSON error body anyway. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [code, message] = CLIENT_ERRORS[err.code ?? ''] ?? ['BAD_REQUEST', `malformed HTTP request (${err.code ?? err.message})`];
+  const error = new FaultlineError(code, message);
+  const body = JSON.stringify({ error: error.message, status: error.status, code: error.code });
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      reject(new FaultlineError('LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${why}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** The URL a client on this machine uses; a wildcard bind is reached through loopback. */
+function clientUrl(address: AddressInfo): string {
+  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return `http://${formatHostPort(host, address.port)}`;
+}
+
+/**
+ * Starts a server: proxies from `options.proxies` bind first (as Toxiproxy's `-config`), then the
+ * admin API listens. Any failure stops everything already started and throws.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const { host = '127.0.0.1', port = 8474, token, bodyLimit, metrics: withMetrics, runtimeMetrics, proxies = [], ...engine } = options;
+  const logger: Logger = engine.logger ?? silentLogger;
+  const registry = new ProxyRegistry(engine);
+  let metrics: Metrics | undefined;
+  let server: Server | undefined;
+  try {
+    await createProxies(registry, proxies);
+    metrics = withMetrics === false ? undefined : createMetrics(registry, { runtime: runtimeMetrics ?? true });
+    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT });
+    server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, app);
+    // Toxiproxy's idle timeout; keeps clients' keep-alive sockets from piling up.
+    server.keepAliveTimeout = 60_000;
+    server.on('clientError', answerClientError);
+    const address = await listen(server, await resolveListenHost(host), port);
+    const running = server;
+    let closing: Promise<void> | undefined;
+    return {
+      registry,
+      url: clientUrl(address),
+      host: address.address,
+      port: address.port,
+      close: () => {
+        closing ??= (async () => {
+          const closed = new Promise<void>((resolve) => running.close(() => resolve()));
+          running.closeAllConnections();
+          metrics?.close();
+          await registry.close();
+          await closed;
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    metrics?.close();
+    server?.close();
+    await registry.close();
+    logger.debug({ err }, 'server start failed');
+    throw err;
+  }
+}
