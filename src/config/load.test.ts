@@ -59,8 +59,8 @@ describe('loadConfig', () => {
     expect(config.server.port).toBe(9000);
     expect(config.engine.seed).toBe(42);
     expect(config.proxies[0]).toMatchObject({ name: 'redis', enabled: true });
-    expect(config.proxies[0]?.toxics).toEqual([
-      { type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100 } },
+    expect(config.proxies[0]?.toxics).toMatchObject([
+      { type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 0 } },
       { type: 'bandwidth', stream: 'upstream', toxicity: 0.5, attributes: { rate: 10 } },
     ]);
   });
