@@ -1,0 +1,89 @@
+/**
+ * Command-line options of `npm run bench`.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { FULL_SIZES, QUICK_SIZES, SETUPS, WORKLOAD_LABELS, type SetupId, type WorkloadId, type WorkloadSizes } from './runner.js';
+
+/** Parsed options. */
+export interface BenchOptions {
+  runs: number;
+  setups: SetupId[];
+  workloads: WorkloadId[];
+  sizes: WorkloadSizes;
+  quick: boolean;
+  json: string | undefined;
+  check: boolean;
+  cpuProfDir: string | undefined;
+  help: boolean;
+}
+
+const WORKLOADS = Object.keys(WORKLOAD_LABELS) as WorkloadId[];
+const SETUP_IDS = SETUPS.map((s) => s.id);
+
+/** `npm run bench -- --help`. */
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --quick              short runs (well under a minute): 0.5 s per workload, 1000 idle connections
+  --runs N             rounds over every setup (default 5, --quick 3)
+  --only LIST          workloads, comma-separated: ${WORKLOADS.join(', ')}
+  --setups LIST        setups, comma-separated: ${SETUP_IDS.join(', ')}
+  --connections N      idle connections held for the memory workload (default 5000)
+  --json FILE          also write every measurement as JSON
+  --check              exit 1 when a performance target is missed
+  --cpu-prof DIR       write a V8 CPU profile of each proxy process that carries traffic
+                       (summarize with: node dist/bench/cpu-profile.js DIR/*.cpuprofile)
+  --help               this text
+`;
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
+  if (value === undefined) return [...allowed];
+  const picked = value.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const item of picked) {
+    if (!(allowed as readonly string[]).includes(item)) throw new Error(`unknown ${what} '${item}' (one of: ${allowed.join(', ')})`);
+  }
+  return allowed.filter((a) => picked.includes(a));
+}
+
+function positive(value: string | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Parses `argv` (without the node and script paths). Throws on bad input. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      setups: { type: 'string' },
+      connections: { type: 'string' },
+      json: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick === true;
+  const base = quick ? QUICK_SIZES : FULL_SIZES;
+  const sizes: WorkloadSizes = { ...base, idleConnections: positive(values.connections, base.idleConnections, '--connections') };
+  const setups = list(values.setups, SETUP_IDS, 'setup');
+  return {
+    // Two cores shared by three busy processes: results move from run to run, so take several.
+    runs: positive(values.runs, quick ? 3 : 5, '--runs'),
+    // Ratios need the bare pipe proxy measured alongside.
+    setups: setups.includes('pipe') ? setups : SETUP_IDS.filter((s) => s === 'pipe' || setups.includes(s)),
+    workloads: list(values.only, WORKLOADS, 'workload'),
+    sizes,
+    quick,
+    json: values.json,
+    check: values.check === true,
+    cpuProfDir: values['cpu-prof'],
+    help: values.help === true,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The proxy under test, alone in its own process so it never shares an event loop with the load
+ * generator or the upstream server. Started with `<upstream port> <ProxySpec JSON>`; runs either a
+ * bare Node `pipe()` proxy or Faultline from the built package, reports its port over IPC, answers
+ * memory and CPU-time queries, and exits on `stop` (cleanly, so `--cpu-prof` can write its profile).
+ * @module
+ */
+import { connect, createServer, type NetConnectOpts, type Server, type Socket } from 'node:net';
+import { startProxy } from '../src/index.js';
+import { BENCH_HIGH_WATER_MARK, cpuMicros, sampleMemory, send, serveIpc, type ProxySpec } from './protocol.js';
+
+/** A running proxy, whichever kind. */
+interface RunningProxy {
+  port: number;
+  connections(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The baseline: accept, dial, `pipe()` both ways. Half-open like Faultline, no Nagle, the same
+ * buffer size; an error on either side destroys both.
+ */
+async function startPipeProxy(upstreamPort: number): Promise<RunningProxy> {
+  const clients = new Set<Socket>();
+  const server: Server = createServer(
+    { allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK },
+    (client) => {
+      // `highWaterMark` is a Duplex option that net.Socket passes on; Node 20's types omit it here.
+      const options: NetConnectOpts & { highWaterMark: number } = {
+        host: '127.0.0.1',
+        port: upstreamPort,
+        allowHalfOpen: true,
+        noDelay: true,
+        highWaterMark: BENCH_HIGH_WATER_MARK,
+      };
+      const upstream = connect(options);
+      clients.add(client);
+      const destroyBoth = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', destroyBoth);
+      upstream.on('error', destroyBoth);
+      client.on('close', () => clients.delete(client));
+      client.pipe(upstream);
+      upstream.pipe(client);
+    },
+  );
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    connections: () => clients.size,
+    stop: async () => {
+      server.close();
+      for (const client of clients) client.destroy();
+    },
+  };
+}
+
+async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { kind: 'faultline' }>): Promise<RunningProxy> {
+  const proxy = await startProxy({ upstream: `127.0.0.1:${upstreamPort}`, toxics: spec.toxics, seed: 1 });
+  return {
+    port: proxy.port,
+    connections: () => proxy.connections.length,
+    stop: () => proxy.stop(),
+  };
+}
+
+async function main(): Promise<void> {
+  const upstreamPort = Number(process.argv[2]);
+  const spec = JSON.parse(process.argv[3] ?? '{"kind":"pipe"}') as ProxySpec;
+  const proxy = spec.kind === 'pipe' ? await startPipeProxy(upstreamPort) : await startFaultline(upstreamPort, spec);
+  serveIpc(async (message) => {
+    if (message.type === 'memory') send({ type: 'memory', sample: sampleMemory(proxy.connections()) });
+    else if (message.type === 'cpu') send({ type: 'cpu', micros: cpuMicros() });
+    else if (message.type === 'stop') {
+      await proxy.stop();
+      process.exit(0);
+    }
+  });
+  send({ type: 'ready', port: proxy.port });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

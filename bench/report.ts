@@ -1,0 +1,141 @@
+/**
+ * Formats bench results as Markdown tables (they go into the README as printed) and as JSON.
+ * @module
+ */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { findSeries, METRICS, SETUPS, WORKLOAD_LABELS, type BenchResult, type MetricDef, type SetupId } from './runner.js';
+import { evaluateTargets, formatBound, medianRatio, type Verdict } from './targets.js';
+
+/** The machine a result was measured on. */
+export interface MachineInfo {
+  cores: number;
+  cpu: string;
+  memoryGB: number;
+  node: string;
+  platform: string;
+}
+
+/** Describes this machine. */
+export function machineInfo(): MachineInfo {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGB: Math.round(totalmem() / 1e9),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+function format(value: number, digits: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function cell(result: BenchResult, setup: SetupId, metric: MetricDef): string {
+  const series = findSeries(result, setup, metric.workload, metric.id);
+  if (!series) return '–';
+  const { median, min, max, n } = series.summary;
+  const value = format(median, metric.digits);
+  return n > 1 ? `${value} (${format(min, metric.digits)}–${format(max, metric.digits)})` : value;
+}
+
+function measuredSetups(result: BenchResult): typeof SETUPS {
+  return SETUPS.filter((s) => result.series.some((x) => x.setup === s.id));
+}
+
+function measuredMetrics(result: BenchResult): MetricDef[] {
+  return METRICS.filter((m) => result.series.some((x) => x.metric.workload === m.workload && x.metric.id === m.id));
+}
+
+/** Medians with min–max over the runs, one column per setup. */
+export function resultsTable(result: BenchResult): string {
+  const setups = measuredSetups(result);
+  const lines = [
+    `| workload | metric | ${setups.map((s) => s.label).join(' | ')} |`,
+    `|---|---|${setups.map(() => '---:').join('|')}|`,
+  ];
+  for (const metric of measuredMetrics(result)) {
+    const cells = setups.map((s) => cell(result, s.id, metric));
+    lines.push(`| ${WORKLOAD_LABELS[metric.workload]} | ${metric.unit} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Each proxy's medians over the bare pipe proxy's and over direct. */
+export function ratioTable(result: BenchResult): string {
+  const measured = new Set(measuredSetups(result).map((s) => s.id));
+  const subjects = SETUPS.filter((s) => s.proxy?.kind === 'faultline' && measured.has(s.id));
+  const bases = (['pipe', 'direct'] as const).filter((b) => measured.has(b));
+  const columns = subjects.flatMap((s) => bases.map((b) => ({ subject: s, base: b })));
+  if (columns.length === 0) return '';
+  const name = (id: SetupId): string => (id === 'pipe' ? 'pipe' : id);
+  const lines = [
+    `| workload | metric | ${columns.map((c) => `${c.subject.id} / ${name(c.base)}`).join(' | ')} |`,
+    `|---|---|${columns.map(() => '---:').join('|')}|`,
+  ];
+  for (const metric of measuredMetrics(result)) {
+    const cells = columns.map((c) => {
+      const ratio = medianRatio(result, c.subject.id, c.base, metric.workload, metric.id);
+      return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
+    });
+    lines.push(`| ${WORKLOAD_LABELS[metric.workload]} | ${metric.unit} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function verdictText(verdict: Verdict): string {
+  if (verdict.met === undefined) return 'not run';
+  return verdict.met ? 'met' : 'MISSED';
+}
+
+/** The performance targets with the measured ratios. */
+export function targetsTable(verdicts: readonly Verdict[]): string {
+  const lines = ['| target (Faultline / bare pipe, medians) | goal | measured | |', '|---|---|---:|---|'];
+  for (const v of verdicts) {
+    const measured = v.ratio === undefined ? '–' : `${v.ratio.toFixed(2)}×`;
+    lines.push(`| ${v.target.label} | ${formatBound(v.target)} | ${measured} | ${verdictText(v)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The whole printed report. */
+export function renderReport(result: BenchResult, machine: MachineInfo, command: string, date: Date): string {
+  const { sizes, runs } = result.config;
+  const verdicts = evaluateTargets(result);
+  const parts = [
+    `Faultline bench, ${date.toISOString().slice(0, 10)}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, ` +
+      `${machine.platform}, Node ${machine.node}, loopback; \`${command}\``,
+    `Medians of ${runs} run${runs === 1 ? '' : 's'} (min–max). Bulk: one stream, upstream server → client ` +
+      `(as iperf3 -R), ${sizes.bulkMs} ms after ${sizes.bulkWarmupMs} ms warm-up. Round trips: ${sizes.rrMessageBytes}-byte echo, ` +
+      `one request in flight per client, ${sizes.rrMs} ms after ${sizes.rrWarmupMs} ms warm-up. Idle: ` +
+      `${sizes.idleConnections} connections after one round trip each; RSS growth of the proxy process per connection ` +
+      `(KB = 1000 bytes) and its total RSS. Each proxy, the upstream server and the load generator run in separate processes.`,
+    '',
+    resultsTable(result),
+    '',
+    ratioTable(result),
+    '',
+    targetsTable(verdicts),
+  ];
+  if (result.notes.length > 0) parts.push('', ...result.notes.map((n) => `Note: ${n}`));
+  return parts.join('\n');
+}
+
+/** Everything measured, for `--json`. */
+export function jsonReport(result: BenchResult, machine: MachineInfo, command: string, date: Date): unknown {
+  return {
+    date: date.toISOString(),
+    command,
+    machine,
+    config: result.config,
+    notes: result.notes,
+    series: result.series.map((s) => ({
+      setup: s.setup,
+      workload: s.metric.workload,
+      metric: s.metric.id,
+      unit: s.metric.unit,
+      values: s.values,
+      ...s.summary,
+    })),
+    targets: evaluateTargets(result).map((v) => ({ ...v.target, measured: v.ratio ?? null, met: v.met ?? null })),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The upstream server of the bench, run in its own process. One listener; the first byte of each
+ * connection picks its mode: echo (round trips, idle connections) or source (bulk throughput:
+ * stream bytes as fast as the connection takes them until the client half-closes).
+ * @module
+ */
+import { createServer, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { BENCH_HIGH_WATER_MARK, BULK_BLOCK_BYTES, MODE_ECHO, MODE_SOURCE, send, serveIpc } from './protocol.js';
+
+const sockets = new Set<Socket>();
+
+function handle(socket: Socket): void {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+  // Resets from clients that are torn down mid-transfer are expected; they only end this socket.
+  socket.on('error', () => socket.destroy());
+  socket.once('data', (first: Buffer) => {
+    const mode = first[0];
+    const rest = first.subarray(1);
+    if (mode === MODE_ECHO) echo(socket, rest);
+    else if (mode === MODE_SOURCE) source(socket);
+    else socket.destroy();
+  });
+}
+
+function echo(socket: Socket, rest: Buffer): void {
+  if (rest.length > 0) socket.write(rest);
+  socket.on('data', (buf: Buffer) => {
+    // Writes are small and answered one at a time; a client that stops reading is paused on.
+    if (!socket.write(buf)) {
+      socket.pause();
+      socket.once('drain', () => socket.resume());
+    }
+  });
+  socket.on('end', () => socket.end());
+}
+
+/** One block, written again and again: the bytes' content does not matter to TCP, their count does. */
+const block = randomBytes(BULK_BLOCK_BYTES);
+
+function source(socket: Socket): void {
+  let stopped = false;
+  const pump = (): void => {
+    while (!stopped && !socket.destroyed) {
+      if (!socket.write(block)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+  };
+  socket.on('end', () => {
+    stopped = true;
+    socket.end();
+  });
+  // Nothing else is sent on a source connection; reading keeps the client's EOF visible.
+  socket.on('data', () => {});
+  pump();
+}
+
+const server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK }, handle);
+
+serveIpc((message) => {
+  if (message.type === 'stop') {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+    process.exit(0);
+  }
+});
+
+server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, () => {
+  const address = server.address();
+  send({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
+});
