@@ -107,8 +107,9 @@ export function renderReport(result: BenchResult, machine: MachineInfo, command:
     `Medians of ${runs} run${runs === 1 ? '' : 's'} (min–max). Bulk: one stream, upstream server → client ` +
       `(as iperf3 -R), ${sizes.bulkMs} ms after ${sizes.bulkWarmupMs} ms warm-up. Round trips: ${sizes.rrMessageBytes}-byte echo, ` +
       `one request in flight per client, ${sizes.rrMs} ms after ${sizes.rrWarmupMs} ms warm-up. Idle: ` +
-      `${sizes.idleConnections} connections after one round trip each; RSS growth of the proxy process per connection ` +
-      `(KB = 1000 bytes) and its total RSS. Each proxy, the upstream server and the load generator run in separate processes.`,
+      `${sizes.idleConnections} connections after one round trip each; growth of the proxy process's RSS and JS heap per ` +
+      `connection (KB = 1000 bytes, after forced GC) and its total RSS. Proxy CPU: the proxy process's CPU time over the ` +
+      `whole task, per GiB or per round trip. Each proxy, the upstream server and the load generator run in separate processes.`,
     '',
     resultsTable(result),
     '',

@@ -77,6 +77,7 @@ export const METRICS: readonly MetricDef[] = [
   { workload: 'rr50', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
   { workload: 'rr50', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
   { workload: 'idle', id: 'kbPerConn', unit: 'KB/conn', better: 'lower', digits: 1, primary: true },
+  { workload: 'idle', id: 'heapKBPerConn', unit: 'JS heap KB/conn', better: 'lower', digits: 2, primary: false },
   { workload: 'idle', id: 'rssMB', unit: 'RSS MB', better: 'lower', digits: 0, primary: false },
 ];
 
@@ -105,7 +106,7 @@ export const FULL_SIZES: WorkloadSizes = {
   idleSettleMs: 500,
 };
 
-/** Short sizes (`--quick`, and the CI regression check). */
+/** Short sizes (`--quick`). */
 export const QUICK_SIZES: WorkloadSizes = {
   bulkWarmupMs: 150,
   bulkMs: 500,
@@ -115,6 +116,15 @@ export const QUICK_SIZES: WorkloadSizes = {
   idleConnections: 1_000,
   idleConcurrency: 100,
   idleSettleMs: 200,
+};
+
+/** Shortest sizes: the CI regression check (bulk and one-client round trips only). */
+export const REGRESSION_SIZES: WorkloadSizes = {
+  ...QUICK_SIZES,
+  bulkWarmupMs: 150,
+  bulkMs: 600,
+  rrWarmupMs: 150,
+  rrMs: 600,
 };
 
 /** What to run. */
@@ -203,6 +213,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
         if (config.workloads.includes('idle') && setup.proxy) {
           const sample = await measureIdle(script('proxy-process.js'), server.port, loadgen, setup, sizes);
           record(setup.id, 'idle', 'kbPerConn', sample.kbPerConn);
+          record(setup.id, 'idle', 'heapKBPerConn', sample.heapKBPerConn);
           record(setup.id, 'idle', 'rssMB', sample.rssMB);
           progress(`${tag} idle: ${sample.connections} connections, ${sample.kbPerConn.toFixed(1)} KB/conn, RSS ${sample.rssMB.toFixed(0)} MB`);
         }
@@ -323,7 +334,7 @@ async function measureIdle(
   loadgen: BenchChild,
   setup: Setup,
   sizes: WorkloadSizes,
-): Promise<{ connections: number; kbPerConn: number; rssMB: number }> {
+): Promise<{ connections: number; kbPerConn: number; heapKBPerConn: number; rssMB: number }> {
   const proxy = await BenchChild.start(`proxy (${setup.id}, idle)`, script, [String(upstreamPort), JSON.stringify(setup.proxy)], {
     execArgv: ['--expose-gc'],
   });
@@ -338,6 +349,7 @@ async function measureIdle(
     return {
       connections: after.connections,
       kbPerConn: (after.rss - before.rss) / after.connections / 1000,
+      heapKBPerConn: (after.heapUsed - before.heapUsed) / after.connections / 1000,
       rssMB: after.rss / 1e6,
     };
   } finally {
