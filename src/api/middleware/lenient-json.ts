@@ -14,10 +14,12 @@ function isWhitespace(code: number): boolean {
   return WHITESPACE.has(code);
 }
 
-/** Go's way of naming a character in an error message. */
+/** Go's way of naming a character in an error message: `'g'`, `'\x00'`. */
 function quoteChar(text: string, index: number): string {
-  const char = String.fromCodePoint(text.codePointAt(index) ?? 0);
-  return char === "'" ? "'\\''" : `'${char}'`;
+  const code = text.codePointAt(index) ?? 0;
+  if (code === 0x27) return "'\\''";
+  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
+  return `'${String.fromCodePoint(code)}'`;
 }
 
 /** Index just past the string that starts at `start` (a `"`), or -1 when the text ends first. */
