@@ -11,6 +11,12 @@ import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 /** Every command. Adding one is one line here plus its module. */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   serve: { summary: 'Start the admin API and the proxies of a config file', load: () => import('./serve.js') },
+  list: { summary: 'List every proxy', aliases: ['l', 'li', 'ls'], load: () => import('./commands/list.js') },
+  inspect: { summary: "Show a proxy's toxics", aliases: ['i', 'ins'], load: () => import('./commands/inspect.js') },
+  create: { summary: 'Create a proxy', aliases: ['c', 'new'], load: () => import('./commands/create.js') },
+  toggle: { summary: 'Enable or disable a proxy', aliases: ['tog'], load: () => import('./commands/toggle.js') },
+  delete: { summary: 'Delete a proxy', aliases: ['d'], load: () => import('./commands/delete.js') },
+  toxic: { summary: 'Add, update or remove a toxic', aliases: ['t'], load: () => import('./commands/toxic.js') },
 };
 
 /** Matches Go-style single-dash long flags (`-host=0.0.0.0`, `-config`, `-proxy-metrics`). */

@@ -1,0 +1,38 @@
+/**
+ * `faultline create` (`c`, `new`) `--listen ADDR --upstream ADDR <proxyName>`.
+ * @module
+ */
+import { UsageError } from '../args.js';
+import { attempt, runCommand, type ClientCommand } from '../client-command.js';
+import { processIo, type CliIo } from '../output.js';
+
+const flags = {
+  listen: { type: 'string', short: 'l', placeholder: 'ADDR', description: 'address the proxy listens on (host:port; port 0 picks a free one)' },
+  upstream: { type: 'string', short: 'u', placeholder: 'ADDR', description: 'address the proxy forwards to (host:port)' },
+} as const;
+
+/** The `create` command. */
+export const createCommand: ClientCommand<typeof flags> = {
+  name: 'create',
+  aliases: ['c', 'new'],
+  summary: 'Create a proxy and start it listening.',
+  details: 'Example:\n  faultline create --listen 127.0.0.1:26379 --upstream 127.0.0.1:6379 redis',
+  flags,
+  args: ['proxyName'],
+  async action({ client, io, args, values }) {
+    const name = args[0] ?? '';
+    const listen = values.listen?.trim() ?? '';
+    const upstream = values.upstream?.trim() ?? '';
+    if (listen === '') throw new UsageError('--listen ADDR is required');
+    if (upstream === '') throw new UsageError('--upstream ADDR is required');
+    const proxy = await attempt('Failed to create proxy', () => client.createProxy({ name, listen, upstream }));
+    // People see where it ended up (a port 0 becomes a real one); scripts get toxiproxy-cli's line.
+    const where = io.style.tty ? ` (${proxy.listen} → ${proxy.upstream})` : '';
+    io.stdout(`Created new proxy ${name}${where}\n`);
+  },
+};
+
+/** Runs `faultline create`. */
+export function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  return runCommand(createCommand, argv, io);
+}
