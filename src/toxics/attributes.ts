@@ -12,14 +12,32 @@ function describeValue(input: unknown): string {
   return typeof input === 'object' ? 'an object' : `${typeof input} ${String(input)}`;
 }
 
-/** A whole number ≥ 0 in `unit` (ms, bytes, KB/s, µs …), default 0. */
-export function wholeNumber(unit: string) {
+/** Bounds and default for {@link wholeNumber} and {@link decimal}. */
+export interface NumberOptions {
+  /** Smallest value allowed (default 0). */
+  min?: number;
+  /** Value when the attribute is missing (default 0). */
+  fallback?: number;
+}
+
+/** A whole number ≥ `min` (default 0) in `unit` (ms, bytes, KB/s, µs …), default `fallback` (0). */
+export function wholeNumber(unit: string, { min = 0, fallback = 0 }: NumberOptions = {}) {
   return z
     .number({ error: (issue) => `expected a number (${unit}), got ${describeValue(issue.input)}` })
     .int({ error: (issue) => `expected a whole number (${unit}), got ${String(issue.input)}` })
-    .min(0, { error: (issue) => `must be 0 or more (${unit}), got ${String(issue.input)}` })
+    .min(min, { error: (issue) => `must be ${min} or more (${unit}), got ${String(issue.input)}` })
     .max(Number.MAX_SAFE_INTEGER, { error: `too large (${unit})` })
-    .default(0)
+    .default(fallback)
+    .describe(unit);
+}
+
+/** A finite number ≥ `min` (default 0) in `unit`, fractions allowed, default `fallback` (0). */
+export function decimal(unit: string, { min = 0, fallback = 0 }: NumberOptions = {}) {
+  return z
+    .number({ error: (issue) => `expected a number (${unit}), got ${describeValue(issue.input)}` })
+    .min(min, { error: (issue) => `must be ${min} or more (${unit}), got ${String(issue.input)}` })
+    .max(Number.MAX_SAFE_INTEGER, { error: `too large (${unit})` })
+    .default(fallback)
     .describe(unit);
 }
 

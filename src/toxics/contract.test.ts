@@ -9,14 +9,20 @@ import { createRng } from '../core/rng.js';
 import { ChainHarness } from '../testing/chain-harness.js';
 import { builtinToxics } from './registry.js';
 
-/** How a toxic may change the byte stream. */
-type Integrity = 'intact' | 'prefix';
+/**
+ * How a toxic may change the byte stream: `intact` (every byte once, in order), `prefix` (a prefix
+ * arrives, the rest is counted as dropped or cut off by a close), `altered` (every byte arrives, some
+ * changed).
+ */
+type Integrity = 'intact' | 'prefix' | 'altered';
 
 interface ContractCase {
   attributes: Record<string, unknown>;
   /** Attributes for live updates, alternating with `attributes`. */
   updated: Record<string, unknown>;
   integrity: Integrity;
+  /** The toxic holds everything until it is removed (a partition), so FIN follows its removal. */
+  holdsUntilRemoved?: boolean;
 }
 
 /** One entry per toxic; a toxic without an entry fails the contract. */
@@ -33,6 +39,16 @@ const cases: Record<string, ContractCase> = {
   timeout: { attributes: { timeout: 50 }, updated: { timeout: 0 }, integrity: 'prefix' },
   reset_peer: { attributes: { timeout: 5 }, updated: { timeout: 0 }, integrity: 'prefix' },
   limit_data: { attributes: { bytes: 50_000 }, updated: { bytes: 80_000 }, integrity: 'prefix' },
+  loss: {
+    attributes: { rate: 0.2, burst: 3, rtt: 2, rto: 5, max_rto: 40 },
+    updated: { rate: 0.05, burst: 1, segment: 500, rtt: 0, rto: 9 },
+    integrity: 'intact',
+  },
+  partition: { attributes: { max_stall: 0 }, updated: { max_stall: 600_000 }, integrity: 'intact', holdsUntilRemoved: true },
+  pause: { attributes: { every: 20, duration: 5, jitter: 2 }, updated: { every: 7, duration: 3, jitter: 0 }, integrity: 'intact' },
+  slow_open: { attributes: { delay: 10 }, updated: { delay: 0 }, integrity: 'intact' },
+  limit_time: { attributes: { time: 50 }, updated: { time: 80 }, integrity: 'prefix' },
+  corrupt: { attributes: { rate: 0.01 }, updated: { rate: 0.2 }, integrity: 'altered' },
 };
 
 function checkIntegrity(h: ChainHarness, input: Buffer, integrity: Integrity, accepted: number): void {
@@ -41,6 +57,9 @@ function checkIntegrity(h: ChainHarness, input: Buffer, integrity: Integrity, ac
   if (integrity === 'intact') {
     expect(out.length).toBe(input.length);
     expect(out.equals(input)).toBe(true);
+    expect(h.droppedBytes).toBe(0);
+  } else if (integrity === 'altered') {
+    expect(out.length).toBe(input.length);
     expect(h.droppedBytes).toBe(0);
   } else {
     expect(out.equals(input.subarray(0, out.length))).toBe(true);
@@ -55,6 +74,7 @@ describe.each(builtinToxics.map((t) => [t.type, t] as const))('toxic contract: %
     expect(c, `add a contract case for ${type}`).toBeDefined();
     expect(definition.summary.length).toBeGreaterThan(10);
     expect(c?.integrity === 'intact').toBe(definition.destructive === false);
+    if (c?.holdsUntilRemoved) expect(c.integrity).toBe('intact');
   });
   if (!c) return;
 
@@ -63,6 +83,7 @@ describe.each(builtinToxics.map((t) => [t.type, t] as const))('toxic contract: %
       const rng = createRng(`contract-${type}`, seed);
       const h = new ChainHarness(`seed-${seed}`);
       const input = randomBytes(200_000);
+      const pristine = Buffer.from(input);
       let offset = 0;
       let accepted = 0;
       let flip = false;
@@ -83,10 +104,11 @@ describe.each(builtinToxics.map((t) => [t.type, t] as const))('toxic contract: %
       if (h.has('t') && h.closedWith === null) h.remove('t');
       h.end();
       h.clock.runAll();
-      if (c.integrity === 'intact') {
+      if (c.integrity !== 'prefix') {
         expect(step).toBeGreaterThan(50);
         expect(h.ended).toBe(true);
       }
+      expect(input.equals(pristine), 'a stage must never change a buffer it did not allocate').toBe(true);
       checkIntegrity(h, input, c.integrity, accepted);
       expect(h.clock.pendingTimers).toBe(0);
     }
@@ -105,6 +127,11 @@ describe.each(builtinToxics.map((t) => [t.type, t] as const))('toxic contract: %
     for (let i = 0; i < input.length; i += 1000) h.send(input.subarray(i, i + 1000));
     h.end();
     h.clock.runAll();
+    if (c.holdsUntilRemoved) {
+      expect(h.deliveredLength).toBe(0);
+      expect(h.ended).toBe(false);
+      h.remove('t');
+    }
     if (h.closedWith === null) {
       expect(h.ended).toBe(true);
       expect(lengthAtEnd).toEqual([h.deliveredLength]);

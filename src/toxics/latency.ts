@@ -1,14 +1,25 @@
 import { z } from 'zod';
-import { wholeNumber } from './attributes.js';
+import { fraction, wholeNumber } from './attributes.js';
 import { ChunkQueue } from './chunk-queue.js';
+import { DelaySampler, DISTRIBUTIONS } from './distributions.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
-const attributes = z.object({
-  /** Delay added to every chunk, in milliseconds. */
-  latency: wholeNumber('ms'),
-  /** Each delay varies uniformly by up to ± this many milliseconds. */
-  jitter: wholeNumber('ms'),
-});
+const attributes = z
+  .object({
+    /** Mean delay added to every chunk, in milliseconds. */
+    latency: wholeNumber('ms'),
+    /** Spread of the delay in milliseconds; its meaning depends on `distribution`. */
+    jitter: wholeNumber('ms'),
+    /** Shape of the delay (extension): uniform (Toxiproxy's), normal, lognormal, pareto, paretonormal. */
+    distribution: z.enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` }).default('uniform'),
+    /** How much each delay leans on the last, 0 to 1 (extension). */
+    correlation: fraction(0, 'a correlation from 0 to 1'),
+  })
+  .superRefine((a, issues) => {
+    if (a.distribution === 'lognormal' && a.jitter > 0 && a.latency === 0) {
+      issues.addIssue({ code: 'custom', path: ['latency'], message: 'lognormal needs a mean latency above 0 (ms)' });
+    }
+  });
 type LatencyAttributes = z.infer<typeof attributes>;
 
 /**
@@ -17,13 +28,16 @@ type LatencyAttributes = z.infer<typeof attributes>;
  */
 class LatencyStage implements ToxicStage<LatencyAttributes> {
   private readonly queue = new ChunkQueue();
+  private readonly sampler: DelaySampler;
   private lastDue = -Infinity;
   private endPending = false;
 
   constructor(
     private attrs: LatencyAttributes,
     private readonly ctx: StageContext,
-  ) {}
+  ) {
+    this.sampler = new DelaySampler(ctx);
+  }
 
   get heldBytes(): number {
     return this.queue.bytes;
@@ -31,7 +45,7 @@ class LatencyStage implements ToxicStage<LatencyAttributes> {
 
   onChunk(buf: Buffer): void {
     const now = this.ctx.now();
-    const due = Math.max(now + this.sampleDelay(), this.lastDue);
+    const due = Math.max(now + this.sampler.sample(this.attrs), this.lastDue);
     this.lastDue = due;
     if (this.queue.length === 0 && due <= now) {
       this.ctx.push(buf);
@@ -53,7 +67,7 @@ class LatencyStage implements ToxicStage<LatencyAttributes> {
     else if (this.endPending) this.ctx.end();
   }
 
-  /** Held chunks move by the change in `latency`; new jitter applies to new chunks. */
+  /** Held chunks move by the change in `latency`; the new spread and shape apply to new chunks. */
   update(attrs: LatencyAttributes): void {
     const delta = attrs.latency - this.attrs.latency;
     this.attrs = attrs;
@@ -71,19 +85,14 @@ class LatencyStage implements ToxicStage<LatencyAttributes> {
   dispose(): void {
     this.queue.clear();
   }
-
-  private sampleDelay(): number {
-    const { latency, jitter } = this.attrs;
-    if (jitter === 0) return latency;
-    return Math.max(0, latency + (this.ctx.random() * 2 - 1) * jitter);
-  }
 }
 
-/** `latency`: delays data by `latency` ± `jitter` ms, one way. Bytes are never reordered. */
+/** `latency`: delays data by `latency` ms ± `jitter`, one way, shaped by `distribution` (distributions.ts). */
 export const latency = defineToxic({
   type: 'latency',
   summary: 'Delays data by latency ± jitter milliseconds, without reordering bytes.',
   destructive: false,
   attributes,
+  extensions: ['distribution', 'correlation'],
   create: (attrs, ctx) => new LatencyStage(attrs, ctx),
 });

@@ -4,12 +4,18 @@
  * @module
  */
 import { bandwidth } from './bandwidth.js';
+import { corrupt } from './corrupt.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
+import { limitTime } from './limit-time.js';
+import { loss } from './loss.js';
 import { noop } from './noop.js';
+import { partition } from './partition.js';
+import { pause } from './pause.js';
 import { resetPeer } from './reset-peer.js';
 import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
+import { slowOpen } from './slow-open.js';
 import { timeout } from './timeout.js';
 import type { ToxicDefinition } from './types.js';
 
@@ -23,6 +29,12 @@ export const builtinToxics: readonly ToxicDefinition[] = [
   slicer,
   limitData,
   noop,
+  loss,
+  partition,
+  pause,
+  slowOpen,
+  limitTime,
+  corrupt,
 ];
 
 const byType = new Map<string, ToxicDefinition>(builtinToxics.map((t) => [t.type, t]));

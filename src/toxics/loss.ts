@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { decimal, fraction, wholeNumber } from './attributes.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { LossProcess, maxRateForBurst } from './gilbert-elliott.js';
+import { countLosses, LostSegments, type RetransmitTimers } from './retransmission.js';
+import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+
+/** Without `give_up`, a segment still gets through after this many losses in a row (Linux retries ~15 times). */
+export const MAX_LOSSES = 16;
+const GOOD = 0;
+const LOST = 1;
+
+const attributes = z
+  .object({
+    /** Probability that a segment is lost, 0 to 1. */
+    rate: fraction(0.01, 'a probability from 0 to 1'),
+    /** Mean loss burst length in segments; 1 means independent losses. */
+    burst: decimal('segments', { min: 1, fallback: 1 }),
+    /** Virtual segment size in bytes (an MSS). */
+    segment: wholeNumber('bytes', { min: 1, fallback: 1460 }),
+    /** Round-trip time in ms: the penalty of a fast retransmit. */
+    rtt: wholeNumber('ms', { fallback: 50 }),
+    /** Retransmission timeout in ms, doubling on each repeated loss. */
+    rto: wholeNumber('ms', { min: 1, fallback: 200 }),
+    /** Upper bound of the doubling timeout, in ms. */
+    max_rto: wholeNumber('ms', { fallback: 120_000 }),
+    /** Losses of one segment in a row after which both sides are reset; 0 = never. */
+    give_up: wholeNumber('losses'),
+  })
+  .superRefine((a, issues) => {
+    if (a.max_rto < a.rto) issues.addIssue({ code: 'custom', path: ['max_rto'], message: `must be at least rto (${a.rto} ms)` });
+    if (a.burst > 1 && a.rate > maxRateForBurst(a.burst)) {
+      const most = maxRateForBurst(a.burst).toFixed(3);
+      issues.addIssue({ code: 'custom', path: ['rate'], message: `a mean burst of ${a.burst} segments allows a rate of at most ${most}` });
+    }
+  });
+type LossAttributes = z.infer<typeof attributes>;
+
+/** Cuts chunks into segments, loses some, and delivers each lost one late, with every later byte behind it. */
+class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {
+  private readonly queue = new ChunkQueue();
+  private readonly lost = new LostSegments();
+  private readonly process: LossProcess;
+  private good = 0;
+  private armedFor = 0;
+  private endPending = false;
+
+  constructor(
+    private attrs: LossAttributes,
+    private readonly ctx: StageContext,
+  ) {
+    this.process = new LossProcess(attrs.rate, attrs.burst);
+  }
+
+  get heldBytes(): number { return this.queue.bytes; }
+  get rtt(): number { return this.attrs.rtt; }
+  get rto(): number { return this.attrs.rto; }
+  get maxRto(): number { return this.attrs.max_rto; }
+
+  onChunk(buf: Buffer): void {
+    const { segment, rate, give_up } = this.attrs;
+    const now = this.ctx.now();
+    let run = 0;
+    for (let start = 0; start < buf.length; start += segment) {
+      const end = Math.min(buf.length, start + segment);
+      if (!this.process.next(this.ctx.random())) {
+        this.good++;
+        continue;
+      }
+      if (start > run) this.forward(buf.subarray(run, start));
+      this.lost.push(now, countLosses(rate, give_up > 0 ? give_up : MAX_LOSSES, this.ctx), this.good);
+      this.queue.push(buf.subarray(start, end), LOST);
+      run = end;
+    }
+    if (run < buf.length) this.forward(run === 0 ? buf : buf.subarray(run));
+    this.lost.resolve(this.good, now);
+    if (this.queue.length > 0) this.drain();
+  }
+
+  onEnd(): void {
+    if (this.queue.length === 0) this.ctx.end();
+    else this.endPending = true;
+  }
+
+  onTimer(): void { this.drain(); }
+
+  update(attrs: LossAttributes): void {
+    this.attrs = attrs;
+    this.process.configure(attrs.rate, attrs.burst);
+    if (this.queue.length > 0) this.drain();
+  }
+
+  flush(): void {
+    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+    this.lost.clear();
+  }
+
+  dispose(): void {
+    this.queue.clear();
+    this.lost.clear();
+  }
+
+  private forward(piece: Buffer): void {
+    if (this.queue.length === 0) this.ctx.push(piece);
+    else this.queue.push(piece, GOOD);
+  }
+
+  /** Delivers everything up to the first lost segment not yet repaired, and times its repair. */
+  private drain(): void {
+    const now = this.ctx.now();
+    while (this.queue.length > 0) {
+      if (this.queue.peekTime() === LOST) {
+        const due = this.lost.headRepair(this);
+        if (due > now) {
+          // Re-arm only when the repair time moved: most chunks arrive behind an unchanged head.
+          if (!this.ctx.timer.armed || due !== this.armedFor) this.ctx.timer.arm(due - now);
+          this.armedFor = due;
+          return;
+        }
+        if (this.attrs.give_up > 0 && this.lost.headLosses() >= this.attrs.give_up) {
+          this.ctx.fault('give_up', { losses: this.lost.headLosses() });
+          this.ctx.close('rst');
+          return;
+        }
+        this.lost.shift();
+      }
+      this.ctx.push(this.queue.shift());
+    }
+    this.ctx.timer.cancel();
+    if (this.endPending) this.ctx.end();
+  }
+}
+
+/**
+ * `loss`: TCP packet loss as an application sees it. Segments are lost at `rate` (in bursts when
+ * `burst` > 1) and arrive late, never missing: after a fast retransmit (`rtt`) or a doubling
+ * timeout (`rto` … `max_rto`), with every later byte behind them. `give_up` resets both sides.
+ */
+export const loss = defineToxic({
+  type: 'loss',
+  summary: 'Loses TCP segments at rate; each arrives late (fast retransmit after rtt, or timeout rto doubling), never missing.',
+  destructive: false,
+  attributes,
+  create: (attrs, ctx) => new LossStage(attrs, ctx),
+});

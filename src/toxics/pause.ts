@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { wholeNumber } from './attributes.js';
+import { ChunkQueue } from './chunk-queue.js';
+import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+
+const attributes = z
+  .object({
+    /** Period of the stalls in ms: one stall starts at every multiple of it. */
+    every: wholeNumber('ms', { min: 1, fallback: 1000 }),
+    /** How long each stall lasts, in ms. */
+    duration: wholeNumber('ms', { fallback: 100 }),
+    /** Each stall lasts duration ± up to this many ms (uniform). */
+    jitter: wholeNumber('ms'),
+  })
+  .superRefine((a, issues) => {
+    if (a.duration + a.jitter >= a.every) {
+      issues.addIssue({ code: 'custom', path: ['duration'], message: `duration + jitter must be less than every (${a.every} ms)` });
+    }
+  });
+type PauseAttributes = z.infer<typeof attributes>;
+
+/**
+ * Stall windows are `[k·every, k·every + d_k)` on the proxy's monotonic clock, so every connection
+ * through the toxic stalls at the same moments, like clients of a paused process. The window is
+ * looked up when data arrives, so an idle connection costs no timer.
+ */
+class PauseStage implements ToxicStage<PauseAttributes> {
+  private readonly queue = new ChunkQueue();
+  private window = -1;
+  private windowLength = 0;
+  private stalled = false;
+  private endPending = false;
+
+  constructor(
+    private attrs: PauseAttributes,
+    private readonly ctx: StageContext,
+  ) {}
+
+  get heldBytes(): number {
+    return this.queue.bytes;
+  }
+
+  onChunk(buf: Buffer): void {
+    if (!this.stalled) {
+      const now = this.ctx.now();
+      const until = this.stallEnd(now);
+      if (until <= now) {
+        this.ctx.push(buf);
+        return;
+      }
+      this.stalled = true;
+      this.ctx.hold(true);
+      this.ctx.timer.arm(until - now);
+    }
+    this.queue.push(buf);
+  }
+
+  onEnd(): void {
+    if (this.stalled) this.endPending = true;
+    else this.ctx.end();
+  }
+
+  onTimer(): void {
+    this.flush();
+    this.stalled = false;
+    this.ctx.hold(false);
+    if (this.endPending) this.ctx.end();
+  }
+
+  /** A stall under way keeps its end; new values apply from the next window. */
+  update(attrs: PauseAttributes): void {
+    this.attrs = attrs;
+    this.window = -1;
+  }
+
+  flush(): void {
+    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+  }
+
+  dispose(): void {
+    this.queue.clear();
+  }
+
+  /** When the stall covering `now` ends (≤ now when there is none). Draws one length per window. */
+  private stallEnd(now: number): number {
+    const { every, duration, jitter } = this.attrs;
+    const k = Math.floor(now / every);
+    if (k !== this.window) {
+      this.window = k;
+      this.windowLength = jitter > 0 ? Math.max(0, duration + (this.ctx.random() * 2 - 1) * jitter) : duration;
+    }
+    return k * every + this.windowLength;
+  }
+}
+
+/**
+ * `pause`: the remote stops responding for a while, as in a GC pause or VM steal. Every `every` ms
+ * this direction stalls for `duration` (± `jitter`) ms: reading stops and arriving data waits,
+ * nothing is lost. Outside the stalls data flows untouched.
+ */
+export const pause = defineToxic({
+  type: 'pause',
+  summary: 'Stalls this direction for duration ± jitter ms every every ms (like a GC pause); nothing is lost.',
+  destructive: false,
+  attributes,
+  create: (attrs, ctx) => new PauseStage(attrs, ctx),
+});
