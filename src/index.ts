@@ -1,6 +1,7 @@
 /**
  * Faultline as a library: start proxies in-process from a Node test suite, add and remove toxics,
- * and close them.
+ * and close them; or start a whole server (admin API, metrics, proxies from a config) with
+ * `startServer`.
  *
  * @example
  * ```ts
@@ -29,6 +30,14 @@ export type { EngineOptions } from './core/runtime.js';
 export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
 export { builtinToxics, getToxicDefinition, toxicTypes } from './toxics/registry.js';
 export type { ToxicInput, ToxicPatch } from './toxics/spec.js';
+export { startServer, type RunningServer, type ServerOptions, type ServerProxy } from './server.js';
+export { createApp, type AppDeps } from './api/app.js';
+export type { ProxyJson, ToxicJson } from './api/serialize.js';
+export { TOXIPROXY_API_VERSION, FAULTLINE_VERSION } from './api/version.js';
+export { ConfigError, loadConfig, type ConfigFlags, type LoadedConfig, type LoadOptions } from './config/load.js';
+export type { Config, ProxyDefinition, ToxicConfig } from './config/schema.js';
+export { createMetrics, type Metrics, type MetricsOptions } from './metrics/metrics.js';
+export { createLogger, type LoggerOptions, type LogLevelName } from './logging/logger.js';
 export {
   defineToxic,
   type CloseMode,
