@@ -80,10 +80,9 @@ export function normalQuantile(p: number): number {
     (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
 }
 
-/** Log-normal μ and σ for a given mean and standard deviation. */
-function lognormalParams(mean: number, sd: number): { mu: number; sigma: number } {
-  const sigma2 = Math.log(1 + (sd / mean) ** 2);
-  return { mu: Math.log(mean) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
+/** σ² of the log-normal with this mean and standard deviation (its μ is ln(mean) − σ²/2). */
+function lognormalVariance(mean: number, sd: number): number {
+  return Math.log(1 + (sd / mean) ** 2);
 }
 
 /**
@@ -97,8 +96,8 @@ export function delayAtScore(distribution: Distribution, latency: number, jitter
     case 'normal':
       return latency + jitter * z;
     case 'lognormal': {
-      const { mu, sigma } = lognormalParams(latency, jitter);
-      return Math.exp(mu + sigma * z);
+      const sigma2 = lognormalVariance(latency, jitter);
+      return Math.exp(Math.log(latency) - sigma2 / 2 + Math.sqrt(sigma2) * z);
     }
     case 'pareto':
       return latency + jitter * (4 / 3) * (normalCdf(-z) ** (-1 / 3) - 1.5);
@@ -117,8 +116,8 @@ export function delayCdf(distribution: Distribution, latency: number, jitter: nu
       return normalCdf((x - latency) / jitter);
     case 'lognormal': {
       if (x <= 0) return 0;
-      const { mu, sigma } = lognormalParams(latency, jitter);
-      return normalCdf((Math.log(x) - mu) / sigma);
+      const sigma2 = lognormalVariance(latency, jitter);
+      return normalCdf((Math.log(x) - Math.log(latency) + sigma2 / 2) / Math.sqrt(sigma2));
     }
     case 'pareto': {
       const scale = 1.5 + (0.75 * (x - latency)) / jitter;

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { decimal, fraction, wholeNumber } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
 import { LossProcess, maxRateForBurst } from './gilbert-elliott.js';
-import { countLosses, LostSegments, type RetransmitTimers } from './retransmission.js';
+import { countLosses, RepairQueue, type RetransmitTimers } from './retransmission.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 /** Without `give_up`, a segment still gets through after this many losses in a row (Linux retries ~15 times). */
 export const MAX_LOSSES = 16;
-const GOOD = 0;
-const LOST = 1;
 
 const attributes = z
   .object({
@@ -38,8 +35,7 @@ type LossAttributes = z.infer<typeof attributes>;
 
 /** Cuts chunks into segments, loses some, and delivers each lost one late, with every later byte behind it. */
 class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {
-  private readonly queue = new ChunkQueue();
-  private readonly lost = new LostSegments();
+  private readonly queue = new RepairQueue();
   private readonly process: LossProcess;
   private good = 0;
   private armedFor = 0;
@@ -68,12 +64,12 @@ class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {
         continue;
       }
       if (start > run) this.forward(buf.subarray(run, start));
-      this.lost.push(now, countLosses(rate, give_up > 0 ? give_up : MAX_LOSSES, this.ctx), this.good);
-      this.queue.push(buf.subarray(start, end), LOST);
+      const losses = countLosses(rate, give_up > 0 ? give_up : MAX_LOSSES, this.ctx);
+      this.queue.holdLost(buf.subarray(start, end), now, losses, this.good);
       run = end;
     }
     if (run < buf.length) this.forward(run === 0 ? buf : buf.subarray(run));
-    this.lost.resolve(this.good, now);
+    this.queue.resolve(this.good, now);
     if (this.queue.length > 0) this.drain();
   }
 
@@ -92,37 +88,32 @@ class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {
 
   flush(): void {
     while (this.queue.length > 0) this.ctx.push(this.queue.shift());
-    this.lost.clear();
   }
 
   dispose(): void {
     this.queue.clear();
-    this.lost.clear();
   }
 
   private forward(piece: Buffer): void {
     if (this.queue.length === 0) this.ctx.push(piece);
-    else this.queue.push(piece, GOOD);
+    else this.queue.holdGood(piece);
   }
 
   /** Delivers everything up to the first lost segment not yet repaired, and times its repair. */
   private drain(): void {
     const now = this.ctx.now();
     while (this.queue.length > 0) {
-      if (this.queue.peekTime() === LOST) {
-        const due = this.lost.headRepair(this);
-        if (due > now) {
-          // Re-arm only when the repair time moved: most chunks arrive behind an unchanged head.
-          if (!this.ctx.timer.armed || due !== this.armedFor) this.ctx.timer.arm(due - now);
-          this.armedFor = due;
-          return;
-        }
-        if (this.attrs.give_up > 0 && this.lost.headLosses() >= this.attrs.give_up) {
-          this.ctx.fault('give_up', { losses: this.lost.headLosses() });
-          this.ctx.close('rst');
-          return;
-        }
-        this.lost.shift();
+      const due = this.queue.headDue(this);
+      if (due > now) {
+        // Re-arm only when the repair time moved: most chunks arrive behind an unchanged head.
+        if (!this.ctx.timer.armed || due !== this.armedFor) this.ctx.timer.arm(due - now);
+        this.armedFor = due;
+        return;
+      }
+      if (this.attrs.give_up > 0 && this.queue.headLost && this.queue.headLosses() >= this.attrs.give_up) {
+        this.ctx.fault('give_up', { losses: this.queue.headLosses() });
+        this.ctx.close('rst');
+        return;
       }
       this.ctx.push(this.queue.shift());
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, countLosses, LostSegments, repairTime, type RetransmitTimers } from './retransmission.js';
+import { backoff, countLosses, RepairQueue, repairTime, type RetransmitTimers } from './retransmission.js';
 
 const timers: RetransmitTimers = { rtt: 50, rto: 200, maxRto: 120_000 };
 
@@ -28,20 +28,26 @@ describe('retransmission model', () => {
     expect(countLosses(0.5, 16, { random: () => draws.shift() ?? 1 })).toBe(3);
   });
 
-  it('triggers lost segments in order once three later segments got through', () => {
-    const lost = new LostSegments();
-    lost.push(0, 1, 0); // needs 3 good segments
-    lost.push(5, 1, 2); // needs 5
-    lost.resolve(2, 7);
-    expect(lost.headRepair(timers)).toBe(200);
-    lost.resolve(3, 10);
-    expect(lost.headRepair(timers)).toBe(60);
-    lost.shift();
-    expect(lost.headRepair(timers)).toBe(205);
-    lost.resolve(5, 30);
-    expect(lost.headRepair(timers)).toBe(80);
-    expect(lost.headLosses()).toBe(1);
-    lost.shift();
-    expect(lost.length).toBe(0);
+  it('holds pieces in order and triggers lost segments once three later segments got through', () => {
+    const q = new RepairQueue();
+    const piece = (text: string): Buffer => Buffer.from(text);
+    q.holdLost(piece('a'), 0, 1, 0); // needs 3 good segments
+    q.holdGood(piece('b'));
+    q.holdLost(piece('c'), 5, 2, 2); // needs 5
+    expect([q.length, q.bytes]).toEqual([3, 3]);
+    q.resolve(2, 7);
+    expect(q.headDue(timers)).toBe(200);
+    q.resolve(3, 10);
+    expect(q.headDue(timers)).toBe(60);
+    expect(q.shift().toString()).toBe('a');
+    expect(q.headLost).toBe(false);
+    expect(q.headDue(timers)).toBe(-Infinity);
+    expect(q.shift().toString()).toBe('b');
+    expect(q.headDue(timers)).toBe(205 + 400);
+    q.resolve(5, 30);
+    expect(q.headDue(timers)).toBe(80 + 200);
+    expect(q.headLosses()).toBe(2);
+    expect(q.shift().toString()).toBe('c');
+    expect(q.length).toBe(0);
   });
 });

@@ -10,6 +10,7 @@
  *   (`rto`, 2·`rto`, 4·`rto` … counting the first timeout, if there was one), each capped at `maxRto`.
  * @module
  */
+import { ChunkQueue } from './chunk-queue.js';
 import type { UniformSource } from './distributions.js';
 
 /** The timers of the model, in milliseconds. */
@@ -21,6 +22,8 @@ export interface RetransmitTimers {
 
 /** Later segments that must get through before a fast retransmit (three duplicate ACKs). */
 export const DUPLICATE_ACKS = 3;
+const GOOD = 0;
+const LOST = 1;
 
 /** The `k`-th timeout (0-based): `rto · 2^k`, capped at `maxRto`. */
 export function backoff(timers: RetransmitTimers, k: number): number {
@@ -51,31 +54,46 @@ export function countLosses(rate: number, cap: number, source: UniformSource): n
 }
 
 /**
- * The lost segments a stage holds, oldest first, in parallel arrays (no object per segment). Each
- * waits for its fast-retransmit trigger: `good` later segments must get through first.
+ * What a `loss` stage holds, oldest first: pieces that got through but wait behind a lost segment,
+ * and lost segments waiting for their repair. Lost segments' bookkeeping lives in parallel arrays,
+ * so holding costs no object per segment. Each lost segment waits for its fast-retransmit trigger:
+ * `DUPLICATE_ACKS` later segments must get through first.
  */
-export class LostSegments {
+export class RepairQueue {
+  private readonly pieces = new ChunkQueue();
   private sent: number[] = [];
   private losses: number[] = [];
   private needed: number[] = [];
   private trigger: number[] = [];
   private head = 0;
-  /** Index of the oldest segment still waiting for its trigger. */
+  /** Index of the oldest lost segment still waiting for its trigger. */
   private waiting = 0;
 
+  /** Pieces held. */
   get length(): number {
-    return this.sent.length - this.head;
+    return this.pieces.length;
   }
 
-  /** Records a lost segment; `goodSoFar` is the count of segments that got through before it. */
-  push(sent: number, losses: number, goodSoFar: number): void {
+  /** Bytes held. */
+  get bytes(): number {
+    return this.pieces.bytes;
+  }
+
+  /** Holds a piece that got through, behind what is already held. */
+  holdGood(piece: Buffer): void {
+    this.pieces.push(piece, GOOD);
+  }
+
+  /** Holds a lost segment; `goodSoFar` counts the segments that got through before it. */
+  holdLost(piece: Buffer, sent: number, losses: number, goodSoFar: number): void {
+    this.pieces.push(piece, LOST);
     this.sent.push(sent);
     this.losses.push(losses);
     this.needed.push(goodSoFar + DUPLICATE_ACKS);
     this.trigger.push(Infinity);
   }
 
-  /** `good` segments have got through by time `now`: triggers every segment that was waiting for that. */
+  /** `good` segments have got through by time `now`: triggers every lost segment waiting for that. */
   resolve(good: number, now: number): void {
     this.waiting = Math.max(this.waiting, this.head);
     while (this.waiting < this.sent.length && (this.needed[this.waiting] as number) <= good) {
@@ -83,22 +101,49 @@ export class LostSegments {
     }
   }
 
-  /** Consecutive losses of the oldest segment. */
+  /** Whether the oldest piece is a lost segment. */
+  get headLost(): boolean {
+    return this.pieces.peekTime() === LOST;
+  }
+
+  /** Consecutive losses of the oldest lost segment. */
   headLosses(): number {
     return this.losses[this.head] as number;
   }
 
-  /** When the oldest segment gets through. */
-  headRepair(timers: RetransmitTimers): number {
+  /** When the oldest piece may leave: at once for one that got through, at its repair for a lost one. */
+  headDue(timers: RetransmitTimers): number {
+    if (!this.headLost) return -Infinity;
     const i = this.head;
     return repairTime(this.sent[i] as number, this.losses[i] as number, this.trigger[i] as number, timers);
   }
 
-  /** Forgets the oldest segment. */
-  shift(): void {
+  /** Removes and returns the oldest piece. */
+  shift(): Buffer {
+    if (this.headLost) this.forgetLost();
+    return this.pieces.shift();
+  }
+
+  clear(): void {
+    this.pieces.clear();
+    this.sent = [];
+    this.losses = [];
+    this.needed = [];
+    this.trigger = [];
+    this.head = 0;
+    this.waiting = 0;
+  }
+
+  private forgetLost(): void {
     this.head++;
-    if (this.head === this.sent.length) this.clear();
-    else if (this.head >= 1024 && this.head * 2 >= this.sent.length) {
+    if (this.head === this.sent.length) {
+      this.sent = [];
+      this.losses = [];
+      this.needed = [];
+      this.trigger = [];
+      this.head = 0;
+      this.waiting = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.sent.length) {
       this.sent = this.sent.slice(this.head);
       this.losses = this.losses.slice(this.head);
       this.needed = this.needed.slice(this.head);
@@ -106,14 +151,5 @@ export class LostSegments {
       this.waiting = Math.max(0, this.waiting - this.head);
       this.head = 0;
     }
-  }
-
-  clear(): void {
-    this.sent = [];
-    this.losses = [];
-    this.needed = [];
-    this.trigger = [];
-    this.head = 0;
-    this.waiting = 0;
   }
 }
