@@ -61,9 +61,16 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
  */
 export function startFaultline(
   args: string[] = ['serve', '--port', '0'],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    /** A command that runs `node CLI args` as its trailing arguments (e.g. `unshare -n …`); it must exec, keeping the pid. */
+    wrap?: readonly string[];
+  } = {},
 ): Promise<FaultlineProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const [command, ...prefix] = options.wrap ?? [process.execPath];
+  const argv = options.wrap ? [...prefix, process.execPath, CLI, ...args] : [CLI, ...args];
+  const child = spawn(command ?? process.execPath, argv, {
     env: { ...process.env, FAULTLINE_LOG_LEVEL: undefined, LOG_LEVEL: undefined, FAULTLINE_TOKEN: undefined, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
