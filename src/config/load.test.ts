@@ -165,3 +165,19 @@ describe('loadConfig', () => {
     expect(await issuesOf({ flags: { log_level: 'loud' } })).toHaveLength(1);
   });
 });
+
+describe('shipped configs', () => {
+  it('every file in configs/ and configs/examples/ is valid', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const root = new URL('../../configs/', import.meta.url);
+    const files = [
+      ...(await readdir(root)).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => new URL(f, root)),
+      ...(await readdir(new URL('examples/', root))).map((f) => new URL(`examples/${f}`, root)),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const url of files) {
+      const { config } = await loadConfig({ file: url.pathname });
+      expect(config.proxies.length, url.pathname).toBeGreaterThan(0);
+    }
+  });
+});
