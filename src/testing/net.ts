@@ -73,7 +73,10 @@ export function readAll(socket: Socket): Promise<ReadResult> {
   });
 }
 
-/** Resolves with the next `length` bytes read from the socket. */
+/**
+ * Resolves with the next `length` bytes read from the socket. The socket is paused again afterwards,
+ * with any extra bytes put back, so nothing is lost between two reads.
+ */
 export function readBytes(socket: Socket, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -84,6 +87,7 @@ export function readBytes(socket: Socket, length: number): Promise<Buffer> {
       if (got >= length) {
         socket.off('data', onData);
         socket.off('error', reject);
+        socket.pause();
         const all = Buffer.concat(chunks);
         if (all.length > length) socket.unshift(all.subarray(length));
         resolve(all.subarray(0, length));
@@ -91,6 +95,7 @@ export function readBytes(socket: Socket, length: number): Promise<Buffer> {
     };
     socket.on('data', onData);
     socket.once('error', reject);
+    socket.resume();
   });
 }
 

@@ -26,14 +26,14 @@ describe('resolveToxic', () => {
       stream: 'downstream',
       direction: 'downstream',
       toxicity: 1,
-      attributes: { latency: 1000, jitter: 100 },
+      attributes: { latency: 1000, jitter: 100, distribution: 'uniform', correlation: 0 },
     });
   });
 
   it('treats null and empty name/attributes as defaults', () => {
     const { spec } = resolveToxic({ name: '', type: 'latency', stream: 'downstream', toxicity: 1, attributes: null }, none);
     expect(spec.name).toBe('latency_downstream');
-    expect(spec.attributes).toEqual({ latency: 0, jitter: 0 });
+    expect(spec.attributes).toEqual({ latency: 0, jitter: 0, distribution: 'uniform', correlation: 0 });
   });
 
   it('matches stream case-insensitively but echoes it as sent, and names after the raw stream', () => {
@@ -43,12 +43,12 @@ describe('resolveToxic', () => {
 
   it('matches attribute keys case-insensitively and ignores unknown ones', () => {
     const { spec } = resolveToxic({ type: 'latency', attributes: { Latency: 7, bogus: 1 } }, none);
-    expect(spec.attributes).toEqual({ latency: 7, jitter: 0 });
+    expect(spec.attributes).toEqual({ latency: 7, jitter: 0, distribution: 'uniform', correlation: 0 });
   });
 
   it('rejects unknown attributes when strict (config files)', () => {
     const error = errorOf(() => resolveToxic({ type: 'latency', attributes: { latncy: 7 } }, none, { strict: true }));
-    expect(error.message).toBe('attributes.latncy: unknown attribute for latency (it has: latency, jitter)');
+    expect(error.message).toBe('attributes.latncy: unknown attribute for latency (it has: latency, jitter, distribution, correlation)');
   });
 
   it("checks in Toxiproxy's order: stream before type, type before name conflict", () => {
@@ -90,9 +90,9 @@ describe('applyToxicPatch', () => {
 
   it('merges attributes and keeps toxicity when it is missing', () => {
     const once = applyToxicPatch(spec, definition, { attributes: { latency: 1000 }, toxicity: 0.5 });
-    expect([once.attributes, once.toxicity]).toEqual([{ latency: 1000, jitter: 10 }, 0.5]);
+    expect([once.attributes.latency, once.attributes.jitter, once.toxicity]).toEqual([1000, 10, 0.5]);
     const twice = applyToxicPatch(once, definition, { attributes: { latency: 500 } });
-    expect([twice.attributes, twice.toxicity]).toEqual([{ latency: 500, jitter: 10 }, 0.5]);
+    expect([twice.attributes.latency, twice.attributes.jitter, twice.toxicity]).toEqual([500, 10, 0.5]);
   });
 
   it('changes nothing on {} or null attributes', () => {
@@ -102,7 +102,8 @@ describe('applyToxicPatch', () => {
 
   it('validates everything before anything applies', () => {
     expect(() => applyToxicPatch(spec, definition, { attributes: { latency: 7, jitter: 'x' } })).toThrow(FaultlineError);
-    expect(spec.attributes).toEqual({ latency: 100, jitter: 10 });
+    expect(spec.attributes.latency).toBe(100);
+    expect(spec.attributes.jitter).toBe(10);
   });
 });
 
@@ -125,6 +126,12 @@ describe('wireAttributes', () => {
 
   it('shows every attribute of a Toxiproxy toxic', () => {
     expect(wireAttributes(getToxicDefinition('noop')!, {})).toEqual({});
-    expect(wireAttributes(getToxicDefinition('latency')!, { latency: 0, jitter: 0 })).toEqual({ latency: 0, jitter: 0 });
+    const latency = getToxicDefinition('latency')!;
+    expect(wireAttributes(latency, { latency: 0, jitter: 0, distribution: 'uniform', correlation: 0 })).toEqual({ latency: 0, jitter: 0 });
+    expect(wireAttributes(latency, { latency: 0, jitter: 0, distribution: 'normal', correlation: 0 })).toEqual({
+      latency: 0,
+      jitter: 0,
+      distribution: 'normal',
+    });
   });
 });
