@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren } from './children.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { jsonReport, machineInfo, renderReport } from './report.js';
+import { currentLoad, jsonReport, machineInfo, renderReport } from './report.js';
 import { runBench, type BenchConfig } from './runner.js';
 import { evaluateTargets } from './targets.js';
 
@@ -40,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
     mkdirSync(config.cpuProfDir, { recursive: true });
   }
   const started = performance.now();
+  const loadAtStart = currentLoad();
   const result = await runBench(config);
-  const machine = machineInfo();
+  const machine = machineInfo(loadAtStart);
   process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(0)} s\n\n`);
   process.stdout.write(`${renderReport(result, machine, command, date)}\n`);
   if (options.json !== undefined) {

@@ -9,9 +9,10 @@ import type { ToxicInput } from '../src/index.js';
 /** Socket buffer size for every socket the bench opens: the same as Faultline's default. */
 export const BENCH_HIGH_WATER_MARK = 64 * 1024;
 
-/** First byte a client sends to the upstream server: what the connection is for. */
-export const MODE_ECHO = 0x45; // 'E': echo every byte back (round trips, idle connections)
-export const MODE_SOURCE = 0x53; // 'S': stream bytes to the client until it half-closes (bulk)
+/** First byte of a connection to the upstream server, 'E': echo every byte back (round trips, idle). */
+export const MODE_ECHO = 0x45;
+/** First byte of a connection to the upstream server, 'S': stream bytes until the client half-closes (bulk). */
+export const MODE_SOURCE = 0x53;
 
 /** Bytes per write of the bulk source, and per read of the bulk receiver (as iperf3's default). */
 export const BULK_BLOCK_BYTES = 128 * 1024;

@@ -2,7 +2,7 @@
  * Formats bench results as Markdown tables (they go into the README as printed) and as JSON.
  * @module
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { findSeries, METRICS, SETUPS, WORKLOAD_LABELS, type BenchResult, type MetricDef, type SetupId } from './runner.js';
 import { evaluateTargets, formatBound, medianRatio, type Verdict } from './targets.js';
 
@@ -13,16 +13,24 @@ export interface MachineInfo {
   memoryGB: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the bench started and when it ended: other work skews the numbers. */
+  load: { start: number; end: number };
 }
 
-/** Describes this machine. */
-export function machineInfo(): MachineInfo {
+/** The 1-minute load average now. */
+export function currentLoad(): number {
+  return loadavg()[0] ?? 0;
+}
+
+/** Describes this machine; `loadAtStart` is {@link currentLoad} from before the bench. */
+export function machineInfo(loadAtStart: number): MachineInfo {
   return {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGB: Math.round(totalmem() / 1e9),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    load: { start: loadAtStart, end: currentLoad() },
   };
 }
 
@@ -103,7 +111,8 @@ export function renderReport(result: BenchResult, machine: MachineInfo, command:
   const verdicts = evaluateTargets(result);
   const parts = [
     `Faultline bench, ${date.toISOString().slice(0, 10)}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, ` +
-      `${machine.platform}, Node ${machine.node}, loopback; \`${command}\``,
+      `${machine.platform}, Node ${machine.node}, loopback; \`${command}\`; load average ` +
+      `${machine.load.start.toFixed(2)} at start, ${machine.load.end.toFixed(2)} at end`,
     `Medians of ${runs} run${runs === 1 ? '' : 's'} (min–max). Bulk: one stream, upstream server → client ` +
       `(as iperf3 -R), ${sizes.bulkMs} ms after ${sizes.bulkWarmupMs} ms warm-up. Round trips: ${sizes.rrMessageBytes}-byte echo, ` +
       `one request in flight per client, ${sizes.rrMs} ms after ${sizes.rrWarmupMs} ms warm-up. Idle: ` +
