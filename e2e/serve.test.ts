@@ -46,6 +46,15 @@ describe('faultline serve', () => {
     }
   });
 
+  it('runs serve for two-dash server flags too (--port 0 without naming serve)', async () => {
+    const server = await startFaultline(['--host=127.0.0.1', '--port', '0']);
+    try {
+      expect((await api(server.url).get('/version')).status).toBe(200);
+    } finally {
+      expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+  });
+
   it('prints the version for -version and --version', async () => {
     for (const flag of ['-version', '--version']) {
       const out = await runCli([flag]);

@@ -135,6 +135,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server.keepAliveTimeout = 60_000;
     server.on('clientError', answerClientError);
     const address = await listen(server, await resolveListenHost(host), port);
+    // After a successful bind, server errors (say, out of file descriptors) are logged, never fatal.
+    server.on('error', (err) => logger.error({ err }, 'admin API server error'));
     const running = server;
     let closing: Promise<void> | undefined;
     return {

@@ -19,8 +19,14 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   toxic: { summary: 'Add, update or remove a toxic', aliases: ['t'], load: () => import('./commands/toxic.js') },
 };
 
-/** Matches Go-style single-dash long flags (`-host=0.0.0.0`, `-config`, `-proxy-metrics`). */
-const GO_FLAG = /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/;
+/**
+ * True when argv starts like a toxiproxy-server command line: a Go-style single-dash long flag
+ * (`-host=0.0.0.0`, `-config`, `-proxy-metrics`), or one of its flags with two dashes (Go's flag
+ * package accepts both).
+ */
+function isServerArgv(first: string): boolean {
+  return /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/.test(first) || /^--(host|port|config|seed|proxy-metrics|runtime-metrics|log-level|token)(=.*)?$/.test(first);
+}
 
 /** Finds the command an argv names: its first token that is a command or alias. */
 function resolveCommand(argv: readonly string[]): { name: string; entry: CommandEntry; index: number } | undefined {
@@ -67,7 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const module = await found.entry.load();
     return module.run([...argv.slice(0, found.index), ...argv.slice(found.index + 1)]);
   }
-  if (GO_FLAG.test(first)) {
+  if (isServerArgv(first)) {
     const serve = COMMANDS['serve'];
     if (serve) return (await serve.load()).run([...argv]);
   }
