@@ -92,6 +92,16 @@ describe('validate first, then apply', () => {
     }
   });
 
+  it('a busy port on update is a 500 that keeps the new address with the proxy disabled, as in Toxiproxy', async () => {
+    const busy = await call('POST', '/proxies', JSON.stringify({ name: 'busy', listen: '127.0.0.1:0', upstream: 'x:1' }));
+    const busyListen = (busy.json as { listen: string }).listen;
+    await call('POST', '/proxies', JSON.stringify({ name: 'p', listen: '127.0.0.1:0', upstream: 'x:1' }));
+    const res = await call('PATCH', '/proxies/p', JSON.stringify({ listen: busyListen }));
+    expect(res.status).toBe(500);
+    expect(res.json).toEqual({ error: `listen tcp ${busyListen}: bind: address already in use`, status: 500, code: 'LISTEN_FAILED' });
+    expect((await call('GET', '/proxies/p')).json).toMatchObject({ listen: busyListen, enabled: false });
+  });
+
   it('checks a new toxic in Toxiproxy’s order: stream, then type, then name, then attributes', async () => {
     await call('POST', '/proxies', JSON.stringify({ name: 'p', upstream: 'x:1', enabled: false }));
     await call('POST', '/proxies/p/toxics', JSON.stringify({ name: 'taken', type: 'noop' }));
