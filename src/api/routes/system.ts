@@ -3,7 +3,7 @@
  * @module
  */
 import type { RequestHandler, Router } from 'express';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { PopulateResult, ProxyRegistry } from '../../core/registry.js';
 import { isFaultlineError } from '../../errors.js';
 import { jsonBody } from '../body.js';
 import { decodePopulate } from '../decode.js';
@@ -36,18 +36,11 @@ export function systemRoutes(
     '/populate',
     {
       post: async (req, res) => {
-        let configs;
+        let result: PopulateResult;
         try {
-          configs = decodePopulate(jsonBody(req));
+          result = await registry.populate(decodePopulate(jsonBody(req)));
         } catch (err) {
-          if (isFaultlineError(err)) return sendError(res, err, { proxies: null });
-          throw err;
-        }
-        let result;
-        try {
-          result = await registry.populate(configs);
-        } catch (err) {
-          // Validation of the whole array failed: nothing was created.
+          // The body or one of its items is invalid: nothing was created.
           if (isFaultlineError(err)) return sendError(res, err, { proxies: null });
           throw err;
         }
