@@ -191,7 +191,9 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     children.push(loadgen);
 
     for (let run = 1; run <= config.runs; run++) {
-      for (const setup of setups) {
+      // Each round starts with a different setup, so none is always measured first or last.
+      const shift = (run - 1) % setups.length;
+      for (const setup of [...setups.slice(shift), ...setups.slice(0, shift)]) {
         const tag = `run ${run}/${config.runs} ${setup.id}`;
         if (traffic.length > 0) {
           const proxy = setup.proxy
