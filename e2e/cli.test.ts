@@ -24,14 +24,14 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 /** Asserts a clean success and returns stdout. */
 async function ok(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const out = await cli(args, env);
-  expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+  expect({ code: out.code, stderr: out.stderr }, `faultline ${args.join(' ')}`).toEqual({ code: 0, stderr: '' });
   return out.stdout;
 }
 
 /** Asserts a failure with `code`, nothing on stdout and no stack trace; returns stderr. */
 async function fails(code: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   const out = await cli(args, env);
-  expect({ code: out.code, stdout: out.stdout }).toEqual({ code, stdout: '' });
+  expect({ code: out.code, stdout: out.stdout }, `faultline ${args.join(' ')}; stderr: ${out.stderr}`).toEqual({ code, stdout: '' });
   expect(out.stderr).not.toMatch(/\n\s+at /);
   expect(out.stderr.trim()).not.toBe('');
   return out.stderr;

@@ -98,9 +98,8 @@ export function normalizeArgs(argv: readonly string[], flags: FlagSpecs): string
     const key = eq === -1 ? body : body.slice(0, eq);
     const inline = eq === -1 ? undefined : body.slice(eq + 1);
     const twoDashes = arg.startsWith('--');
-    // `--name`, `-name` (Go) and `--n` all name a long flag; `-n…` without `=` is a short group for parseArgs.
-    const canonical =
-      byName.get(key) ?? (twoDashes || inline !== undefined ? byShort.get(key) : key.length > 1 ? undefined : byShort.get(key));
+    // `--name`, `-name` (Go's form), `--n` and `-n` all name the flag; short letters are single characters.
+    const canonical = byName.get(key) ?? byShort.get(key);
     if (canonical === undefined) {
       if (!twoDashes && key.length > 1 && byShort.has(key[0] ?? '')) {
         out.push(arg); // a short group or a short flag with its value attached: `-l127.0.0.1:80`, `-ud`
