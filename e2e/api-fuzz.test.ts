@@ -278,14 +278,15 @@ describe('API fuzz', () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
     expect(failures, `seed ${SEED}: ${JSON.stringify(failures, null, 2)}`).toEqual([]);
-    expect(sent).toBeGreaterThanOrEqual(1000);
+    // Normally all MAX_REQUESTS go out; a starved machine may stop at the time budget first.
+    expect(sent, `requests sent in ${TIME_BUDGET_MS} ms`).toBeGreaterThanOrEqual(500);
     // The run exercised successes and a spread of client errors, not one path over and over.
-    for (const status of [200, 400, 404]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(10);
+    for (const status of [200, 400, 404]) expect(statuses.get(status) ?? 0, `answers with status ${status} (${JSON.stringify([...statuses])})`).toBeGreaterThan(10);
 
     // Still alive and well, and nothing was logged as an unexpected error.
     expect(server.child.exitCode).toBeNull();
     expect((await b.get('/version')).status).toBe(200);
-    expect(server.logs.filter((l) => Number(l['level']) >= 50)).toEqual([]);
+    expect(server.logs.filter((l) => Number(l['level']) >= 50), 'error-level log lines').toEqual([]);
   });
 
   it('copes with huge values: a thousand proxies in one populate, very long names, big attributes', async () => {
