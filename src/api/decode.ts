@@ -4,6 +4,7 @@
  * wrong JSON type is a 400 that names the field.
  * @module
  */
+import { checkLease } from '../core/proxy.js';
 import { errors } from '../errors.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
 import { describeJson, type JsonValue } from './middleware/lenient-json.js';
@@ -104,6 +105,18 @@ const TOXIC_FIELDS = { name: 'string', type: 'string', stream: 'string', toxicit
 /** A toxic to create. */
 export function decodeToxic(value: JsonValue): ToxicInput {
   return decodeFields(value, TOXIC_FIELDS, 'a toxic');
+}
+
+const LEASE_FIELDS = { expires_in: 'number' } as const;
+
+/**
+ * The lease of a toxic create or update body (Faultline's `expires_in`, in ms), or undefined when
+ * the body has none. Checked here, so a bad lease is a 400 before anything changes.
+ */
+export function decodeLease(value: JsonValue): number | undefined {
+  const ms = decodeFields(value, LEASE_FIELDS, 'a toxic').expires_in;
+  if (ms !== undefined) checkLease(ms);
+  return ms;
 }
 
 const TOXIC_PATCH_FIELDS = { toxicity: 'number', attributes: 'object' } as const;

@@ -8,13 +8,15 @@ import { getToxicDefinition } from '../toxics/registry.js';
 import { wireAttributes } from '../toxics/spec.js';
 import type { ToxicSpec } from '../toxics/types.js';
 
-/** A toxic on the wire (key order: attributes, name, type, stream, toxicity). */
+/** A toxic on the wire (key order: attributes, name, type, stream, toxicity, then `expires_in` when leased). */
 export interface ToxicJson {
   attributes: Record<string, unknown>;
   name: string;
   type: string;
   stream: string;
   toxicity: number;
+  /** Faultline's lease: milliseconds until the server removes the toxic. Absent for toxics without one. */
+  expires_in?: number;
 }
 
 /** A proxy on the wire (key order: name, listen, upstream, enabled, toxics). */
@@ -40,8 +42,11 @@ export function float32(value: number): number {
   return single;
 }
 
-/** A toxic as Toxiproxy shows it; extension attributes appear only when not at their default. */
-export function toxicJson(spec: ToxicSpec): ToxicJson {
+/**
+ * A toxic as Toxiproxy shows it; extension attributes appear only when not at their default, and
+ * `expires_in` (ms left on its lease) only when it has one.
+ */
+export function toxicJson(spec: ToxicSpec, expiresIn?: number): ToxicJson {
   const definition = getToxicDefinition(spec.type);
   return {
     attributes: definition ? wireAttributes(definition, spec.attributes) : { ...spec.attributes },
@@ -49,7 +54,13 @@ export function toxicJson(spec: ToxicSpec): ToxicJson {
     type: spec.type,
     stream: spec.stream,
     toxicity: float32(spec.toxicity),
+    ...(expiresIn === undefined ? {} : { expires_in: expiresIn }),
   };
+}
+
+/** A toxic of `proxy` on the wire, with its lease. */
+export function proxyToxicJson(proxy: Proxy, spec: ToxicSpec): ToxicJson {
+  return toxicJson(spec, proxy.leaseRemaining(spec.name));
 }
 
 /** A proxy as Toxiproxy shows it; its toxics upstream first, each direction in insertion order. */
@@ -59,7 +70,7 @@ export function proxyJson(proxy: Proxy): ProxyJson {
     listen: proxy.listen,
     upstream: proxy.upstream,
     enabled: proxy.enabled,
-    toxics: proxy.toxics.map(toxicJson),
+    toxics: proxy.toxics.map((spec) => proxyToxicJson(proxy, spec)),
   };
 }
 

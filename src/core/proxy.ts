@@ -5,7 +5,7 @@
  * @module
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { FaultlineError } from '../errors.js';
+import { errors, FaultlineError } from '../errors.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
 import type { ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import {
@@ -23,6 +23,7 @@ import type { ByteCounters } from './link.js';
 import type { Logger } from './logger.js';
 import { createRng, type Rng } from './rng.js';
 import type { Runtime } from './runtime.js';
+import type { TimerHandle } from './clock.js';
 import { listenerOptions } from './socket-options.js';
 import type { CloseMode } from '../toxics/types.js';
 
@@ -47,6 +48,41 @@ export interface ProxyPatch {
 interface AttachedToxic {
   spec: ToxicSpec;
   definition: ToxicDefinition;
+  /** The server-side expiry, when the toxic was added or updated with a lease. */
+  lease?: Lease | undefined;
+}
+
+/** A lease: when the toxic expires (on the runtime clock) and the one timer that removes it then. */
+interface Lease {
+  deadline: number;
+  handle: TimerHandle;
+}
+
+/** The longest lease: Node's timer limit, about 24.8 days. */
+export const MAX_LEASE_MS = 2 ** 31 - 1;
+
+/** Options for {@link Proxy.addToxic}. */
+export interface AddToxicOptions extends ParseOptions {
+  /**
+   * Milliseconds until the proxy removes the toxic by itself (a whole number from 1 to
+   * {@link MAX_LEASE_MS}). Without it the toxic stays until it is removed.
+   */
+  leaseMs?: number | undefined;
+}
+
+/** Options for {@link Proxy.updateToxic}. */
+export interface UpdateToxicOptions extends Pick<ParseOptions, 'strict'> {
+  /** Restarts the lease: the toxic expires this many milliseconds from now. Without it the lease (or its absence) is kept. */
+  leaseMs?: number | undefined;
+}
+
+/** Throws BAD_REQUEST_BODY unless `ms` is a valid lease length. */
+export function checkLease(ms: number): void {
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_LEASE_MS) {
+    throw errors.badRequestBody(
+      `expires_in: expected a whole number of milliseconds from 1 to ${MAX_LEASE_MS}, got ${String(ms)}`,
+    );
+  }
 }
 
 const BIND_ERRORS: Record<string, string> = {
@@ -161,10 +197,15 @@ export class Proxy implements ConnectionOwner {
     });
   }
 
-  /** Adds a toxic at the end of its direction's chain, on every live connection too. */
-  addToxic(input: ToxicInput, options?: ParseOptions): ToxicSpec {
+  /**
+   * Adds a toxic at the end of its direction's chain, on every live connection too. With
+   * `options.leaseMs` the proxy removes it by itself when the lease runs out.
+   */
+  addToxic(input: ToxicInput, options?: AddToxicOptions): ToxicSpec {
+    if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
     const toxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
     this.attached.push(toxic);
+    if (options?.leaseMs !== undefined) this.armLease(toxic, options.leaseMs);
     for (const conn of this.live.values()) {
       const link = conn.link(toxic.spec.direction);
       if (!link) continue;
@@ -176,11 +217,16 @@ export class Proxy implements ConnectionOwner {
     return toxic.spec;
   }
 
-  /** Updates attributes and/or toxicity in place; validation happens first, so a failure changes nothing. */
-  updateToxic(name: string, patch: ToxicPatch, options?: Pick<ParseOptions, 'strict'>): ToxicSpec {
+  /**
+   * Updates attributes and/or toxicity in place, and restarts the lease when `options.leaseMs` is
+   * given; validation happens first, so a failure changes nothing.
+   */
+  updateToxic(name: string, patch: ToxicPatch, options?: UpdateToxicOptions): ToxicSpec {
     const toxic = this.find(name);
     if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
+    if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
     toxic.spec = applyToxicPatch(toxic.spec, toxic.definition, patch, options);
+    if (options?.leaseMs !== undefined) this.armLease(toxic, options.leaseMs);
     for (const conn of this.live.values()) {
       const link = conn.link(toxic.spec.direction);
       if (!link) continue;
@@ -198,6 +244,7 @@ export class Proxy implements ConnectionOwner {
     const toxic = this.attached[index];
     if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
     this.attached.splice(index, 1);
+    this.disarmLease(toxic);
     for (const conn of [...this.live.values()]) {
       const link = conn.link(toxic.spec.direction);
       if (!link) continue;
@@ -211,6 +258,23 @@ export class Proxy implements ConnectionOwner {
   /** Removes every toxic. */
   removeAllToxics(): void {
     for (const spec of this.toxics) this.removeToxic(spec.name);
+  }
+
+  /** Milliseconds left on the toxic's lease (rounded up, at least 1), or undefined when it has none. */
+  leaseRemaining(name: string): number | undefined {
+    const lease = this.find(name)?.lease;
+    if (!lease) return undefined;
+    return Math.max(1, Math.ceil(lease.deadline - this.runtime.clock.now()));
+  }
+
+  /** Toxics with a lease right now (one timer each). */
+  get leasedToxics(): number {
+    return this.attached.reduce((n, t) => n + (t.lease ? 1 : 0), 0);
+  }
+
+  /** Stops every lease timer, keeping the toxics (the proxy is being discarded). */
+  cancelLeases(): void {
+    for (const toxic of this.attached) this.disarmLease(toxic);
   }
 
   /** Closes one live connection (`rst` resets it). False when there is no such connection. */
@@ -294,6 +358,28 @@ export class Proxy implements ConnectionOwner {
 
   private find(name: string): AttachedToxic | undefined {
     return this.attached.find((t) => t.spec.name === name);
+  }
+
+  /** (Re)starts a toxic's lease: one timer per leased toxic, never one per connection. */
+  private armLease(toxic: AttachedToxic, ms: number): void {
+    this.disarmLease(toxic);
+    const clock = this.runtime.clock;
+    const handle = clock.setTimeout(() => {
+      if (toxic.lease?.handle !== handle) return;
+      toxic.lease = undefined;
+      if (!this.attached.includes(toxic)) return;
+      this.log.info({ toxic: toxic.spec.name }, 'toxic lease expired');
+      this.removeToxic(toxic.spec.name);
+    }, ms);
+    // A lease alone never keeps the process alive (a library user's test can exit before it ends).
+    (handle as { unref?: () => void }).unref?.();
+    toxic.lease = { deadline: clock.now() + ms, handle };
+  }
+
+  private disarmLease(toxic: AttachedToxic): void {
+    if (!toxic.lease) return;
+    this.runtime.clock.clearTimeout(toxic.lease.handle);
+    toxic.lease = undefined;
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {

@@ -76,6 +76,7 @@ export class ProxyRegistry {
   async remove(name: string): Promise<void> {
     const proxy = this.require(name);
     this.proxies.delete(name);
+    proxy.cancelLeases();
     await proxy.stop();
     this.runtime.events.emit({ type: 'proxy.removed', proxy: name });
   }

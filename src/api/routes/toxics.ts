@@ -10,9 +10,9 @@ import type { ProxyRegistry } from '../../core/registry.js';
 import { errors } from '../../errors.js';
 import type { ToxicSpec } from '../../toxics/types.js';
 import { jsonBody } from '../body.js';
-import { decodeToxic, decodeToxicPatch } from '../decode.js';
+import { decodeLease, decodeToxic, decodeToxicPatch } from '../decode.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { toxicJson } from '../serialize.js';
+import { proxyToxicJson } from '../serialize.js';
 import { endpoint } from './endpoint.js';
 import { proxyParam } from './proxies.js';
 
@@ -36,13 +36,15 @@ export function toxicRoutes(router: Router, registry: ProxyRegistry, matched: re
     {
       get: (req, res) => {
         const proxy = registry.require(proxyParam(req));
-        sendJson(res, 200, JSON.stringify(proxy.toxics.map(toxicJson)));
+        sendJson(res, 200, JSON.stringify(proxy.toxics.map((spec) => proxyToxicJson(proxy, spec))));
       },
       // Toxiproxy answers 200 here, not 201; tests written against it check that.
       post: (req, res) => {
         const proxy = registry.require(proxyParam(req));
-        const spec = proxy.addToxic(decodeToxic(jsonBody(req)));
-        sendJson(res, 200, JSON.stringify(toxicJson(spec)));
+        const body = jsonBody(req);
+        const input = decodeToxic(body);
+        const spec = proxy.addToxic(input, { leaseMs: decodeLease(body) });
+        sendJson(res, 200, JSON.stringify(proxyToxicJson(proxy, spec)));
       },
     },
     matched,
@@ -51,15 +53,20 @@ export function toxicRoutes(router: Router, registry: ProxyRegistry, matched: re
   // Validation runs completely before anything changes, so a 400 leaves the toxic as it was.
   const update: RequestHandler = (req, res) => {
     const { proxy, toxic } = lookup(registry, req);
-    const spec = proxy.updateToxic(toxic.name, decodeToxicPatch(jsonBody(req)));
-    sendJson(res, 200, JSON.stringify(toxicJson(spec)));
+    const body = jsonBody(req);
+    const patch = decodeToxicPatch(body);
+    const spec = proxy.updateToxic(toxic.name, patch, { leaseMs: decodeLease(body) });
+    sendJson(res, 200, JSON.stringify(proxyToxicJson(proxy, spec)));
   };
 
   endpoint(
     router,
     '/proxies/:proxy/toxics/:toxic',
     {
-      get: (req, res) => sendJson(res, 200, JSON.stringify(toxicJson(lookup(registry, req).toxic))),
+      get: (req, res) => {
+        const { proxy, toxic } = lookup(registry, req);
+        sendJson(res, 200, JSON.stringify(proxyToxicJson(proxy, toxic)));
+      },
       post: update,
       patch: update,
       delete: (req, res) => {
