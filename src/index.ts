@@ -13,15 +13,19 @@
  * ```
  * @module
  */
+import type { Protocol } from './core/gateway.js';
 import type { ProxyConfig } from './core/proxy.js';
 import { Proxy } from './core/proxy.js';
 import { ProxyRegistry } from './core/registry.js';
 import type { EngineOptions } from './core/runtime.js';
+import { httpGateway } from './http/gateway.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
 export type { Direction } from './core/direction.js';
+export { PROTOCOLS, type GatewayFactory, type Protocol, type ProtocolGateway } from './core/gateway.js';
+export { HttpGateway, httpGateway } from './http/gateway.js';
 export type { EventListener, FaultlineEvent } from './core/events.js';
 export { silentLogger, type Logger } from './core/logger.js';
 export { Proxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
@@ -40,12 +44,15 @@ export { createMetrics, type Metrics, type MetricsOptions } from './metrics/metr
 export { createLogger, type LoggerOptions, type LogLevelName } from './logging/logger.js';
 export {
   defineToxic,
+  type AnyToxicDefinition,
   type CloseMode,
   type StageContext,
   type ToxicDefinition,
   type ToxicSpec,
   type ToxicStage,
 } from './toxics/types.js';
+export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './toxics/http-types.js';
+export { HeaderList } from './toxics/header-list.js';
 
 /** Options for {@link startProxy}. */
 export interface StartProxyOptions extends EngineOptions {
@@ -55,15 +62,17 @@ export interface StartProxyOptions extends EngineOptions {
   listen?: string;
   /** `host:port` of the service to proxy. */
   upstream: string;
+  /** `tcp` (default) or `http`. */
+  protocol?: Protocol;
   /** Toxics to add before the first client connects. */
   toxics?: ToxicInput[];
 }
 
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
 export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
-  const { name = 'proxy', listen = '127.0.0.1:0', upstream, toxics = [], ...engine } = options;
-  const registry = new ProxyRegistry(engine);
-  const config: ProxyConfig = { name, listen, upstream, enabled: false };
+  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], ...engine } = options;
+  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
+  const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol };
   const proxy = await registry.create(config);
   for (const toxic of toxics) proxy.addToxic(toxic);
   await proxy.start();

@@ -9,9 +9,11 @@ import { createApp } from './api/app.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
 import { silentLogger, type Logger } from './core/logger.js';
+import type { Protocol } from './core/gateway.js';
 import { ProxyRegistry } from './core/registry.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
+import { httpGateway } from './http/gateway.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import type { ToxicInput } from './toxics/spec.js';
 
@@ -23,6 +25,8 @@ export interface ServerProxy {
   upstream: string;
   /** Default true. */
   enabled?: boolean | undefined;
+  /** `tcp` (default) or `http`. */
+  protocol?: Protocol | undefined;
   /** Added in order before the proxy starts listening; unknown attribute keys are rejected. */
   toxics?: readonly ToxicInput[] | undefined;
 }
@@ -66,6 +70,7 @@ async function createProxies(registry: ProxyRegistry, proxies: readonly ServerPr
         listen: def.listen === undefined || def.listen === '' ? ':0' : def.listen,
         upstream: def.upstream,
         enabled: false,
+        protocol: def.protocol,
       });
       for (const toxic of def.toxics ?? []) proxy.addToxic(toxic, { strict: true });
       if (def.enabled ?? true) await proxy.start();
@@ -123,7 +128,7 @@ function clientUrl(address: AddressInfo): string {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { host = '127.0.0.1', port = 8474, token, bodyLimit, metrics: withMetrics, runtimeMetrics, proxies = [], ...engine } = options;
   const logger: Logger = engine.logger ?? silentLogger;
-  const registry = new ProxyRegistry(engine);
+  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
   let metrics: Metrics | undefined;
   let server: Server | undefined;
   try {

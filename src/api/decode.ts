@@ -5,6 +5,7 @@
  * @module
  */
 import { checkLease } from '../core/proxy.js';
+import { parseProtocol, type Protocol } from '../core/gateway.js';
 import { errors } from '../errors.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
 import { describeJson, type JsonValue } from './middleware/lenient-json.js';
@@ -52,7 +53,7 @@ export function decodeFields<F extends Record<string, Kind>>(
   return out as Decoded<F>;
 }
 
-const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean' } as const;
+const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean', protocol: 'string' } as const;
 
 /** A proxy as create and populate bodies give it. */
 export interface ProxyBody {
@@ -60,6 +61,8 @@ export interface ProxyBody {
   listen: string;
   upstream: string;
   enabled: boolean;
+  /** Faultline's `protocol` (`tcp` when absent). */
+  protocol?: Protocol;
 }
 
 /**
@@ -78,16 +81,18 @@ export function decodeProxy(value: JsonValue, suffix = ''): ProxyBody {
     listen: listenOrAny(body.listen),
     upstream: body.upstream ?? '',
     enabled: body.enabled ?? true,
+    ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, suffix) } : {}),
   };
 }
 
-/** A proxy update: only listen, upstream and enabled are read; `name` and `toxics` are ignored. */
-export function decodeProxyPatch(value: JsonValue): { listen?: string; upstream?: string; enabled?: boolean } {
+/** A proxy update: only listen, upstream, enabled and protocol are read; `name` and `toxics` are ignored. */
+export function decodeProxyPatch(value: JsonValue): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol } {
   const body = decodeFields(value, PROXY_FIELDS, 'a proxy');
   return {
     ...(body.listen !== undefined ? { listen: listenOrAny(body.listen) } : {}),
     ...(body.upstream !== undefined ? { upstream: body.upstream } : {}),
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+    ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol) } : {}),
   };
 }
 

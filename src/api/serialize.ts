@@ -19,11 +19,13 @@ export interface ToxicJson {
   expires_in?: number;
 }
 
-/** A proxy on the wire (key order: name, listen, upstream, enabled, toxics). */
+/** A proxy on the wire (key order: name, listen, upstream, protocol when `http`, enabled, toxics). */
 export interface ProxyJson {
   name: string;
   listen: string;
   upstream: string;
+  /** Faultline's `protocol`, shown only when not `tcp`, so a Toxiproxy client sees Toxiproxy's JSON. */
+  protocol?: 'http';
   enabled: boolean;
   toxics: ToxicJson[];
 }
@@ -69,6 +71,7 @@ export function proxyJson(proxy: Proxy): ProxyJson {
     name: proxy.name,
     listen: proxy.listen,
     upstream: proxy.upstream,
+    ...(proxy.protocol === 'http' ? { protocol: proxy.protocol } : {}),
     enabled: proxy.enabled,
     toxics: proxy.toxics.map((spec) => proxyToxicJson(proxy, spec)),
   };

@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
+import { PROTOCOLS } from '../core/gateway.js';
 import { LOG_LEVELS } from '../logging/logger.js';
-import { builtinToxics } from '../toxics/registry.js';
-import type { ToxicDefinition } from '../toxics/types.js';
+import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
+import type { AnyToxicDefinition } from '../toxics/types.js';
 
 /** The default admin API address: loopback only, so nothing outside the machine can reach it. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -33,13 +34,19 @@ function hostPort(what: string, allowEmpty: boolean) {
 
 const count = (unit: string) => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe(unit);
 
-function toxicSchema(definition: ToxicDefinition) {
+function toxicSchema(definition: AnyToxicDefinition) {
+  const http = definition.layer === 'http';
   return z
     .object({
       name: z.string().min(1).optional().describe('Unique per proxy; default "<type>_<stream>".'),
       type: z.literal(definition.type),
       stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
-      toxicity: z.number().min(0).max(1).default(1).describe('Probability (0–1) that the toxic applies to a connection.'),
+      toxicity: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(1)
+        .describe(http ? 'Probability (0–1) that the toxic applies to a request.' : 'Probability (0–1) that the toxic applies to a connection.'),
       attributes: definition.attributes.strict().optional(),
     })
     .strict()
@@ -59,6 +66,7 @@ export const proxyConfigSchema = z
     listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing: every interface, a free port (as Toxiproxy).'),
     upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
     enabled: z.boolean().default(true).describe('Listen at startup.'),
+    protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
     toxics: z.array(toxicConfigSchema).default([]).describe('Toxics applied at startup, in order.'),
   })
   .strict()
@@ -70,6 +78,13 @@ export const proxyConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
       }
       seen.add(name);
+      if (proxy.protocol !== 'http' && getToxicDefinition(toxic.type)?.layer === 'http') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['toxics', i, 'type'],
+          message: `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`,
+        });
+      }
     });
   });
 

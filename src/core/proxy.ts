@@ -7,7 +7,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { errors, FaultlineError } from '../errors.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import type { ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from '../toxics/http-types.js';
+import type { AnyToxicDefinition, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import {
   AddressError,
   formatAddressInfo,
@@ -17,7 +18,9 @@ import {
   resolveListenHost,
   type HostPort,
 } from './address.js';
+import { StageTimer } from './clock.js';
 import { Connection, type ConnectionOwner, type TeardownReason } from './connection.js';
+import { parseProtocol, type Protocol, type ProtocolGateway } from './gateway.js';
 import { DIRECTIONS, type Direction } from './direction.js';
 import type { ByteCounters } from './link.js';
 import type { Logger } from './logger.js';
@@ -36,6 +39,8 @@ export interface ProxyConfig {
   upstream: string;
   /** Listen at once (default true). */
   enabled?: boolean;
+  /** `tcp` (default) or `http` (needs an HTTP gateway in the engine). */
+  protocol?: Protocol | undefined;
 }
 
 /** A change to a proxy; missing fields keep their values. */
@@ -43,11 +48,14 @@ export interface ProxyPatch {
   listen?: string | undefined;
   upstream?: string | undefined;
   enabled?: boolean | undefined;
+  protocol?: Protocol | undefined;
 }
 
 interface AttachedToxic {
   spec: ToxicSpec;
-  definition: ToxicDefinition;
+  definition: AnyToxicDefinition;
+  /** An HTTP toxic's one object on this proxy (HTTP toxics only). */
+  http?: HttpToxic | undefined;
   /** The server-side expiry, when the toxic was added or updated with a lease. */
   lease?: Lease | undefined;
 }
@@ -97,6 +105,8 @@ export class Proxy implements ConnectionOwner {
   /** The listen address: as configured until the first start, then the address actually bound. */
   listen: string;
   upstream: string;
+  /** `tcp`, or `http`: connections then dial the proxy's HTTP gateway, which forwards to the upstream. */
+  protocol: Protocol;
   /** Bytes per direction, counted live: received from the source, sent to the destination, dropped. */
   readonly bytes: Record<Direction, ByteCounters> = {
     upstream: { received: 0, sent: 0, dropped: 0 },
@@ -110,6 +120,9 @@ export class Proxy implements ConnectionOwner {
   private readonly attached: AttachedToxic[] = [];
   private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
+  private gateway: ProtocolGateway | null;
+  /** Where connections dial while the proxy listens: its gateway's address, or null for the upstream. */
+  private gatewayAddress: HostPort | null = null;
 
   constructor(
     private readonly runtime: Runtime,
@@ -119,6 +132,8 @@ export class Proxy implements ConnectionOwner {
     this.listen = config.listen;
     this.upstream = config.upstream;
     this.log = runtime.logger.child({ proxy: config.name });
+    this.protocol = parseProtocol(config.protocol ?? 'tcp');
+    this.gateway = this.makeGateway(this.protocol);
   }
 
   /** True while the proxy is listening. */
@@ -185,10 +200,14 @@ export class Proxy implements ConnectionOwner {
       }
       if (patch.upstream !== undefined) checkUpstream(patch.upstream);
       const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
-      if (listenChanged || upstreamChanged) {
+      const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol);
+      const gateway = protocol === this.protocol ? this.gateway : this.switchGateway(protocol);
+      if (listenChanged || upstreamChanged || gateway !== this.gateway) {
         this.halt();
         if (listenChanged && patch.listen !== undefined) this.listen = patch.listen;
         if (patch.upstream !== undefined) this.upstream = patch.upstream;
+        this.protocol = protocol;
+        this.gateway = gateway;
       }
       const wanted = patch.enabled ?? wasEnabled;
       if (wanted && !this.enabled) await this.bind();
@@ -203,14 +222,17 @@ export class Proxy implements ConnectionOwner {
    */
   addToxic(input: ToxicInput, options?: AddToxicOptions): ToxicSpec {
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
-    const toxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
+    const toxic: AttachedToxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
+    if (toxic.definition.layer === 'http') toxic.http = this.createHttpToxic(toxic.spec, toxic.definition);
     this.attached.push(toxic);
     if (options?.leaseMs !== undefined) this.armLease(toxic, options.leaseMs);
-    for (const conn of this.live.values()) {
-      const link = conn.link(toxic.spec.direction);
-      if (!link) continue;
-      link.chain.add(toxic.spec, toxic.definition);
-      link.refresh();
+    if (toxic.definition.layer !== 'http') {
+      for (const conn of this.live.values()) {
+        const link = conn.link(toxic.spec.direction);
+        if (!link) continue;
+        link.chain.add(toxic.spec, toxic.definition);
+        link.refresh();
+      }
     }
     this.log.info({ toxic: toxic.spec.name, type: toxic.spec.type, stream: toxic.spec.stream }, 'toxic added');
     this.runtime.events.emit({ type: 'toxic.added', proxy: this.name, toxic: toxic.spec });
@@ -227,11 +249,20 @@ export class Proxy implements ConnectionOwner {
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
     toxic.spec = applyToxicPatch(toxic.spec, toxic.definition, patch, options);
     if (options?.leaseMs !== undefined) this.armLease(toxic, options.leaseMs);
-    for (const conn of this.live.values()) {
-      const link = conn.link(toxic.spec.direction);
-      if (!link) continue;
-      link.chain.update(toxic.spec, toxic.definition);
-      link.refresh();
+    if (toxic.definition.layer === 'http') {
+      // In place when the toxic can (clock_skew keeps its clock); otherwise recreated.
+      if (toxic.http?.update) toxic.http.update(toxic.spec.attributes);
+      else {
+        toxic.http?.dispose();
+        toxic.http = this.createHttpToxic(toxic.spec, toxic.definition);
+      }
+    } else {
+      for (const conn of this.live.values()) {
+        const link = conn.link(toxic.spec.direction);
+        if (!link) continue;
+        link.chain.update(toxic.spec, toxic.definition);
+        link.refresh();
+      }
     }
     this.log.info({ toxic: name }, 'toxic updated');
     this.runtime.events.emit({ type: 'toxic.updated', proxy: this.name, toxic: toxic.spec });
@@ -245,6 +276,7 @@ export class Proxy implements ConnectionOwner {
     if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
     this.attached.splice(index, 1);
     this.disarmLease(toxic);
+    toxic.http?.dispose();
     for (const conn of [...this.live.values()]) {
       const link = conn.link(toxic.spec.direction);
       if (!link) continue;
@@ -311,11 +343,22 @@ export class Proxy implements ConnectionOwner {
     return createRng(this.runtime.seed, this.name, toxic.name, ordinal, direction);
   }
 
-  toxicsFor(direction: Direction): AttachedToxic[] {
-    return this.attached.filter((t) => t.spec.direction === direction);
+  /** The byte-stream toxics of a direction: what a connection's chain runs. */
+  toxicsFor(direction: Direction): Array<{ spec: ToxicSpec; definition: ToxicDefinition }> {
+    const out: Array<{ spec: ToxicSpec; definition: ToxicDefinition }> = [];
+    for (const t of this.attached) {
+      if (t.spec.direction === direction && t.definition.layer !== 'http') out.push({ spec: t.spec, definition: t.definition });
+    }
+    return out;
+  }
+
+  /** The HTTP toxics of a stream, in the order they were added (read by the HTTP layer per message). */
+  httpToxics(direction: Direction): Array<{ readonly spec: ToxicSpec; readonly http: HttpToxic }> {
+    return this.attached.filter((t): t is AttachedToxic & { http: HttpToxic } => t.http !== undefined && t.spec.direction === direction);
   }
 
   connectionOpened(conn: Connection): void {
+    this.gateway?.connectionOpened(conn);
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ conn: conn.id, client: conn.clientAddress }, 'connection opened');
     }
@@ -324,6 +367,7 @@ export class Proxy implements ConnectionOwner {
 
   connectionClosed(conn: Connection, reason: TeardownReason, error?: Error): void {
     this.live.delete(conn.id);
+    this.gateway?.connectionClosed(conn);
     if (reason === 'upstream-unreachable') {
       this.log.warn({ conn: conn.id, upstream: this.upstream, err: error }, 'unable to open connection to upstream');
     } else if (this.log.isLevelEnabled('debug')) {
@@ -360,6 +404,44 @@ export class Proxy implements ConnectionOwner {
     return this.attached.find((t) => t.spec.name === name);
   }
 
+  private makeGateway(protocol: Protocol): ProtocolGateway | null {
+    if (protocol === 'tcp') return null;
+    const factory = this.runtime.gateways[protocol];
+    if (!factory) {
+      throw new FaultlineError('UNSUPPORTED', `protocol ${protocol} is not available: this engine was created without an ${protocol} gateway`);
+    }
+    return factory(this, this.runtime);
+  }
+
+  /** The gateway for a protocol change, after checking that the toxics still fit. */
+  private switchGateway(protocol: Protocol): ProtocolGateway | null {
+    const http = this.attached.find((t) => t.definition.layer === 'http');
+    if (protocol !== 'http' && http) {
+      throw new FaultlineError(
+        'CONFLICT',
+        `proxy ${this.name} has HTTP toxics (${http.spec.name}): remove them before changing its protocol to ${protocol}`,
+      );
+    }
+    return this.makeGateway(protocol);
+  }
+
+  /** An HTTP toxic's object for this proxy; only `http` proxies take HTTP toxics. */
+  private createHttpToxic(spec: ToxicSpec, definition: HttpToxicDefinition): HttpToxic {
+    if (this.protocol !== 'http') {
+      throw new FaultlineError(
+        'INVALID_TOXIC_TYPE',
+        `toxic type ${spec.type} works on HTTP proxies only; proxy ${this.name} has protocol ${this.protocol} (create it with "protocol": "http")`,
+      );
+    }
+    const clock = this.runtime.clock;
+    const context: HttpToxicContext = {
+      now: () => clock.now(),
+      wallNow: () => this.runtime.wallClock(),
+      timer: (onFire) => new StageTimer(clock, onFire),
+    };
+    return definition.create(spec.attributes, context);
+  }
+
   /** (Re)starts a toxic's lease: one timer per leased toxic, never one per connection. */
   private armLease(toxic: AttachedToxic, ms: number): void {
     this.disarmLease(toxic);
@@ -391,6 +473,7 @@ export class Proxy implements ConnectionOwner {
   private async bind(): Promise<void> {
     if (this.server) return;
     const { host, port } = await resolveStrict(this.listen, true);
+    this.gatewayAddress = this.gateway ? await this.gateway.start() : null;
     const server = createServer(listenerOptions(this.runtime.tuning), this.onClient);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -400,6 +483,7 @@ export class Proxy implements ConnectionOwner {
       });
     }).catch((err: NodeJS.ErrnoException) => {
       const why = BIND_ERRORS[err.code ?? ''] ?? err.message;
+      this.gateway?.stop();
       throw new FaultlineError('LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${why}`, { cause: err });
     });
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
@@ -416,6 +500,7 @@ export class Proxy implements ConnectionOwner {
     this.server = null;
     server.close();
     for (const conn of [...this.live.values()]) conn.teardown('proxy-stopped');
+    this.gateway?.stop();
     this.log.info({ listen: this.listen }, 'proxy stopped');
     this.runtime.events.emit({ type: 'proxy.stopped', proxy: this.name });
   }
@@ -433,7 +518,7 @@ export class Proxy implements ConnectionOwner {
     this.live.set(conn.id, conn);
     let target: HostPort;
     try {
-      target = parseHostPort(this.upstream);
+      target = this.gatewayAddress ?? parseHostPort(this.upstream);
     } catch (err) {
       conn.teardown('upstream-unreachable', 'fin', err as Error);
       return;

@@ -83,7 +83,7 @@ export class ProxyRegistry {
 
   /**
    * Toxiproxy's populate: validates every item first (all or nothing), then adds or replaces in
-   * order. An item whose resolved listen and upstream match an existing proxy leaves it untouched
+   * order. An item whose resolved listen, upstream and protocol match an existing proxy leaves it untouched
    * (toxics, connections and enabled state kept). The first failure stops the loop; proxies made
    * before it stay.
    */
@@ -103,7 +103,8 @@ export class ProxyRegistry {
         const existing = this.proxies.get(config.name);
         if (existing) {
           const [wanted, current] = await Promise.all([resolveListen(config.listen), resolveListen(existing.listen)]);
-          if (wanted !== undefined && wanted === current && config.upstream === existing.upstream) {
+          const sameProtocol = (config.protocol ?? 'tcp') === existing.protocol;
+          if (wanted !== undefined && wanted === current && config.upstream === existing.upstream && sameProtocol) {
             done.push(existing);
             continue;
           }

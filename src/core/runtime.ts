@@ -4,6 +4,7 @@
  */
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events.js';
+import type { GatewayFactories } from './gateway.js';
 import { silentLogger, type Logger } from './logger.js';
 import { randomSeed } from './rng.js';
 import { DEFAULT_SOCKET_HIGH_WATER_MARK, type SocketTuning } from './socket-options.js';
@@ -24,6 +25,10 @@ export interface EngineOptions {
   closeGraceMs?: number;
   /** Connections per proxy; extra clients are closed at once (default 0 = unlimited). */
   maxConnections?: number;
+  /** Real time in ms since the epoch, the one source of wall time (HTTP `Date`); default `Date.now`. */
+  wallClock?: () => number;
+  /** Gateways for protocols above TCP (`http`); a proxy of a protocol without one cannot be created. */
+  gateways?: GatewayFactories;
 }
 
 /** Resolved engine settings shared by all proxies. */
@@ -37,6 +42,8 @@ export interface Runtime {
   readonly dialTimeoutMs: number;
   readonly closeGraceMs: number;
   readonly maxConnections: number;
+  readonly wallClock: () => number;
+  readonly gateways: GatewayFactories;
 }
 
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
@@ -54,5 +61,7 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     dialTimeoutMs: options.dialTimeoutMs ?? 10_000,
     closeGraceMs: options.closeGraceMs ?? 2_000,
     maxConnections: options.maxConnections ?? 0,
+    wallClock: options.wallClock ?? Date.now,
+    gateways: options.gateways ?? {},
   };
 }

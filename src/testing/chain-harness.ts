@@ -38,10 +38,11 @@ export class ChainHarness implements ChainHost {
   }
 
   add(input: ToxicInput): ToxicSpec {
-    const toxic = resolveToxic(input, (name) => this.toxics.has(name));
-    this.toxics.set(toxic.spec.name, toxic);
-    this.chain.add(toxic.spec, toxic.definition);
-    return toxic.spec;
+    const { spec, definition } = resolveToxic(input, (name) => this.toxics.has(name));
+    if (definition.layer === 'http') throw new Error(`${spec.type} is an HTTP toxic; a chain runs byte-stream toxics only`);
+    this.toxics.set(spec.name, { spec, definition });
+    this.chain.add(spec, definition);
+    return spec;
   }
 
   update(name: string, patch: ToxicPatch): ToxicSpec {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.js';
 import { ChainHarness } from '../testing/chain-harness.js';
-import { builtinToxics } from './registry.js';
+import { streamToxics } from './registry.js';
 
 /**
  * How a toxic may change the byte stream: `intact` (every byte once, in order), `prefix` (a prefix
@@ -67,7 +67,7 @@ function checkIntegrity(h: ChainHarness, input: Buffer, integrity: Integrity, ac
   }
 }
 
-describe.each(builtinToxics.map((t) => [t.type, t] as const))('toxic contract: %s', (type, definition) => {
+describe.each(streamToxics().map((t) => [t.type, t] as const))('toxic contract: %s', (type, definition) => {
   const c = cases[type];
 
   it('has a contract case and documents itself', () => {

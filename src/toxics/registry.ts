@@ -1,10 +1,15 @@
 /**
- * Every built-in toxic, listed once. The lookup map and the documentation tables derive from this
- * list; nothing registers itself by being imported.
+ * Every built-in toxic, byte-stream and HTTP alike, listed once. The lookup map, the config schema
+ * and the documentation tables derive from this list; each definition's `layer` says which kind it
+ * is. Nothing registers itself by being imported.
  * @module
  */
 import { bandwidth } from './bandwidth.js';
+import { clockSkew } from './clock-skew.js';
 import { corrupt } from './corrupt.js';
+import { httpAbort } from './http-abort.js';
+import { httpDelay } from './http-delay.js';
+import { httpHeader } from './http-header.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
 import { limitTime } from './limit-time.js';
@@ -17,10 +22,10 @@ import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { slowOpen } from './slow-open.js';
 import { timeout } from './timeout.js';
-import type { ToxicDefinition } from './types.js';
+import type { AnyToxicDefinition, ToxicDefinition } from './types.js';
 
-/** The built-in toxics, in documentation order. */
-export const builtinToxics: readonly ToxicDefinition[] = [
+/** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
+export const builtinToxics: readonly AnyToxicDefinition[] = [
   latency,
   bandwidth,
   slowClose,
@@ -35,13 +40,22 @@ export const builtinToxics: readonly ToxicDefinition[] = [
   slowOpen,
   limitTime,
   corrupt,
+  httpAbort,
+  httpDelay,
+  httpHeader,
+  clockSkew,
 ];
 
-const byType = new Map<string, ToxicDefinition>(builtinToxics.map((t) => [t.type, t]));
+const byType = new Map<string, AnyToxicDefinition>(builtinToxics.map((t) => [t.type, t]));
 
 /** The definition for a wire `type`, or undefined when there is none. */
-export function getToxicDefinition(type: string): ToxicDefinition | undefined {
+export function getToxicDefinition(type: string): AnyToxicDefinition | undefined {
   return byType.get(type);
+}
+
+/** The built-in byte-stream toxics (every layer but HTTP), in documentation order. */
+export function streamToxics(): ToxicDefinition[] {
+  return builtinToxics.filter((t): t is ToxicDefinition => t.layer !== 'http');
 }
 
 /** Every toxic type name. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseDirection } from '../core/direction.js';
 import { errors, FaultlineError } from '../errors.js';
 import { getToxicDefinition } from './registry.js';
-import type { ToxicDefinition, ToxicSpec } from './types.js';
+import type { AnyToxicDefinition, ToxicSpec } from './types.js';
 
 /** What a client may send to create a toxic. Every field is optional, as with Toxiproxy. */
 export interface ToxicInput {
@@ -29,7 +29,7 @@ export interface ParseOptions {
   /** Reject attribute keys the toxic does not have (config files) instead of ignoring them (API). */
   strict?: boolean;
   /** Looks a type up; defaults to the built-in registry. */
-  lookup?: (type: string) => ToxicDefinition | undefined;
+  lookup?: (type: string) => AnyToxicDefinition | undefined;
 }
 
 const envelope = z.object({
@@ -57,7 +57,7 @@ function checkEnvelope(input: unknown): void {
 
 /** Maps attribute keys onto the toxic's own keys, ignoring case (Toxiproxy matches keys that way). */
 function normalizeAttributes(
-  definition: ToxicDefinition,
+  definition: AnyToxicDefinition,
   raw: Record<string, unknown>,
   strict: boolean,
 ): Record<string, unknown> {
@@ -78,7 +78,7 @@ function normalizeAttributes(
   return out;
 }
 
-function parseAttributes(definition: ToxicDefinition, values: Record<string, unknown>): Record<string, unknown> {
+function parseAttributes(definition: AnyToxicDefinition, values: Record<string, unknown>): Record<string, unknown> {
   const result = definition.attributes.safeParse(values);
   if (!result.success) {
     throw new FaultlineError('INVALID_ATTRIBUTES', `bad request body: ${formatIssues(result.error, 'attributes')}`);
@@ -94,7 +94,7 @@ export function resolveToxic(
   input: ToxicInput,
   exists: (name: string) => boolean,
   options: ParseOptions = {},
-): { spec: ToxicSpec; definition: ToxicDefinition } {
+): { spec: ToxicSpec; definition: AnyToxicDefinition } {
   checkEnvelope(input);
   const stream = input.stream ?? 'downstream';
   const direction = parseDirection(stream);
@@ -116,7 +116,7 @@ export function resolveToxic(
 /** Validates an update: given attributes overwrite, missing ones keep their values. */
 export function applyToxicPatch(
   spec: ToxicSpec,
-  definition: ToxicDefinition,
+  definition: AnyToxicDefinition,
   patch: ToxicPatch,
   options: Pick<ParseOptions, 'strict'> = {},
 ): ToxicSpec {
@@ -128,9 +128,9 @@ export function applyToxicPatch(
   return { ...spec, toxicity, attributes };
 }
 
-const defaultsCache = new WeakMap<ToxicDefinition, Record<string, unknown>>();
+const defaultsCache = new WeakMap<AnyToxicDefinition, Record<string, unknown>>();
 
-function defaultsOf(definition: ToxicDefinition): Record<string, unknown> {
+function defaultsOf(definition: AnyToxicDefinition): Record<string, unknown> {
   let defaults = defaultsCache.get(definition);
   if (!defaults) {
     defaults = definition.attributes.parse({}) as Record<string, unknown>;
@@ -143,7 +143,7 @@ function defaultsOf(definition: ToxicDefinition): Record<string, unknown> {
  * The attributes as the wire shows them: every Toxiproxy attribute, and extension attributes only
  * when they differ from their default.
  */
-export function wireAttributes(definition: ToxicDefinition, attributes: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function wireAttributes(definition: AnyToxicDefinition, attributes: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const extensions = definition.extensions;
   if (!extensions || extensions.length === 0) return { ...attributes };
   const defaults = defaultsOf(definition);

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Direction } from '../core/direction.js';
+import type { HttpToxicDefinition } from './http-types.js';
 
 /** How a toxic closes a connection: `fin` closes both sides in order, `rst` resets both peers. */
 export type CloseMode = 'fin' | 'rst';
@@ -65,8 +66,10 @@ export interface ToxicStage<A = Record<string, unknown>> {
   dispose(): void;
 }
 
-/** What a toxic definition looks like; build one with `defineToxic`. */
+/** What a byte-stream toxic definition looks like; build one with `defineToxic`. */
 export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** The layer the toxic acts on: byte streams (the default when unset). */
+  readonly layer?: 'stream';
   /** The wire `type`, snake_case. */
   readonly type: string;
   /** One line for docs and `--help`. */
@@ -87,6 +90,20 @@ export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> {
 /** Ties a toxic's type, attribute schema and factory together, keeping the attribute types. */
 export function defineToxic<S extends z.ZodObject>(definition: ToxicDefinition<S>): ToxicDefinition<S> {
   return definition;
+}
+
+/**
+ * The layer a toxic acts on: `stream` toxics run as stages on a connection's bytes (any proxy);
+ * `http` toxics act on parsed requests and responses (`http` proxies only).
+ */
+export type ToxicLayer = 'stream' | 'http';
+
+/** Any toxic definition: a byte-stream one or an HTTP one, told apart by `layer`. */
+export type AnyToxicDefinition = ToxicDefinition | HttpToxicDefinition;
+
+/** The layer of a definition. */
+export function toxicLayer(definition: AnyToxicDefinition): ToxicLayer {
+  return definition.layer === 'http' ? 'http' : 'stream';
 }
 
 /** A validated toxic as a proxy holds it (Toxiproxy's envelope). */

@@ -1,0 +1,91 @@
+/**
+ * Running a proxy's HTTP toxics of one stream over one message head. The list is read when the
+ * message arrives, so adds, updates and removals apply to the next message at once; a toxic removed
+ * while an earlier one held the message is skipped. Each (toxic, message) pair draws from its own
+ * seeded stream, derived from seed, proxy, toxic, connection ordinal, stream and request ordinal, so
+ * decisions do not depend on what else runs concurrently.
+ * @module
+ */
+import type { Direction } from '../core/direction.js';
+import { createRng } from '../core/rng.js';
+import { matcherFor, type MatchTarget } from '../toxics/http-match.js';
+import type { HttpHead, HttpHold, HttpReply, HttpToxic } from '../toxics/http-types.js';
+import type { ToxicSpec } from '../toxics/types.js';
+
+/** An HTTP toxic as its proxy holds it. */
+export interface AttachedHttpToxic {
+  readonly spec: ToxicSpec;
+  readonly http: HttpToxic;
+}
+
+/** What a pass needs from the proxy and the connection. */
+export interface PassHost {
+  readonly seed: string;
+  readonly proxyName: string;
+  /** The client connection's ordinal (0 when unknown). */
+  readonly connectionId: number;
+  toxics(direction: Direction): readonly AttachedHttpToxic[];
+  fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>): void;
+}
+
+/** The exchange a pass runs for: whether it is still wanted, and the hold it waits on. */
+export interface PassGuard {
+  readonly gone: boolean;
+  holding(hold: HttpHold | undefined): void;
+}
+
+/** What the toxics decided. */
+export type PassOutcome =
+  | { readonly kind: 'forward' }
+  | { readonly kind: 'reply'; readonly reply: HttpReply }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'gone' };
+
+const FORWARD: PassOutcome = { kind: 'forward' };
+
+/** The seeded stream of one toxic for one message: what a test replays to predict decisions. */
+export function exchangeRng(seed: string, proxy: string, toxic: string, connection: number, direction: Direction, request: number) {
+  return createRng(seed, proxy, toxic, connection, direction, request);
+}
+
+/**
+ * Runs the toxics of `direction` over `head`, in the order they were added. `target` is what
+ * `match` looks at: the request (for a response, the request as it was forwarded).
+ */
+export async function runToxicPass(
+  host: PassHost,
+  direction: Direction,
+  head: HttpHead,
+  target: MatchTarget,
+  request: number,
+  guard: PassGuard,
+): Promise<PassOutcome> {
+  const toxics = host.toxics(direction);
+  if (toxics.length === 0) return FORWARD;
+  if (direction === 'upstream') for (const toxic of toxics) toxic.http.screen?.(head);
+  for (const toxic of toxics) {
+    if (!host.toxics(direction).includes(toxic)) continue;
+    const spec = toxic.spec;
+    if (!matcherFor(spec.attributes).test(target)) continue;
+    const rng = exchangeRng(host.seed, host.proxyName, spec.name, host.connectionId, direction, request);
+    if (!(rng.next() < spec.toxicity)) continue;
+    const verdict = toxic.http.apply(head, { random: () => rng.next() });
+    if (verdict === undefined) continue;
+    switch (verdict.kind) {
+      case 'reply':
+        host.fault(direction, spec, 'abort', { status: verdict.reply.status, request });
+        return verdict;
+      case 'reset':
+        host.fault(direction, spec, 'reset', { request });
+        return verdict;
+      case 'hold':
+        host.fault(direction, spec, 'delay', { ms: verdict.hold.ms, request });
+        guard.holding(verdict.hold);
+        await verdict.hold.released;
+        guard.holding(undefined);
+        if (guard.gone) return { kind: 'gone' };
+        break;
+    }
+  }
+  return FORWARD;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { headerMap, statusCode } from './http-attributes.js';
+import { matchAttribute } from './http-match.js';
+import { defineHttpToxic, type HttpReply, type HttpToxic, type HttpVerdict } from './http-types.js';
+
+const MAX_BODY = 64 * 1024;
+
+const attributes = z.object({
+  /** The status to answer with (a registered final status, 200–599). */
+  status: statusCode(503),
+  /** The answer's body, sent as text (at most 64 KiB). */
+  body: z
+    .string({ error: (issue) => `expected the body as a string, got ${typeof issue.input}` })
+    .max(MAX_BODY, { error: `body longer than ${MAX_BODY} characters` })
+    .default(''),
+  /** Extra headers on the answer. */
+  headers: headerMap,
+  /** Reset the client's connection (RST) instead of answering. */
+  reset: z.boolean({ error: 'expected reset as true or false' }).default(false),
+  match: matchAttribute,
+});
+type AbortAttributes = z.infer<typeof attributes>;
+
+function replyOf(attrs: AbortAttributes): HttpReply {
+  const headers: Array<readonly [string, string]> = Object.entries(attrs.headers);
+  if (attrs.body !== '' && !headers.some(([n]) => n.toLowerCase() === 'content-type')) {
+    headers.push(['Content-Type', 'text/plain; charset=utf-8']);
+  }
+  return { status: attrs.status, headers, body: attrs.body };
+}
+
+/** Answers (or resets) instead of forwarding; on a response, instead of the upstream's answer. */
+class HttpAbort implements HttpToxic<AbortAttributes> {
+  private verdict: HttpVerdict;
+
+  constructor(attrs: AbortAttributes) {
+    this.verdict = HttpAbort.verdictOf(attrs);
+  }
+
+  private static verdictOf(attrs: AbortAttributes): HttpVerdict {
+    return attrs.reset ? { kind: 'reset' } : { kind: 'reply', reply: replyOf(attrs) };
+  }
+
+  apply(): HttpVerdict {
+    return this.verdict;
+  }
+
+  update(attrs: AbortAttributes): void {
+    this.verdict = HttpAbort.verdictOf(attrs);
+  }
+
+  dispose(): void {}
+}
+
+/**
+ * `http_abort`: on `upstream`, answers the request with `status` (or resets the connection) without
+ * forwarding it; on `downstream`, the request reaches the server but its answer is replaced.
+ */
+export const httpAbort = defineHttpToxic({
+  layer: 'http',
+  type: 'http_abort',
+  summary: 'Answers matching requests with a status (or resets the connection) instead of the server.',
+  destructive: 'answers instead of the server, or resets the connection',
+  attributes,
+  create: (attrs) => new HttpAbort(attrs),
+});
