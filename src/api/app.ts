@@ -13,9 +13,13 @@ import { browserGuard } from './middleware/browser-guard.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { DEFAULT_BODY_LIMIT, rawBody } from './middleware/raw-body.js';
 import { requestId } from './middleware/request-id.js';
+import { EventStream } from './event-stream.js';
+import { connectionRoutes } from './routes/connections.js';
+import { eventRoutes } from './routes/events.js';
 import { proxyRoutes } from './routes/proxies.js';
 import { systemRoutes, type MetricsSource } from './routes/system.js';
 import { toxicRoutes } from './routes/toxics.js';
+import type { SseClientOptions } from './sse-client.js';
 
 /** What the API needs. */
 export interface AppDeps {
@@ -27,6 +31,8 @@ export interface AppDeps {
   token?: string | undefined;
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: number | undefined;
+  /** Limits for `GET /events` subscribers (buffer cap, heartbeat). */
+  events?: SseClientOptions | undefined;
 }
 
 /** Builds the admin API. */
@@ -45,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router({ caseSensitive: true, strict: true });
   proxyRoutes(router, deps.registry, matched);
   toxicRoutes(router, deps.registry, matched);
+  connectionRoutes(router, deps.registry, matched);
+  eventRoutes(router, deps.registry, new EventStream(deps.registry), matched, deps.events);
   systemRoutes(router, deps.registry, matched, deps.metrics);
   app.use(router);
 

@@ -4,9 +4,11 @@
  * of servers are one code path.
  * @module
  */
+import type { ConnectionJson } from './connection-json.js';
 import type { ProxyJson, ToxicJson } from './serialize.js';
 
 export type { ProxyJson, ToxicJson } from './serialize.js';
+export type { ConnectionBytesJson, ConnectionJson } from './connection-json.js';
 
 /** Options for {@link AdminClient}. */
 export interface AdminClientOptions {
@@ -144,6 +146,20 @@ export class AdminClient {
 
   async removeToxic(proxy: string, name: string): Promise<void> {
     await this.request('DELETE', `${toxicPath(proxy)}/${encodeURIComponent(name)}`);
+  }
+
+  /** `GET /proxies/{proxy}/connections`: the proxy's live connections, oldest first (Faultline only). */
+  connections(proxy: string): Promise<ConnectionJson[]> {
+    return this.json('GET', `/proxies/${encodeURIComponent(proxy)}/connections`);
+  }
+
+  /**
+   * `DELETE /proxies/{proxy}/connections/{id}`: closes one connection, politely (FIN) or, with
+   * `reset`, with a TCP reset (Faultline only).
+   */
+  async closeConnection(proxy: string, id: number, options: { reset?: boolean } = {}): Promise<void> {
+    const query = options.reset === true ? '?reset=true' : '';
+    await this.request('DELETE', `/proxies/${encodeURIComponent(proxy)}/connections/${id}${query}`);
   }
 
   /** Sends a request and parses a JSON answer; errors become {@link AdminClientError}. */

@@ -27,6 +27,8 @@ export type FaultlineEvent =
       toxic: string;
       toxicType: string;
       kind: string;
+      /** The seeded toxicity decision behind the fault, where there is one. */
+      decision?: { roll: number; toxicity: number };
       detail?: Record<string, unknown>;
     };
 

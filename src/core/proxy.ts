@@ -343,6 +343,15 @@ export class Proxy implements ConnectionOwner {
     return createRng(this.runtime.seed, this.name, toxic.name, ordinal, direction);
   }
 
+  /**
+   * The toxicity roll of `toxic` on connection `ordinal` in `direction`: the first draw of its seeded
+   * stream, so the same seed gives the same roll. The toxic is active there while the roll is below
+   * its toxicity.
+   */
+  toxicityRoll(ordinal: number, direction: Direction, toxic: Pick<ToxicSpec, 'name'>): number {
+    return createRng(this.runtime.seed, this.name, toxic.name, ordinal, direction).next();
+  }
+
   /** The byte-stream toxics of a direction: what a connection's chain runs. */
   toxicsFor(direction: Direction): Array<{ spec: ToxicSpec; definition: ToxicDefinition }> {
     const out: Array<{ spec: ToxicSpec; definition: ToxicDefinition }> = [];
@@ -394,6 +403,7 @@ export class Proxy implements ConnectionOwner {
       toxic: toxic.name,
       toxicType: toxic.type,
       kind,
+      decision: { roll: this.toxicityRoll(conn.id, direction, toxic), toxicity: toxic.toxicity },
       ...(detail ? { detail } : {}),
     });
   }

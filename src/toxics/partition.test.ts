@@ -48,6 +48,19 @@ describe('partition (stage, fake clock)', () => {
     expect(h.closedWith).toBeNull();
     expect(h.clock.pendingTimers).toBe(0);
   });
+
+  it('reports the cut beginning and healing as faults, for the event stream', () => {
+    const h = new ChainHarness();
+    h.add({ name: 'cut', type: 'partition' });
+    expect(h.faults).toEqual(['partition_begin']);
+    h.clock.advance(250);
+    h.remove('cut');
+    expect(h.faults).toEqual(['partition_begin', 'partition_heal']);
+    const inactive = new ChainHarness();
+    inactive.add({ name: 'cut', type: 'partition', toxicity: 0 });
+    inactive.remove('cut');
+    expect(inactive.faults).toEqual([]);
+  });
 });
 
 /** An upstream that records what it receives and hands its sockets to the test. */

@@ -24,6 +24,7 @@ class PartitionStage implements ToxicStage<PartitionAttributes> {
   ) {
     this.since = ctx.now();
     ctx.hold(true);
+    ctx.fault('partition_begin', { max_stall: attrs.max_stall });
     this.schedule(attrs);
   }
 
@@ -50,6 +51,11 @@ class PartitionStage implements ToxicStage<PartitionAttributes> {
 
   flush(): void {
     while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+  }
+
+  /** The toxic left the connection (removed, or toxicity lowered): the cut is healed. */
+  onRemove(): void {
+    this.ctx.fault('partition_heal', { duration_ms: Math.round(this.ctx.now() - this.since) });
   }
 
   dispose(): void {

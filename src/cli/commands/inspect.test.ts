@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyJson } from '../../api/client.js';
-import { formatInspect, formatToxicLine } from './inspect.js';
+import type { ConnectionJson, ProxyJson } from '../../api/client.js';
+import { formatConnectionLine, formatInspect, formatToxicLine } from './inspect.js';
 
 const proxy: ProxyJson = {
   name: 'redis',
@@ -59,5 +59,43 @@ describe('formatInspect', () => {
     expect(upOnly).toContain('State: disabled');
     expect(upOnly).toContain('Downstream toxics:\nProxy has no Downstream toxics enabled.\n');
     expect(formatInspect({ ...proxy, toxics: [] }, { tty: true, color: false })).toContain('Proxy has no toxics enabled.\n');
+  });
+});
+
+const connection: ConnectionJson = {
+  id: 7,
+  client: '127.0.0.1:50412',
+  upstream: '127.0.0.1:6379',
+  opened_at: '2025-01-02T03:04:05.678Z',
+  bytes: { upstream: { received: 14, sent: 14, dropped: 0 }, downstream: { received: 9, sent: 5, dropped: 4 } },
+  toxics: { upstream: ['cut'], downstream: ['latency_downstream', 'slow'] },
+};
+
+describe('connections in inspect', () => {
+  it('prints one tab-separated line per connection, after the toxic lines, only when asked', () => {
+    expect(formatConnectionLine(connection)).toBe(
+      'connection\tid=7\tclient=127.0.0.1:50412\tupstream=127.0.0.1:6379\topened_at=2025-01-02T03:04:05.678Z' +
+        '\tbytes_upstream=14\tbytes_downstream=5\ttoxics_upstream=cut\ttoxics_downstream=latency_downstream,slow\n',
+    );
+    const style = { tty: false, color: false };
+    expect(formatInspect(proxy, style, [connection])).toBe(proxy.toxics.map(formatToxicLine).join('') + formatConnectionLine(connection));
+    expect(formatInspect(proxy, style)).toBe(proxy.toxics.map(formatToxicLine).join(''));
+  });
+
+  it('shows a connections table on a terminal, and says when there are none or the server cannot list them', () => {
+    const style = { tty: true, color: false };
+    const view = formatInspect(proxy, style, [connection]);
+    expect(view).toContain(
+      [
+        'Connections:',
+        'ID  Client           Upstream        Opened                    Bytes up  Bytes down  Active toxics',
+        '='.repeat(115),
+        '7   127.0.0.1:50412  127.0.0.1:6379  2025-01-02T03:04:05.678Z  14        5           cut↑ latency_downstream↓ slow↓',
+      ].join('\n'),
+    );
+    expect(view.indexOf('Connections:')).toBeGreaterThan(view.indexOf('Downstream toxics:'));
+    expect(formatInspect(proxy, style, [])).toContain('Connections:\nNo open connections.\n');
+    expect(formatInspect(proxy, style, null)).toContain('Connections:\nThis server does not list connections.\n');
+    expect(formatInspect(proxy, style)).not.toContain('Connections:');
   });
 });

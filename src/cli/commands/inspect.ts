@@ -1,8 +1,8 @@
 /**
- * `faultline inspect` (`i`, `ins`) `<proxyName>`: one proxy and its toxics.
+ * `faultline inspect` (`i`, `ins`) `<proxyName>`: one proxy, its toxics and its live connections.
  * @module
  */
-import type { ProxyJson, ToxicJson } from '../../api/client.js';
+import { AdminClientError, type AdminClient, type ConnectionJson, type ProxyJson, type ToxicJson } from '../../api/client.js';
 import { attempt, runCommand, type ClientCommand } from '../client-command.js';
 import { fixed2, hint, paint, processIo, renderTable, sortedAttributes, type CliIo, type OutputStyle } from '../output.js';
 
@@ -38,12 +38,47 @@ function toxicTable(style: OutputStyle, toxics: readonly ToxicJson[], stream: st
 }
 
 /**
- * A proxy as `inspect` shows it. For scripts: one {@link formatToxicLine} per toxic, upstream first,
- * as the API lists them, and nothing else (toxiproxy-cli's format). On a terminal: the proxy's
- * addresses and state, then a table of toxics per direction.
+ * One live connection for scripts, after the toxic lines (with `--connections`):
+ * `connection<TAB>id=N<TAB>client=HOST:PORT<TAB>upstream=HOST:PORT<TAB>opened_at=ISO-8601<TAB>`
+ * `bytes_upstream=N<TAB>bytes_downstream=N<TAB>toxics_upstream=a,b<TAB>toxics_downstream=c`.
+ * Bytes are those delivered in each direction; toxic lists are the active toxics, comma-separated.
  */
-export function formatInspect(proxy: ProxyJson, style: OutputStyle): string {
-  if (!style.tty) return proxy.toxics.map(formatToxicLine).join('');
+export function formatConnectionLine(conn: ConnectionJson): string {
+  return (
+    `connection\tid=${conn.id}\tclient=${conn.client}\tupstream=${conn.upstream}\topened_at=${conn.opened_at}` +
+    `\tbytes_upstream=${conn.bytes.upstream.sent}\tbytes_downstream=${conn.bytes.downstream.sent}` +
+    `\ttoxics_upstream=${conn.toxics.upstream.join(',')}\ttoxics_downstream=${conn.toxics.downstream.join(',')}\n`
+  );
+}
+
+/** The connections section of the terminal view; `null` when the server does not list connections. */
+function connectionTable(style: OutputStyle, connections: readonly ConnectionJson[] | null): string {
+  const title = `${paint(style, 'green', 'Connections:')}\n`;
+  if (connections === null) return `${title}${paint(style, 'dim', 'This server does not list connections.')}\n`;
+  if (connections.length === 0) return `${title}${paint(style, 'dim', 'No open connections.')}\n`;
+  const toxics = (c: ConnectionJson): string =>
+    [...c.toxics.upstream.map((t) => `${t}↑`), ...c.toxics.downstream.map((t) => `${t}↓`)].join(' ') || '-';
+  const rows = connections.map((c) => [
+    { text: String(c.id), color: 'blue' },
+    c.client,
+    c.upstream,
+    c.opened_at,
+    String(c.bytes.upstream.sent),
+    String(c.bytes.downstream.sent),
+    toxics(c),
+  ] as const);
+  return title + renderTable(style, ['ID', 'Client', 'Upstream', 'Opened', 'Bytes up', 'Bytes down', 'Active toxics'], rows);
+}
+
+/**
+ * A proxy as `inspect` shows it. For scripts: one {@link formatToxicLine} per toxic, upstream first,
+ * as the API lists them (toxiproxy-cli's format), then, when `connections` is given, one
+ * {@link formatConnectionLine} per connection. On a terminal: the proxy's addresses and state, a
+ * table of toxics per direction, then the live connections (`undefined`: not fetched, `null`: the
+ * server cannot list them).
+ */
+export function formatInspect(proxy: ProxyJson, style: OutputStyle, connections?: readonly ConnectionJson[] | null): string {
+  if (!style.tty) return proxy.toxics.map(formatToxicLine).join('') + (connections ?? []).map(formatConnectionLine).join('');
   // Sections in display order; each stands alone, so more views of the proxy can be appended.
   const sections: string[] = [];
   const state = proxy.enabled ? paint(style, 'green', 'enabled') : paint(style, 'red', 'disabled');
@@ -57,24 +92,50 @@ export function formatInspect(proxy: ProxyJson, style: OutputStyle): string {
     sections.push(toxicTable(style, proxy.toxics.filter(isUpstream), 'Upstream'));
     sections.push(`\n${toxicTable(style, proxy.toxics.filter((t) => !isUpstream(t)), 'Downstream')}`);
   }
+  if (connections !== undefined) sections.push(`\n${connectionTable(style, connections)}`);
   sections.push(hint(style, 'add a toxic with `faultline toxic add`'));
   return sections.join('');
 }
 
+/**
+ * The proxy's connections for the terminal view; `null` when the server has no connections route
+ * (a Toxiproxy server), so the view still shows the toxics.
+ */
+async function optionalConnections(client: AdminClient, name: string): Promise<ConnectionJson[] | null> {
+  try {
+    return await client.connections(name);
+  } catch (err) {
+    if (err instanceof AdminClientError && (err.status === 404 || err.status === 405) && err.code !== 'PROXY_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+const FLAGS = {
+  connections: { type: 'boolean', description: 'also print a line per live connection after the toxic lines (scripts)' },
+} as const;
+
 /** The `inspect` command. */
-export const inspectCommand: ClientCommand<Record<never, never>> = {
+export const inspectCommand: ClientCommand<typeof FLAGS> = {
   name: 'inspect',
   aliases: ['i', 'ins'],
-  summary: "Show a proxy's toxics.",
+  summary: "Show a proxy's toxics and live connections.",
   details:
-    'Output: a table per direction on a terminal; otherwise one tab-separated line per toxic,\n' +
-    '  name  type=…  stream=…  toxicity=1.00  attributes=[  key=value …  ]',
-  flags: {},
+    'Output: tables per direction and of live connections on a terminal; otherwise one tab-separated\n' +
+    "line per toxic, as toxiproxy-cli prints them,\n" +
+    '  name  type=…  stream=…  toxicity=1.00  attributes=[  key=value …  ]\n' +
+    'and with --connections, after them, one line per live connection,\n' +
+    '  connection  id=N  client=…  upstream=…  opened_at=…  bytes_upstream=N  bytes_downstream=N\n' +
+    '  toxics_upstream=a,b  toxics_downstream=c',
+  flags: FLAGS,
   args: ['proxyName'],
-  async action({ client, io, args }) {
+  async action({ client, io, args, values }) {
     const name = args[0] ?? '';
     const proxy = await attempt(`Failed to retrieve proxy ${name}`, () => client.proxy(name));
-    io.stdout(formatInspect(proxy, io.style));
+    const context = `Failed to retrieve connections of proxy ${name}`;
+    let connections: ConnectionJson[] | null | undefined;
+    if (values.connections === true) connections = await attempt(context, () => client.connections(name));
+    else if (io.style.tty) connections = await attempt(context, () => optionalConnections(client, name));
+    io.stdout(formatInspect(proxy, io.style, connections));
   },
 };
 

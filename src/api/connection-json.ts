@@ -1,0 +1,61 @@
+/**
+ * Live connections on the wire (`GET /proxies/{proxy}/connections`): a Faultline extension, so the
+ * shape is ours: snake_case keys, times as ISO 8601, bytes per direction as the metrics count them.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { formatHostPort } from '../core/address.js';
+import type { Connection } from '../core/connection.js';
+import type { ByteCounters } from '../core/link.js';
+
+/** Byte counts of one direction of one connection. */
+export interface ConnectionBytesJson {
+  /** Read from the source socket. */
+  received: number;
+  /** Written to the destination socket. */
+  sent: number;
+  /** Discarded on purpose by destructive toxics. */
+  dropped: number;
+}
+
+/** One live connection (key order: id, client, upstream, opened_at, bytes, toxics). */
+export interface ConnectionJson {
+  /** The connection's number within its proxy (1, 2, …); the `{id}` of the delete route. */
+  id: number;
+  /** The client's address as the proxy sees it. */
+  client: string;
+  /** The upstream address dialled: the resolved peer once connected, else the proxy's upstream. */
+  upstream: string;
+  /** When the client was accepted (ISO 8601, UTC). */
+  opened_at: string;
+  /** `upstream` is client → server, `downstream` server → client, as for toxics. */
+  bytes: { upstream: ConnectionBytesJson; downstream: ConnectionBytesJson };
+  /** Names of the toxics active on this connection (their toxicity roll said yes), per direction. */
+  toxics: { upstream: string[]; downstream: string[] };
+}
+
+/** A connected socket's peer as `host:port` (IPv6 in brackets), or undefined once it is gone. */
+export function socketPeer(socket: Socket | null): string | undefined {
+  if (!socket || socket.remoteAddress === undefined || socket.remotePort === undefined) return undefined;
+  return formatHostPort(socket.remoteAddress, socket.remotePort);
+}
+
+/** A link's counters on the wire; zeros before the link exists. */
+export function bytesJson(counters: ByteCounters | undefined): ConnectionBytesJson {
+  return { received: counters?.received ?? 0, sent: counters?.sent ?? 0, dropped: counters?.dropped ?? 0 };
+}
+
+/** A connection as the API shows it; `upstream` is the proxy's configured upstream, used until the dial succeeds. */
+export function connectionJson(conn: Connection, upstream: string): ConnectionJson {
+  return {
+    id: conn.id,
+    client: socketPeer(conn.client) ?? conn.clientAddress,
+    upstream: socketPeer(conn.upstream) ?? upstream,
+    opened_at: new Date(conn.openedAt).toISOString(),
+    bytes: { upstream: bytesJson(conn.upstreamLink?.bytes), downstream: bytesJson(conn.downstreamLink?.bytes) },
+    toxics: {
+      upstream: conn.upstreamLink?.chain.activeToxics() ?? [],
+      downstream: conn.downstreamLink?.chain.activeToxics() ?? [],
+    },
+  };
+}
