@@ -6,8 +6,10 @@
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './api/app.js';
+import type { SseClientOptions } from './api/sse-client.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
+import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import type { Protocol } from './core/gateway.js';
 import { ProxyRegistry } from './core/registry.js';
@@ -15,6 +17,8 @@ import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { StatePersister } from './state/persister.js';
+import { readStateFile } from './state/state-file.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 /** A proxy to create at startup, with its toxics. */
@@ -47,6 +51,16 @@ export interface ServerOptions extends EngineOptions {
   runtimeMetrics?: boolean;
   /** Proxies (and their toxics) created before the API starts, as Toxiproxy's `-config` does. */
   proxies?: readonly ServerProxy[];
+  /**
+   * A state file: when it exists, its proxies and toxics are created instead of `proxies`; from then
+   * on every change is saved to it atomically. A file that cannot be read back stops startup
+   * (STATE_INVALID) and is left untouched.
+   */
+  stateFile?: string | undefined;
+  /** Limits for `GET /events` subscribers. */
+  events?: SseClientOptions | undefined;
+  /** The admin API's listen backlog (default 2048), so bursts of clients are not turned away. */
+  backlog?: number;
 }
 
 /** A running server. */
@@ -101,14 +115,14 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   );
 }
 
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+function listen(server: Server, host: string, port: number, backlog: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
       reject(new FaultlineError('LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${why}`, { cause: err }));
     };
     server.once('error', onError);
-    server.listen({ host, port }, () => {
+    server.listen({ host, port, backlog }, () => {
       server.off('error', onError);
       resolve(server.address() as AddressInfo);
     });
@@ -126,20 +140,43 @@ function clientUrl(address: AddressInfo): string {
  * admin API listens. Any failure stops everything already started and throws.
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const { host = '127.0.0.1', port = 8474, token, bodyLimit, metrics: withMetrics, runtimeMetrics, proxies = [], ...engine } = options;
+  const {
+    host = '127.0.0.1',
+    port = 8474,
+    token,
+    bodyLimit,
+    metrics: withMetrics,
+    runtimeMetrics,
+    proxies = [],
+    stateFile,
+    events,
+    backlog = 2048,
+    ...engine
+  } = options;
   const logger: Logger = engine.logger ?? silentLogger;
+  // A state file that cannot be used stops startup before anything binds.
+  const saved = stateFile === undefined ? undefined : await readStateFile(stateFile);
   const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
   let metrics: Metrics | undefined;
   let server: Server | undefined;
+  let persister: StatePersister | undefined;
   try {
-    await createProxies(registry, proxies);
+    await createProxies(registry, saved ?? proxies);
+    if (saved) {
+      const ignored = proxies.length > 0 ? { config_proxies_ignored: proxies.length } : {};
+      logger.info({ state: stateFile, proxies: saved.length, ...ignored }, 'state restored');
+    }
+    if (stateFile !== undefined) {
+      persister = new StatePersister(registry, stateFile, logger);
+      await persister.start();
+    }
     metrics = withMetrics === false ? undefined : createMetrics(registry, { runtime: runtimeMetrics ?? true });
-    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT });
+    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events });
     server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, app);
     // Toxiproxy's idle timeout; keeps clients' keep-alive sockets from piling up.
     server.keepAliveTimeout = 60_000;
     server.on('clientError', answerClientError);
-    const address = await listen(server, await resolveListenHost(host), port);
+    const address = await listen(server, await resolveListenHost(host), port, backlog);
     // After a successful bind, server errors (say, out of file descriptors) are logged, never fatal.
     server.on('error', (err) => logger.error({ err }, 'admin API server error'));
     const running = server;
@@ -151,16 +188,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       port: address.port,
       close: () => {
         closing ??= (async () => {
+          // Stop saving first: shutting down removes every proxy, and that is not a change to keep.
+          await persister?.close();
           const closed = new Promise<void>((resolve) => running.close(() => resolve()));
           running.closeAllConnections();
           metrics?.close();
+          const sockets: Socket[] = registry.list().flatMap((p) => p.connections.flatMap((c) => (c.upstream ? [c.client, c.upstream] : [c.client])));
           await registry.close();
+          // Closing connections end politely; give them the grace period to finish, no more.
+          await whenClosed(sockets, registry.runtime.closeGraceMs + 100);
           await closed;
         })();
         return closing;
       },
     };
   } catch (err) {
+    await persister?.close();
     metrics?.close();
     server?.close();
     await registry.close();

@@ -23,6 +23,10 @@ Options:
   --log-level LEVEL   trace, debug, info, warn, error, fatal or silent (default info;
                       env FAULTLINE_LOG_LEVEL, or Toxiproxy's LOG_LEVEL)
   --token TOKEN       require "Authorization: Bearer TOKEN" on every API request (env FAULTLINE_TOKEN)
+  --state FILE        save proxies and toxics to FILE on every change and restore them from it at
+                      startup, instead of the config's proxies (env FAULTLINE_STATE)
+  --max-connections N connections per proxy, 0 for no limit (default 0); extra clients are closed
+                      (env FAULTLINE_MAX_CONNECTIONS)
   --version           print the version and exit
   -h, --help          show this help
 
@@ -38,6 +42,8 @@ const OPTIONS = {
   seed: { type: 'string' },
   'log-level': { type: 'string' },
   token: { type: 'string' },
+  state: { type: 'string' },
+  'max-connections': { type: 'string' },
   'proxy-metrics': { type: 'boolean' },
   'runtime-metrics': { type: 'boolean' },
   version: { type: 'boolean' },
@@ -85,19 +91,28 @@ function flagsOf(values: Parsed): ConfigFlags {
     token: values.token,
     log_level: values['log-level'],
     seed: values.seed,
+    state: values.state,
+    max_connections: values['max-connections'],
     ...(values['proxy-metrics'] ? { metrics: true } : {}),
     ...(values['runtime-metrics'] ? { metrics: true, runtime_metrics: true } : {}),
   };
 }
 
-/** Resolves once SIGINT or SIGTERM arrives; a second signal exits at once. */
-function untilSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves once SIGINT or SIGTERM arrives; a second signal exits at once (status 130 for SIGINT,
+ * 143 for SIGTERM, as a shell reports them), after `onSecond` has said so.
+ */
+function untilSignal(onSecond: (signal: NodeJS.Signals) => void = () => {}): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    const exitNow = (signal: NodeJS.Signals): void => {
+      onSecond(signal);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
     const onSignal = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
+      process.once('SIGINT', exitNow);
+      process.once('SIGTERM', exitNow);
       resolve(signal);
     };
     process.on('SIGINT', onSignal);
@@ -138,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const warning of warnings) logger.warn({ warning }, 'configuration warning');
   logger.info({ version: FAULTLINE_VERSION, toxiproxy_api: TOXIPROXY_API_VERSION, config: file }, 'starting faultline');
 
-  const signal = untilSignal();
+  const signal = untilSignal((second) => logger.warn({ signal: second }, 'second signal: exiting at once'));
   let server: RunningServer;
   try {
     server = await startServer({
@@ -151,9 +166,10 @@ export async function run(argv: string[]): Promise<number> {
       metrics: config.server.metrics,
       runtimeMetrics: config.server.runtime_metrics,
       proxies: config.proxies,
+      stateFile: config.server.state,
     });
   } catch (err) {
-    const where = file === undefined ? '' : `${file}: `;
+    const where = file === undefined || (err as { code?: unknown }).code === 'STATE_INVALID' ? '' : `${file}: `;
     logger.fatal({ err }, 'startup failed');
     process.stderr.write(`faultline: ${where}${(err as Error).message}\n`);
     return 1;
@@ -164,8 +180,9 @@ export async function run(argv: string[]): Promise<number> {
   );
 
   const received = await signal;
+  const started = performance.now();
   logger.info({ signal: received }, 'shutdown started');
   await server.close();
-  logger.info({}, 'shutdown complete');
+  logger.info({ duration_ms: Math.round(performance.now() - started) }, 'shutdown complete');
   return 0;
 }

@@ -147,6 +147,18 @@ describe('loadConfig', () => {
     expect(config.engine.seed).toBe(7);
   });
 
+  it('takes the state file and the connection limit from the file, the environment and flags', async () => {
+    const path = await file('limits.yaml', 'server:\n  state: /var/lib/faultline/state.json\nengine:\n  max_connections: 10\n');
+    expect((await loadConfig({ file: path })).config).toMatchObject({ server: { state: '/var/lib/faultline/state.json' }, engine: { max_connections: 10 } });
+    const env = { FAULTLINE_STATE: '/tmp/env-state.json', FAULTLINE_MAX_CONNECTIONS: '20' };
+    expect((await loadConfig({ file: path, env })).config).toMatchObject({ server: { state: '/tmp/env-state.json' }, engine: { max_connections: 20 } });
+    const flagged = await loadConfig({ file: path, env, flags: { state: 'flag.json', max_connections: '30' } });
+    expect(flagged.config).toMatchObject({ server: { state: 'flag.json' }, engine: { max_connections: 30 } });
+    expect(await issuesOf({ flags: { max_connections: '-1' } })).toEqual([
+      'flag --max-connections: engine.max_connections: Invalid input: expected number, received string',
+    ]);
+  });
+
   it("maps Toxiproxy's LOG_LEVEL, and only warns about an unknown one", async () => {
     expect((await loadConfig({ env: { LOG_LEVEL: 'panic' } })).config.server.log_level).toBe('fatal');
     const loaded = await loadConfig({ env: { LOG_LEVEL: 'loud' } });

@@ -31,13 +31,20 @@ export interface ConfigFlags {
   seed?: string | undefined;
   metrics?: boolean | undefined;
   runtime_metrics?: boolean | undefined;
+  /** The state file (`server.state`). */
+  state?: string | undefined;
+  /** Connections per proxy (`engine.max_connections`). */
+  max_connections?: string | number | undefined;
 }
 
 /** What {@link loadConfig} reads. */
 export interface LoadOptions {
   /** Config file path (YAML, or JSON: Faultline's format or Toxiproxy's array of proxies). */
   file?: string | undefined;
-  /** Environment (default none): FAULTLINE_HOST, FAULTLINE_PORT, FAULTLINE_TOKEN, FAULTLINE_LOG_LEVEL, FAULTLINE_SEED, LOG_LEVEL. */
+  /**
+   * Environment (default none): FAULTLINE_HOST, FAULTLINE_PORT, FAULTLINE_TOKEN, FAULTLINE_LOG_LEVEL,
+   * FAULTLINE_SEED, FAULTLINE_STATE, FAULTLINE_MAX_CONNECTIONS, LOG_LEVEL.
+   */
   env?: Readonly<Record<string, string | undefined>>;
   /** Flags, which win over everything. */
   flags?: ConfigFlags;
@@ -122,9 +129,14 @@ const ENV: ReadonlyArray<[string, 'server' | 'engine', string]> = [
   ['FAULTLINE_TOKEN', 'server', 'token'],
   ['FAULTLINE_LOG_LEVEL', 'server', 'log_level'],
   ['FAULTLINE_SEED', 'engine', 'seed'],
+  ['FAULTLINE_STATE', 'server', 'state'],
+  ['FAULTLINE_MAX_CONNECTIONS', 'engine', 'max_connections'],
 ];
 
-const NUMERIC = new Set(['server.port']);
+const NUMERIC = new Set(['server.port', 'engine.max_connections']);
+
+/** Flags that set engine settings; every other flag sets a server one. */
+const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_connections']);
 
 /** A string from the environment or a flag, as the type the schema expects. */
 function coerce(path: string, value: string | number | boolean): unknown {
@@ -186,7 +198,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 
   const flags = options.flags ?? {};
   for (const [key, value] of Object.entries(flags) as [keyof ConfigFlags, ConfigFlags[keyof ConfigFlags]][]) {
-    const section = key === 'seed' ? 'engine' : 'server';
+    const section = ENGINE_FLAGS.has(key) ? 'engine' : 'server';
     overlay(section, key, value, `flag --${key.replace(/_/g, '-')}`);
   }
 

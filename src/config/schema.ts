@@ -98,6 +98,11 @@ export const serverConfigSchema = z
     metrics: z.boolean().default(true).describe('Serve Prometheus metrics on /metrics.'),
     runtime_metrics: z.boolean().default(true).describe('Include Node.js process metrics in /metrics.'),
     body_limit: z.number().int().min(1).max(64 * 1024 * 1024).default(DEFAULT_BODY_LIMIT).describe('Largest request body, in bytes.'),
+    state: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('State file: proxies and toxics are saved there (atomically) on every change and restored from it at startup, instead of the proxies of this file.'),
   })
   .strict();
 

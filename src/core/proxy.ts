@@ -212,6 +212,7 @@ export class Proxy implements ConnectionOwner {
       const wanted = patch.enabled ?? wasEnabled;
       if (wanted && !this.enabled) await this.bind();
       else if (!wanted && this.enabled) this.halt();
+      this.log.info({ listen: this.listen, upstream: this.upstream, enabled: this.enabled }, 'proxy updated');
       this.runtime.events.emit({ type: 'proxy.updated', proxy: this.name });
     });
   }

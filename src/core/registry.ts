@@ -68,6 +68,7 @@ export class ProxyRegistry {
       this.pending.delete(config.name);
     }
     this.proxies.set(config.name, proxy);
+    this.runtime.logger.info({ proxy: config.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled }, 'proxy created');
     this.runtime.events.emit({ type: 'proxy.created', proxy: config.name });
     return proxy;
   }
@@ -78,6 +79,7 @@ export class ProxyRegistry {
     this.proxies.delete(name);
     proxy.cancelLeases();
     await proxy.stop();
+    this.runtime.logger.info({ proxy: name }, 'proxy removed');
     this.runtime.events.emit({ type: 'proxy.removed', proxy: name });
   }
 
@@ -126,6 +128,7 @@ export class ProxyRegistry {
       if (!proxy.enabled) await proxy.start();
       proxy.removeAllToxics();
     }
+    this.runtime.logger.info({ proxies: this.proxies.size }, 'proxies reset');
   }
 
   /** Stops every proxy and forgets them all. */

@@ -1,0 +1,57 @@
+/**
+ * The proxies and toxics of a registry as a state file: the `proxies` list of a Faultline config,
+ * so a state file can also be served with `--config`.
+ * @module
+ */
+import { toxicJson } from '../api/serialize.js';
+import type { ProxyRegistry } from '../core/registry.js';
+
+/** One toxic as saved (the config format: its direction, toxicity within 0–1, non-default attributes). */
+export interface SavedToxic {
+  name: string;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes: Record<string, unknown>;
+}
+
+/** One proxy as saved. */
+export interface SavedProxy {
+  name: string;
+  listen: string;
+  upstream: string;
+  protocol?: 'http';
+  enabled: boolean;
+  toxics: SavedToxic[];
+}
+
+/** A whole state file. */
+export interface StateSnapshot {
+  proxies: SavedProxy[];
+}
+
+/**
+ * The registry's proxies and toxics, sorted by name. The listen address is the one bound, so a
+ * restart takes the same ports. Toxics with a lease are left out: they are temporary by design, and
+ * a restart ends them. Toxicity is clamped to 0–1, which changes no decision (rolls are in [0, 1)).
+ */
+export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
+  return {
+    proxies: registry.list().map((proxy) => ({
+      name: proxy.name,
+      listen: proxy.listen,
+      upstream: proxy.upstream,
+      ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}),
+      enabled: proxy.enabled,
+      toxics: proxy.toxics
+        .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)
+        .map((spec) => ({
+          name: spec.name,
+          type: spec.type,
+          stream: spec.direction,
+          toxicity: Math.min(1, Math.max(0, spec.toxicity)),
+          attributes: toxicJson(spec).attributes,
+        })),
+    })),
+  };
+}

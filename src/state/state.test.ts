@@ -1,0 +1,102 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProxyRegistry } from '../core/registry.js';
+import { silentLogger } from '../core/logger.js';
+import { StatePersister } from './persister.js';
+import { snapshotOf } from './snapshot.js';
+import { readStateFile, StateFileError, writeStateFile } from './state-file.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'faultline-state-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('state file', () => {
+  it('is written atomically: the new text replaces the old, and no temporary file stays', async () => {
+    const path = join(dir, 'atomic.json');
+    await writeStateFile(path, '{"proxies":[]}\n');
+    await writeStateFile(path, '{"proxies":[{"name":"a","upstream":"127.0.0.1:1"}]}\n');
+    expect(await readFile(path, 'utf8')).toBe('{"proxies":[{"name":"a","upstream":"127.0.0.1:1"}]}\n');
+    expect((await readdir(dir)).filter((f) => f.startsWith('atomic'))).toEqual(['atomic.json']);
+  });
+
+  it('reads back as proxies with their toxics; a missing file is a first start', async () => {
+    const path = join(dir, 'good.json');
+    await writeFile(
+      path,
+      JSON.stringify({ proxies: [{ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432', enabled: false, toxics: [{ name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.5, attributes: { latency: 10 } }] }] }),
+    );
+    expect(await readStateFile(path)).toEqual([
+      {
+        name: 'db',
+        listen: '127.0.0.1:0',
+        upstream: '127.0.0.1:5432',
+        enabled: false,
+        protocol: 'tcp',
+        toxics: [{ name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.5, attributes: expect.objectContaining({ latency: 10 }) }],
+      },
+    ]);
+    expect(await readStateFile(join(dir, 'missing.json'))).toBeUndefined();
+  });
+
+  it('reports a corrupt or invalid file with where it is wrong, and leaves it as it was', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['cut.json', '{"proxies":[{"name":"a",', /cut\.json:1:\d+: /],
+      ['empty.json', '', /the file is empty/],
+      ['array.json', '[]', /expected an object with a "proxies" list/],
+      ['bad.json', '{"proxies":[{"name":"a","upstream":"nowhere"}]}', /bad\.json:1:\d+: proxies\[0\]\.upstream: /],
+    ];
+    for (const [name, text, message] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, text);
+      const error = await readStateFile(path).catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(StateFileError);
+      expect((error as StateFileError).code).toBe('STATE_INVALID');
+      expect((error as StateFileError).message).toMatch(message);
+      expect((error as StateFileError).message).toContain('The file was left as it is');
+      expect(await readFile(path, 'utf8')).toBe(text);
+    }
+  });
+});
+
+describe('StatePersister', () => {
+  it('saves every change (latest state wins), leaves leased toxics out, and stops saving once closed', async () => {
+    const path = join(dir, 'live.json');
+    const registry = new ProxyRegistry();
+    const persister = new StatePersister(registry, path, silentLogger);
+    try {
+      await persister.start();
+      expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ proxies: [] });
+      const proxy = await registry.create({ name: 'api', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
+      proxy.addToxic({ name: 'cut', type: 'partition', stream: 'UPSTREAM', toxicity: 3 });
+      proxy.addToxic({ name: 'brief', type: 'latency', attributes: { latency: 5 } }, { leaseMs: 60_000 });
+      await proxy.update({ enabled: false });
+      await persister.flush();
+      expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(snapshotOf(registry));
+      expect(snapshotOf(registry)).toEqual({
+        proxies: [
+          {
+            name: 'api',
+            listen: proxy.listen,
+            upstream: '127.0.0.1:9',
+            enabled: false,
+            toxics: [{ name: 'cut', type: 'partition', stream: 'upstream', toxicity: 1, attributes: { max_stall: 0 } }],
+          },
+        ],
+      });
+      expect(proxy.listen).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
+      const writes = persister.writes;
+      await persister.close();
+      await registry.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(persister.writes).toBe(writes);
+      expect(JSON.parse(await readFile(path, 'utf8')).proxies).toHaveLength(1);
+    } finally {
+      await persister.close();
+      await registry.close();
+    }
+  });
+});
