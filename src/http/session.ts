@@ -172,6 +172,10 @@ export class Session implements PassHost {
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET') this.upstreamReset = true;
     });
+    // Half-open sockets keep tunnels faithful; between HTTP exchanges a FIN from the upstream closes.
+    upstream.on('end', () => {
+      if (!this.tunneled) upstream.end();
+    });
     upstream.on('close', this.onUpstreamClose);
     return upstream;
   };

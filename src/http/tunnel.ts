@@ -145,6 +145,8 @@ export class Tunnel implements PassGuard, SessionTask {
   }
 
   private async onSwitch(upRes: IncomingMessage, upSocket: Socket, upHead: Buffer, request: HttpHead): Promise<void> {
+    // From here on the upstream socket carries the new protocol, whatever the toxics decide below.
+    this.session.tunneled = true;
     const split = splitHeaders(upRes.rawHeaders);
     const status = upRes.statusCode ?? 502;
     const head: HttpHead = { method: request.method, url: request.url, status, headers: split.headers };
@@ -155,7 +157,6 @@ export class Tunnel implements PassGuard, SessionTask {
     }
     const raw = head.headers.toRaw();
     if (status === 101 && split.upgrade !== undefined) raw.push('Connection', 'Upgrade', 'Upgrade', split.upgrade);
-    this.session.tunneled = true;
     this.socket.write(serializeHead(status, upRes.statusMessage ?? STATUS_CODES[status] ?? '', raw));
     if (upHead.length > 0) this.socket.write(upHead);
     if (this.early.length > 0) upSocket.write(this.early);

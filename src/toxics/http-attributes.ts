@@ -48,8 +48,21 @@ export const headerValue = z
   .max(8192, { error: 'header value longer than 8192 characters' })
   .refine((v) => FIELD_VALUE.test(v), { error: 'invalid header value: control characters (CR, LF, NUL …) are not allowed' });
 
+/**
+ * `{ "Name": value, … }` whose keys must pass `names`; a bad key is reported at its own path with the
+ * name schema's message.
+ */
+export function namedRecord<V extends z.ZodType>(names: z.ZodType<string>, value: V) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      const result = names.safeParse(key);
+      if (!result.success) ctx.addIssue({ code: 'custom', path: [key], message: result.error.issues[0]?.message ?? 'invalid name' });
+    }
+  });
+}
+
 /** `{ "Name": "value", … }` with names a toxic may set. */
-export const headerMap = z.record(editableHeaderName, headerValue).default({});
+export const headerMap = namedRecord(editableHeaderName, headerValue).default({});
 
 /** An HTTP method (a token; compared upper-cased). */
 export const method = z

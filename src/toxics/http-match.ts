@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { compileGlob, GlobError, type Glob } from './glob.js';
 import type { HeaderList } from './header-list.js';
-import { headerName, method } from './http-attributes.js';
+import { headerName, method, namedRecord } from './http-attributes.js';
 
 function globCheck(separator: string | undefined) {
   return (pattern: string, ctx: z.RefinementCtx): void => {
@@ -19,21 +19,30 @@ function globCheck(separator: string | undefined) {
   };
 }
 
+const MATCH_KEYS = 'methods, path, headers';
+
 /** `match`: methods, a path glob and header-value globs. */
 export const matchAttribute = z
-  .object({
-    /** Methods, any case (`GET`, `post`); empty = every method. */
-    methods: z.array(method).max(64).default([]),
-    /** Glob on the request path without its query (`/orders/*`, `/api/**`); empty = every path. */
-    path: z
-      .string()
-      .refine((p) => p === '' || p.startsWith('/') || p.startsWith('*'), { error: 'a path glob starts with "/" or "*"', abort: true })
-      .superRefine(globCheck('/'))
-      .default(''),
-    /** Header name → glob on its value (`*` = present); a request needs every one. */
-    headers: z.record(headerName, z.string().superRefine(globCheck(undefined))).default({}),
-  })
-  .strict()
+  .strictObject(
+    {
+      /** Methods, any case (`GET`, `post`); empty = every method. */
+      methods: z.array(method).max(64).default([]),
+      /** Glob on the request path without its query (`/orders/*`, `/api/**`); empty = every path. */
+      path: z
+        .string()
+        .refine((p) => p === '' || p.startsWith('/') || p.startsWith('*'), { error: 'a path glob starts with "/" or "*"', abort: true })
+        .superRefine(globCheck('/'))
+        .default(''),
+      /** Header name → glob on its value (`*` = present); a request needs every one. */
+      headers: namedRecord(headerName, z.string().superRefine(globCheck(undefined))).default({}),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (match takes ${MATCH_KEYS})`
+          : undefined,
+    },
+  )
   .prefault({});
 
 /** The parsed `match` attribute. */

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { compileGlob, GlobError } from './glob.js';
+
+const path = (pattern: string) => compileGlob(pattern, { separator: '/' });
+
+describe('glob', () => {
+  it('matches * within a segment, ** across segments, ? one character', () => {
+    expect(path('/orders/*').test('/orders/17')).toBe(true);
+    expect(path('/orders/*').test('/orders/17/items')).toBe(false);
+    expect(path('/orders/*').test('/orders/')).toBe(true);
+    expect(path('/api/**').test('/api/v1/users/2')).toBe(true);
+    expect(path('/api/**/edit').test('/api/a/b/edit')).toBe(true);
+    expect(path('/a?c').test('/abc')).toBe(true);
+    expect(path('/a?c').test('/a/c')).toBe(false);
+    expect(path('/exact').test('/exact/')).toBe(false);
+  });
+
+  it('has classes, ranges, negation, alternatives and escapes', () => {
+    expect(path('/v[12]/x').test('/v2/x')).toBe(true);
+    expect(path('/v[12]/x').test('/v3/x')).toBe(false);
+    expect(path('/[a-c]').test('/b')).toBe(true);
+    expect(path('/[!a-c]').test('/d')).toBe(true);
+    expect(path('/[!a-c]').test('/a')).toBe(false);
+    expect(path('/[]]').test('/]')).toBe(true);
+    expect(path('/{users,orders}/*').test('/orders/1')).toBe(true);
+    expect(path('/{users,orders}/*').test('/carts/1')).toBe(false);
+    expect(path('/{a,b{c,d}}').test('/bd')).toBe(true);
+    expect(path('/\\*').test('/*')).toBe(true);
+    expect(path('/\\*').test('/x')).toBe(false);
+  });
+
+  it('lets * cross anything when there is no separator (header values)', () => {
+    expect(compileGlob('application/json*').test('application/json; charset=utf-8')).toBe(true);
+    expect(compileGlob('*').test('')).toBe(true);
+  });
+
+  it('says what is wrong and where', () => {
+    const message = (pattern: string) => {
+      try {
+        path(pattern);
+        return 'compiled';
+      } catch (err) {
+        expect(err).toBeInstanceOf(GlobError);
+        return (err as Error).message;
+      }
+    };
+    expect(message('/a[bc')).toBe('unclosed "[" at position 3 of "/a[bc"');
+    expect(message('/{a,b')).toBe('unclosed "{" at position 2 of "/{a,b"');
+    expect(message('/a}')).toBe('unmatched "}" at position 3 of "/a}"');
+    expect(message('/a\\')).toBe('a trailing "\\" escapes nothing at position 3 of "/a\\\\"');
+    expect(message('/[z-a]')).toBe('invalid range "z-a" at position 5 of "/[z-a]"');
+    expect(message(`/${'{a,b}'.repeat(9)}`)).toMatch(/^more than 256 alternatives/);
+  });
+
+  it('matches in linear time where a backtracking engine would not finish', () => {
+    const glob = path(`/${'*a'.repeat(30)}b`);
+    const input = `/${'a'.repeat(5000)}`;
+    const started = performance.now();
+    expect(glob.test(input)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
