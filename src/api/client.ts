@@ -26,6 +26,8 @@ export interface ProxyCreate {
   listen?: string;
   upstream: string;
   enabled?: boolean;
+  /** Faultline's proxy protocol: `tcp` (the default) or `http`. */
+  protocol?: string;
 }
 
 /** A change to a proxy; missing fields keep their values. */

@@ -1,0 +1,163 @@
+/**
+ * Probe checks: one HTTP request, one TCP connect, or one command, each bounded by its timeout and
+ * by the run's abort signal. A check never throws; it answers whether it passed, how long it took,
+ * and what it saw. HTTP checks open a fresh connection each time, so a probe never rides a kept-alive
+ * socket that a fault already broke (or spared).
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+import { parseHostPort } from '../core/address.js';
+import { formatDuration } from './duration.js';
+import type { ProbeCheck } from './timeline.js';
+
+/** The outcome of one check. */
+export interface CheckOutcome {
+  ok: boolean;
+  /** Wall time the check took, in ms. */
+  ms: number;
+  /** What was seen, short: `HTTP 200`, `ECONNREFUSED`, `timed out after 2s`, `exit code 1: …`. */
+  detail: string;
+}
+
+/** Runs one check. Injectable, so the runner can be tested without a network. */
+export type CheckRunner = (check: ProbeCheck, signal: AbortSignal) => Promise<CheckOutcome>;
+
+/** Bytes of an HTTP body read for `match`; the rest is discarded. */
+const MAX_BODY = 1024 * 1024;
+/** Characters of output kept in a failed command's detail. */
+const MAX_OUTPUT = 300;
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+function errorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ?? e.message ?? String(err);
+}
+
+function statusOk(check: Extract<ProbeCheck, { kind: 'http' }>, status: number): boolean {
+  return check.status === null ? status >= 200 && status < 300 : check.status.includes(status);
+}
+
+function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSignal): Promise<CheckOutcome> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (ok: boolean, detail: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      req.destroy();
+      resolve({ ok, ms: elapsed(started), detail });
+    };
+    const url = new URL(check.url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: check.method, headers: check.headers, agent: false }, (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (size < MAX_BODY) chunks.push(chunk);
+        size += chunk.length;
+      });
+      res.on('error', (err) => finish(false, `HTTP ${status}, body cut off: ${errorText(err)}`));
+      res.on('end', () => {
+        if (!statusOk(check, status)) {
+          const wanted = check.status === null ? '2xx' : check.status.join(' or ');
+          return finish(false, `HTTP ${status} (expected ${wanted})`);
+        }
+        if (check.match !== undefined && !new RegExp(check.match).test(Buffer.concat(chunks).toString('utf8'))) {
+          return finish(false, `HTTP ${status}, body does not match /${check.match}/`);
+        }
+        finish(true, `HTTP ${status}`);
+      });
+    });
+    const timer = setTimeout(() => finish(false, `timed out after ${formatDuration(check.timeoutMs)}`), check.timeoutMs);
+    const onAbort = (): void => finish(false, 'cancelled');
+    signal.addEventListener('abort', onAbort);
+    req.on('error', (err) => finish(false, errorText(err)));
+    req.end(check.body);
+  });
+}
+
+function tcpCheck(check: Extract<ProbeCheck, { kind: 'tcp' }>, signal: AbortSignal): Promise<CheckOutcome> {
+  const started = performance.now();
+  const { host, port } = parseHostPort(check.address);
+  return new Promise((resolve) => {
+    const socket = connect({ host: host || '127.0.0.1', port });
+    const finish = (ok: boolean, detail: string): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve({ ok, ms: elapsed(started), detail });
+    };
+    const timer = setTimeout(() => finish(false, `no connection within ${formatDuration(check.timeoutMs)}`), check.timeoutMs);
+    const onAbort = (): void => finish(false, 'cancelled');
+    signal.addEventListener('abort', onAbort);
+    socket.once('connect', () => finish(true, 'connected'));
+    socket.once('error', (err) => finish(false, errorText(err)));
+  });
+}
+
+function execCheck(check: Extract<ProbeCheck, { kind: 'exec' }>, signal: AbortSignal): Promise<CheckOutcome> {
+  const started = performance.now();
+  const [program, ...args] = Array.isArray(check.command) ? check.command : ['/bin/sh', '-c', check.command];
+  return new Promise((resolve) => {
+    let output = '';
+    let settled = false;
+    // Its own process group, so a timeout also stops what a shell started.
+    const child = spawn(program ?? '/bin/sh', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-MAX_OUTPUT);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const finish = (ok: boolean, detail: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve({ ok, ms: elapsed(started), detail });
+    };
+    const timer = setTimeout(() => {
+      kill();
+      finish(false, `timed out after ${formatDuration(check.timeoutMs)}`);
+    }, check.timeoutMs);
+    const onAbort = (): void => {
+      kill();
+      finish(false, 'cancelled');
+    };
+    signal.addEventListener('abort', onAbort);
+    child.once('error', (err) => finish(false, `cannot run ${program ?? ''}: ${errorText(err)}`));
+    child.once('close', (code, sig) => {
+      const tail = output.trim().split('\n').slice(-3).join(' | ');
+      if (code === 0) finish(true, 'exit code 0');
+      else finish(false, `${sig ? `killed by ${sig}` : `exit code ${String(code)}`}${tail ? `: ${tail}` : ''}`);
+    });
+  });
+}
+
+/** Runs one check for real. */
+export const runCheck: CheckRunner = (check, signal) => {
+  if (signal.aborted) return Promise.resolve({ ok: false, ms: 0, detail: 'cancelled' });
+  switch (check.kind) {
+    case 'http':
+      return httpCheck(check, signal);
+    case 'tcp':
+      return tcpCheck(check, signal);
+    case 'exec':
+      return execCheck(check, signal);
+  }
+};

@@ -1,0 +1,682 @@
+/**
+ * Running a plan against one or more admin APIs (a fleet: the same faults on every target), only
+ * through the admin client. The order of a run: check the targets, create the proxies that do not
+ * exist, run `before` probes, play the timeline (with `continuous` and `during` probes alongside),
+ * roll back, run `after` probes, give the verdict. The rollback runs whatever happened — success,
+ * a failed probe, a failed step, `abort()` (signals, API) — and every fault carries a server-side
+ * lease, so even a runner killed outright leaves nothing behind for long.
+ * @module
+ */
+import { AdminClientError, type AdminClient, type ToxicCreate } from '../api/client.js';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { assertNever } from '../errors.js';
+import { createJournal, addProbeResult, type FaultRecord, type Journal, type ProbeRecord, type RevertedBy, type RollbackRecord, type StopCause } from './journal.js';
+import { Ledger, type ProxyState } from './ledger.js';
+import { runCheck, type CheckRunner } from './probes.js';
+import type { Action } from './schema.js';
+import type { Plan, PlanFault, PlanOp, PlanProbe } from './timeline.js';
+
+/** The admin API calls a run makes; an {@link AdminClient} has them all. */
+export type ScenarioClient = Pick<
+  AdminClient,
+  'version' | 'proxies' | 'proxy' | 'createProxy' | 'updateProxy' | 'deleteProxy' | 'toxics' | 'addToxic' | 'updateToxic' | 'removeToxic' | 'connections' | 'closeConnection'
+>;
+
+/** One server a run acts on. */
+export interface Target {
+  /** Its admin API URL, as journals and messages show it. */
+  url: string;
+  client: ScenarioClient;
+}
+
+/** What a run reports as it goes; the journal holds the full state. */
+export type RunEvent =
+  | { type: 'status'; journal: Journal }
+  | { type: 'step'; journal: Journal; step: number }
+  | { type: 'fault'; journal: Journal; step: number; fault: FaultRecord; change: 'applied' | 'updated' | 'reverted' }
+  | { type: 'probe'; journal: Journal; probe: ProbeRecord; changed: boolean }
+  | { type: 'rollback'; journal: Journal; record: RollbackRecord }
+  | { type: 'warning'; journal: Journal; message: string };
+
+/** Options for {@link ScenarioRun}. */
+export interface RunOptions {
+  plan: Plan;
+  targets: readonly Target[];
+  /** The scenario file, for the journal. */
+  file?: string | undefined;
+  /** Drives the timeline and probe intervals (default: the real clock). */
+  clock?: Clock;
+  /** Wall-clock time in ms, for `started_at` / `finished_at` (default `Date.now`). */
+  now?: () => number;
+  /** Runs probe checks (default: real HTTP, TCP and commands). */
+  check?: CheckRunner;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** A step could not be carried out; the run stops and rolls back. */
+class StepFailure extends Error {
+  override readonly name = 'StepFailure';
+
+  constructor(
+    message: string,
+    readonly stopCause: StopCause,
+  ) {
+    super(message);
+  }
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof AdminClientError && err.status === 404;
+}
+
+function causeOf(err: unknown): StopCause {
+  if (err instanceof StepFailure) return err.stopCause;
+  return err instanceof AdminClientError && err.unreachable ? 'unreachable' : 'step';
+}
+
+/** One run of a plan. Create it, call {@link ScenarioRun.run} once, and {@link ScenarioRun.abort} to stop early. */
+export class ScenarioRun {
+  /** The live journal; read it at any time, never change it. */
+  readonly journal: Journal;
+  private readonly plan: Plan;
+  private readonly targets: readonly Target[];
+  private readonly clock: Clock;
+  private readonly now: () => number;
+  private readonly check: CheckRunner;
+  private readonly emit: (event: RunEvent) => void;
+  private readonly ledger = new Ledger();
+  /** Aborted when the run must stop early. */
+  private readonly stopped = new AbortController();
+  /** Aborted when the probes that run alongside the timeline must stop. */
+  private readonly probesDone = new AbortController();
+  private stopCause: { cause: StopCause; reason: string } | undefined;
+  private started: Promise<Journal> | undefined;
+  private runStart = 0;
+  private t0 = 0;
+  private activeFaults = 0;
+  private readonly activityWaiters = new Set<() => void>();
+  private readonly leaseWarned = new Set<string>();
+  private readonly connectionsApi = new Map<string, boolean>();
+
+  constructor(options: RunOptions) {
+    this.plan = options.plan;
+    this.targets = options.targets;
+    this.clock = options.clock ?? systemClock;
+    this.now = options.now ?? Date.now;
+    this.check = options.check ?? runCheck;
+    const listener = options.onEvent;
+    this.emit = listener
+      ? (event) => {
+          try {
+            listener(event);
+          } catch {
+            // A broken view must not break the run.
+          }
+        }
+      : () => {};
+    this.journal = createJournal(this.plan, { targets: this.targets.map((t) => t.url), file: options.file });
+  }
+
+  /** Milliseconds since the start of the timeline (before it starts: since the run started, negative once known). */
+  get elapsedMs(): number {
+    return Math.round(this.clock.now() - (this.t0 || this.runStart));
+  }
+
+  /** True once the run was told to stop early. */
+  get aborted(): boolean {
+    return this.stopCause !== undefined;
+  }
+
+  /** Stops the run: the timeline and probes stop, then the rollback runs. The first cause given wins. */
+  abort(cause: StopCause, reason: string): void {
+    if (this.stopCause) return;
+    this.stopCause = { cause, reason };
+    this.stopped.abort();
+    this.probesDone.abort();
+    this.wakeActivityWaiters();
+  }
+
+  /** Runs the scenario to its end and resolves with the final journal. Never rejects. */
+  run(): Promise<Journal> {
+    this.started ??= this.execute();
+    return this.started;
+  }
+
+  private async execute(): Promise<Journal> {
+    this.runStart = this.clock.now();
+    this.journal.started_at = new Date(this.now()).toISOString();
+    this.setStatus('running');
+    let loops: Promise<void>[] = [];
+    try {
+      await this.preflight();
+      await this.setupProxies();
+      await this.beforeProbes();
+      if (!this.aborted) {
+        this.startTimeline();
+        loops = this.plan.probes.flatMap((p, i) => (p.mode === 'continuous' || p.mode === 'during' ? [this.probeLoop(p, this.journal.probes[i])] : []));
+        await this.playTimeline();
+      }
+    } catch (err) {
+      this.abort(causeOf(err), describeError(err));
+    }
+    this.probesDone.abort();
+    this.wakeActivityWaiters();
+    await Promise.all(loops);
+    this.journal.elapsed_ms = this.elapsedMs;
+
+    this.setStatus('rolling_back');
+    if (this.plan.rollback === 'always') await this.rollback();
+    const cancelled = this.stopCause !== undefined && ['signal', 'request', 'unreachable'].includes(this.stopCause.cause);
+    if (!cancelled) await this.afterProbes();
+    for (const probe of this.journal.probes) if (probe.status === 'pending') probe.status = 'not_run';
+    for (const step of this.journal.steps) if (step.status === 'pending' || step.status === 'running') step.status = step.status === 'running' ? 'failed' : 'skipped';
+    this.decide();
+    this.journal.elapsed_ms = this.elapsedMs;
+    this.journal.finished_at = new Date(this.now()).toISOString();
+    this.setStatus('finished');
+    return this.journal;
+  }
+
+  private decide(): void {
+    const failedRollback = this.journal.rollback.filter((r) => !r.ok).length;
+    if (this.stopCause) {
+      this.journal.verdict = 'aborted';
+      this.journal.cause = this.stopCause.cause;
+      this.journal.reason = this.stopCause.reason;
+    } else {
+      const failed = this.journal.probes.find((p) => p.status === 'failed');
+      if (failed) {
+        const last = [...failed.results].reverse().find((r) => !r.ok);
+        this.journal.verdict = 'failed';
+        this.journal.cause = 'probe';
+        this.journal.reason = `probe ${failed.name} failed${last ? `: ${last.detail}` : ''}`;
+      } else if (failedRollback > 0) {
+        this.journal.verdict = 'failed';
+        this.journal.cause = 'step';
+        this.journal.reason = `the rollback could not undo everything (${failedRollback} action${failedRollback > 1 ? 's' : ''} failed)`;
+      } else {
+        this.journal.verdict = 'passed';
+      }
+    }
+    if (failedRollback > 0) this.warn(`${failedRollback} rollback action${failedRollback > 1 ? 's' : ''} failed; leased faults still expire on their servers`);
+  }
+
+  private setStatus(status: Journal['status']): void {
+    this.journal.status = status;
+    this.emit({ type: 'status', journal: this.journal });
+  }
+
+  private warn(message: string): void {
+    this.journal.warnings.push(message);
+    this.emit({ type: 'warning', journal: this.journal, message });
+  }
+
+  // Setup
+
+  private async preflight(): Promise<void> {
+    await Promise.all(
+      this.targets.map(async (target) => {
+        try {
+          await target.client.version();
+        } catch (err) {
+          throw new StepFailure(`target ${target.url}: ${describeError(err)}`, causeOf(err));
+        }
+      }),
+    );
+  }
+
+  private async setupProxies(): Promise<void> {
+    for (const target of this.targets) {
+      let existing: Record<string, { listen: string; upstream: string }>;
+      try {
+        existing = await target.client.proxies();
+      } catch (err) {
+        throw new StepFailure(`target ${target.url}: listing proxies: ${describeError(err)}`, causeOf(err));
+      }
+      for (const proxy of this.plan.proxies) {
+        if (this.aborted) return;
+        const found = existing[proxy.name];
+        if (found) {
+          this.journal.proxies.push({ name: proxy.name, target: target.url, created: false, kept: false, listen: found.listen });
+          if (proxy.upstream !== undefined && proxy.upstream !== found.upstream) {
+            this.warn(`proxy ${proxy.name} on ${target.url} already exists with upstream ${found.upstream}; it is used as it is, not pointed at ${proxy.upstream}`);
+          }
+          continue;
+        }
+        if (proxy.upstream === undefined) {
+          throw new StepFailure(`proxy ${proxy.name} does not exist on ${target.url}, and the scenario gives no upstream to create it with`, 'step');
+        }
+        try {
+          const created = await target.client.createProxy({
+            name: proxy.name,
+            listen: proxy.listen ?? '127.0.0.1:0',
+            upstream: proxy.upstream,
+            enabled: true,
+            ...(proxy.protocol !== undefined ? { protocol: proxy.protocol } : {}),
+          });
+          this.ledger.created.push({ target: target.url, proxy: proxy.name, keep: proxy.keep });
+          this.journal.proxies.push({ name: proxy.name, target: target.url, created: true, kept: proxy.keep, listen: created.listen });
+        } catch (err) {
+          throw new StepFailure(`creating proxy ${proxy.name} on ${target.url}: ${describeError(err)}`, causeOf(err));
+        }
+      }
+    }
+  }
+
+  // Probes
+
+  /** Runs a probe until it passes, at most `failAfter` times; true when it passed. */
+  private async attempts(probe: PlanProbe, record: ProbeRecord, signal: AbortSignal): Promise<boolean> {
+    for (let attempt = 1; attempt <= probe.failAfter; attempt++) {
+      const outcome = await this.check(probe.check, signal);
+      if (signal.aborted) return true;
+      addProbeResult(record, { at_ms: this.elapsedMs, ...outcome });
+      if (outcome.ok) {
+        record.status = 'passing';
+        this.emit({ type: 'probe', journal: this.journal, probe: record, changed: true });
+        return true;
+      }
+      if (attempt === probe.failAfter) {
+        record.status = 'failed';
+        record.failed_ms = this.elapsedMs;
+        this.emit({ type: 'probe', journal: this.journal, probe: record, changed: true });
+        return false;
+      }
+      this.emit({ type: 'probe', journal: this.journal, probe: record, changed: false });
+      await this.sleep(probe.intervalMs, signal);
+    }
+    return false;
+  }
+
+  private async beforeProbes(): Promise<void> {
+    const results = await Promise.all(
+      this.plan.probes.map(async (probe, i) => {
+        const record = this.journal.probes[i];
+        if (probe.mode !== 'before' || !record) return undefined;
+        return (await this.attempts(probe, record, this.stopped.signal)) ? undefined : record;
+      }),
+    );
+    const failed = results.find((r) => r !== undefined);
+    if (failed && !this.aborted) {
+      const last = failed.results[failed.results.length - 1];
+      this.abort('probe', `probe ${failed.name} failed before the run, so no fault was injected${last ? `: ${last.detail}` : ''}`);
+    }
+  }
+
+  private async afterProbes(): Promise<void> {
+    const done = new AbortController();
+    await Promise.all(
+      this.plan.probes.map(async (probe, i) => {
+        const record = this.journal.probes[i];
+        if (probe.mode === 'after' && record) await this.attempts(probe, record, done.signal);
+      }),
+    );
+  }
+
+  private async probeLoop(probe: PlanProbe, record: ProbeRecord | undefined): Promise<void> {
+    if (!record) return;
+    const signal = this.probesDone.signal;
+    let consecutive = 0;
+    while (!signal.aborted) {
+      if (probe.mode === 'during' && this.activeFaults === 0) {
+        await this.untilActivity();
+        continue;
+      }
+      const outcome = await this.check(probe.check, signal);
+      if (signal.aborted) break;
+      addProbeResult(record, { at_ms: this.elapsedMs, ...outcome });
+      let changed = false;
+      if (outcome.ok) {
+        consecutive = 0;
+        if (record.status === 'pending') {
+          record.status = 'passing';
+          changed = true;
+        }
+      } else if (++consecutive >= probe.failAfter && record.status !== 'failed') {
+        record.status = 'failed';
+        record.failed_ms = this.elapsedMs;
+        changed = true;
+      }
+      this.emit({ type: 'probe', journal: this.journal, probe: record, changed });
+      if (changed && record.status === 'failed' && probe.abortOnFailure) {
+        this.abort('probe', `probe ${probe.name} failed ${consecutive} time${consecutive > 1 ? 's' : ''} in a row: ${outcome.detail}`);
+        break;
+      }
+      await this.sleep(probe.intervalMs, signal);
+    }
+  }
+
+  /** Resolves when the number of active faults changes or probes stop. */
+  private untilActivity(): Promise<void> {
+    if (this.probesDone.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.activityWaiters.add(resolve));
+  }
+
+  private wakeActivityWaiters(): void {
+    const waiters = [...this.activityWaiters];
+    this.activityWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  private setActive(delta: number): void {
+    this.activeFaults = Math.max(0, this.activeFaults + delta);
+    this.wakeActivityWaiters();
+  }
+
+  // Timeline
+
+  private startTimeline(): void {
+    this.t0 = this.clock.now();
+    // Results of `before` probes were timed from the run start; shift them to the timeline's axis.
+    const shift = Math.round(this.t0 - this.runStart);
+    for (const probe of this.journal.probes) {
+      for (const result of probe.results) result.at_ms -= shift;
+      if (probe.failed_ms !== null) probe.failed_ms -= shift;
+    }
+  }
+
+  /** Waits `ms` on the run's clock, or less when `signal` aborts. */
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let handle: TimerHandle | undefined;
+      const done = (): void => {
+        if (handle !== undefined) this.clock.clearTimeout(handle);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      handle = this.clock.setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  private async playTimeline(): Promise<void> {
+    const signal = this.stopped.signal;
+    for (const op of this.plan.ops) {
+      await this.sleep(this.t0 + op.atMs - this.clock.now(), signal);
+      if (signal.aborted) return;
+      await this.perform(op);
+    }
+    await this.sleep(this.t0 + this.plan.durationMs - this.clock.now(), signal);
+  }
+
+  private async perform(op: PlanOp): Promise<void> {
+    const step = this.journal.steps[op.step];
+    const planned = this.plan.steps[op.step];
+    if (!step || !planned) return;
+    try {
+      switch (op.op) {
+        case 'begin':
+          step.status = 'running';
+          step.started_ms = this.elapsedMs;
+          this.emit({ type: 'step', journal: this.journal, step: op.step });
+          return;
+        case 'end':
+          if (step.status === 'running') step.status = 'done';
+          step.ended_ms = this.elapsedMs;
+          this.emit({ type: 'step', journal: this.journal, step: op.step });
+          return;
+        case 'add-toxic':
+          return await this.addToxic(op.step, planned.faults[op.fault], step.faults[op.fault]);
+        case 'update-toxic':
+          return await this.updateToxic(op.step, step.faults[op.fault], op.attributes);
+        case 'remove-toxic':
+          return await this.removeToxic(op.step, step.faults[op.fault], 'runner');
+        case 'action':
+          if (planned.action) await this.act(planned.action);
+          return;
+        default:
+          assertNever(op, 'plan operation');
+      }
+    } catch (err) {
+      step.status = 'failed';
+      step.error = describeError(err);
+      this.emit({ type: 'step', journal: this.journal, step: op.step });
+      throw new StepFailure(`step ${op.step + 1} (${planned.name ?? planned.label}): ${describeError(err)}`, causeOf(err));
+    }
+  }
+
+  /** Runs `call` on every target at once; the first failure is thrown once all have answered. */
+  private async everywhere(call: (target: Target) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(this.targets.map(call));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private leaseFor(fault: PlanFault): number | null {
+    const elapsed = this.clock.now() - this.t0;
+    if (fault.endMs !== null) return Math.max(1, Math.round(fault.endMs - elapsed));
+    if (this.plan.rollback !== 'always') return null;
+    return Math.max(1, Math.round(this.plan.durationMs - elapsed + this.plan.leaseGraceMs));
+  }
+
+  private async addToxic(stepIndex: number, fault: PlanFault | undefined, record: FaultRecord | undefined): Promise<void> {
+    if (!fault || !record) return;
+    const lease = this.leaseFor(fault);
+    const body: ToxicCreate = { ...fault.toxic, attributes: { ...fault.toxic.attributes }, ...(lease === null ? {} : { expires_in: lease }) };
+    record.lease_ms = lease;
+    await this.everywhere(async (target) => {
+      try {
+        const answer = await target.client.addToxic(fault.proxy, body);
+        this.ledger.addToxic(target.url, fault.proxy, fault.toxic.name, record);
+        if (lease !== null && answer.expires_in === undefined && !this.leaseWarned.has(target.url)) {
+          this.leaseWarned.add(target.url);
+          this.warn(`${target.url} does not keep leases (not a Faultline server?): its faults go away only when this run removes them`);
+        }
+      } catch (err) {
+        throw new Error(`adding toxic ${fault.toxic.name} to proxy ${fault.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
+      }
+    });
+    record.applied_ms = this.elapsedMs;
+    this.setActive(1);
+    this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'applied' });
+  }
+
+  private async updateToxic(stepIndex: number, record: FaultRecord | undefined, attributes: Record<string, unknown>): Promise<void> {
+    if (!record) return;
+    const live = this.ledger.liveToxics(record);
+    await this.everywhere(async (target) => {
+      for (const toxic of live.filter((t) => t.target === target.url)) {
+        try {
+          await target.client.updateToxic(toxic.proxy, toxic.name, { attributes });
+        } catch (err) {
+          throw new Error(`updating toxic ${toxic.name} on proxy ${toxic.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
+        }
+      }
+    });
+    (record.updates ??= []).push({ at_ms: this.elapsedMs, attributes });
+    this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'updated' });
+  }
+
+  /** Removes a fault from every target; a toxic already gone (its lease ran out) counts as removed. */
+  private async removeToxic(stepIndex: number, record: FaultRecord | undefined, by: RevertedBy): Promise<void> {
+    if (!record) return;
+    const live = this.ledger.liveToxics(record);
+    if (live.length === 0) return;
+    let expired = false;
+    await this.everywhere(async (target) => {
+      for (const toxic of live.filter((t) => t.target === target.url)) {
+        try {
+          await target.client.removeToxic(toxic.proxy, toxic.name);
+        } catch (err) {
+          if (!isNotFound(err)) {
+            throw new Error(`removing toxic ${toxic.name} from proxy ${toxic.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
+          }
+          expired = true;
+        }
+        toxic.reverted = true;
+      }
+    });
+    this.markReverted(stepIndex, record, expired && by === 'runner' ? 'lease' : by);
+  }
+
+  private markReverted(stepIndex: number, record: FaultRecord, by: RevertedBy): void {
+    if (record.reverted_ms !== null || this.ledger.liveToxics(record).length > 0) return;
+    record.reverted_ms = this.elapsedMs;
+    record.reverted_by = by;
+    this.setActive(-1);
+    this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'reverted' });
+  }
+
+  private async act(action: Action): Promise<void> {
+    const wasDown = this.ledger.downProxies;
+    await this.everywhere(async (target) => {
+      const client = target.client;
+      if (action.type !== 'reset' && !this.ledger.hasSnapshot(target.url, action.proxy)) {
+        this.ledger.snapshot(target.url, action.proxy, await this.proxyState(client, action.proxy));
+      }
+      switch (action.type) {
+        case 'disable':
+          await client.updateProxy(action.proxy, { enabled: false });
+          this.ledger.setDown(target.url, action.proxy, true);
+          return;
+        case 'enable':
+          await client.updateProxy(action.proxy, { enabled: true });
+          this.ledger.setDown(target.url, action.proxy, false);
+          return;
+        case 'reset':
+          await this.resetProxy(target, action.proxy);
+          return;
+        case 'kill_connections':
+          await this.killConnections(target, action.proxy);
+          return;
+        case 'update_proxy': {
+          const patch = {
+            ...(action.listen !== undefined ? { listen: action.listen } : {}),
+            ...(action.upstream !== undefined ? { upstream: action.upstream } : {}),
+            ...(action.enabled !== undefined ? { enabled: action.enabled } : {}),
+          };
+          await client.updateProxy(action.proxy, patch);
+          if (action.enabled !== undefined) this.ledger.setDown(target.url, action.proxy, !action.enabled);
+          return;
+        }
+        default:
+          assertNever(action, 'action');
+      }
+    });
+    this.setActive(this.ledger.downProxies - wasDown);
+  }
+
+  /** Removes every toxic of the proxy; the run's own count as reverted by the reset. */
+  private async resetProxy(target: Target, proxy: string): Promise<void> {
+    for (const toxic of await target.client.toxics(proxy)) {
+      try {
+        await target.client.removeToxic(proxy, toxic.name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    for (const toxic of this.ledger.liveOn(target.url, proxy)) {
+      toxic.reverted = true;
+      const stepIndex = this.journal.steps.findIndex((s) => s.faults.includes(toxic.record));
+      this.markReverted(stepIndex, toxic.record, 'reset');
+    }
+  }
+
+  /**
+   * Closes every open connection: one by one through the connections API where the server has it,
+   * else (a Toxiproxy target) by disabling and enabling the proxy, which closes them all.
+   */
+  private async killConnections(target: Target, proxy: string): Promise<void> {
+    if (this.connectionsApi.get(target.url) !== false) {
+      try {
+        const connections = await target.client.connections(proxy);
+        this.connectionsApi.set(target.url, true);
+        for (const conn of connections) {
+          try {
+            await target.client.closeConnection(proxy, conn.id);
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
+        }
+        return;
+      } catch (err) {
+        const noRoute = err instanceof AdminClientError && (err.status === 405 || (err.status === 404 && err.code !== 'PROXY_NOT_FOUND'));
+        if (!noRoute || this.connectionsApi.get(target.url) === true) throw err;
+        this.connectionsApi.set(target.url, false);
+      }
+    }
+    const state = await this.proxyState(target.client, proxy);
+    if (!state.enabled) return;
+    await target.client.updateProxy(proxy, { enabled: false });
+    await target.client.updateProxy(proxy, { enabled: true });
+  }
+
+  // Rollback
+
+  private record(target: string, action: string, error?: unknown): void {
+    const record: RollbackRecord = { at_ms: this.elapsedMs, target, action, ok: error === undefined, ...(error === undefined ? {} : { error: describeError(error) }) };
+    this.journal.rollback.push(record);
+    this.emit({ type: 'rollback', journal: this.journal, record });
+  }
+
+  private clientOf(url: string): ScenarioClient | undefined {
+    return this.targets.find((t) => t.url === url)?.client;
+  }
+
+  private async rollback(): Promise<void> {
+    for (const toxic of [...this.ledger.toxics].reverse()) {
+      if (toxic.reverted) continue;
+      const client = this.clientOf(toxic.target);
+      const action = `remove toxic ${toxic.name} from proxy ${toxic.proxy}`;
+      try {
+        await client?.removeToxic(toxic.proxy, toxic.name);
+        this.record(toxic.target, action);
+      } catch (err) {
+        if (isNotFound(err)) this.record(toxic.target, `${action} (already gone)`);
+        else {
+          this.record(toxic.target, action, err);
+          continue;
+        }
+      }
+      toxic.reverted = true;
+      const stepIndex = this.journal.steps.findIndex((s) => s.faults.includes(toxic.record));
+      this.markReverted(stepIndex, toxic.record, 'rollback');
+    }
+
+    for (const { target, proxy, state } of [...this.ledger.snapshots.values()].reverse()) {
+      const client = this.clientOf(target);
+      if (!client) continue;
+      try {
+        const now = await this.proxyState(client, proxy);
+        const patch = {
+          ...(now.listen !== state.listen ? { listen: state.listen } : {}),
+          ...(now.upstream !== state.upstream ? { upstream: state.upstream } : {}),
+          ...(now.enabled !== state.enabled ? { enabled: state.enabled } : {}),
+        };
+        if (Object.keys(patch).length === 0) continue;
+        await client.updateProxy(proxy, patch);
+        this.record(target, `restore proxy ${proxy} (${Object.entries(patch).map(([k, v]) => `${k}=${String(v)}`).join(', ')})`);
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        this.record(target, `restore proxy ${proxy}`, err);
+      }
+    }
+    const down = this.ledger.downProxies;
+    this.ledger.clearDown();
+    this.setActive(-down);
+
+    for (const created of [...this.ledger.created].reverse()) {
+      if (created.keep) {
+        this.record(created.target, `keep proxy ${created.proxy} (keep: true)`);
+        continue;
+      }
+      try {
+        await this.clientOf(created.target)?.deleteProxy(created.proxy);
+        this.record(created.target, `delete proxy ${created.proxy}`);
+      } catch (err) {
+        if (isNotFound(err)) this.record(created.target, `delete proxy ${created.proxy} (already gone)`);
+        else this.record(created.target, `delete proxy ${created.proxy}`, err);
+      }
+    }
+  }
+
+  private async proxyState(client: ScenarioClient, proxy: string): Promise<ProxyState> {
+    const current = await client.proxy(proxy);
+    return { listen: current.listen, upstream: current.upstream, enabled: current.enabled };
+  }
+}

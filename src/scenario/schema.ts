@@ -1,0 +1,285 @@
+/**
+ * The scenario file format: proxies, probes and a timeline of steps. The same zod schema validates
+ * files (and API bodies) and generates the JSON Schema in `configs/schema/`. Durations are strings
+ * with units and become milliseconds once parsed; cross-references (a step's proxy, overlapping
+ * toxics, steps before 0) are checked when the timeline is resolved (`timeline.ts`).
+ * @module
+ */
+import { z } from 'zod';
+import { parseHostPort } from '../core/address.js';
+import { builtinToxics } from '../toxics/registry.js';
+import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
+
+/** The format version this code reads. */
+export const SCENARIO_VERSION = 1;
+
+/** The step kinds, each named by the key that holds its body. */
+export const STEP_KINDS = ['toxic', 'action', 'ramp', 'monkey', 'wait'] as const;
+/** One step kind. */
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** When a probe is evaluated. */
+export const PROBE_MODES = ['before', 'after', 'continuous', 'during'] as const;
+/** One probe mode. */
+export type ProbeMode = (typeof PROBE_MODES)[number];
+
+/** The instant actions. */
+export const ACTION_TYPES = ['disable', 'enable', 'reset', 'kill_connections', 'update_proxy'] as const;
+
+function describeInput(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input);
+  if (input === undefined) return 'nothing';
+  if (input === null) return 'null';
+  return Array.isArray(input) ? 'a list' : typeof input === 'object' ? 'a mapping' : String(input);
+}
+
+function durationOf(signed: boolean, positive: boolean) {
+  return z
+    .string({ error: (issue) => `bad duration ${describeInput(issue.input)}: ${DURATION_HINT}` })
+    .regex(new RegExp(signed ? OFFSET_PATTERN : DURATION_PATTERN), {
+      error: (issue) => `bad duration ${describeInput(issue.input)}: ${DURATION_HINT}`,
+    })
+    .transform((text, ctx) => {
+      const ms = parseDuration(text, signed) ?? Number.NaN;
+      if (positive && !(ms > 0)) {
+        ctx.addIssue({ code: 'custom', message: `bad duration "${text}": must be longer than 0` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** A duration longer than 0 (`250ms`, `5s`, `2m`), parsed to milliseconds. */
+export const duration = durationOf(false, true);
+/** A position on the time axis (`0s`, `90s`, `-2s` for `after`), parsed to milliseconds. */
+export const offset = durationOf(true, false);
+
+function hostPort(what: string) {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      const { host } = parseHostPort(value);
+      if (host === '') ctx.addIssue({ code: 'custom', message: `${what}: missing host in "${value}"` });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `${what}: ${(err as Error).message}` });
+    }
+  });
+}
+
+const name = z.string().min(1, { error: 'must not be empty' });
+
+/** Structural view of a toxic definition: enough to build its branch of the schema. */
+interface ToxicShape {
+  readonly type: string;
+  readonly summary: string;
+  readonly attributes: z.ZodObject;
+}
+
+/** The toxic envelope of the API (`name`, `type`, `stream`, `toxicity`, `attributes`) plus `extra` fields. */
+function toxicBranch<E extends z.ZodRawShape>(definition: ToxicShape, extra: E) {
+  return z
+    .strictObject({
+      ...extra,
+      name: name.optional().describe('Toxic name; default "<type>_<stream>". Unique per proxy while it is applied.'),
+      type: z.literal(definition.type),
+      stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
+      toxicity: z.number().min(0).max(1).default(1).describe('Probability (0–1) that the toxic applies to a connection.'),
+      attributes: definition.attributes.strict().optional().describe('Attributes in the API units (see docs/toxics.md).'),
+    })
+    .describe(definition.summary);
+}
+
+function toxicUnion<E extends z.ZodRawShape>(extra: E) {
+  const branches = builtinToxics.map((definition) => toxicBranch(definition as ToxicShape, extra));
+  return z.discriminatedUnion('type', branches as unknown as [ReturnType<typeof toxicBranch<E>>, ...ReturnType<typeof toxicBranch<E>>[]]);
+}
+
+const proxyRef = name.describe('A proxy declared under `proxies`.');
+
+/** A toxic in the API envelope, on one proxy. */
+export const toxicStepBody = toxicUnion({ proxy: proxyRef });
+
+/** A ramp: one attribute of a toxic moves from `from` to `to` over `over`, in `steps` updates. */
+export const rampBody = toxicUnion({
+  proxy: proxyRef,
+  attribute: name.describe('The attribute that changes (a number, e.g. latency).'),
+  from: z.number().describe('Value when the ramp starts.'),
+  to: z.number().describe('Value when the ramp ends.'),
+  over: duration.describe('How long the ramp takes.'),
+  steps: z.number().int().min(1).max(1_000).optional().describe('Updates after the first value (default: one per second of `over`, 1 to 100).'),
+});
+
+/** One fault a monkey may pick: a toxic envelope held `for` a duration, picked with `weight`. */
+export const monkeyFault = toxicUnion({
+  for: duration.describe('How long each injection of this fault lasts (cut short at the end of the monkey).'),
+  weight: z.number().positive().default(1).describe('Relative chance of being picked (default 1).'),
+});
+
+/** Random faults at random intervals on random proxies of the blast radius. */
+export const monkeyBody = z.strictObject({
+  proxies: z.array(proxyRef).min(1).describe('The blast radius: proxies the monkey may hit.'),
+  interval: z
+    .strictObject({ min: duration, max: duration })
+    .describe('Time between two injections, drawn uniformly from [min, max].'),
+  faults: z.array(monkeyFault).min(1).describe('The faults to draw from.'),
+});
+
+const proxyPatchFields = {
+  listen: hostPort('listen').optional(),
+  upstream: hostPort('upstream').optional(),
+  enabled: z.boolean().optional(),
+};
+
+/** An instant action on a proxy. */
+export const actionBody = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('disable'), proxy: proxyRef }).describe('Stop listening and close every connection.'),
+  z.strictObject({ type: z.literal('enable'), proxy: proxyRef }).describe('Listen again.'),
+  z.strictObject({ type: z.literal('reset'), proxy: proxyRef }).describe('Remove every toxic of the proxy.'),
+  z
+    .strictObject({ type: z.literal('kill_connections'), proxy: proxyRef })
+    .describe('Close every open connection (the proxy is disabled and enabled again at once).'),
+  z
+    .strictObject({ type: z.literal('update_proxy'), proxy: proxyRef, ...proxyPatchFields })
+    .describe('Change listen, upstream or enabled.'),
+]);
+
+const stepTiming = {
+  name: name.optional().describe('A label for the journal and the live view.'),
+  at: offset.optional().describe('Start, from the beginning of the run (`0s`, `1m30s`).'),
+  after: offset
+    .optional()
+    .describe('Start, from the end of the previous step (default `0s`); may be negative to overlap it.'),
+};
+
+const holdFor = duration.optional().describe('Hold the fault this long, as a server-side lease; without it, until the end of the run.');
+
+/** A toxic step. */
+export const toxicStep = z.strictObject({ ...stepTiming, toxic: toxicStepBody, for: holdFor });
+/** An action step. */
+export const actionStep = z.strictObject({ ...stepTiming, action: actionBody });
+/** A ramp step. */
+export const rampStep = z.strictObject({
+  ...stepTiming,
+  ramp: rampBody,
+  for: duration.optional().describe('Hold the toxic this long from the ramp start (at least `over`), as a lease; without it, until the end of the run.'),
+});
+/** A monkey step. */
+export const monkeyStep = z.strictObject({ ...stepTiming, monkey: monkeyBody, for: duration.describe('How long the monkey runs.') });
+/** A wait step. */
+export const waitStep = z.strictObject({ ...stepTiming, wait: duration.describe('Time that passes before the next `after` step.') });
+
+/** The step schemas, in {@link STEP_KINDS} order (the loader relies on it to explain a bad step). */
+export const stepBranches = [toxicStep, actionStep, rampStep, monkeyStep, waitStep] as const;
+
+/** One step: exactly one of `toxic`, `action`, `ramp`, `monkey`, `wait`. */
+export const step = z.union(stepBranches);
+
+/** How a probe checks health: an HTTP request. */
+export const httpCheck = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  method: z.string().min(1).default('GET'),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional().describe('Request body.'),
+  status: z
+    .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+    .optional()
+    .describe('Expected status code(s); default any 2xx.'),
+  match: z
+    .string()
+    .superRefine((pattern, ctx) => {
+      try {
+        new RegExp(pattern);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
+      }
+    })
+    .optional()
+    .describe('Regular expression the response body must match.'),
+  timeout: duration.prefault('5s'),
+});
+
+/** How a probe checks health: a TCP connect. */
+export const tcpCheck = z.strictObject({
+  address: hostPort('address').describe('host:port to connect to.'),
+  timeout: duration.prefault('2s'),
+});
+
+/** How a probe checks health: a command that must exit 0. */
+export const execCheck = z.strictObject({
+  command: z
+    .union([z.string().min(1), z.array(z.string()).min(1)])
+    .describe('A list is run as is (program, then arguments); a string is run by /bin/sh -c.'),
+  timeout: duration.prefault('30s'),
+});
+
+/** A probe: one check, when it runs, and what a failure means. */
+export const probe = z
+  .strictObject({
+    name,
+    http: httpCheck.optional(),
+    tcp: tcpCheck.optional(),
+    exec: execCheck.optional(),
+    mode: z.enum(PROBE_MODES).default('continuous').describe('before / after the run, continuous during it, or during only while a fault is active.'),
+    interval: duration.prefault('1s').describe('Time between two checks (and between retries in before/after).'),
+    fail_after: z.number().int().min(1).default(1).describe('Consecutive failed checks that make the probe fail.'),
+    abort_on_failure: z.boolean().default(false).describe('Stop the run (and roll back) as soon as the probe fails.'),
+  })
+  .superRefine((p, ctx) => {
+    const kinds = (['http', 'tcp', 'exec'] as const).filter((k) => p[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: kinds.length === 0 ? 'a probe needs one of http, tcp or exec' : `a probe has one check, not ${kinds.join(' and ')}`,
+      });
+    }
+  });
+
+/** A proxy the scenario uses: created for the run unless it exists. */
+export const scenarioProxy = z.strictObject({
+  name,
+  listen: hostPort('listen').optional().describe('host:port to listen on when the proxy is created (default 127.0.0.1:0).'),
+  upstream: hostPort('upstream').optional().describe('host:port of the service; needed when the proxy does not exist yet.'),
+  protocol: z.enum(['tcp', 'http']).optional().describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics).'),
+  keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
+});
+
+/** A scenario file. */
+export const scenarioSchema = z
+  .strictObject({
+    version: z.literal(SCENARIO_VERSION, { error: `expected version: ${SCENARIO_VERSION}` }),
+    name,
+    description: z.string().optional(),
+    seed: z.union([z.number().int(), z.string().min(1)]).optional().describe('Seed for monkeys (and an embedded server); random when missing, and recorded in the journal.'),
+    proxies: z.array(scenarioProxy).default([]),
+    probes: z.array(probe).default([]),
+    steps: z.array(step).min(1, { error: 'a scenario needs at least one step' }),
+    rollback: z.enum(['always', 'never']).default('always').describe('always: revert every fault and remove created proxies at the end, whatever happens.'),
+  })
+  .describe('A Faultline scenario: a timeline of faults with probes, rolled back at the end.');
+
+/** A parsed scenario (durations in milliseconds). */
+export type Scenario = z.infer<typeof scenarioSchema>;
+/** A parsed step. */
+export type Step = z.infer<typeof step>;
+/** A parsed probe. */
+export type Probe = z.infer<typeof probe>;
+/** A toxic step's envelope. */
+export type ToxicStepBody = z.infer<typeof toxicStepBody>;
+/** A parsed action. */
+export type Action = z.infer<typeof actionBody>;
+/** A parsed ramp. */
+export type Ramp = z.infer<typeof rampBody>;
+/** A parsed monkey. */
+export type Monkey = z.infer<typeof monkeyBody>;
+/** One fault of a monkey. */
+export type MonkeyFaultSpec = z.infer<typeof monkeyFault>;
+/** A declared proxy. */
+export type ScenarioProxy = z.infer<typeof scenarioProxy>;
+
+/** The kind of a parsed step. */
+export function stepKind(s: Step): StepKind {
+  if ('toxic' in s) return 'toxic';
+  if ('action' in s) return 'action';
+  if ('ramp' in s) return 'ramp';
+  if ('monkey' in s) return 'monkey';
+  return 'wait';
+}
