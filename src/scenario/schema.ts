@@ -50,9 +50,9 @@ function durationOf(signed: boolean, positive: boolean) {
 }
 
 /** A duration longer than 0 (`250ms`, `5s`, `2m`), parsed to milliseconds. */
-export const duration = durationOf(false, true);
+export const duration = durationOf(false, true).meta({ id: 'Duration', description: 'A number with a unit: 250ms, 5s, 1m30s, 2h.' });
 /** A position on the time axis (`0s`, `90s`, `-2s` for `after`), parsed to milliseconds. */
-export const offset = durationOf(true, false);
+export const offset = durationOf(true, false).meta({ id: 'Offset', description: 'A position on the time axis: 0s, 90s, -2s.' });
 
 function hostPort(what: string) {
   return z.string().superRefine((value, ctx) => {
@@ -65,13 +65,25 @@ function hostPort(what: string) {
   });
 }
 
-const name = z.string().min(1, { error: 'must not be empty' });
+const name = z.string().min(1, { error: 'must not be empty' }).meta({ id: 'Name' });
 
 /** Structural view of a toxic definition: enough to build its branch of the schema. */
 interface ToxicShape {
   readonly type: string;
   readonly summary: string;
   readonly attributes: z.ZodObject;
+}
+
+/** One strict attribute schema per toxic type, shared by every envelope (the JSON Schema defines each once). */
+const strictAttributes = new Map<string, z.ZodObject>();
+
+function attributesOf(definition: ToxicShape): z.ZodObject {
+  let schema = strictAttributes.get(definition.type);
+  if (!schema) {
+    schema = definition.attributes.strict().meta({ id: `${definition.type}_attributes` });
+    strictAttributes.set(definition.type, schema);
+  }
+  return schema;
 }
 
 /** The toxic envelope of the API (`name`, `type`, `stream`, `toxicity`, `attributes`) plus `extra` fields. */
@@ -83,7 +95,7 @@ function toxicBranch<E extends z.ZodRawShape>(definition: ToxicShape, extra: E) 
       type: z.literal(definition.type),
       stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
       toxicity: z.number().min(0).max(1).default(1).describe('Probability (0–1) that the toxic applies to a connection.'),
-      attributes: definition.attributes.strict().optional().describe('Attributes in the API units (see docs/toxics.md).'),
+      attributes: attributesOf(definition).optional().describe('Attributes in the API units (see docs/toxics.md).'),
     })
     .describe(definition.summary);
 }
