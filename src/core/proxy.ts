@@ -392,7 +392,18 @@ export class Proxy implements ConnectionOwner {
     });
   }
 
-  toxicFault(conn: Connection, direction: Direction, toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void {
+  /**
+   * Reports an injected fault. `decision` defaults to the toxic's per-connection toxicity roll; HTTP
+   * toxics, which decide per request, pass their own.
+   */
+  toxicFault(
+    conn: Connection,
+    direction: Direction,
+    toxic: ToxicSpec,
+    kind: string,
+    detail?: Record<string, unknown>,
+    decision?: { roll: number; toxicity: number },
+  ): void {
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ conn: conn.id, direction, toxic: toxic.name, kind, ...detail }, 'fault injected');
     }
@@ -404,7 +415,7 @@ export class Proxy implements ConnectionOwner {
       toxic: toxic.name,
       toxicType: toxic.type,
       kind,
-      decision: { roll: this.toxicityRoll(conn.id, direction, toxic), toxicity: toxic.toxicity },
+      decision: decision ?? { roll: this.toxicityRoll(conn.id, direction, toxic), toxicity: toxic.toxicity },
       ...(detail ? { detail } : {}),
     });
   }

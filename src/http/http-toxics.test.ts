@@ -108,6 +108,12 @@ describe('HTTP toxics on a live http proxy', () => {
     const expected = statuses.map((_, i) => (exchangeRng('toxics', 'web', 'flaky', 1, 'upstream', i + 1).next() < 0.3 ? 500 : 200));
     expect(statuses).toEqual(expected);
     expect(statuses.filter((s) => s === 500).length).toBeGreaterThan(5);
+    const faults = events.filter((e) => e.type === 'fault');
+    expect(faults).toHaveLength(statuses.filter((s) => s === 500).length);
+    for (const fault of faults) {
+      const request = Number(fault.type === 'fault' ? fault.detail?.['request'] : 0);
+      expect(fault).toMatchObject({ decision: { roll: exchangeRng('toxics', 'web', 'flaky', 1, 'upstream', request).next(), toxicity: 0.3 } });
+    }
   });
 
   it('http_delay holds a request until its time, and removal releases every held request at once', async () => {

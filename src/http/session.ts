@@ -105,9 +105,9 @@ export class Session implements PassHost {
     return this.host.proxy.httpToxics(direction);
   }
 
-  fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>): void {
+  fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>, roll: number): void {
     const conn = this.conn;
-    if (conn) this.host.proxy.toxicFault(conn, direction, spec, kind, detail);
+    if (conn) this.host.proxy.toxicFault(conn, direction, spec, kind, detail, { roll, toxicity: spec.toxicity });
   }
 
   /** Parses the proxy's upstream address now (it may have been changed since). */

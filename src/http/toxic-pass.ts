@@ -25,7 +25,8 @@ export interface PassHost {
   /** The client connection's ordinal (0 when unknown). */
   readonly connectionId: number;
   toxics(direction: Direction): readonly AttachedHttpToxic[];
-  fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>): void;
+  /** Reports a fault; `roll` is the per-request toxicity draw that let the toxic act. */
+  fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>, roll: number): void;
 }
 
 /** The exchange a pass runs for: whether it is still wanted, and the hold it waits on. */
@@ -68,18 +69,19 @@ export async function runToxicPass(
     const spec = toxic.spec;
     if (!matcherFor(spec.attributes).test(target)) continue;
     const rng = exchangeRng(host.seed, host.proxyName, spec.name, host.connectionId, direction, request);
-    if (!(rng.next() < spec.toxicity)) continue;
+    const roll = rng.next();
+    if (!(roll < spec.toxicity)) continue;
     const verdict = toxic.http.apply(head, { random: () => rng.next() });
     if (verdict === undefined) continue;
     switch (verdict.kind) {
       case 'reply':
-        host.fault(direction, spec, 'abort', { status: verdict.reply.status, request });
+        host.fault(direction, spec, 'abort', { status: verdict.reply.status, request }, roll);
         return verdict;
       case 'reset':
-        host.fault(direction, spec, 'reset', { request });
+        host.fault(direction, spec, 'reset', { request }, roll);
         return verdict;
       case 'hold':
-        host.fault(direction, spec, 'delay', { ms: verdict.hold.ms, request });
+        host.fault(direction, spec, 'delay', { ms: verdict.hold.ms, request }, roll);
         guard.holding(verdict.hold);
         await verdict.hold.released;
         guard.holding(undefined);
