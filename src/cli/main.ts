@@ -17,6 +17,8 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   toggle: { summary: 'Enable or disable a proxy', aliases: ['tog'], load: () => import('./commands/toggle.js') },
   delete: { summary: 'Delete a proxy', aliases: ['d'], load: () => import('./commands/delete.js') },
   toxic: { summary: 'Add, update or remove a toxic', aliases: ['t'], load: () => import('./commands/toxic.js') },
+  run: { summary: 'Run a scenario: a timeline of faults with probes, rolled back at the end', load: () => import('./run.js') },
+  validate: { summary: 'Check scenario files without running them', load: () => import('./validate.js') },
 };
 
 /**

@@ -109,15 +109,14 @@ export class ScenarioRun {
     this.now = options.now ?? Date.now;
     this.check = options.check ?? runCheck;
     const listener = options.onEvent;
-    this.emit = listener
-      ? (event) => {
-          try {
-            listener(event);
-          } catch {
-            // A broken view must not break the run.
-          }
-        }
-      : () => {};
+    this.emit = (event) => {
+      if (this.journal.status !== 'finished') this.journal.elapsed_ms = this.elapsedMs;
+      try {
+        listener?.(event);
+      } catch {
+        // A broken view must not break the run.
+      }
+    };
     this.journal = createJournal(this.plan, { targets: this.targets.map((t) => t.url), file: options.file });
   }
 

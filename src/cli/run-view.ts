@@ -1,0 +1,203 @@
+/**
+ * What `faultline run` shows while a scenario runs. On a terminal: a live view, redrawn in place, of
+ * the timeline (done, running, pending), the faults in place and the health of each probe. Otherwise
+ * (a pipe, a CI log): one plain line per event, each stamped with its time on the timeline.
+ * @module
+ */
+import { formatDuration } from '../scenario/duration.js';
+import type { Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
+import type { RunEvent } from '../scenario/runner.js';
+import { paint, type OutputStyle } from './output.js';
+
+/** A sink for run events and messages. */
+export interface RunView {
+  onEvent(event: RunEvent): void;
+  /** A message that is not an event (a signal arrived, the journal was written). */
+  note(text: string): void;
+  /** Stops redrawing; the last frame stays on screen. */
+  close(journal: Journal): void;
+}
+
+/** `[  +12.345s]`: a time on the timeline, fixed width. */
+export function stamp(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  return `[${`${sign}${(Math.abs(ms) / 1000).toFixed(3)}s`.padStart(10)}]`;
+}
+
+function stepName(journal: Journal, index: number): string {
+  const step = journal.steps[index];
+  if (!step) return `step ${index + 1}`;
+  return `step ${index + 1}${step.name !== undefined ? ` (${step.name})` : ''}`;
+}
+
+/** The line for one event, or undefined when it is not worth a line. */
+export function eventLine(event: RunEvent): string | undefined {
+  const journal = event.journal;
+  const at = stamp(journal.status === 'pending' ? 0 : elapsedOf(journal));
+  switch (event.type) {
+    case 'status':
+      if (event.journal.status === 'rolling_back') return `${at} rolling back`;
+      return undefined;
+    case 'step': {
+      const step = journal.steps[event.step];
+      if (!step) return undefined;
+      if (step.status === 'running') return `${at} ${stepName(journal, event.step)} started: ${step.label}`;
+      if (step.status === 'done' && step.kind !== 'toxic' && step.kind !== 'action') return `${at} ${stepName(journal, event.step)} done`;
+      if (step.status === 'failed') return `${at} ${stepName(journal, event.step)} failed: ${step.error ?? ''}`;
+      return undefined;
+    }
+    case 'fault': {
+      const f = event.fault;
+      if (event.change === 'applied') return `${at} fault applied: ${f.type} ${f.toxic} on ${f.proxy}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
+      if (event.change === 'reverted') return `${at} fault reverted: ${f.toxic} on ${f.proxy} (by ${f.reverted_by ?? 'runner'})`;
+      const last = f.updates?.[f.updates.length - 1];
+      return last ? `${at} fault updated: ${f.toxic} on ${f.proxy}: ${Object.entries(last.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : undefined;
+    }
+    case 'probe': {
+      const p = event.probe;
+      const last = p.results[p.results.length - 1];
+      const detail = last ? `${last.detail}, ${last.ms}ms` : '';
+      if (event.changed) return `${at} probe ${p.name}: ${p.status}${detail ? ` (${detail})` : ''}`;
+      if (last && !last.ok) return `${at} probe ${p.name}: check failed (${detail})`;
+      return undefined;
+    }
+    case 'rollback': {
+      const r = event.record;
+      return `${at} rollback: ${r.action}${journal.targets.length > 1 ? ` on ${r.target}` : ''}${r.ok ? '' : ` FAILED: ${r.error ?? ''}`}`;
+    }
+    case 'warning':
+      return `${at} warning: ${event.message}`;
+  }
+}
+
+function elapsedOf(journal: Journal): number {
+  return journal.elapsed_ms;
+}
+
+/** Plain lines, for pipes and CI logs. */
+export class LogView implements RunView {
+  constructor(private readonly write: (text: string) => void) {}
+
+  onEvent(event: RunEvent): void {
+    const line = eventLine(event);
+    if (line !== undefined) this.write(`${line}\n`);
+  }
+
+  note(text: string): void {
+    this.write(`${text}\n`);
+  }
+
+  close(): void {}
+}
+
+const STEP_ICON: Record<StepRecord['status'], string> = { pending: ' ', running: '▶', done: '✓', failed: '✗', skipped: '-' };
+
+function probeLine(style: OutputStyle, p: ProbeRecord): string {
+  const last = p.results[p.results.length - 1];
+  const icon = p.status === 'failed' ? paint(style, 'red', '✗') : p.status === 'passing' ? paint(style, 'green', '●') : paint(style, 'dim', '○');
+  const counts = `${p.checks} check${p.checks === 1 ? '' : 's'}, ${p.failures} failed`;
+  const lastText = last ? `, last ${last.ok ? last.detail : paint(style, 'red', last.detail)} (${last.ms}ms)` : '';
+  return `  ${icon} ${p.name} [${p.mode}] ${counts}${lastText}`;
+}
+
+/** Steps shown at most; the window follows the running step. */
+const STEP_WINDOW = 12;
+
+/** The live view: a block of lines at the bottom of the terminal, redrawn at most every 100 ms. */
+export class LiveView implements RunView {
+  private lines = 0;
+  private journal: Journal | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly style: OutputStyle,
+    /** Reads the run's current time on the timeline. */
+    private readonly elapsed: () => number,
+  ) {
+    this.write('\x1b[?25l');
+    this.timer = setInterval(() => this.draw(), 100);
+    this.timer.unref();
+  }
+
+  onEvent(event: RunEvent): void {
+    this.journal = event.journal;
+    if (event.type === 'warning' || (event.type === 'rollback' && !event.record.ok) || (event.type === 'step' && event.journal.steps[event.step]?.status === 'failed')) {
+      const line = eventLine(event);
+      if (line !== undefined) this.note(line);
+    }
+  }
+
+  note(text: string): void {
+    this.clear();
+    this.write(`${text}\n`);
+    this.draw();
+  }
+
+  close(journal: Journal): void {
+    if (this.closed) return;
+    this.journal = journal;
+    this.draw();
+    this.closed = true;
+    clearInterval(this.timer);
+    this.write('\x1b[?25h');
+  }
+
+  private clear(): void {
+    if (this.lines > 0) this.write(`\x1b[${this.lines}A\x1b[J`);
+    this.lines = 0;
+  }
+
+  private draw(): void {
+    const journal = this.journal;
+    if (!journal || this.closed) return;
+    const style = this.style;
+    const now = journal.status === 'finished' ? journal.elapsed_ms : this.elapsed();
+    const out: string[] = [];
+    const status = journal.status === 'rolling_back' ? paint(style, 'yellow', 'rolling back') : journal.status;
+    out.push(`${paint(style, 'bold', journal.scenario.name)}  ${status}  ${formatDuration(Math.max(0, now))} / ${formatDuration(journal.planned_duration_ms)}  seed ${journal.seed}`);
+    const running = journal.steps.findIndex((s) => s.status === 'running' || s.status === 'pending');
+    const first = Math.max(0, Math.min((running === -1 ? journal.steps.length : running) - 2, journal.steps.length - STEP_WINDOW));
+    if (first > 0) out.push(paint(style, 'dim', `  … ${first} earlier step${first > 1 ? 's' : ''}`));
+    for (const step of journal.steps.slice(first, first + STEP_WINDOW)) {
+      const icon = STEP_ICON[step.status];
+      const colored = step.status === 'done' ? paint(style, 'green', icon) : step.status === 'failed' ? paint(style, 'red', icon) : step.status === 'running' ? paint(style, 'yellow', icon) : icon;
+      const label = step.name !== undefined ? `${step.name}: ${step.label}` : step.label;
+      const text = step.status === 'pending' ? paint(style, 'dim', label) : label;
+      out.push(`  ${colored} ${`+${formatDuration(step.planned_start_ms)}`.padEnd(8)} ${text}`);
+    }
+    const rest = journal.steps.length - first - STEP_WINDOW;
+    if (rest > 0) out.push(paint(style, 'dim', `  … ${rest} more`));
+    const faults = journal.steps.flatMap((s) => s.faults).filter((f) => f.applied_ms !== null && f.reverted_ms === null);
+    out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => `${f.toxic}@${f.proxy}`).join(', ')}`);
+    if (journal.probes.length > 0) {
+      out.push('probes:');
+      for (const p of journal.probes) out.push(probeLine(style, p));
+    }
+    const columns = process.stdout.columns > 20 ? process.stdout.columns : 120;
+    this.clear();
+    this.write(`${out.map((l) => cut(l, columns)).join('\n')}\n`);
+    this.lines = out.length;
+  }
+}
+
+/** Cuts a line to the terminal width (colour codes do not count), so redraws stay aligned. */
+function cut(line: string, columns: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\x1b') {
+      const end = line.indexOf('m', i);
+      if (end !== -1) {
+        out += line.slice(i, end + 1);
+        i = end;
+        continue;
+      }
+    }
+    if (visible >= columns - 1) break;
+    out += line[i];
+    visible++;
+  }
+  return line.includes('\x1b') ? `${out}\x1b[0m` : out;
+}

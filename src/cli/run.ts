@@ -1,0 +1,186 @@
+/**
+ * `faultline run FILE`: runs a scenario against an embedded server (the default) or against one or
+ * more admin APIs given with `--target` (a fleet: the same faults on each). Rolls back whatever
+ * happens, SIGINT and SIGTERM included; writes the journal with `--journal`; `--dry-run` prints the
+ * resolved timeline and touches nothing.
+ * Exit codes: 0 passed, 1 a probe failed or the run was aborted, 2 invalid file or usage,
+ * 3 a target could not be reached, 130/143 interrupted by SIGINT/SIGTERM (after the rollback).
+ * @module
+ */
+import { AdminClient } from '../api/client.js';
+import { formatDuration } from '../scenario/duration.js';
+import { writeJournal, type Journal } from '../scenario/journal.js';
+import { loadScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { ScenarioRun, type Target } from '../scenario/runner.js';
+import type { RunningServer } from '../server.js';
+import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
+import { cliUserAgent } from './client-options.js';
+import { processIo, type CliIo } from './output.js';
+import { planText } from './plan-text.js';
+import { LiveView, LogView, type RunView } from './run-view.js';
+
+/** Exit codes of `faultline run`. */
+export const RUN_EXIT = {
+  passed: 0,
+  failed: 1,
+  invalid: 2,
+  unreachable: 3,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+const FLAGS = {
+  target: { type: 'string', multiple: true, placeholder: 'URL', description: 'admin API to run against; repeat for a fleet (default: an embedded server)' },
+  token: { type: 'string', placeholder: 'TOKEN', description: 'bearer token for the targets (env FAULTLINE_TOKEN)' },
+  journal: { type: 'string', placeholder: 'FILE', description: 'write the JSON journal here when the run ends' },
+  'dry-run': { type: 'boolean', description: 'print the resolved timeline and exit; nothing is touched' },
+  seed: { type: 'string', placeholder: 'SEED', description: "override the file's seed (monkeys, the embedded server)" },
+  'time-scale': { type: 'string', placeholder: 'FACTOR', description: 'multiply every time on the axis and probe intervals (0.1 = ten times faster)' },
+  help: { type: 'boolean', description: 'show this help' },
+} as const satisfies FlagSpecs;
+
+const USAGE = `Usage: faultline run [options] FILE
+
+Runs a scenario: creates its proxies, runs its probes and its timeline of faults, then rolls
+everything back, whatever happens (a failed probe, an error, Ctrl-C, SIGTERM).
+
+Options:
+${flagHelp(FLAGS).join('\n')}
+
+Exit codes: 0 passed, 1 a probe failed or the run was aborted, 2 invalid file,
+3 a target could not be reached, 130/143 interrupted (after the rollback).
+See docs/scenarios.md for the file format.
+`;
+
+/** Parses `--time-scale`: a number above 0. */
+export function parseTimeScale(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--time-scale: expected a number above 0, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** The exit code for a finished run. */
+export function exitCode(journal: Journal, signal?: NodeJS.Signals): number {
+  if (journal.verdict === 'passed') return RUN_EXIT.passed;
+  if (journal.cause === 'unreachable') return RUN_EXIT.unreachable;
+  if (journal.cause === 'signal') return signal === 'SIGTERM' ? RUN_EXIT.sigterm : RUN_EXIT.sigint;
+  return RUN_EXIT.failed;
+}
+
+/** The closing lines: the verdict and what the run did. */
+export function summary(journal: Journal): string {
+  const checks = journal.probes.reduce((n, p) => n + p.checks, 0);
+  const failures = journal.probes.reduce((n, p) => n + p.failures, 0);
+  const faults = journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0);
+  const rollbackFailed = journal.rollback.filter((r) => !r.ok).length;
+  const lines = [
+    `verdict: ${journal.verdict ?? 'unknown'}${journal.reason ? ` — ${journal.reason}` : ''}`,
+    `${journal.steps.filter((s) => s.status === 'done').length}/${journal.steps.length} steps, ${faults} faults applied, ` +
+      `${checks} probe checks (${failures} failed), rollback: ${journal.rollback.length} actions${rollbackFailed > 0 ? `, ${rollbackFailed} FAILED` : ''}, ` +
+      `${formatDuration(Math.max(0, journal.elapsed_ms))}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function startEmbedded(seed: string): Promise<RunningServer> {
+  const { startServer } = await import('../server.js');
+  return startServer({ host: '127.0.0.1', port: 0, seed, metrics: false });
+}
+
+/** Runs `faultline run`; resolves to the exit code. */
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let values;
+  let file: string;
+  let timeScale: number | undefined;
+  try {
+    const parsed = parseCommandArgs(argv, FLAGS);
+    values = parsed.values;
+    if (values.help === true) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const [first, extra] = parsed.positionals;
+    if (first === undefined) throw new UsageError('missing argument FILE');
+    if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
+    file = first;
+    timeScale = parseTimeScale(values['time-scale']);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`faultline run: ${err.message}\nRun 'faultline run --help' for usage.\n`);
+    return RUN_EXIT.invalid;
+  }
+
+  let loaded: LoadedScenario;
+  try {
+    loaded = await loadScenario(file, { env: io.env, seed: values.seed, timeScale });
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    io.stderr(`faultline run: invalid scenario:\n${err.issues.map((i) => `  ${i}`).join('\n')}\n`);
+    return RUN_EXIT.invalid;
+  }
+  const { plan } = loaded;
+  if (values['dry-run'] === true) {
+    io.stdout(planText(plan));
+    return RUN_EXIT.passed;
+  }
+
+  let embedded: RunningServer | undefined;
+  const token = values.token ?? io.env['FAULTLINE_TOKEN'];
+  const urls = values.target ?? [];
+  let targets: Target[];
+  if (urls.length > 0) {
+    targets = urls.map((url) => {
+      const client = new AdminClient(url, { token, timeoutMs: 10_000, userAgent: cliUserAgent() });
+      return { url: client.baseUrl, client };
+    });
+  } else {
+    try {
+      embedded = await startEmbedded(plan.seed);
+    } catch (err) {
+      io.stderr(`faultline run: cannot start the embedded server: ${(err as Error).message}\n`);
+      return RUN_EXIT.failed;
+    }
+    const client = new AdminClient(embedded.url, { timeoutMs: 10_000, userAgent: cliUserAgent() });
+    targets = [{ url: client.baseUrl, client }];
+  }
+
+  let view: RunView | undefined;
+  const runner = new ScenarioRun({ plan, targets, file, onEvent: (event) => view?.onEvent(event) });
+  view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.elapsedMs) : new LogView(io.stdout);
+  const where = embedded ? `an embedded server (${targets[0]?.url ?? ''})` : targets.map((t) => t.url).join(', ');
+  view.note(`faultline run: ${plan.name}: ${plan.steps.length} steps over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`);
+
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (received: NodeJS.Signals): void => {
+    if (signal !== undefined) {
+      io.stderr(`faultline run: ${received} again: exiting without finishing the rollback (leased faults still expire on their servers)\n`);
+      process.exit(received === 'SIGTERM' ? RUN_EXIT.sigterm : RUN_EXIT.sigint);
+    }
+    signal = received;
+    view?.note(`${received}: stopping and rolling back (send it again to quit at once)`);
+    runner.abort('signal', `interrupted by ${received}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let journal: Journal;
+  try {
+    journal = await runner.run();
+  } finally {
+    view.close(runner.journal);
+    await embedded?.close();
+  }
+  io.stdout(summary(journal));
+  if (values.journal !== undefined) {
+    try {
+      await writeJournal(values.journal, journal);
+      io.stdout(`journal: ${values.journal}\n`);
+    } catch (err) {
+      io.stderr(`faultline run: cannot write the journal to ${values.journal}: ${(err as Error).message}\n`);
+    }
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return exitCode(journal, signal);
+}
