@@ -38,8 +38,8 @@ export function recordEvents(baseUrl: string, query = ''): Promise<EventRecorder
   open.add(source);
   const events: StreamedEvent[] = [];
   const waiters = new Set<() => void>();
-  const record = (event: MessageEvent<string>): void => {
-    events.push({ event: event.type, id: event.lastEventId, data: JSON.parse(event.data) as Record<string, unknown> });
+  const record = (event: MessageEvent): void => {
+    events.push({ event: event.type, id: event.lastEventId, data: JSON.parse(String(event.data)) as Record<string, unknown> });
     for (const wake of waiters) wake();
   };
   for (const name of ['hello', 'dropped', ...EVENT_TYPES]) source.addEventListener(name, record);
