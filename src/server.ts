@@ -6,6 +6,7 @@
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './api/app.js';
+import { ScenarioService } from './scenario/service.js';
 import type { SseClientOptions } from './api/sse-client.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
@@ -160,6 +161,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let metrics: Metrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;
+  let scenarios: ScenarioService | undefined;
   try {
     await createProxies(registry, saved ?? proxies);
     if (saved) {
@@ -171,15 +173,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await persister.start();
     }
     metrics = withMetrics === false ? undefined : createMetrics(registry, { runtime: runtimeMetrics ?? true });
-    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events });
+    // Scenario runs talk to this server through its own API, whose URL is known once it listens.
+    let apiUrl = '';
+    scenarios = new ScenarioService({ target: () => ({ url: apiUrl, token }), logger });
+    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events, scenarios });
     server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, app);
     // Toxiproxy's idle timeout; keeps clients' keep-alive sockets from piling up.
     server.keepAliveTimeout = 60_000;
     server.on('clientError', answerClientError);
     const address = await listen(server, await resolveListenHost(host), port, backlog);
+    apiUrl = clientUrl(address);
     // After a successful bind, server errors (say, out of file descriptors) are logged, never fatal.
     server.on('error', (err) => logger.error({ err }, 'admin API server error'));
     const running = server;
+    const runs = scenarios;
     let closing: Promise<void> | undefined;
     return {
       registry,
@@ -188,6 +195,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       port: address.port,
       close: () => {
         closing ??= (async () => {
+          // Scenario runs roll back through the API first, while it still answers.
+          await runs.close();
           // Stop saving first: shutting down removes every proxy, and that is not a change to keep.
           await persister?.close();
           const closed = new Promise<void>((resolve) => running.close(() => resolve()));
@@ -203,6 +212,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
     };
   } catch (err) {
+    await scenarios?.close();
     await persister?.close();
     metrics?.close();
     server?.close();

@@ -18,6 +18,7 @@ import { connectionRoutes } from './routes/connections.js';
 import { eventRoutes } from './routes/events.js';
 import { proxyRoutes } from './routes/proxies.js';
 import { systemRoutes, type MetricsSource } from './routes/system.js';
+import { scenarioRoutes, type ScenarioRuns } from './routes/scenarios.js';
 import { toxicRoutes } from './routes/toxics.js';
 import type { SseClientOptions } from './sse-client.js';
 
@@ -33,6 +34,8 @@ export interface AppDeps {
   bodyLimit?: number | undefined;
   /** Limits for `GET /events` subscribers (buffer cap, heartbeat). */
   events?: SseClientOptions | undefined;
+  /** Scenario runs hosted by this server; `/scenarios` is served only when given. */
+  scenarios?: ScenarioRuns | undefined;
 }
 
 /** Builds the admin API. */
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
   connectionRoutes(router, deps.registry, matched);
   eventRoutes(router, deps.registry, new EventStream(deps.registry), matched, deps.events);
   systemRoutes(router, deps.registry, matched, deps.metrics);
+  if (deps.scenarios) scenarioRoutes(router, deps.scenarios, matched);
   app.use(router);
 
   app.use(notFound);

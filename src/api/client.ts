@@ -54,6 +54,21 @@ export interface ToxicUpdate {
   [extension: string]: unknown;
 }
 
+/** A scenario run hosted by a server (`/scenarios`, a Faultline extension). */
+export interface ScenarioRunJson {
+  id: string;
+  name: string;
+  status: 'pending' | 'running' | 'rolling_back' | 'finished';
+  verdict: 'passed' | 'failed' | 'aborted' | null;
+  seed: string;
+  started_at: string | null;
+  finished_at: string | null;
+  planned_duration_ms: number;
+  elapsed_ms: number;
+  /** The journal so far (see docs/scenarios.md); in single-run answers only. */
+  journal?: Record<string, unknown>;
+}
+
 /** An error answered by the server (`status` ≥ 400) or a server that could not be reached (`status` 0). */
 export class AdminClientError extends Error {
   override readonly name = 'AdminClientError';
@@ -164,9 +179,29 @@ export class AdminClient {
     await this.request('DELETE', `/proxies/${encodeURIComponent(proxy)}/connections/${id}${query}`);
   }
 
+  /** `POST /scenarios`: starts running a scenario (YAML or JSON text) on the server. */
+  startScenario(text: string): Promise<ScenarioRunJson> {
+    return this.json('POST', '/scenarios', text, 'application/yaml');
+  }
+
+  /** `GET /scenarios`: the server's scenario runs, oldest first. */
+  scenarios(): Promise<ScenarioRunJson[]> {
+    return this.json('GET', '/scenarios');
+  }
+
+  /** `GET /scenarios/{id}`: one run with its journal so far. */
+  scenario(id: string): Promise<ScenarioRunJson> {
+    return this.json('GET', `/scenarios/${encodeURIComponent(id)}`);
+  }
+
+  /** `DELETE /scenarios/{id}`: aborts a run; answers once its rollback is done. */
+  abortScenario(id: string): Promise<ScenarioRunJson> {
+    return this.json('DELETE', `/scenarios/${encodeURIComponent(id)}`);
+  }
+
   /** Sends a request and parses a JSON answer; errors become {@link AdminClientError}. */
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const text = await this.request(method, path, body);
+  async json<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const text = await this.request(method, path, body, contentType);
     try {
       return JSON.parse(text) as T;
     } catch {
