@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFaultline, type FaultlineProcess } from './helpers/faultline.js';
 
-const FILES = ['docs/api.md', 'docs/configuration.md'];
+const FILES = ['docs/api.md', 'docs/configuration.md', 'docs/http.md'];
 /** Runs the CLI in a new network namespace with loopback up; `exec` keeps the pid for nsenter. */
 const NETNS = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'];
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { request as httpRequest, STATUS_CODES, type ClientRequest, type IncomingMessage, type InformationEvent, type ServerResponse } from 'node:http';
+import { formatHostPort } from '../core/address.js';
 import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { hasOtherCodings, splitHeaders, type SplitHeaders } from './hop-by-hop.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
@@ -126,6 +127,8 @@ export class Exchange implements PassGuard, SessionTask {
       this.answer(badGateway(this.session.upstreamAddress, err as Error), true);
       return;
     }
+    // HTTP/1.1 requires Host; a request without one (HTTP/1.0) gets the upstream's address, as a reverse proxy does.
+    if (!head.headers.has('host')) raw.push('Host', formatHostPort(target.host, target.port));
     const upstream = httpRequest({
       agent: this.session.agent,
       host: target.host,
@@ -136,6 +139,7 @@ export class Exchange implements PassGuard, SessionTask {
       setHost: false,
       maxHeaderSize: HTTP_MAX_HEADER_SIZE,
     });
+    upstream.maxHeadersCount = 0;
     this.upstreamRequest = upstream;
     this.forwarded = head;
     upstream.on('response', (upRes: IncomingMessage) => {

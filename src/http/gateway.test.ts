@@ -229,6 +229,18 @@ describe('http gateway', () => {
     expect(answer.headers.connection).toBe('close');
   });
 
+  it('answers an HTTP/1.0 client without Host, giving the upstream its address as Host, then closes', async () => {
+    const { up, proxy } = await setup();
+    const socket = await client(proxy.port);
+    const reader = collect(socket);
+    socket.write('GET /old HTTP/1.0\r\n\r\n');
+    await waitFor(() => reader.ended, 5000, 'the connection to close');
+    expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(reader.text.endsWith('ok')).toBe(true);
+    expect(up.seen[0]?.headers.host).toBe(up.address);
+    expect(up.seen[0]?.headers.connection).toBe('close');
+  });
+
   it('relays HEAD, 204 and 304 answers without bodies, and pipelined requests in order', async () => {
     const { proxy } = await setup((req, res) => {
       if (req.url === '/204') res.writeHead(204).end();

@@ -91,6 +91,8 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
     });
     // A client that half-closes after its request still gets the answer (the connection ends after it).
     (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    // Header count is bounded by HTTP_MAX_HEADER_SIZE alone: no silent dropping past 2000 fields.
+    server.maxHeadersCount = 0;
     server.on('connection', (socket: Socket) => {
       this.sessions.set(socket, new Session(this, socket));
     });

@@ -9,6 +9,7 @@
 import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { resetSocket } from '../core/socket-options.js';
+import { formatHostPort } from '../core/address.js';
 import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { badGateway, replyHeaders } from './exchange.js';
 import { splitHeaders } from './hop-by-hop.js';
@@ -90,6 +91,8 @@ export class Tunnel implements PassGuard, SessionTask {
       this.answer(badGateway(this.session.upstreamAddress, err as Error));
       return;
     }
+    // HTTP/1.1 requires Host; a request without one (HTTP/1.0) gets the upstream's address, as a reverse proxy does.
+    if (!head.headers.has('host')) raw.push('Host', formatHostPort(target.host, target.port));
     const upstream = httpRequest({
       agent: this.session.agent,
       host: target.host,
@@ -100,6 +103,7 @@ export class Tunnel implements PassGuard, SessionTask {
       setHost: false,
       maxHeaderSize: HTTP_MAX_HEADER_SIZE,
     });
+    upstream.maxHeadersCount = 0;
     const onSwitch = (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer): void => {
       this.onSwitch(upRes, upSocket, upHead, head).catch((err: unknown) => {
         this.session.log.error({ err, request: this.ordinal }, 'http tunnel failed');
