@@ -66,10 +66,11 @@ export function startFaultline(
     timeoutMs?: number;
     /** A command that runs `node CLI args` as its trailing arguments (e.g. `unshare -n …`); it must exec, keeping the pid. */
     wrap?: readonly string[];
+    /** What runs the CLI instead of `node CLI` (e.g. the container's entrypoint script); it must exec node, keeping the pid. */
+    command?: readonly string[];
   } = {},
 ): Promise<FaultlineProcess> {
-  const [command, ...prefix] = options.wrap ?? [process.execPath];
-  const argv = options.wrap ? [...prefix, process.execPath, CLI, ...args] : [CLI, ...args];
+  const [command, ...argv] = [...(options.wrap ?? []), ...(options.command ?? [process.execPath, CLI]), ...args];
   const child = spawn(command ?? process.execPath, argv, {
     env: { ...process.env, FAULTLINE_LOG_LEVEL: undefined, LOG_LEVEL: undefined, FAULTLINE_TOKEN: undefined, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
