@@ -5,6 +5,7 @@
  * header edits, and `clock_skew`'s Date, drift, continuity and request header.
  */
 import { Agent } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import type { FaultlineEvent } from '../core/events.js';
@@ -12,7 +13,7 @@ import type { Proxy } from '../core/proxy.js';
 import { ProxyRegistry } from '../core/registry.js';
 import { FaultlineError } from '../errors.js';
 import { httpCall, startHttpServer, type HttpCallOptions, type TestHttpServer } from '../testing/http-server.js';
-import { waitFor } from '../testing/net.js';
+import { connectTo, waitFor } from '../testing/net.js';
 import { httpGateway } from './gateway.js';
 import { exchangeRng } from './toxic-pass.js';
 
@@ -235,6 +236,39 @@ describe('HTTP toxics on a live http proxy', () => {
     expect(up?.seen[2]?.headers['x-test-now']).toBeUndefined();
     await call(proxy, { path: '/only' });
     expect(up?.seen[3]?.headers['x-test-now']).toBe(String(WALL - 300_000));
+  });
+
+  it('acts on Upgrade requests and on the 101 answer like on any other exchange', async () => {
+    const proxy = await setup();
+    up?.server.on('upgrade', (_req, socket: Socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+      socket.on('data', (c: Buffer) => socket.write(c));
+    });
+    proxy.addToxic({ type: 'http_abort', stream: 'upstream', attributes: { status: 403, body: 'no sockets', match: { path: '/denied' } } });
+    proxy.addToxic({ type: 'clock_skew', attributes: { offset: -300_000 } });
+    const exchange = async (path: string, send?: string): Promise<string> => {
+      const socket = await connectTo(proxy.port);
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (c: string) => (text += c));
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`);
+      if (send === undefined) {
+        await new Promise<void>((resolve) => socket.once('end', () => resolve()));
+      } else {
+        await waitFor(() => text.includes('\r\n\r\n'), 2000, 'the 101');
+        socket.write(send);
+        await waitFor(() => text.endsWith(send), 2000, 'the echo');
+      }
+      socket.destroy();
+      return text;
+    };
+    const denied = await exchange('/denied');
+    expect(denied).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(denied.endsWith('no sockets')).toBe(true);
+    const allowed = await exchange('/ok', 'ping');
+    expect(allowed).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    expect(allowed).toContain('Date: Mon, 31 Dec 2029 23:55:00 GMT\r\n');
+    expect(allowed.endsWith('\r\n\r\nping')).toBe(true);
   });
 
   it('HTTP toxics need an http proxy; a proxy with HTTP toxics cannot switch to tcp', async () => {
