@@ -280,7 +280,7 @@ ${extra}`;
     expect(journal.probes[0]?.results.map((r) => r.at_ms)).toEqual([0, 100, 200]);
   });
 
-  it('before passes after a retry; after runs once everything is rolled back', async () => {
+  it('before passes after a retry; after runs once the faults are reverted, before created proxies go', async () => {
     const seen: string[] = [];
     const { clock, admin, run } = setup(`probes:
   - name: pre
@@ -304,7 +304,9 @@ steps:
       return { ok, ms: 1, detail: ok ? 'connected' : 'ECONNREFUSED' };
     };
     const journal = await drive(clock, run);
-    expect(seen).toEqual(['0 127.0.0.1:1 toxics=0 proxies=1', '50 127.0.0.1:1 toxics=0 proxies=1', '1050 127.0.0.1:2 toxics=0 proxies=0']);
+    // After probes see the faults gone but the proxies still there; then the created proxy goes.
+    expect(seen).toEqual(['0 127.0.0.1:1 toxics=0 proxies=1', '50 127.0.0.1:1 toxics=0 proxies=1', '1050 127.0.0.1:2 toxics=0 proxies=1']);
+    expect(admin.proxyMap.size).toBe(0);
     expect(journal.verdict).toBe('passed');
     expect(journal.probes.map((p) => p.results.map((r) => r.at_ms))).toEqual([[-50, 0], [1000]]);
   });

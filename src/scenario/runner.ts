@@ -168,9 +168,11 @@ export class ScenarioRun {
     this.journal.elapsed_ms = this.elapsedMs;
 
     this.setStatus('rolling_back');
-    if (this.plan.rollback === 'always') await this.rollback();
+    if (this.plan.rollback === 'always') await this.revertFaults();
+    // `after` probes check the system without its faults but still wired through its proxies.
     const cancelled = this.stopCause !== undefined && ['signal', 'request', 'unreachable'].includes(this.stopCause.cause);
     if (!cancelled) await this.afterProbes();
+    if (this.plan.rollback === 'always') await this.removeCreatedProxies();
     for (const probe of this.journal.probes) if (probe.status === 'pending') probe.status = 'not_run';
     for (const step of this.journal.steps) if (step.status === 'pending' || step.status === 'running') step.status = step.status === 'running' ? 'failed' : 'skipped';
     this.decide();
@@ -617,7 +619,8 @@ export class ScenarioRun {
     return this.targets.find((t) => t.url === url)?.client;
   }
 
-  private async rollback(): Promise<void> {
+  /** Removes every toxic still in place and restores every proxy an action changed. */
+  private async revertFaults(): Promise<void> {
     for (const toxic of [...this.ledger.toxics].reverse()) {
       if (toxic.reverted) continue;
       const client = this.clientOf(toxic.target);
@@ -658,7 +661,10 @@ export class ScenarioRun {
     const down = this.ledger.downProxies;
     this.ledger.clearDown();
     this.setActive(-down);
+  }
 
+  /** Deletes the proxies the run created, except those with `keep: true`. */
+  private async removeCreatedProxies(): Promise<void> {
     for (const created of [...this.ledger.created].reverse()) {
       if (created.keep) {
         this.record(created.target, `keep proxy ${created.proxy} (keep: true)`);
