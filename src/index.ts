@@ -37,6 +37,8 @@ export type { ToxicInput, ToxicPatch } from './toxics/spec.js';
 export { startServer, type RunningServer, type ServerOptions, type ServerProxy } from './server.js';
 export { createApp, type AppDeps } from './api/app.js';
 export type { ProxyJson, ToxicJson } from './api/serialize.js';
+export type { ConnectionBytesJson, ConnectionJson } from './api/connection-json.js';
+export type { SseClientOptions } from './api/sse-client.js';
 export { TOXIPROXY_API_VERSION, FAULTLINE_VERSION } from './api/version.js';
 export { ConfigError, loadConfig, type ConfigFlags, type LoadedConfig, type LoadOptions } from './config/load.js';
 export type { Config, ProxyDefinition, ToxicConfig } from './config/schema.js';
