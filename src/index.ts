@@ -43,6 +43,12 @@ export { TOXIPROXY_API_VERSION, FAULTLINE_VERSION } from './api/version.js';
 export { ConfigError, loadConfig, type ConfigFlags, type LoadedConfig, type LoadOptions } from './config/load.js';
 export type { Config, ProxyDefinition, ToxicConfig } from './config/schema.js';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics/metrics.js';
+export { AdminClient, AdminClientError, type AdminClientOptions, type ScenarioRunJson } from './api/client.js';
+export { loadScenario, parseScenario, ScenarioError, type LoadedScenario, type LoadScenarioOptions } from './scenario/load.js';
+export { resolvePlan, type Plan, type PlanOptions } from './scenario/timeline.js';
+export { ScenarioRun, type RunEvent, type RunOptions, type ScenarioClient, type Target } from './scenario/runner.js';
+export { writeJournal, type Journal, type Verdict } from './scenario/journal.js';
+export type { Scenario } from './scenario/schema.js';
 export { createLogger, type LoggerOptions, type LogLevelName } from './logging/logger.js';
 export {
   defineToxic,
