@@ -33,7 +33,7 @@ function stepName(journal: Journal, index: number): string {
 /** The line for one event, or undefined when it is not worth a line. */
 export function eventLine(event: RunEvent): string | undefined {
   const journal = event.journal;
-  const at = stamp(journal.status === 'pending' ? 0 : elapsedOf(journal));
+  const at = stamp(journal.status === 'pending' ? 0 : journal.elapsed_ms);
   switch (event.type) {
     case 'status':
       if (event.journal.status === 'rolling_back') return `${at} rolling back`;
@@ -68,10 +68,6 @@ export function eventLine(event: RunEvent): string | undefined {
     case 'warning':
       return `${at} warning: ${event.message}`;
   }
-}
-
-function elapsedOf(journal: Journal): number {
-  return journal.elapsed_ms;
 }
 
 /** Plain lines, for pipes and CI logs. */
