@@ -77,7 +77,7 @@ export class ScenarioService {
       ...(this.options.clock ? { clock: this.options.clock } : {}),
       ...(this.options.check ? { check: this.options.check } : {}),
     });
-    const log = this.logger.child({ scenario: id, name: plan.name });
+    const log = this.logger.child({ scenario: id, scenario_name: plan.name });
     log.info({ seed: plan.seed, planned_ms: plan.durationMs }, 'scenario started');
     const done = run.run().then((journal) => {
       log.info({ verdict: journal.verdict, cause: journal.cause, reason: journal.reason }, 'scenario finished');
