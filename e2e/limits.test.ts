@@ -54,7 +54,10 @@ describe('resource limits', () => {
     expect(((await api(server.url).get('/proxies/capped/connections')).json as unknown[]).length).toBe(2);
 
     a.end();
-    await waitFor(() => echo.sockets.size === 1, 5000, 'the first connection to close');
+    // The slot is free once the proxy has closed both sides of the first connection.
+    const connections = async (): Promise<number> => ((await api(server.url).get('/proxies/capped/connections')).json as unknown[]).length;
+    for (let i = 0; i < 200 && (await connections()) !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await connections()).toBe(1);
     const d = await connectTo(port);
     sockets.push(d);
     expect(await echoes(d, 'd')).toBe(true);

@@ -72,9 +72,10 @@ describe('Redis through faultline', () => {
     await admin.removeToxic('redis', 'slow');
     const after = await medianMs(() => client.get('greeting'), 20);
     expect(slowed).toBeGreaterThanOrEqual(120);
-    expect(slowed).toBeLessThan(120 + 400);
-    expect(direct).toBeLessThan(60);
-    expect(after).toBeLessThan(60);
+    // Generous upper bounds: a loaded CI machine adds its own delays, never less than the toxic's.
+    expect(slowed).toBeLessThan(120 + 800);
+    expect(direct).toBeLessThan(100);
+    expect(after).toBeLessThan(100);
   });
 
   it('a one-way partition makes commands time out; healing it lets the same connection recover', async () => {
