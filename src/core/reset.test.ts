@@ -2,10 +2,12 @@
  * Resets are real TCP resets: reset_peer gives the client ECONNRESET, an upstream reset reaches the
  * client as a reset, and a reset_peer that rolled inactive (toxicity 0) never resets anything.
  */
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { connectTo, readAll, startEchoServer, startServer, type TestServer } from '../testing/net.js';
 import type { Proxy } from './proxy.js';
+import { resetSocket } from './socket-options.js';
 
 describe('resets', () => {
   let upstream: TestServer | undefined;
@@ -76,6 +78,22 @@ describe('resets', () => {
     client.resetAndDestroy();
     await closed;
     expect(upstreamErrors).toContain('ECONNRESET');
+  });
+
+  it('resets a socket that is still connecting once it connects', async () => {
+    const errors: string[] = [];
+    let seen!: () => void;
+    const closed = new Promise<void>((resolve) => (seen = resolve));
+    upstream = await startServer((socket) => {
+      socket.on('error', (err: NodeJS.ErrnoException) => errors.push(err.code ?? ''));
+      socket.on('close', seen);
+    });
+    const dialing = connect({ host: '127.0.0.1', port: upstream.port });
+    dialing.on('error', () => {});
+    expect(dialing.connecting).toBe(true);
+    resetSocket(dialing);
+    await closed;
+    expect(errors).toContain('ECONNRESET');
   });
 
   it('never resets where toxicity is 0', async () => {

@@ -58,9 +58,16 @@ export function closeGracefully(socket: Socket, graceMs: number): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
-/** Resets a socket (RST), or just destroys it when it never connected. */
+/**
+ * Resets a socket (RST). A socket still connecting is reset as soon as it connects (Node waits for
+ * the handshake), so a peer that the dial already reached sees a reset, not a quiet close.
+ */
 export function resetSocket(socket: Socket): void {
   if (socket.destroyed) return;
-  if (socket.connecting || socket.pending) socket.destroy();
-  else socket.resetAndDestroy();
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    // Not a TCP socket (or no handle yet): nothing to reset, only to close.
+    socket.destroy();
+  }
 }
