@@ -7,6 +7,7 @@
 import type { FaultlineEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { ProxyRegistry } from '../core/registry.js';
+import { FaultlineError } from '../errors.js';
 import { snapshotOf } from './snapshot.js';
 import { writeStateFile } from './state-file.js';
 
@@ -29,9 +30,13 @@ export class StatePersister {
     private readonly logger: Logger,
   ) {}
 
-  /** Writes the current state at once (a failure throws, so startup can stop), then follows changes. */
+  /** Writes the current state at once (a failure throws STATE_INVALID, so startup can stop), then follows changes. */
   async start(): Promise<void> {
-    await this.write();
+    try {
+      await this.write();
+    } catch (err) {
+      throw new FaultlineError('STATE_INVALID', `state file ${this.path} cannot be written: ${(err as Error).message}`, { cause: err });
+    }
     this.detach = this.registry.on((event) => {
       if (changesState(event)) this.schedule();
     });

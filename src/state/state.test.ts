@@ -63,6 +63,11 @@ describe('state file', () => {
 });
 
 describe('StatePersister', () => {
+  it('fails to start, saying so, when the file cannot be written', async () => {
+    const persister = new StatePersister(new ProxyRegistry(), join(dir, 'no-such-dir', 'state.json'), silentLogger);
+    await expect(persister.start()).rejects.toMatchObject({ code: 'STATE_INVALID', message: expect.stringContaining('no-such-dir/state.json cannot be written: ENOENT') });
+  });
+
   it('saves every change (latest state wins), leaves leased toxics out, and stops saving once closed', async () => {
     const path = join(dir, 'live.json');
     const registry = new ProxyRegistry();
