@@ -63,7 +63,8 @@ describe('the scenario library', async () => {
     const path = new URL(name, LIBRARY).pathname;
     const listen = `127.0.0.1:${await freePort()}`;
     const http = name === 'clock-skew-drill.yaml';
-    // A short deadline, so that every fault of the library is felt within a compressed run.
+    // A short deadline on the TCP dependency, so that every fault of the library is felt within a
+    // compressed run; the clock drill's HTTP calls keep a generous one.
     const app = await startScenarioApp({ tcpVia: listen, httpVia: listen, deadlineMs: 100 });
     try {
       const env = {

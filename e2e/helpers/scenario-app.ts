@@ -34,8 +34,10 @@ export interface ScenarioAppOptions {
   tcpVia: string;
   /** Where it reaches the HTTP dependency. */
   httpVia?: string;
-  /** The application's deadline for one dependency call (default 300 ms). */
+  /** The application's deadline for one call to the TCP dependency (default 300 ms). */
   deadlineMs?: number;
+  /** Its deadline for one call to the HTTP dependency (default 2 s). */
+  timeDeadlineMs?: number;
 }
 
 function split(address: string): { host: string; port: number } {
@@ -116,7 +118,7 @@ export async function startScenarioApp(options: ScenarioAppOptions): Promise<Sce
     if (req.url === '/health') {
       void roundTrip(options.tcpVia, deadlineMs).then((why) => (why === undefined ? reply(200, 'ok') : reply(503, `degraded: ${why}`)));
     } else if (req.url === '/time' && options.httpVia !== undefined) {
-      void remoteDate(options.httpVia, deadlineMs).then(({ date, why }) => {
+      void remoteDate(options.httpVia, options.timeDeadlineMs ?? 2_000).then(({ date, why }) => {
         if (date === undefined) return reply(503, `degraded: ${why ?? ''}`);
         const skew = Math.round((date - Date.now()) / 1000);
         reply(200, JSON.stringify({ skew_s: skew, status: Math.abs(skew) > 60 ? 'skewed' : 'ok' }));

@@ -18,8 +18,11 @@ export type RunStatus = 'pending' | 'running' | 'rolling_back' | 'finished';
 /** Why a run stopped before its end (or why it failed). */
 export type StopCause = 'probe' | 'step' | 'signal' | 'request' | 'unreachable';
 
-/** Who took a fault away: the runner at its `for` end, the server's lease, the rollback, or a `reset` step. */
-export type RevertedBy = 'runner' | 'lease' | 'rollback' | 'reset';
+/**
+ * Who took a fault away: the runner at its `for` end, the server's lease, the rollback, a `reset`
+ * step, or something outside the run (an operator, another client) before its end.
+ */
+export type RevertedBy = 'runner' | 'lease' | 'rollback' | 'reset' | 'external';
 
 /** One toxic a step applied. */
 export interface FaultRecord {

@@ -136,6 +136,20 @@ describe('the timeline', () => {
     expect(journal.verdict).toBe('passed');
   });
 
+  it('carries on when a ramped toxic disappears (removed by hand, or its lease ran out first)', async () => {
+    const { clock, admin, run } = setup(`steps:
+  - ramp: { proxy: db, name: creep, type: latency, attribute: latency, from: 0, to: 40, over: 1s, steps: 4 }
+    for: 2s
+`);
+    const journal = await drive(clock, run, 10, (now) => {
+      if (now === 300) admin.proxyMap.get('db')?.toxics.clear();
+    });
+    expect(changes(admin)).toEqual(['0 createProxy db', '0 addToxic db/creep {"latency":0} lease=2000', '250 updateToxic db/creep {"latency":10}', '500 updateToxic db/creep {"latency":20}', '2000 deleteProxy db']);
+    expect(journal.steps[0]?.faults[0]).toMatchObject({ reverted_by: 'external', reverted_ms: 500 });
+    expect(journal.warnings).toEqual(['toxic creep on db was removed outside this run before its end']);
+    expect(journal.verdict).toBe('passed');
+  });
+
   it('leaves a proxy that existed alone, and restores what actions changed', async () => {
     const { clock, admin, run } = setup(`steps:
   - action: { type: disable, proxy: db }

@@ -477,20 +477,35 @@ export class ScenarioRun {
     this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'applied' });
   }
 
+  /**
+   * Updates a fault on every target. A toxic already gone is not an error: when the run is behind
+   * its schedule the server's lease may have ended it first, or someone removed it by hand.
+   */
   private async updateToxic(stepIndex: number, record: FaultRecord | undefined, attributes: Record<string, unknown>): Promise<void> {
     if (!record) return;
     const live = this.ledger.liveToxics(record);
+    if (live.length === 0) return;
+    let gone = false;
     await this.everywhere(async (target) => {
       for (const toxic of live.filter((t) => t.target === target.url)) {
         try {
           await target.client.updateToxic(toxic.proxy, toxic.name, { attributes });
         } catch (err) {
-          throw new Error(`updating toxic ${toxic.name} on proxy ${toxic.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
+          if (!isNotFound(err)) {
+            throw new Error(`updating toxic ${toxic.name} on proxy ${toxic.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
+          }
+          toxic.reverted = true;
+          gone = true;
         }
       }
     });
     (record.updates ??= []).push({ at_ms: this.elapsedMs, attributes });
     this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'updated' });
+    if (gone) {
+      const expired = record.planned_end_ms !== null && this.elapsedMs >= record.planned_end_ms - 1;
+      if (!expired) this.warn(`toxic ${record.toxic} on ${record.proxy} was removed outside this run before its end`);
+      this.markReverted(stepIndex, record, expired ? 'lease' : 'external');
+    }
   }
 
   /** Removes a fault from every target; a toxic already gone (its lease ran out) counts as removed. */
