@@ -33,8 +33,16 @@ afterAll(async () => {
 
 /** Each test against the shared server starts from the dependency's proxy alone. */
 async function resetServer(): Promise<void> {
-  for (const name of Object.keys(await admin.proxies())) await admin.deleteProxy(name);
-  await admin.createProxy({ name: PROXY, listen, upstream: app.tcpUpstream });
+  const proxies = await admin.proxies();
+  for (const name of Object.keys(proxies)) if (name !== PROXY) await admin.deleteProxy(name);
+  // The dependency's proxy is kept between tests (rebinding its port at once could race the close).
+  const proxy = proxies[PROXY];
+  if (!proxy) {
+    await admin.createProxy({ name: PROXY, listen, upstream: app.tcpUpstream });
+    return;
+  }
+  for (const toxic of proxy.toxics) await admin.removeToxic(PROXY, toxic.name);
+  if (!proxy.enabled) await admin.updateProxy(PROXY, { enabled: true });
 }
 
 /** A scenario on the shared proxy (declared by name only: it must exist on the target). */
@@ -198,6 +206,7 @@ steps:
     expect(Object.keys(await admin.proxies())).toEqual([PROXY]);
     const journal = await scratch.journal(journalPath);
     expect(journal).toMatchObject({ verdict: 'aborted', cause: 'signal', reason: 'interrupted by SIGINT' });
+    expect(journal.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'aborted']);
     expect(journal.rollback.map((r) => [r.action, r.ok])).toEqual([
       ['remove toxic also-held from proxy created', true],
       ['remove toxic held from proxy dependency', true],

@@ -86,7 +86,7 @@ export class LogView implements RunView {
   close(): void {}
 }
 
-const STEP_ICON: Record<StepRecord['status'], string> = { pending: ' ', running: '▶', done: '✓', failed: '✗', skipped: '-' };
+const STEP_ICON: Record<StepRecord['status'], string> = { pending: ' ', running: '▶', done: '✓', failed: '✗', aborted: '■', skipped: '-' };
 
 function probeLine(style: OutputStyle, p: ProbeRecord): string {
   const last = p.results[p.results.length - 1];

@@ -7,6 +7,7 @@
  * 3 a target could not be reached, 130/143 interrupted by SIGINT/SIGTERM (after the rollback).
  * @module
  */
+import { writeFileSync } from 'node:fs';
 import { AdminClient } from '../api/client.js';
 import { formatDuration } from '../scenario/duration.js';
 import { writeJournal, type Journal } from '../scenario/journal.js';
@@ -154,7 +155,16 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   let signal: NodeJS.Signals | undefined;
   const onSignal = (received: NodeJS.Signals): void => {
     if (signal !== undefined) {
+      view?.close(runner.journal);
       io.stderr(`faultline run: ${received} again: exiting without finishing the rollback (leased faults still expire on their servers)\n`);
+      // The journal as it stands, rollback unfinished, so the run still leaves a record.
+      if (values.journal !== undefined) {
+        try {
+          writeFileSync(values.journal, `${JSON.stringify(runner.journal, null, 2)}\n`);
+        } catch {
+          // Exiting anyway.
+        }
+      }
       process.exit(received === 'SIGTERM' ? RUN_EXIT.sigterm : RUN_EXIT.sigint);
     }
     signal = received;

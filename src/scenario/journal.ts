@@ -54,7 +54,8 @@ export interface StepRecord {
   planned_end_ms: number;
   started_ms: number | null;
   ended_ms: number | null;
-  status: 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+  /** `aborted`: under way when the run stopped early; `skipped`: never reached. */
+  status: 'pending' | 'running' | 'done' | 'failed' | 'aborted' | 'skipped';
   faults: FaultRecord[];
   error?: string;
 }

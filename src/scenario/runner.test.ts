@@ -247,7 +247,7 @@ ${extra}`;
     expect(admin.toxicNames()).toEqual([]);
     expect(admin.proxyMap.size).toBe(0);
     expect(journal.probes[0]).toMatchObject({ status: 'failed', failed_ms: 1200, failures: 2 });
-    expect(journal.steps.map((s) => s.status)).toEqual(['done', 'failed']);
+    expect(journal.steps.map((s) => s.status)).toEqual(['done', 'aborted']);
   });
 
   it('continuous without abort: the run goes on, and fails at the end', async () => {

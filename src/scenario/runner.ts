@@ -174,7 +174,10 @@ export class ScenarioRun {
     if (!cancelled) await this.afterProbes();
     if (this.plan.rollback === 'always') await this.removeCreatedProxies();
     for (const probe of this.journal.probes) if (probe.status === 'pending') probe.status = 'not_run';
-    for (const step of this.journal.steps) if (step.status === 'pending' || step.status === 'running') step.status = step.status === 'running' ? 'failed' : 'skipped';
+    for (const step of this.journal.steps) {
+      if (step.status === 'running') step.status = 'aborted';
+      else if (step.status === 'pending') step.status = 'skipped';
+    }
     this.decide();
     this.journal.elapsed_ms = this.elapsedMs;
     this.journal.finished_at = new Date(this.now()).toISOString();
