@@ -1,6 +1,7 @@
 /**
- * Reading the README's shell examples: fenced `sh` blocks, the commands in them, and the output a
- * block documents in the fenced `json` or `text` block right after it.
+ * Reading the shell examples of a Markdown document (the README, docs/*.md): fenced `sh` blocks,
+ * the commands in them, and the output a block documents in the fenced `json` or `text` block right
+ * after it.
  * @module
  */
 
@@ -96,18 +97,32 @@ export function curlExamples(markdown: string): ShellExample[] {
 
 const SEMVER = /^\d+\.\d+\.\d+(?:[-+][\w.+-]*)?$/;
 
+const EPHEMERAL_LISTEN = /^(.*):(\d+)$/;
+
+/** Options for {@link jsonDifferences}. */
+export interface CompareOptions {
+  /** The document listens on port 0 somewhere: a documented `listen` port stands for any port. */
+  ephemeralPorts?: boolean;
+}
+
 /**
  * Where `actual` differs from the documented `expected` JSON: values must be equal, except that a
- * documented version number (`0.1.0`) stands for any version number.
+ * documented version number (`0.1.0`) stands for any version number, and with `ephemeralPorts` a
+ * documented `listen` address matches the same host on any port.
  */
-export function jsonDifferences(actual: unknown, expected: unknown, path = '$'): string[] {
+export function jsonDifferences(actual: unknown, expected: unknown, path = '$', options: CompareOptions = {}): string[] {
+  if (options.ephemeralPorts && path.endsWith('.listen') && typeof expected === 'string' && typeof actual === 'string') {
+    const want = EPHEMERAL_LISTEN.exec(expected);
+    const got = EPHEMERAL_LISTEN.exec(actual);
+    if (want && got && want[1] === got[1]) return [];
+  }
   if (typeof expected === 'string' && SEMVER.test(expected)) {
     return typeof actual === 'string' && SEMVER.test(actual) ? [] : [`${path}: expected a version, got ${JSON.stringify(actual)}`];
   }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return [`${path}: expected an array, got ${JSON.stringify(actual)}`];
     if (actual.length !== expected.length) return [`${path}: expected ${expected.length} items, got ${actual.length}`];
-    return expected.flatMap((item, i) => jsonDifferences(actual[i], item, `${path}[${i}]`));
+    return expected.flatMap((item, i) => jsonDifferences(actual[i], item, `${path}[${i}]`, options));
   }
   if (expected !== null && typeof expected === 'object') {
     if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
@@ -115,8 +130,15 @@ export function jsonDifferences(actual: unknown, expected: unknown, path = '$'):
     const got = Object.keys(actual).sort();
     if (want.join() !== got.join()) return [`${path}: expected keys ${want.join(', ')}, got ${got.join(', ')}`];
     return want.flatMap((key) =>
-      jsonDifferences((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`),
+      jsonDifferences((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`, options),
     );
   }
   return Object.is(actual, expected) ? [] : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+}
+
+/** The upstream ports a document's examples point proxies at (`"upstream":"127.0.0.1:N"`). */
+export function upstreamPorts(markdown: string): number[] {
+  const ports = new Set<number>();
+  for (const m of markdown.matchAll(/"upstream"\s*:\s*"(?:127\.0\.0\.1|localhost):(\d+)"/g)) ports.add(Number(m[1]));
+  return [...ports];
 }
