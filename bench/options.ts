@@ -24,7 +24,7 @@ const SETUP_IDS = SETUPS.map((s) => s.id);
 /** `npm run bench -- --help`. */
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick              short runs (well under a minute): 0.5 s per workload, 1000 idle connections
+  --quick              short runs (well under a minute): 0.4 s per workload, 1000 idle connections
   --runs N             rounds over every setup (default 5, --quick 3)
   --only LIST          workloads, comma-separated: ${WORKLOADS.join(', ')}
   --setups LIST        setups, comma-separated: ${SETUP_IDS.join(', ')}

@@ -108,10 +108,10 @@ export const FULL_SIZES: WorkloadSizes = {
 
 /** Short sizes (`--quick`). */
 export const QUICK_SIZES: WorkloadSizes = {
-  bulkWarmupMs: 150,
-  bulkMs: 500,
-  rrWarmupMs: 150,
-  rrMs: 500,
+  bulkWarmupMs: 100,
+  bulkMs: 400,
+  rrWarmupMs: 100,
+  rrMs: 400,
   rrMessageBytes: 16,
   idleConnections: 1_000,
   idleConcurrency: 100,
