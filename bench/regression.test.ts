@@ -31,9 +31,10 @@ describe('performance regression check', () => {
     const results: BenchResult[] = [];
     const ratios = (): number[] =>
       CHECKS.map((c) => best(results, 'faultline', c.workload, c.metric) / best(results, 'pipe', c.workload, c.metric));
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // Three rounds, and two more only when a ratio came out low: about 14 s, 25 s at most on a busy machine.
+    for (const runs of [3, 2]) {
       results.push(
-        await runBench({ scriptDir, runs: 3, setups: ['pipe', 'faultline'], workloads: ['bulk', 'rr1'], sizes: REGRESSION_SIZES }),
+        await runBench({ scriptDir, runs, setups: ['pipe', 'faultline'], workloads: ['bulk', 'rr1'], sizes: REGRESSION_SIZES }),
       );
       if (ratios().every((r) => r >= MIN_RATIO)) break;
     }
