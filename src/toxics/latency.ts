@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fraction, wholeNumber } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
 import { DelaySampler, DISTRIBUTIONS } from './distributions.js';
+import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z
@@ -27,15 +27,15 @@ type LatencyAttributes = z.infer<typeof attributes>;
  * (`due = max(arrival + delay, previous due)`), so jitter can never reorder bytes.
  */
 class LatencyStage implements ToxicStage<LatencyAttributes> {
-  private readonly queue = new ChunkQueue();
+  private readonly queue: TimedQueue;
   private readonly sampler: DelaySampler;
   private lastDue = -Infinity;
-  private endPending = false;
 
   constructor(
     private attrs: LatencyAttributes,
     private readonly ctx: StageContext,
   ) {
+    this.queue = new TimedQueue(ctx);
     this.sampler = new DelaySampler(ctx);
   }
 
@@ -44,27 +44,17 @@ class LatencyStage implements ToxicStage<LatencyAttributes> {
   }
 
   onChunk(buf: Buffer): void {
-    const now = this.ctx.now();
-    const due = Math.max(now + this.sampler.sample(this.attrs), this.lastDue);
+    const due = Math.max(this.ctx.now() + this.sampler.sample(this.attrs), this.lastDue);
     this.lastDue = due;
-    if (this.queue.length === 0 && due <= now) {
-      this.ctx.push(buf);
-      return;
-    }
-    this.queue.push(buf, due);
-    if (!this.ctx.timer.armed) this.ctx.timer.arm(this.queue.peekTime() - now);
+    this.queue.add(buf, due);
   }
 
   onEnd(): void {
-    if (this.queue.length === 0) this.ctx.end();
-    else this.endPending = true;
+    this.queue.end();
   }
 
   onTimer(): void {
-    const now = this.ctx.now();
-    while (this.queue.length > 0 && this.queue.peekTime() <= now) this.ctx.push(this.queue.shift());
-    if (this.queue.length > 0) this.ctx.timer.arm(this.queue.peekTime() - now);
-    else if (this.endPending) this.ctx.end();
+    this.queue.release();
   }
 
   /** Held chunks move by the change in `latency`; the new spread and shape apply to new chunks. */
@@ -72,14 +62,12 @@ class LatencyStage implements ToxicStage<LatencyAttributes> {
     const delta = attrs.latency - this.attrs.latency;
     this.attrs = attrs;
     if (delta === 0 || this.queue.length === 0) return;
-    const now = this.ctx.now();
-    this.queue.shiftTimes(delta, now);
-    this.lastDue = Math.max(now, this.lastDue + delta);
-    this.ctx.timer.arm(this.queue.peekTime() - now);
+    this.queue.shift(delta);
+    this.lastDue = Math.max(this.ctx.now(), this.lastDue + delta);
   }
 
   flush(): void {
-    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+    this.queue.flush();
   }
 
   dispose(): void {

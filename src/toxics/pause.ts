@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z
@@ -25,46 +25,39 @@ type PauseAttributes = z.infer<typeof attributes>;
  * looked up when data arrives, so an idle connection costs no timer.
  */
 class PauseStage implements ToxicStage<PauseAttributes> {
-  private readonly queue = new ChunkQueue();
+  private readonly queue: TimedQueue;
   private window = -1;
   private windowLength = 0;
-  private stalled = false;
-  private endPending = false;
+  /** When the stall under way ends; -Infinity when none is. */
+  private stalledUntil = -Infinity;
 
   constructor(
     private attrs: PauseAttributes,
     private readonly ctx: StageContext,
-  ) {}
+  ) {
+    this.queue = new TimedQueue(ctx);
+  }
 
   get heldBytes(): number {
     return this.queue.bytes;
   }
 
   onChunk(buf: Buffer): void {
-    if (!this.stalled) {
+    if (this.queue.length === 0) {
       const now = this.ctx.now();
-      const until = this.stallEnd(now);
-      if (until <= now) {
-        this.ctx.push(buf);
-        return;
-      }
-      this.stalled = true;
-      this.ctx.hold(true);
-      this.ctx.timer.arm(until - now);
+      this.stalledUntil = this.stallEnd(now);
+      if (this.stalledUntil > now) this.ctx.hold(true);
     }
-    this.queue.push(buf);
+    this.queue.add(buf, this.stalledUntil);
   }
 
   onEnd(): void {
-    if (this.stalled) this.endPending = true;
-    else this.ctx.end();
+    this.queue.end();
   }
 
   onTimer(): void {
-    this.flush();
-    this.stalled = false;
+    this.queue.release();
     this.ctx.hold(false);
-    if (this.endPending) this.ctx.end();
   }
 
   /** A stall under way keeps its end; new values apply from the next window. */
@@ -74,7 +67,7 @@ class PauseStage implements ToxicStage<PauseAttributes> {
   }
 
   flush(): void {
-    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+    this.queue.flush();
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
@@ -38,15 +38,15 @@ export function sliceEnds(length: number, average: number, variation: number, ra
 
 /** Sends each chunk as smaller slices, `delay` µs apart, in order. */
 class SlicerStage implements ToxicStage<SlicerAttributes> {
-  private readonly queue = new ChunkQueue();
+  private readonly queue: TimedQueue;
   private cursor = -Infinity;
-  private endPending = false;
   private readonly random: () => number;
 
   constructor(
     private attrs: SlicerAttributes,
     private readonly ctx: StageContext,
   ) {
+    this.queue = new TimedQueue(ctx);
     this.random = () => ctx.random();
   }
 
@@ -61,26 +61,20 @@ class SlicerStage implements ToxicStage<SlicerAttributes> {
     const gap = delay / 1000;
     let start = 0;
     for (const end of ends) {
-      const piece = buf.subarray(start, end);
-      start = end;
+      // The first slice leaves at once, each next one `delay` µs after the one before.
       const due = Math.max(now, this.cursor);
       this.cursor = due + gap;
-      if (due <= now && this.queue.length === 0) this.ctx.push(piece);
-      else this.queue.push(piece, due);
+      this.queue.add(buf.subarray(start, end), due);
+      start = end;
     }
-    if (this.queue.length > 0 && !this.ctx.timer.armed) this.ctx.timer.arm(this.queue.peekTime() - now);
   }
 
   onEnd(): void {
-    if (this.queue.length === 0) this.ctx.end();
-    else this.endPending = true;
+    this.queue.end();
   }
 
   onTimer(): void {
-    const now = this.ctx.now();
-    while (this.queue.length > 0 && this.queue.peekTime() <= now) this.ctx.push(this.queue.shift());
-    if (this.queue.length > 0) this.ctx.timer.arm(this.queue.peekTime() - now);
-    else if (this.endPending) this.ctx.end();
+    this.queue.release();
   }
 
   update(attrs: SlicerAttributes): void {
@@ -88,7 +82,7 @@ class SlicerStage implements ToxicStage<SlicerAttributes> {
   }
 
   flush(): void {
-    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+    this.queue.flush();
   }
 
   dispose(): void {

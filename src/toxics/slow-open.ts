@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
@@ -11,57 +11,45 @@ type SlowOpenAttributes = z.infer<typeof attributes>;
 
 /** Holds the first chunk `delay` ms from its arrival, and whatever follows it meanwhile; then passes everything. */
 class SlowOpenStage implements ToxicStage<SlowOpenAttributes> {
-  private readonly queue = new ChunkQueue();
-  /** When the first chunk arrived; NaN until then. */
-  private firstAt = Number.NaN;
-  private open = false;
-  private endPending = false;
+  private readonly queue: TimedQueue;
+  /** When the held data leaves; NaN until the first chunk arrives. */
+  private opensAt = Number.NaN;
 
   constructor(
     private attrs: SlowOpenAttributes,
     private readonly ctx: StageContext,
-  ) {}
+  ) {
+    this.queue = new TimedQueue(ctx);
+  }
 
   get heldBytes(): number {
     return this.queue.bytes;
   }
 
   onChunk(buf: Buffer): void {
-    if (this.open) {
-      this.ctx.push(buf);
-      return;
-    }
-    if (Number.isNaN(this.firstAt)) {
-      this.firstAt = this.ctx.now();
-      if (this.attrs.delay === 0) {
-        this.open = true;
-        this.ctx.push(buf);
-        return;
-      }
-      this.ctx.timer.arm(this.attrs.delay);
-    }
-    this.queue.push(buf);
+    if (Number.isNaN(this.opensAt)) this.opensAt = this.ctx.now() + this.attrs.delay;
+    this.queue.add(buf, this.opensAt);
   }
 
   onEnd(): void {
-    if (this.queue.length === 0) this.ctx.end();
-    else this.endPending = true;
+    this.queue.end();
   }
 
   onTimer(): void {
-    this.open = true;
-    this.flush();
-    if (this.endPending) this.ctx.end();
+    this.queue.release();
   }
 
   /** A first chunk still waiting gets the new delay, counted from its arrival. */
   update(attrs: SlowOpenAttributes): void {
+    const delta = attrs.delay - this.attrs.delay;
     this.attrs = attrs;
-    if (!this.open && this.queue.length > 0) this.ctx.timer.arm(this.firstAt + attrs.delay - this.ctx.now());
+    if (this.queue.length === 0) return;
+    this.opensAt += delta;
+    this.queue.shift(delta);
   }
 
   flush(): void {
-    while (this.queue.length > 0) this.ctx.push(this.queue.shift());
+    this.queue.flush();
   }
 
   dispose(): void {
