@@ -5,11 +5,9 @@
  * on the response head, the response streamed back with its trailers.
  * @module
  */
-import { request as httpRequest, STATUS_CODES, type ClientRequest, type IncomingMessage, type InformationEvent, type ServerResponse } from 'node:http';
-import { formatHostPort } from '../core/address.js';
+import { STATUS_CODES, type ClientRequest, type IncomingMessage, type InformationEvent, type ServerResponse } from 'node:http';
 import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { hasOtherCodings, splitHeaders, type SplitHeaders } from './hop-by-hop.js';
-import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import type { Session, SessionTask } from './session.js';
 import { runToxicPass, type PassGuard, type PassOutcome } from './toxic-pass.js';
 
@@ -120,26 +118,13 @@ export class Exchange implements PassGuard, SessionTask {
     const raw = head.headers.toRaw();
     if (split.transferEncoding !== undefined) raw.push('Transfer-Encoding', split.transferEncoding);
     if (!this.res.shouldKeepAlive) raw.push('Connection', 'close');
-    let target;
+    let upstream: ClientRequest;
     try {
-      target = this.session.target();
+      upstream = this.session.request(head, raw);
     } catch (err) {
       this.answer(badGateway(this.session.upstreamAddress, err as Error), true);
       return;
     }
-    // HTTP/1.1 requires Host; a request without one (HTTP/1.0) gets the upstream's address, as a reverse proxy does.
-    if (!head.headers.has('host')) raw.push('Host', formatHostPort(target.host, target.port));
-    const upstream = httpRequest({
-      agent: this.session.agent,
-      host: target.host,
-      port: target.port,
-      method: head.method,
-      path: head.url,
-      headers: raw,
-      setHost: false,
-      maxHeaderSize: HTTP_MAX_HEADER_SIZE,
-    });
-    upstream.maxHeadersCount = 0;
     this.upstreamRequest = upstream;
     this.forwarded = head;
     upstream.on('response', (upRes: IncomingMessage) => {

@@ -6,15 +6,18 @@
  * connection never gets a second upstream connection.
  * @module
  */
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
-import { parseHostPort, type HostPort } from '../core/address.js';
+import { formatHostPort, parseHostPort, type HostPort } from '../core/address.js';
 import type { Connection } from '../core/connection.js';
 import type { Direction } from '../core/direction.js';
 import type { Logger } from '../core/logger.js';
 import type { Proxy } from '../core/proxy.js';
 import type { Runtime } from '../core/runtime.js';
 import { dialOptions, resetSocket } from '../core/socket-options.js';
+import type { HttpHead } from '../toxics/http-types.js';
 import type { ToxicSpec } from '../toxics/types.js';
+import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import type { AttachedHttpToxic, PassHost } from './toxic-pass.js';
 import { UpstreamAgent } from './upstream-agent.js';
 
@@ -113,6 +116,28 @@ export class Session implements PassHost {
   /** Parses the proxy's upstream address now (it may have been changed since). */
   target(): HostPort {
     return parseHostPort(this.host.proxy.upstream);
+  }
+
+  /**
+   * Opens a request on this session's one upstream connection, with the headers as raw pairs.
+   * Throws when the proxy's upstream address cannot be parsed (the caller answers 502).
+   */
+  request(head: HttpHead, raw: string[]): ClientRequest {
+    const target = this.target();
+    // HTTP/1.1 requires Host; a request without one (HTTP/1.0) gets the upstream's address, as a reverse proxy does.
+    if (!head.headers.has('host')) raw.push('Host', formatHostPort(target.host, target.port));
+    const upstream = httpRequest({
+      agent: this.agent,
+      host: target.host,
+      port: target.port,
+      method: head.method,
+      path: head.url,
+      headers: raw,
+      setHost: false,
+      maxHeaderSize: HTTP_MAX_HEADER_SIZE,
+    });
+    upstream.maxHeadersCount = 0;
+    return upstream;
   }
 
   begin(task: SessionTask): void {

@@ -6,14 +6,12 @@
  * and resets included. Byte-stream toxics still act on those bytes in the core connection.
  * @module
  */
-import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { resetSocket } from '../core/socket-options.js';
-import { formatHostPort } from '../core/address.js';
 import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { badGateway, replyHeaders } from './exchange.js';
 import { splitHeaders } from './hop-by-hop.js';
-import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import type { Session, SessionTask } from './session.js';
 import { runToxicPass, type PassGuard, type PassOutcome } from './toxic-pass.js';
 
@@ -84,26 +82,13 @@ export class Tunnel implements PassGuard, SessionTask {
     }
     const raw = head.headers.toRaw();
     if (!this.connectMethod && split.upgrade !== undefined) raw.push('Connection', 'Upgrade', 'Upgrade', split.upgrade);
-    let target;
+    let upstream: ClientRequest;
     try {
-      target = this.session.target();
+      upstream = this.session.request(head, raw);
     } catch (err) {
       this.answer(badGateway(this.session.upstreamAddress, err as Error));
       return;
     }
-    // HTTP/1.1 requires Host; a request without one (HTTP/1.0) gets the upstream's address, as a reverse proxy does.
-    if (!head.headers.has('host')) raw.push('Host', formatHostPort(target.host, target.port));
-    const upstream = httpRequest({
-      agent: this.session.agent,
-      host: target.host,
-      port: target.port,
-      method: head.method,
-      path: head.url,
-      headers: raw,
-      setHost: false,
-      maxHeaderSize: HTTP_MAX_HEADER_SIZE,
-    });
-    upstream.maxHeadersCount = 0;
     const onSwitch = (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer): void => {
       this.onSwitch(upRes, upSocket, upHead, head).catch((err: unknown) => {
         this.session.log.error({ err, request: this.ordinal }, 'http tunnel failed');
