@@ -9,14 +9,24 @@ import { configFileSchema } from './schema.js';
 /** Where the generated schema is committed, relative to the repository root. */
 export const SCHEMA_PATH = 'configs/schema/faultline.schema.json';
 
-/** The config file JSON Schema (draft 2020-12), as the text that is committed. */
+/**
+ * A zod schema as a committed JSON Schema document (draft 2020-12, describing the input a file may
+ * hold), with a title and description for editors.
+ */
+export function jsonSchemaText(schema: z.ZodType, meta: { title: string; description: string }, reused: 'ref' | 'inline'): string {
+  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused });
+  return `${JSON.stringify({ ...generated, ...meta }, null, 2)}\n`;
+}
+
+/** The config file JSON Schema, as the text that is committed. */
 export function configJsonSchemaText(): string {
-  const schema = z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'ref' });
-  const document = {
-    ...schema,
-    title: 'Faultline config',
-    description:
-      'Faultline server settings, engine settings, and proxies with their toxics. A bare JSON array of proxies (Toxiproxy\'s config format) is accepted too.',
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return jsonSchemaText(
+    configFileSchema,
+    {
+      title: 'Faultline config',
+      description:
+        'Faultline server settings, engine settings, and proxies with their toxics. A bare JSON array of proxies (Toxiproxy\'s config format) is accepted too.',
+    },
+    'ref',
+  );
 }

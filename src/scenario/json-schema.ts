@@ -4,20 +4,21 @@
  * `npm run schema` writes it to `configs/schema/scenario.schema.json`.
  * @module
  */
-import { z } from 'zod';
+import { jsonSchemaText } from '../config/json-schema.js';
 import { scenarioSchema } from './schema.js';
 
 /** Where the generated schema is committed, relative to the repository root. */
 export const SCENARIO_SCHEMA_PATH = 'configs/schema/scenario.schema.json';
 
-/** The scenario JSON Schema (draft 2020-12), as the text that is committed. */
+/** The scenario JSON Schema, as the text that is committed. */
 export function scenarioJsonSchemaText(): string {
-  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'inline' });
-  const document = {
-    ...schema,
-    title: 'Faultline scenario',
-    description:
-      'A game day as a timeline: proxies, probes and steps (toxic, action, ramp, monkey, wait), rolled back at the end. See docs/scenarios.md.',
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return jsonSchemaText(
+    scenarioSchema,
+    {
+      title: 'Faultline scenario',
+      description:
+        'A game day as a timeline: proxies, probes and steps (toxic, action, ramp, monkey, wait), rolled back at the end. See docs/scenarios.md.',
+    },
+    'inline',
+  );
 }
