@@ -4,7 +4,7 @@
  * wrong JSON type is a 400 that names the field.
  * @module
  */
-import { checkLease } from '../core/proxy.js';
+import { checkLease } from '../core/leases.js';
 import { parseProtocol, type Protocol } from '../core/gateway.js';
 import { errors } from '../errors.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';

@@ -8,7 +8,7 @@ import { FaultlineError } from '../errors.js';
 import { connectTo, readBytes, startEchoServer, waitFor, type TestServer } from '../testing/net.js';
 import { FakeClock } from './clock.js';
 import type { FaultlineEvent } from './events.js';
-import { MAX_LEASE_MS } from './proxy.js';
+import { MAX_LEASE_MS } from './leases.js';
 import { ProxyRegistry } from './registry.js';
 
 describe('toxic leases', () => {

@@ -5,7 +5,8 @@
  * @module
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { errors, FaultlineError } from '../errors.js';
+import { FaultlineError } from '../errors.js';
+import { checkLease, Leases } from './leases.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
 import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from '../toxics/http-types.js';
 import type { AnyToxicDefinition, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
@@ -26,7 +27,6 @@ import type { ByteCounters } from './link.js';
 import type { Logger } from './logger.js';
 import { createRng, type Rng } from './rng.js';
 import type { Runtime } from './runtime.js';
-import type { TimerHandle } from './clock.js';
 import { listenerOptions } from './socket-options.js';
 import type { CloseMode } from '../toxics/types.js';
 
@@ -56,18 +56,7 @@ interface AttachedToxic {
   definition: AnyToxicDefinition;
   /** An HTTP toxic's one object on this proxy (HTTP toxics only). */
   http?: HttpToxic | undefined;
-  /** The server-side expiry, when the toxic was added or updated with a lease. */
-  lease?: Lease | undefined;
 }
-
-/** A lease: when the toxic expires (on the runtime clock) and the one timer that removes it then. */
-interface Lease {
-  deadline: number;
-  handle: TimerHandle;
-}
-
-/** The longest lease: Node's timer limit, about 24.8 days. */
-export const MAX_LEASE_MS = 2 ** 31 - 1;
 
 /** Options for {@link Proxy.addToxic}. */
 export interface AddToxicOptions extends ParseOptions {
@@ -82,15 +71,6 @@ export interface AddToxicOptions extends ParseOptions {
 export interface UpdateToxicOptions extends Pick<ParseOptions, 'strict'> {
   /** Restarts the lease: the toxic expires this many milliseconds from now. Without it the lease (or its absence) is kept. */
   leaseMs?: number | undefined;
-}
-
-/** Throws BAD_REQUEST_BODY unless `ms` is a valid lease length. */
-export function checkLease(ms: number): void {
-  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_LEASE_MS) {
-    throw errors.badRequestBody(
-      `expires_in: expected a whole number of milliseconds from 1 to ${MAX_LEASE_MS}, got ${String(ms)}`,
-    );
-  }
 }
 
 const BIND_ERRORS: Record<string, string> = {
@@ -120,6 +100,7 @@ export class Proxy implements ConnectionOwner {
   private readonly attached: AttachedToxic[] = [];
   private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
+  private readonly leases: Leases;
   private gateway: ProtocolGateway | null;
   /** Where connections dial while the proxy listens: its gateway's address, or null for the upstream. */
   private gatewayAddress: HostPort | null = null;
@@ -132,6 +113,10 @@ export class Proxy implements ConnectionOwner {
     this.listen = config.listen;
     this.upstream = config.upstream;
     this.log = runtime.logger.child({ proxy: config.name });
+    this.leases = new Leases(runtime.clock, (name) => {
+      this.log.info({ toxic: name }, 'toxic lease expired');
+      if (this.find(name)) this.removeToxic(name);
+    });
     this.protocol = parseProtocol(config.protocol ?? 'tcp');
     this.gateway = this.makeGateway(this.protocol);
   }
@@ -226,7 +211,7 @@ export class Proxy implements ConnectionOwner {
     const toxic: AttachedToxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
     if (toxic.definition.layer === 'http') toxic.http = this.createHttpToxic(toxic.spec, toxic.definition);
     this.attached.push(toxic);
-    if (options?.leaseMs !== undefined) this.armLease(toxic, options.leaseMs);
+    if (options?.leaseMs !== undefined) this.leases.arm(toxic.spec.name, options.leaseMs);
     if (toxic.definition.layer !== 'http') {
       for (const conn of this.live.values()) {
         const link = conn.link(toxic.spec.direction);
@@ -249,7 +234,7 @@ export class Proxy implements ConnectionOwner {
     if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
     toxic.spec = applyToxicPatch(toxic.spec, toxic.definition, patch, options);
-    if (options?.leaseMs !== undefined) this.armLease(toxic, options.leaseMs);
+    if (options?.leaseMs !== undefined) this.leases.arm(toxic.spec.name, options.leaseMs);
     if (toxic.definition.layer === 'http') {
       // In place when the toxic can (clock_skew keeps its clock); otherwise recreated.
       if (toxic.http?.update) toxic.http.update(toxic.spec.attributes);
@@ -276,7 +261,7 @@ export class Proxy implements ConnectionOwner {
     const toxic = this.attached[index];
     if (!toxic) throw new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found');
     this.attached.splice(index, 1);
-    this.disarmLease(toxic);
+    this.leases.disarm(toxic.spec.name);
     toxic.http?.dispose();
     for (const conn of [...this.live.values()]) {
       const link = conn.link(toxic.spec.direction);
@@ -295,19 +280,17 @@ export class Proxy implements ConnectionOwner {
 
   /** Milliseconds left on the toxic's lease (rounded up, at least 1), or undefined when it has none. */
   leaseRemaining(name: string): number | undefined {
-    const lease = this.find(name)?.lease;
-    if (!lease) return undefined;
-    return Math.max(1, Math.ceil(lease.deadline - this.runtime.clock.now()));
+    return this.leases.remaining(name);
   }
 
   /** Toxics with a lease right now (one timer each). */
   get leasedToxics(): number {
-    return this.attached.reduce((n, t) => n + (t.lease ? 1 : 0), 0);
+    return this.leases.size;
   }
 
   /** Stops every lease timer, keeping the toxics (the proxy is being discarded). */
   cancelLeases(): void {
-    for (const toxic of this.attached) this.disarmLease(toxic);
+    this.leases.clear();
   }
 
   /** Closes one live connection (`rst` resets it). False when there is no such connection. */
@@ -462,28 +445,6 @@ export class Proxy implements ConnectionOwner {
       timer: (onFire) => new StageTimer(clock, onFire),
     };
     return definition.create(spec.attributes, context);
-  }
-
-  /** (Re)starts a toxic's lease: one timer per leased toxic, never one per connection. */
-  private armLease(toxic: AttachedToxic, ms: number): void {
-    this.disarmLease(toxic);
-    const clock = this.runtime.clock;
-    const handle = clock.setTimeout(() => {
-      if (toxic.lease?.handle !== handle) return;
-      toxic.lease = undefined;
-      if (!this.attached.includes(toxic)) return;
-      this.log.info({ toxic: toxic.spec.name }, 'toxic lease expired');
-      this.removeToxic(toxic.spec.name);
-    }, ms);
-    // A lease alone never keeps the process alive (a library user's test can exit before it ends).
-    (handle as { unref?: () => void }).unref?.();
-    toxic.lease = { deadline: clock.now() + ms, handle };
-  }
-
-  private disarmLease(toxic: AttachedToxic): void {
-    if (!toxic.lease) return;
-    this.runtime.clock.clearTimeout(toxic.lease.handle);
-    toxic.lease = undefined;
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {
