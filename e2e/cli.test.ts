@@ -116,6 +116,21 @@ describe('faultline create', () => {
     );
   });
 
+  it('creates an HTTP proxy with --protocol http, which then takes HTTP toxics with nested attributes', async () => {
+    expect(await ok(['create', '-l', '127.0.0.1:0', '-u', echo.address, '--protocol', 'http', 'api'])).toBe('Created new proxy api\n');
+    expect((await admin.proxy('api')).protocol).toBe('http');
+    await ok(['toxic', 'add', '-t', 'http_abort', '-u', '-a', 'status=503', '-a', 'reset=false', '-a', 'match={"methods":["POST"],"path":"/orders/*"}', 'api']);
+    expect((await admin.toxic('api', 'http_abort_upstream')).attributes).toMatchObject({
+      status: 503,
+      reset: false,
+      match: { methods: ['POST'], path: '/orders/*' },
+    });
+    expect(await fails(2, ['create', '-l', '127.0.0.1:0', '-u', echo.address, '--protocol', 'udp', 'u'])).toMatch(
+      /^faultline create: --protocol must be tcp or http, got "udp"\n/,
+    );
+    await admin.deleteProxy('api');
+  });
+
   it('is a usage error without --listen, --upstream or a name', async () => {
     expect(await fails(2, ['create', '-u', echo.address, 'x'])).toBe("faultline create: --listen ADDR is required\nRun 'faultline create --help' for usage.\n");
     expect(await fails(2, ['create', '-l', '127.0.0.1:0', 'x'])).toMatch(/^faultline create: --upstream ADDR is required\n/);

@@ -9,6 +9,7 @@ import { processIo, type CliIo } from '../output.js';
 const flags = {
   listen: { type: 'string', short: 'l', placeholder: 'ADDR', description: 'address the proxy listens on (host:port; port 0 picks a free one)' },
   upstream: { type: 'string', short: 'u', placeholder: 'ADDR', description: 'address the proxy forwards to (host:port)' },
+  protocol: { type: 'string', placeholder: 'tcp|http', description: 'tcp (the default) or http, for HTTP toxics' },
 } as const;
 
 /** The `create` command. */
@@ -16,7 +17,8 @@ export const createCommand: ClientCommand<typeof flags> = {
   name: 'create',
   aliases: ['c', 'new'],
   summary: 'Create a proxy and start it listening.',
-  details: 'Example:\n  faultline create --listen 127.0.0.1:26379 --upstream 127.0.0.1:6379 redis',
+  details:
+    'Examples:\n  faultline create --listen 127.0.0.1:26379 --upstream 127.0.0.1:6379 redis\n  faultline create --listen 127.0.0.1:28080 --upstream 127.0.0.1:8080 --protocol http api',
   flags,
   args: ['proxyName'],
   async action({ client, io, args, values }) {
@@ -25,7 +27,13 @@ export const createCommand: ClientCommand<typeof flags> = {
     const upstream = values.upstream?.trim() ?? '';
     if (listen === '') throw new UsageError('--listen ADDR is required');
     if (upstream === '') throw new UsageError('--upstream ADDR is required');
-    const proxy = await attempt('Failed to create proxy', () => client.createProxy({ name, listen, upstream }));
+    const protocol = values.protocol?.trim();
+    if (protocol !== undefined && protocol !== 'tcp' && protocol !== 'http') {
+      throw new UsageError(`--protocol must be tcp or http, got ${JSON.stringify(protocol)}`);
+    }
+    const proxy = await attempt('Failed to create proxy', () =>
+      client.createProxy({ name, listen, upstream, ...(protocol === undefined ? {} : { protocol }) }),
+    );
     // People see where it ended up (a port 0 becomes a real one); scripts get toxiproxy-cli's line.
     const where = io.style.tty ? ` (${proxy.listen} → ${proxy.upstream})` : '';
     io.stdout(`Created new proxy ${name}${where}\n`);

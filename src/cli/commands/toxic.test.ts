@@ -17,6 +17,18 @@ describe('parseAttribute', () => {
     expect(parseAttribute('x=Infinity')).toEqual(['x', 'Infinity']);
     expect(parseAttribute('x=')).toEqual(['x', '']);
     expect(parseAttribute('x=a=b')).toEqual(['x', 'a=b']);
+    expect(parseAttribute('x=True')).toEqual(['x', 'True']);
+  });
+
+  it('sends true/false as booleans and JSON objects or arrays as themselves', () => {
+    expect(parseAttribute('reset=true')).toEqual(['reset', true]);
+    expect(parseAttribute('mark=false')).toEqual(['mark', false]);
+    expect(parseAttribute('match={"path":"/orders/*","methods":["POST"]}')).toEqual(['match', { path: '/orders/*', methods: ['POST'] }]);
+    expect(parseAttribute('remove=["x-debug"]')).toEqual(['remove', ['x-debug']]);
+  });
+
+  it('rejects a value that starts like JSON but is not', () => {
+    expect(() => parseAttribute('match={"path":')).toThrow(/attribute match: the value starts like JSON but is not valid JSON/);
   });
 
   it('rejects a pair without = or without a key', () => {

@@ -28,7 +28,7 @@ const ATTRIBUTE_FLAG = {
     short: 'a',
     multiple: true,
     placeholder: 'KEY=VALUE',
-    description: 'a toxic attribute; repeat for more (numbers are sent as numbers)',
+    description: 'a toxic attribute; repeat for more (numbers, true/false and JSON objects are sent as such)',
   },
 } as const;
 
@@ -45,23 +45,37 @@ const updateFlags = { ...NAME_FLAG, ...TOXICITY_FLAG, ...ATTRIBUTE_FLAG } as con
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** An attribute value as the CLI sends it. */
+export type AttributeValue = number | string | boolean | Record<string, unknown> | unknown[];
+
 /**
- * `key=value` → `[key, value]`; a value that reads as a number is sent as a JSON number, anything
- * else as a string (`distribution=normal`).
- * @throws {UsageError} when there is no `=` or no key (toxiproxy-cli skips such pairs silently).
+ * `key=value` → `[key, value]`; a value that reads as a number is sent as a JSON number (as
+ * toxiproxy-cli does), `true`/`false` as booleans, a JSON object or array as itself
+ * (`match={"path":"/orders/*"}`), anything else as a string (`distribution=normal`).
+ * @throws {UsageError} when there is no `=` or no key (toxiproxy-cli skips such pairs silently), or
+ * a value that starts like JSON is not valid JSON.
  */
-export function parseAttribute(pair: string): [string, number | string] {
+export function parseAttribute(pair: string): [string, AttributeValue] {
   const eq = pair.indexOf('=');
   const key = eq === -1 ? '' : pair.slice(0, eq).trim();
   if (key === '') throw new UsageError(`attribute ${JSON.stringify(pair)} is not key=value`);
   const value = pair.slice(eq + 1);
   const trimmed = value.trim();
-  return [key, NUMBER.test(trimmed) && Number.isFinite(Number(trimmed)) ? Number(trimmed) : value];
+  if (NUMBER.test(trimmed) && Number.isFinite(Number(trimmed))) return [key, Number(trimmed)];
+  if (trimmed === 'true' || trimmed === 'false') return [key, trimmed === 'true'];
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return [key, JSON.parse(trimmed) as Record<string, unknown> | unknown[]];
+    } catch (err) {
+      throw new UsageError(`attribute ${key}: the value starts like JSON but is not valid JSON (${(err as Error).message})`);
+    }
+  }
+  return [key, value];
 }
 
 /** Every `--attribute` as one object; a key given twice keeps its last value. */
-export function parseAttributes(pairs: readonly string[] | undefined): Record<string, number | string> {
-  const attributes: Record<string, number | string> = {};
+export function parseAttributes(pairs: readonly string[] | undefined): Record<string, AttributeValue> {
+  const attributes: Record<string, AttributeValue> = {};
   for (const pair of pairs ?? []) {
     const [key, value] = parseAttribute(pair);
     attributes[key] = value;
