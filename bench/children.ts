@@ -21,6 +21,8 @@ export interface StartOptions {
 export class BenchChild {
   /** The port the child reported when it became ready (0 for children that do not listen). */
   port = 0;
+  /** The upstream server's HTTP port (0 for other children). */
+  httpPort = 0;
   private exited = false;
   private readonly exit: Promise<void>;
 
@@ -48,7 +50,10 @@ export class BenchChild {
     const handle = new BenchChild(name, child);
     try {
       const ready = await handle.waitFor('ready', options.readyTimeoutMs ?? 10_000);
-      if (ready.type === 'ready') handle.port = ready.port;
+      if (ready.type === 'ready') {
+        handle.port = ready.port;
+        handle.httpPort = ready.httpPort ?? 0;
+      }
     } catch (err) {
       handle.kill();
       throw err;

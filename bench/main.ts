@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: direct vs a bare `pipe()` proxy vs Faultline (no toxic; latency 0 ms both ways)
- * on bulk throughput, round trips (1 and 50 clients) and memory per idle connection, in one run.
- * Progress goes to stderr, the Markdown report to stdout. See `npm run bench -- --help`.
+ * `npm run bench`: direct vs a bare `pipe()` proxy vs Faultline (no toxic; latency 0 ms both ways;
+ * latency 20 ms; protocol http next to a bare node:http proxy) on bulk throughput, round trips (1 and
+ * 50 clients, bytes and HTTP), memory per idle connection, the release time of delayed frames and one
+ * slow reader among 100 streams, in one run. Progress goes to stderr, the Markdown report to stdout.
+ * See `npm run bench -- --help`.
  * @module
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

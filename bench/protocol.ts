@@ -5,6 +5,7 @@
  * @module
  */
 import type { ToxicInput } from '../src/index.js';
+import type { HoldSample } from './frame-probe.js';
 
 /** Socket buffer size for every socket the bench opens: the same as Faultline's default. */
 export const BENCH_HIGH_WATER_MARK = 64 * 1024;
@@ -17,8 +18,17 @@ export const MODE_SOURCE = 0x53;
 /** Bytes per write of the bulk source, and per read of the bulk receiver (as iperf3's default). */
 export const BULK_BLOCK_BYTES = 128 * 1024;
 
-/** The proxy a proxy child runs: a bare `pipe()` proxy or Faultline with the given toxics. */
-export type ProxySpec = { kind: 'pipe' } | { kind: 'faultline'; toxics: ToxicInput[] };
+/** Bytes per frame of the delay workload: an 8-byte send time (process.hrtime, ns) then filler. */
+export const DELAY_FRAME_BYTES = 512;
+
+/**
+ * The proxy a proxy child runs: a bare `pipe()` proxy, a bare node:http reverse proxy, or Faultline
+ * with the given toxics (and protocol, `tcp` by default). `probe` installs the frame probe
+ * (frame-probe.ts) for the delay workload.
+ */
+export type ProxySpec = ({ kind: 'pipe' } | { kind: 'node-http' } | { kind: 'faultline'; toxics: ToxicInput[]; protocol?: 'tcp' | 'http' }) & {
+  probe?: boolean;
+};
 
 /** Memory of a child process, after forcing garbage collection when `--expose-gc` is on. */
 export interface MemorySample {
@@ -62,8 +72,50 @@ export interface IdleTask {
   concurrency: number;
 }
 
+/**
+ * Timed frames: `streams` connections each send a {@link DELAY_FRAME_BYTES} frame every `intervalMs`
+ * (staggered), stamped with its send time; the far end is the load generator's own sink listener, so
+ * one process reads one monotonic clock at both ends. Each frame's lateness is its arrival minus its
+ * send time minus `expectedMs` (the latency the proxy is meant to add).
+ */
+export interface DelayTask {
+  kind: 'delay';
+  port: number;
+  streams: number;
+  intervalMs: number;
+  expectedMs: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+/**
+ * Many bulk streams and one slow reader: `fast` source streams are measured alone, then again after
+ * one more source stream is added whose reader takes one read every `slowPauseMs`. The connections
+ * stay open (and the slow one keeps lagging) until `release`, so the proxy's memory can be read then.
+ */
+export interface SlowReaderTask {
+  kind: 'slow';
+  port: number;
+  fast: number;
+  /** The slow reader takes one read, then waits this long before the next. */
+  slowPauseMs: number;
+  /** How long the slow reader has been lagging when the second window's warm-up starts. */
+  lagMs: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** Closed-loop HTTP/1.1 keep-alive GETs, one in flight per client. */
+export interface HttpTask {
+  kind: 'http';
+  port: number;
+  clients: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
 /** A task for the load generator. */
-export type LoadTask = BulkTask | RoundTripTask | IdleTask;
+export type LoadTask = BulkTask | RoundTripTask | IdleTask | DelayTask | SlowReaderTask | HttpTask;
 
 /** Result of a {@link BulkTask}. */
 export interface BulkResult {
@@ -95,8 +147,33 @@ export interface IdleResult {
   connections: number;
 }
 
+/** Result of a {@link DelayTask}: lateness of the frames that arrived in the window, in milliseconds. */
+export interface DelayResult {
+  kind: 'delay';
+  /** The measured window, as send times on the shared monotonic clock (process.hrtime, in ms). */
+  fromMs: number;
+  toMs: number;
+  frames: number;
+  /** Every frame received, warm-up included (what the proxy's CPU time is divided by). */
+  total: number;
+  p50ms: number;
+  p99ms: number;
+  maxMs: number;
+  minMs: number;
+}
+
+/** Result of a {@link SlowReaderTask}: the fast streams' throughput alone and beside the slow reader. */
+export interface SlowReaderResult {
+  kind: 'slow';
+  /** Bytes per second of all fast streams together, without and with the slow reader. */
+  aloneBps: number;
+  withSlowBps: number;
+  /** Bytes per second the slow reader took. */
+  slowBps: number;
+}
+
 /** What the load generator reports for a task. */
-export type LoadResult = BulkResult | RoundTripResult | IdleResult;
+export type LoadResult = BulkResult | RoundTripResult | IdleResult | DelayResult | SlowReaderResult;
 
 /** Driver → child. */
 export type DriverMessage =
@@ -104,15 +181,17 @@ export type DriverMessage =
   | { type: 'release' }
   | { type: 'memory' }
   | { type: 'cpu' }
+  | { type: 'holds'; fromMs: number; toMs: number }
   | { type: 'stop' };
 
 /** Child → driver. */
 export type ChildMessage =
-  | { type: 'ready'; port: number }
+  | { type: 'ready'; port: number; httpPort?: number }
   | { type: 'result'; result: LoadResult }
   | { type: 'released' }
   | { type: 'memory'; sample: MemorySample }
   | { type: 'cpu'; micros: number }
+  | { type: 'holds'; sample: HoldSample | null }
   | { type: 'error'; message: string };
 
 /** Narrows an unknown IPC payload to a {@link ChildMessage} by its `type` field. */

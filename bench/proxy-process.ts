@@ -5,8 +5,10 @@
  * memory and CPU-time queries, and exits on `stop` (cleanly, so `--cpu-prof` can write its profile).
  * @module
  */
+import { Agent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { connect, createServer, type NetConnectOpts, type Server, type Socket } from 'node:net';
 import { startProxy } from '../src/index.js';
+import { installFrameProbe } from './frame-probe.js';
 import { BENCH_HIGH_WATER_MARK, cpuMicros, sampleMemory, send, serveIpc, type ProxySpec } from './protocol.js';
 
 /** A running proxy, whichever kind. */
@@ -58,8 +60,44 @@ async function startPipeProxy(upstreamPort: number): Promise<RunningProxy> {
   };
 }
 
+/**
+ * The baseline for an `http` proxy: a bare node:http reverse proxy, one keep-alive upstream connection
+ * per client connection as Faultline's HTTP gateway keeps, headers passed as they are.
+ */
+async function startNodeHttpProxy(upstreamPort: number): Promise<RunningProxy> {
+  const server = createHttpServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    const socket = req.socket as Socket & { benchAgent?: Agent };
+    socket.benchAgent ??= new Agent({ keepAlive: true, maxSockets: 1 });
+    const upstream = httpRequest(
+      { agent: socket.benchAgent, host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (socket: Socket & { benchAgent?: Agent }) => socket.on('close', () => socket.benchAgent?.destroy()));
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
+  const address = server.address();
+  let connections = 0;
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    socket.on('close', () => connections--);
+  });
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    connections: () => connections,
+    stop: async () => {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
+
 async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { kind: 'faultline' }>): Promise<RunningProxy> {
-  const proxy = await startProxy({ upstream: `127.0.0.1:${upstreamPort}`, toxics: spec.toxics, seed: 1 });
+  const proxy = await startProxy({ upstream: `127.0.0.1:${upstreamPort}`, toxics: spec.toxics, protocol: spec.protocol ?? 'tcp', seed: 1 });
   return {
     port: proxy.port,
     connections: () => proxy.connections.length,
@@ -70,10 +108,17 @@ async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { k
 async function main(): Promise<void> {
   const upstreamPort = Number(process.argv[2]);
   const spec = JSON.parse(process.argv[3] ?? '{"kind":"pipe"}') as ProxySpec;
-  const proxy = spec.kind === 'pipe' ? await startPipeProxy(upstreamPort) : await startFaultline(upstreamPort, spec);
+  const probe = spec.probe === true ? installFrameProbe() : null;
+  const proxy =
+    spec.kind === 'pipe'
+      ? await startPipeProxy(upstreamPort)
+      : spec.kind === 'node-http'
+        ? await startNodeHttpProxy(upstreamPort)
+        : await startFaultline(upstreamPort, spec);
   serveIpc(async (message) => {
     if (message.type === 'memory') send({ type: 'memory', sample: sampleMemory(proxy.connections()) });
     else if (message.type === 'cpu') send({ type: 'cpu', micros: cpuMicros() });
+    else if (message.type === 'holds') send({ type: 'holds', sample: probe?.sample(message.fromMs, message.toMs) ?? null });
     else if (message.type === 'stop') {
       await proxy.stop();
       process.exit(0);

@@ -4,7 +4,7 @@
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { findSeries, METRICS, SETUPS, WORKLOAD_LABELS, type BenchResult, type MetricDef, type SetupId } from './runner.js';
-import { evaluateTargets, formatBound, medianRatio, type Verdict } from './targets.js';
+import { evaluateTargets, formatBound, formatMeasured, medianRatio, type Verdict } from './targets.js';
 
 /** The machine a result was measured on. */
 export interface MachineInfo {
@@ -68,23 +68,25 @@ export function resultsTable(result: BenchResult): string {
   return lines.join('\n');
 }
 
-/** Each proxy's medians over the bare pipe proxy's and over direct. */
+/**
+ * Each Faultline setup's medians over the bare pipe proxy's, and HTTP mode's over the bare node:http
+ * proxy's (rows where no column applies are left out).
+ */
 export function ratioTable(result: BenchResult): string {
   const measured = new Set(measuredSetups(result).map((s) => s.id));
-  const subjects = SETUPS.filter((s) => s.proxy?.kind === 'faultline' && measured.has(s.id));
-  const bases = (['pipe', 'direct'] as const).filter((b) => measured.has(b));
-  const columns = subjects.flatMap((s) => bases.map((b) => ({ subject: s, base: b })));
+  const columns: Array<{ subject: SetupId; base: SetupId }> = SETUPS.filter((s) => s.proxy?.kind === 'faultline' && measured.has(s.id))
+    .map((s) => ({ subject: s.id, base: 'pipe' as SetupId }))
+    .concat(measured.has('faultline-http') ? [{ subject: 'faultline-http', base: 'node-http' }] : [])
+    .filter((c) => measured.has(c.base));
   if (columns.length === 0) return '';
-  const name = (id: SetupId): string => (id === 'pipe' ? 'pipe' : id);
   const lines = [
-    `| workload | metric | ${columns.map((c) => `${c.subject.id} / ${name(c.base)}`).join(' | ')} |`,
+    `| workload | metric | ${columns.map((c) => `${c.subject} / ${c.base}`).join(' | ')} |`,
     `|---|---|${columns.map(() => '---:').join('|')}|`,
   ];
-  for (const metric of measuredMetrics(result)) {
-    const cells = columns.map((c) => {
-      const ratio = medianRatio(result, c.subject.id, c.base, metric.workload, metric.id);
-      return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
-    });
+  for (const metric of measuredMetrics(result).filter((m) => m.noRatio !== true)) {
+    const ratios = columns.map((c) => medianRatio(result, c.subject, c.base, metric.workload, metric.id));
+    if (ratios.every((r) => r === undefined)) continue;
+    const cells = ratios.map((r) => (r === undefined ? '–' : `${r.toFixed(2)}×`));
     lines.push(`| ${WORKLOAD_LABELS[metric.workload]} | ${metric.unit} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -97,10 +99,9 @@ function verdictText(verdict: Verdict): string {
 
 /** The performance targets with the measured ratios. */
 export function targetsTable(verdicts: readonly Verdict[]): string {
-  const lines = ['| target (Faultline / bare pipe, medians) | goal | measured | |', '|---|---|---:|---|'];
+  const lines = ['| target (Faultline medians; × = over the bare pipe proxy) | goal | measured | |', '|---|---|---:|---|'];
   for (const v of verdicts) {
-    const measured = v.ratio === undefined ? '–' : `${v.ratio.toFixed(2)}×`;
-    lines.push(`| ${v.target.label} | ${formatBound(v.target)} | ${measured} | ${verdictText(v)} |`);
+    lines.push(`| ${v.target.label} | ${formatBound(v.target)} | ${formatMeasured(v)} | ${verdictText(v)} |`);
   }
   return lines.join('\n');
 }
@@ -117,8 +118,17 @@ export function renderReport(result: BenchResult, machine: MachineInfo, command:
       `(as iperf3 -R), ${sizes.bulkMs} ms after ${sizes.bulkWarmupMs} ms warm-up. Round trips: ${sizes.rrMessageBytes}-byte echo, ` +
       `one request in flight per client, ${sizes.rrMs} ms after ${sizes.rrWarmupMs} ms warm-up. Idle: ` +
       `${sizes.idleConnections} connections after one round trip each; growth of the proxy process's RSS and JS heap per ` +
-      `connection (KB = 1000 bytes, after forced GC) and its total RSS. Proxy CPU: the proxy process's CPU time over the ` +
-      `whole task, per GiB or per round trip. Each proxy, the upstream server and the load generator run in separate processes.`,
+      `connection (KB = 1000 bytes, after forced GC) and its total RSS. Timed frames: ${sizes.delayStreams} streams, each ` +
+      `a 512-byte frame stamped with its send time every ${sizes.delayIntervalMs} ms, to a sink in the load generator's ` +
+      `process, ${sizes.delayMs} ms after ${sizes.delayWarmupMs} ms warm-up; release error in proxy = time from the proxy's ` +
+      `read of a frame to its write, minus the latency the setup adds (timed inside the proxy process, so neither the load ` +
+      `generator nor the wake-up before the proxy's read counts); end-to-end lateness = arrival at the sink − send − that ` +
+      `latency. Slow reader: ${sizes.slowFastStreams} bulk streams alone, then again once one more stream, read once every ` +
+      `${sizes.slowPauseMs} ms, has lagged for ${sizes.slowLagMs} ms (${sizes.slowMs} ms windows after ${sizes.slowWarmupMs} ms ` +
+      `warm-up); the proxy's growth of RSS and of Buffer memory (after forced GC) with every stream still open. HTTP round ` +
+      `trips: keep-alive GETs, one in flight per client, to a node:http server. Proxy CPU: the proxy process's CPU time over ` +
+      `the whole task, per GiB, ` +
+      `round trip or frame. Each proxy, the upstream server and the load generator run in separate processes.`,
     '',
     resultsTable(result),
     '',
@@ -146,6 +156,6 @@ export function jsonReport(result: BenchResult, machine: MachineInfo, command: s
       values: s.values,
       ...s.summary,
     })),
-    targets: evaluateTargets(result).map((v) => ({ ...v.target, measured: v.ratio ?? null, met: v.met ?? null })),
+    targets: evaluateTargets(result).map((v) => ({ ...v.target, measured: v.measured ?? null, met: v.met ?? null })),
   };
 }

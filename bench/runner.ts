@@ -7,20 +7,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchChild } from './children.js';
-import type { BulkResult, LoadResult, LoadTask, MemorySample, ProxySpec, RoundTripResult } from './protocol.js';
+import type { BulkResult, DelayResult, LoadResult, LoadTask, MemorySample, ProxySpec, RoundTripResult } from './protocol.js';
 import { summarize, type Summary } from './stats.js';
 
 /** The setups compared. `direct` has no proxy in between. */
-export type SetupId = 'direct' | 'pipe' | 'faultline' | 'faultline-latency0';
+export type SetupId = 'direct' | 'pipe' | 'faultline' | 'faultline-latency0' | 'faultline-latency20' | 'node-http' | 'faultline-http';
 
 /** The workloads. */
-export type WorkloadId = 'bulk' | 'rr1' | 'rr50' | 'idle';
+export type WorkloadId = 'bulk' | 'rr1' | 'rr50' | 'idle' | 'delay' | 'slow' | 'http1' | 'http50';
 
 /** One thing placed between the load generator and the upstream server (or nothing). */
 export interface Setup {
   id: SetupId;
   label: string;
   proxy: ProxySpec | null;
+  /** Latency the setup adds from client to upstream, in ms: what the delay workload expects. */
+  addedMs?: number;
 }
 
 /** Every setup, in table order. */
@@ -39,7 +41,46 @@ export const SETUPS: readonly Setup[] = [
       ],
     },
   },
+  {
+    id: 'faultline-latency20',
+    label: 'Faultline, latency 20 ms upstream',
+    proxy: { kind: 'faultline', toxics: [{ type: 'latency', stream: 'upstream', attributes: { latency: 20 } }] },
+    addedMs: 20,
+  },
+  { id: 'node-http', label: 'bare node:http proxy', proxy: { kind: 'node-http' } },
+  { id: 'faultline-http', label: 'Faultline, protocol http', proxy: { kind: 'faultline', toxics: [], protocol: 'http' } },
 ];
+
+/** What a workload's connections reach through the proxy: the byte server, its HTTP listener, or the load generator's sink. */
+export type UpstreamKind = 'server' | 'http' | 'sink';
+
+/** One workload: what it talks to, which setups it runs on. */
+export interface WorkloadDef {
+  id: WorkloadId;
+  label: string;
+  upstream: UpstreamKind;
+  setups: readonly SetupId[];
+  /** Measured on a fresh proxy process of its own, because the proxy's memory is part of the result. */
+  fresh: boolean;
+}
+
+const BYTE_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'faultline', 'faultline-latency0'];
+const HTTP_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'faultline', 'node-http', 'faultline-http'];
+
+/** Every workload, in table order. */
+export const WORKLOADS: readonly WorkloadDef[] = [
+  { id: 'bulk', label: 'bulk, 1 stream', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
+  { id: 'rr1', label: 'round trips, 1 client', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
+  { id: 'rr50', label: 'round trips, 50 clients', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
+  { id: 'idle', label: 'idle connections', upstream: 'server', setups: ['pipe', 'faultline', 'faultline-latency0'], fresh: true },
+  { id: 'delay', label: 'timed frames, 50 streams', upstream: 'sink', setups: ['direct', 'pipe', 'faultline-latency20'], fresh: false },
+  { id: 'slow', label: '1 slow reader + 99 bulk streams', upstream: 'server', setups: ['pipe', 'faultline', 'faultline-latency0'], fresh: true },
+  { id: 'http1', label: 'HTTP round trips, 1 client', upstream: 'http', setups: HTTP_SETUPS, fresh: false },
+  { id: 'http50', label: 'HTTP round trips, 50 clients', upstream: 'http', setups: HTTP_SETUPS, fresh: false },
+];
+
+/** Workload names as printed. */
+export const WORKLOAD_LABELS = Object.fromEntries(WORKLOADS.map((w) => [w.id, w.label])) as Record<WorkloadId, string>;
 
 /** Whether a bigger number is better. */
 export type Better = 'higher' | 'lower';
@@ -54,15 +95,9 @@ export interface MetricDef {
   digits: number;
   /** The workload's headline number (the one ratios and targets are usually about). */
   primary: boolean;
+  /** Left out of the ratio table: a ratio to the bare pipe proxy, which adds no latency, means nothing. */
+  noRatio?: boolean;
 }
-
-/** Workload names as printed. */
-export const WORKLOAD_LABELS: Record<WorkloadId, string> = {
-  bulk: 'bulk, 1 stream',
-  rr1: 'round trips, 1 client',
-  rr50: 'round trips, 50 clients',
-  idle: 'idle connections',
-};
 
 /** Every metric, in table order. */
 export const METRICS: readonly MetricDef[] = [
@@ -79,6 +114,24 @@ export const METRICS: readonly MetricDef[] = [
   { workload: 'idle', id: 'kbPerConn', unit: 'KB/conn', better: 'lower', digits: 1, primary: true },
   { workload: 'idle', id: 'heapKBPerConn', unit: 'JS heap KB/conn', better: 'lower', digits: 2, primary: false },
   { workload: 'idle', id: 'rssMB', unit: 'RSS MB', better: 'lower', digits: 0, primary: false },
+  { workload: 'delay', id: 'releaseP50', unit: 'release error in proxy p50 ms', better: 'lower', digits: 2, primary: false, noRatio: true },
+  { workload: 'delay', id: 'releaseP99', unit: 'release error in proxy p99 ms', better: 'lower', digits: 2, primary: true, noRatio: true },
+  { workload: 'delay', id: 'releaseMax', unit: 'release error in proxy max ms', better: 'lower', digits: 2, primary: false, noRatio: true },
+  { workload: 'delay', id: 'p50', unit: 'end-to-end lateness p50 ms', better: 'lower', digits: 2, primary: false, noRatio: true },
+  { workload: 'delay', id: 'p99', unit: 'end-to-end lateness p99 ms', better: 'lower', digits: 2, primary: false, noRatio: true },
+  { workload: 'delay', id: 'max', unit: 'end-to-end lateness max ms', better: 'lower', digits: 2, primary: false, noRatio: true },
+  { workload: 'delay', id: 'cpuPerFrame', unit: 'proxy CPU µs/frame', better: 'lower', digits: 1, primary: false },
+  { workload: 'slow', id: 'others', unit: 'others with / without', better: 'higher', digits: 2, primary: true },
+  { workload: 'slow', id: 'aloneGbps', unit: '99 streams alone Gbit/s', better: 'higher', digits: 2, primary: false },
+  { workload: 'slow', id: 'slowMBps', unit: 'slow reader MB/s', better: 'higher', digits: 2, primary: false },
+  { workload: 'slow', id: 'memMB', unit: 'proxy RSS growth MB', better: 'lower', digits: 0, primary: false },
+  { workload: 'slow', id: 'buffersMB', unit: 'proxy buffer growth MB', better: 'lower', digits: 1, primary: false },
+  { workload: 'http1', id: 'rps', unit: 'rps', better: 'higher', digits: 0, primary: true },
+  { workload: 'http1', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
+  { workload: 'http1', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
+  { workload: 'http50', id: 'rps', unit: 'rps', better: 'higher', digits: 0, primary: true },
+  { workload: 'http50', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
+  { workload: 'http50', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
 ];
 
 /** How long and how big each workload is. */
@@ -92,6 +145,22 @@ export interface WorkloadSizes {
   idleConcurrency: number;
   /** Pause after the last idle connection is up, before memory is read. */
   idleSettleMs: number;
+  delayStreams: number;
+  delayIntervalMs: number;
+  delayWarmupMs: number;
+  delayMs: number;
+  /** Fast streams beside the slow reader, and the slow reader's pause between reads. */
+  slowFastStreams: number;
+  slowPauseMs: number;
+  /** Warm-up and measured window of each of the two phases (without, then with the slow reader). */
+  slowWarmupMs: number;
+  slowMs: number;
+  /**
+   * How long the slow reader lags before the second window: long enough for its backlog to outgrow
+   * the kernel's socket buffers (up to tens of MB on loopback), so a proxy that does not apply
+   * backpressure would have to hold the rest.
+   */
+  slowLagMs: number;
 }
 
 /** Full-length sizes (`npm run bench`). */
@@ -104,6 +173,15 @@ export const FULL_SIZES: WorkloadSizes = {
   idleConnections: 5_000,
   idleConcurrency: 100,
   idleSettleMs: 500,
+  delayStreams: 50,
+  delayIntervalMs: 5,
+  delayWarmupMs: 300,
+  delayMs: 2_000,
+  slowFastStreams: 99,
+  slowPauseMs: 50,
+  slowWarmupMs: 300,
+  slowMs: 1_000,
+  slowLagMs: 4_000,
 };
 
 /** Short sizes (`--quick`). */
@@ -116,6 +194,15 @@ export const QUICK_SIZES: WorkloadSizes = {
   idleConnections: 1_000,
   idleConcurrency: 100,
   idleSettleMs: 200,
+  delayStreams: 50,
+  delayIntervalMs: 5,
+  delayWarmupMs: 200,
+  delayMs: 500,
+  slowFastStreams: 99,
+  slowPauseMs: 50,
+  slowWarmupMs: 200,
+  slowMs: 400,
+  slowLagMs: 1_000,
 };
 
 /** Shortest sizes: the CI regression check (bulk and one-client round trips only). */
@@ -173,14 +260,16 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   }
   const progress = config.onProgress ?? (() => {});
   const values = new Map<string, number[]>();
-  const record = (setup: SetupId, workload: WorkloadId, metric: string, value: number): void => {
-    const key = `${setup}/${workload}/${metric}`;
-    const list = values.get(key) ?? [];
-    list.push(value);
-    values.set(key, list);
+  const record = (setup: SetupId, workload: WorkloadId, metrics: Record<string, number>): void => {
+    for (const [metric, value] of Object.entries(metrics)) {
+      const key = `${setup}/${workload}/${metric}`;
+      const list = values.get(key) ?? [];
+      list.push(value);
+      values.set(key, list);
+    }
   };
   const setups = SETUPS.filter((s) => config.setups.includes(s.id));
-  const traffic = config.workloads.filter((w) => w !== 'idle');
+  const workloads = WORKLOADS.filter((w) => config.workloads.includes(w.id));
   const script = (name: string): string => join(config.scriptDir, name);
 
   const children: BenchChild[] = [];
@@ -189,35 +278,59 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     children.push(server);
     const loadgen = await BenchChild.start('load generator', script('loadgen-process.js'), []);
     children.push(loadgen);
+    const upstreamPorts: Record<UpstreamKind, number> = { server: server.port, http: server.httpPort, sink: loadgen.port };
 
     for (let run = 1; run <= config.runs; run++) {
       // Each round starts with a different setup, so none is always measured first or last.
       const shift = (run - 1) % setups.length;
       for (const setup of [...setups.slice(shift), ...setups.slice(0, shift)]) {
         const tag = `run ${run}/${config.runs} ${setup.id}`;
-        if (traffic.length > 0) {
-          const proxy = setup.proxy
-            ? await startProxyChild(script('proxy-process.js'), server.port, setup, run, config.cpuProfDir)
+        const mine = workloads.filter((w) => w.setups.includes(setup.id));
+        // Traffic workloads share one proxy process per upstream; memory workloads get a fresh one each.
+        for (const upstream of ['server', 'http', 'sink'] as const) {
+          const shared = mine.filter((w) => !w.fresh && w.upstream === upstream);
+          if (shared.length === 0) continue;
+          // Frames to the sink are timed inside the proxy too (frame-probe.ts).
+          const spec = setup.proxy && upstream === 'sink' ? { ...setup.proxy, probe: true } : setup.proxy;
+          const proxy = spec
+            ? await startProxyChild(script('proxy-process.js'), upstreamPorts[upstream], setup.id, spec, `${upstream}-run${run}`, config.cpuProfDir)
             : null;
           try {
-            const port = proxy?.port ?? server.port;
-            for (const workload of traffic) {
+            const port = proxy?.port ?? upstreamPorts[upstream];
+            for (const workload of shared) {
               const cpuBefore = proxy ? await cpu(proxy) : 0;
-              const result = await measureTraffic(loadgen, workload, port, sizes);
+              const result = await task(loadgen, trafficTask(workload.id, port, setup, sizes));
               const proxyCpu = proxy ? (await cpu(proxy)) - cpuBefore : undefined;
-              for (const [metric, value] of Object.entries(trafficMetrics(result, proxyCpu))) record(setup.id, workload, metric, value);
-              progress(`${tag} ${workload}: ${describe(result)}`);
+              record(setup.id, workload.id, trafficMetrics(result, proxyCpu));
+              progress(`${tag} ${workload.id}: ${describe(result)}`);
+              if (proxy && result.kind === 'delay') {
+                const holds = await heldInProxy(proxy, result, setup.addedMs ?? 0);
+                record(setup.id, workload.id, holds);
+                progress(
+                  `${tag} ${workload.id}: in the proxy, release error p50 ${holds['releaseP50']?.toFixed(2)} ms, ` +
+                    `p99 ${holds['releaseP99']?.toFixed(2)} ms, max ${holds['releaseMax']?.toFixed(2)} ms`,
+                );
+              }
             }
           } finally {
             await proxy?.stop();
           }
         }
-        if (config.workloads.includes('idle') && setup.proxy) {
-          const sample = await measureIdle(script('proxy-process.js'), server.port, loadgen, setup, sizes);
-          record(setup.id, 'idle', 'kbPerConn', sample.kbPerConn);
-          record(setup.id, 'idle', 'heapKBPerConn', sample.heapKBPerConn);
-          record(setup.id, 'idle', 'rssMB', sample.rssMB);
-          progress(`${tag} idle: ${sample.connections} connections, ${sample.kbPerConn.toFixed(1)} KB/conn, RSS ${sample.rssMB.toFixed(0)} MB`);
+        if (!setup.proxy) continue;
+        for (const workload of mine.filter((w) => w.fresh)) {
+          const port = upstreamPorts[workload.upstream];
+          if (workload.id === 'idle') {
+            const sample = await measureIdle(script('proxy-process.js'), port, loadgen, setup, sizes);
+            record(setup.id, 'idle', { kbPerConn: sample.kbPerConn, heapKBPerConn: sample.heapKBPerConn, rssMB: sample.rssMB });
+            progress(`${tag} idle: ${sample.connections} connections, ${sample.kbPerConn.toFixed(1)} KB/conn, RSS ${sample.rssMB.toFixed(0)} MB`);
+          } else if (workload.id === 'slow') {
+            const sample = await measureSlowReader(script('proxy-process.js'), port, loadgen, setup, sizes);
+            record(setup.id, 'slow', sample);
+            progress(
+              `${tag} slow: 99 streams ${sample.aloneGbps.toFixed(2)} Gbit/s alone, ${sample.others.toFixed(2)}× with the slow reader ` +
+                `(${sample.slowMBps.toFixed(2)} MB/s); proxy RSS +${sample.memMB.toFixed(0)} MB, buffers +${sample.buffersMB.toFixed(1)} MB`,
+            );
+          }
         }
       }
     }
@@ -239,15 +352,26 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
 async function startProxyChild(
   script: string,
   upstreamPort: number,
-  setup: Setup,
-  run: number,
+  setup: SetupId,
+  spec: ProxySpec,
+  name: string,
   cpuProfDir?: string,
 ): Promise<BenchChild> {
   const execArgv = ['--expose-gc'];
   if (cpuProfDir !== undefined) {
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${setup.id}-run${run}.cpuprofile`);
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${setup}-${name}.cpuprofile`);
   }
-  return BenchChild.start(`proxy (${setup.id})`, script, [String(upstreamPort), JSON.stringify(setup.proxy)], { execArgv });
+  return BenchChild.start(`proxy (${setup})`, script, [String(upstreamPort), JSON.stringify(spec)], { execArgv });
+}
+
+/**
+ * The release error inside the proxy of the frames sent in the delay task's window: the time each
+ * was held (from the proxy's read to its write) minus the latency the setup adds.
+ */
+async function heldInProxy(proxy: BenchChild, result: DelayResult, addedMs: number): Promise<Record<string, number>> {
+  const { sample } = await proxy.request({ type: 'holds', fromMs: result.fromMs, toMs: result.toMs }, 'holds', 10_000);
+  if (!sample || sample.frames === 0) throw new Error('the proxy timed no frame of the delay task');
+  return { releaseP50: sample.p50ms - addedMs, releaseP99: sample.p99ms - addedMs, releaseMax: sample.maxMs - addedMs };
 }
 
 async function task(loadgen: BenchChild, load: LoadTask): Promise<LoadResult> {
@@ -260,34 +384,53 @@ function taskTimeout(load: LoadTask): number {
   switch (load.kind) {
     case 'bulk':
     case 'rr':
+    case 'http':
+    case 'delay':
       return load.warmupMs + load.durationMs + 15_000;
+    case 'slow':
+      return 2 * (load.warmupMs + load.durationMs) + load.lagMs + 30_000;
     case 'idle':
       return 60_000 + load.connections * 5;
   }
 }
 
-async function measureTraffic(loadgen: BenchChild, workload: WorkloadId, port: number, sizes: WorkloadSizes): Promise<LoadResult> {
+/** The load generator's task for a traffic workload against `port`. */
+function trafficTask(workload: WorkloadId, port: number, setup: Setup, sizes: WorkloadSizes): LoadTask {
   switch (workload) {
     case 'bulk':
-      return task(loadgen, { kind: 'bulk', port, warmupMs: sizes.bulkWarmupMs, durationMs: sizes.bulkMs });
+      return { kind: 'bulk', port, warmupMs: sizes.bulkWarmupMs, durationMs: sizes.bulkMs };
     case 'rr1':
     case 'rr50':
-      return task(loadgen, {
+      return {
         kind: 'rr',
         port,
         clients: workload === 'rr1' ? 1 : 50,
         messageBytes: sizes.rrMessageBytes,
         warmupMs: sizes.rrWarmupMs,
         durationMs: sizes.rrMs,
-      });
+      };
+    case 'http1':
+    case 'http50':
+      return { kind: 'http', port, clients: workload === 'http1' ? 1 : 50, warmupMs: sizes.rrWarmupMs, durationMs: sizes.rrMs };
+    case 'delay':
+      return {
+        kind: 'delay',
+        port,
+        streams: sizes.delayStreams,
+        intervalMs: sizes.delayIntervalMs,
+        expectedMs: setup.addedMs ?? 0,
+        warmupMs: sizes.delayWarmupMs,
+        durationMs: sizes.delayMs,
+      };
     case 'idle':
-      throw new Error('idle is measured on a fresh proxy process');
+    case 'slow':
+      throw new Error(`${workload} is measured on a fresh proxy process`);
   }
 }
 
 /**
  * The numbers of one traffic measurement. `proxyCpuMicros` (the proxy process's CPU time over the
- * whole task) gives the cost per byte or per round trip: steadier than throughput on a shared
+ * whole task) gives the cost per byte, round trip or frame: steadier than throughput on a shared
  * machine, where the scheduler's placement of three busy processes on two cores moves throughput.
  */
 function trafficMetrics(result: LoadResult, proxyCpuMicros: number | undefined): Record<string, number> {
@@ -304,7 +447,13 @@ function trafficMetrics(result: LoadResult, proxyCpuMicros: number | undefined):
       if (proxyCpuMicros !== undefined && result.total > 0) metrics['cpuPerReq'] = proxyCpuMicros / result.total;
       return metrics;
     }
+    case 'delay': {
+      const metrics: Record<string, number> = { p50: result.p50ms, p99: result.p99ms, max: result.maxMs };
+      if (proxyCpuMicros !== undefined && result.total > 0) metrics['cpuPerFrame'] = proxyCpuMicros / result.total;
+      return metrics;
+    }
     case 'idle':
+    case 'slow':
       return {};
   }
 }
@@ -319,8 +468,15 @@ function describe(result: LoadResult): string {
       return `${bulkGbps(result).toFixed(2)} Gbit/s (${(result.bytes / 2 ** 20).toFixed(0)} MiB in ${result.seconds.toFixed(2)} s)`;
     case 'rr':
       return describeRoundTrips(result);
+    case 'delay':
+      return (
+        `${result.frames} frames, lateness p50 ${result.p50ms.toFixed(2)} ms, p99 ${result.p99ms.toFixed(2)} ms, ` +
+        `max ${result.maxMs.toFixed(2)} ms, min ${result.minMs.toFixed(2)} ms`
+      );
     case 'idle':
       return `${result.connections} connections`;
+    case 'slow':
+      return `${(result.aloneBps / 1e6).toFixed(0)} MB/s alone, ${(result.withSlowBps / 1e6).toFixed(0)} MB/s with the slow reader`;
   }
 }
 
@@ -353,6 +509,47 @@ async function measureIdle(
       kbPerConn: (after.rss - before.rss) / after.connections / 1000,
       heapKBPerConn: (after.heapUsed - before.heapUsed) / after.connections / 1000,
       rssMB: after.rss / 1e6,
+    };
+  } finally {
+    await proxy.stop();
+  }
+}
+
+/**
+ * One slow reader among bulk streams, on a fresh proxy process: the fast streams' throughput with
+ * the slow reader over without it, and the proxy's memory growth (RSS, and Buffers after forced GC)
+ * read while every stream, the lagging slow one included, is still open.
+ */
+async function measureSlowReader(
+  script: string,
+  upstreamPort: number,
+  loadgen: BenchChild,
+  setup: Setup,
+  sizes: WorkloadSizes,
+): Promise<{ others: number; aloneGbps: number; slowMBps: number; memMB: number; buffersMB: number }> {
+  const proxy = await BenchChild.start(`proxy (${setup.id}, slow)`, script, [String(upstreamPort), JSON.stringify(setup.proxy)], {
+    execArgv: ['--expose-gc'],
+  });
+  try {
+    const before = await memory(proxy);
+    const result = await task(loadgen, {
+      kind: 'slow',
+      port: proxy.port,
+      fast: sizes.slowFastStreams,
+      slowPauseMs: sizes.slowPauseMs,
+      lagMs: sizes.slowLagMs,
+      warmupMs: sizes.slowWarmupMs,
+      durationMs: sizes.slowMs,
+    });
+    const after = await memory(proxy);
+    await loadgen.request({ type: 'release' }, 'released', 10_000);
+    if (result.kind !== 'slow') throw new Error(`unexpected ${result.kind} result for the slow-reader task`);
+    return {
+      others: result.aloneBps > 0 ? result.withSlowBps / result.aloneBps : 0,
+      aloneGbps: (result.aloneBps * 8) / 1e9,
+      slowMBps: result.slowBps / 1e6,
+      memMB: (after.rss - before.rss) / 1e6,
+      buffersMB: (after.arrayBuffers - before.arrayBuffers) / 1e6,
     };
   } finally {
     await proxy.stop();

@@ -1,9 +1,11 @@
 /**
- * The upstream server of the bench, run in its own process. One listener; the first byte of each
- * connection picks its mode: echo (round trips, idle connections) or source (bulk throughput:
- * stream bytes as fast as the connection takes them until the client half-closes).
+ * The upstream server of the bench, run in its own process. One byte-stream listener: the first
+ * byte of each connection picks its mode, echo (round trips, idle connections) or source (bulk
+ * throughput: stream bytes as fast as the connection takes them until the client half-closes).
+ * And one HTTP/1.1 listener answering every request with a short keep-alive response.
  * @module
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { BENCH_HIGH_WATER_MARK, BULK_BLOCK_BYTES, MODE_ECHO, MODE_SOURCE, send, serveIpc } from './protocol.js';
@@ -39,15 +41,22 @@ function echo(socket: Socket, rest: Buffer): void {
 /** One block, written again and again: the bytes' content does not matter to TCP, their count does. */
 const block = randomBytes(BULK_BLOCK_BYTES);
 
+/** Blocks one source connection writes in a row before it lets the other connections have a turn. */
+const BLOCKS_PER_TURN = 8;
+
 function source(socket: Socket): void {
   let stopped = false;
   const pump = (): void => {
-    while (!stopped && !socket.destroyed) {
+    // On loopback a write can complete at once again and again while the reader keeps up; without
+    // a turn limit one connection would keep this process to itself and starve every other one.
+    for (let i = 0; i < BLOCKS_PER_TURN; i++) {
+      if (stopped || socket.destroyed) return;
       if (!socket.write(block)) {
         socket.once('drain', pump);
         return;
       }
     }
+    setImmediate(pump);
   };
   socket.on('end', () => {
     stopped = true;
@@ -60,15 +69,30 @@ function source(socket: Socket): void {
 
 const server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK }, handle);
 
+const HTTP_BODY = Buffer.from('ok');
+const httpServer = createHttpServer({ keepAlive: true, noDelay: true }, (req, res) => {
+  req.resume();
+  res.writeHead(200, { 'content-type': 'text/plain', 'content-length': HTTP_BODY.length });
+  res.end(HTTP_BODY);
+});
+httpServer.keepAliveTimeout = 60_000;
+
 serveIpc((message) => {
   if (message.type === 'stop') {
     server.close();
+    httpServer.close();
+    httpServer.closeAllConnections();
     for (const socket of sockets) socket.destroy();
     process.exit(0);
   }
 });
 
+function portOf(address: ReturnType<typeof server.address>): number {
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
 server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, () => {
-  const address = server.address();
-  send({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
+  httpServer.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, () => {
+    send({ type: 'ready', port: portOf(server.address()), httpPort: portOf(httpServer.address()) });
+  });
 });
