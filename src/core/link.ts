@@ -46,6 +46,8 @@ export class Link implements ChainHost {
     private readonly source: Socket,
     private readonly sink: Socket,
     private readonly proxyBytes: ByteCounters,
+    /** The source is read with `onread`: its bytes come through {@link Link.onRead}, not 'data'. */
+    private readonly readsIntoBuffer = false,
   ) {}
 
   get clock(): Clock {
@@ -65,7 +67,7 @@ export class Link implements ChainHost {
   /** Attaches the toxics this direction starts with, then starts reading. */
   start(toxics: Iterable<{ spec: ToxicSpec; definition: ToxicDefinition }>): void {
     for (const { spec, definition } of toxics) this.chain.add(spec, definition);
-    this.source.on('data', this.onData);
+    if (!this.readsIntoBuffer) this.source.on('data', this.onData);
     this.source.on('end', this.onEnd);
     this.sink.on('drain', this.onDrain);
     this.refresh();
@@ -130,6 +132,21 @@ export class Link implements ChainHost {
   }
 
   // socket events
+
+  /**
+   * Whether the bytes of the last read may still be referenced: the destination did not take them at
+   * once (they wait in its write queue), or a toxic stage may hold them. An `onread` buffer can be
+   * read into again only when not.
+   */
+  get lastReadInUse(): boolean {
+    return this.sink.writableLength > 0 || !this.chain.isEmpty;
+  }
+
+  /** `onread`'s callback: `nread` bytes landed in `buf`. Once disposed, reads are discarded. */
+  readonly onRead = (nread: number, buf: Buffer): boolean => {
+    if (!this.disposed) this.onData(buf.subarray(0, nread));
+    return true;
+  };
 
   private readonly onData = (buf: Buffer): void => {
     this.bytes.received += buf.length;
