@@ -4,7 +4,8 @@
  * to a socket (`write`). The difference is the time the proxy held the frame, free of the load
  * generator's scheduling and of the wake-up delay before the proxy reads. It works the same for any
  * proxy in the process (bare pipe or Faultline) because it wraps `net.Socket` itself; the bench
- * installs it only in proxy processes of setups that run the delay workload.
+ * installs it only in proxy processes of setups that run the delay workload. It is kept cheap (no
+ * allocation per event beyond a map entry per frame), since its own work delays the proxy too.
  * @module
  */
 import { Socket } from 'node:net';
@@ -16,23 +17,29 @@ export interface HoldSample {
   p50ms: number;
   p99ms: number;
   maxMs: number;
+  minMs: number;
 }
 
 /**
- * Walks the frames in one direction of one socket, calling `onStamp` with each frame's send time
- * (ns, as a plain number: exact below 2^53 ns, about 104 days of uptime; cheaper than a bigint).
+ * Walks the frames in one direction of one socket. A frame's send time (ns) is read as a plain
+ * number: exact below 2^53 ns (about 104 days of uptime), and cheaper than a bigint.
  */
 class FrameCursor {
   private pos = 0;
   private readonly stamp = Buffer.alloc(8);
 
-  feed(buf: Buffer, onStamp: (stamp: number) => void): void {
+  /** Calls `probe.arrived` (reading side) or `probe.left` (writing side) for each stamp completed in `buf`. */
+  feed(buf: Buffer, probe: Probe, reading: boolean, now: number): void {
     let i = 0;
     while (i < buf.length) {
       const n = Math.min(this.pos < 8 ? 8 - this.pos : DELAY_FRAME_BYTES - this.pos, buf.length - i);
       if (this.pos < 8) {
         buf.copy(this.stamp, this.pos, i, i + n);
-        if (this.pos + n === 8) onStamp(this.stamp.readUInt32LE(0) + this.stamp.readUInt32LE(4) * 2 ** 32);
+        if (this.pos + n === 8) {
+          const stamp = this.stamp.readUInt32LE(0) + this.stamp.readUInt32LE(4) * 2 ** 32;
+          if (reading) probe.arrived(stamp, now);
+          else probe.left(stamp, now);
+        }
       }
       this.pos += n;
       i += n;
@@ -41,53 +48,55 @@ class FrameCursor {
   }
 }
 
-/** Wraps `Socket.prototype.emit` and `write` for the life of the process; returns the sampler. */
-export function installFrameProbe(): { sample(fromMs: number, toMs: number): HoldSample } {
-  const readers = new WeakMap<Socket, FrameCursor>();
-  const writers = new WeakMap<Socket, FrameCursor>();
-  // Send stamp (ns) → when the proxy saw it (ms); stamps are unique per frame.
-  const arrived = new Map<number, number>();
-  const sentMs: number[] = [];
-  const heldMs: number[] = [];
-  const cursor = (map: WeakMap<Socket, FrameCursor>, socket: Socket): FrameCursor => {
+class Probe {
+  readonly readers = new WeakMap<Socket, FrameCursor>();
+  readonly writers = new WeakMap<Socket, FrameCursor>();
+  /** Send stamp (ns) → when the proxy saw the frame (ms); stamps are unique per frame. */
+  private readonly seen = new Map<number, number>();
+  private sentMs: number[] = [];
+  private heldMs: number[] = [];
+
+  cursor(map: WeakMap<Socket, FrameCursor>, socket: Socket): FrameCursor {
     let c = map.get(socket);
     if (!c) map.set(socket, (c = new FrameCursor()));
     return c;
-  };
+  }
 
-  const emit = Socket.prototype.emit as (this: Socket, event: string | symbol, ...args: unknown[]) => boolean;
-  Socket.prototype.emit = function (this: Socket, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'data' && Buffer.isBuffer(args[0])) {
-      const now = performance.now();
-      cursor(readers, this).feed(args[0], (stamp) => arrived.set(stamp, now));
-    }
-    return emit.call(this, event, ...args);
-  } as typeof Socket.prototype.emit;
+  arrived(stamp: number, now: number): void {
+    this.seen.set(stamp, now);
+  }
 
+  left(stamp: number, now: number): void {
+    const at = this.seen.get(stamp);
+    if (at === undefined) return;
+    this.seen.delete(stamp);
+    this.sentMs.push(stamp / 1e6);
+    this.heldMs.push(now - at);
+  }
+
+  sample(fromMs: number, toMs: number): HoldSample {
+    const held = this.heldMs.filter((_, i) => this.sentMs[i]! >= fromMs && this.sentMs[i]! <= toMs).sort((a, b) => a - b);
+    this.sentMs = [];
+    this.heldMs = [];
+    this.seen.clear();
+    const at = (q: number): number => held[Math.min(held.length - 1, Math.floor(q * held.length))] ?? 0;
+    return { frames: held.length, p50ms: at(0.5), p99ms: at(0.99), maxMs: held[held.length - 1] ?? 0, minMs: held[0] ?? 0 };
+  }
+}
+
+/** Wraps `Socket.prototype.emit` and `write` for the life of the process; returns the sampler. */
+export function installFrameProbe(): { sample(fromMs: number, toMs: number): HoldSample } {
+  const probe = new Probe();
+  const emit = Socket.prototype.emit;
+  Socket.prototype.emit = function (this: Socket, event: string | symbol, chunk?: unknown): boolean {
+    if (event === 'data' && Buffer.isBuffer(chunk)) probe.cursor(probe.readers, this).feed(chunk, probe, true, performance.now());
+    // `arguments` passed straight to apply: no array is made per event.
+    return emit.apply(this, arguments as unknown as Parameters<typeof emit>);
+  } as typeof emit;
   const write = Socket.prototype.write;
-  Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
-    if (Buffer.isBuffer(chunk)) {
-      const now = performance.now();
-      cursor(writers, this).feed(chunk, (stamp) => {
-        const at = arrived.get(stamp);
-        if (at === undefined) return;
-        arrived.delete(stamp);
-        sentMs.push(stamp / 1e6);
-        heldMs.push(now - at);
-      });
-    }
-    return (write as (this: Socket, ...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  Socket.prototype.write = function (this: Socket, chunk: unknown): boolean {
+    if (Buffer.isBuffer(chunk)) probe.cursor(probe.writers, this).feed(chunk, probe, false, performance.now());
+    return write.apply(this, arguments as unknown as Parameters<typeof write>);
   } as typeof write;
-
-  return {
-    /** Frames sent (by the load generator's clock, the same monotonic clock) in [fromMs, toMs]; then forgets all. */
-    sample(fromMs: number, toMs: number): HoldSample {
-      const held = heldMs.filter((_, i) => sentMs[i]! >= fromMs && sentMs[i]! <= toMs).sort((a, b) => a - b);
-      sentMs.length = 0;
-      heldMs.length = 0;
-      arrived.clear();
-      const at = (q: number): number => held[Math.min(held.length - 1, Math.floor(q * held.length))] ?? 0;
-      return { frames: held.length, p50ms: at(0.5), p99ms: at(0.99), maxMs: held[held.length - 1] ?? 0 };
-    },
-  };
+  return { sample: (fromMs, toMs) => probe.sample(fromMs, toMs) };
 }
