@@ -20,14 +20,16 @@ export interface BenchOptions {
 
 const WORKLOADS = Object.keys(WORKLOAD_LABELS) as WorkloadId[];
 const SETUP_IDS = SETUPS.map((s) => s.id);
+const DEFAULT_SETUP_IDS = SETUPS.filter((s) => s.optIn !== true).map((s) => s.id);
 
 /** `npm run bench -- --help`. */
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --quick              short runs (well under a minute): 0.4 s per workload, 1000 idle connections
+  --quick              short runs: 0.4 s per workload, 1000 idle connections
   --runs N             rounds over every setup (default 5, --quick 3)
   --only LIST          workloads, comma-separated: ${WORKLOADS.join(', ')}
   --setups LIST        setups, comma-separated: ${SETUP_IDS.join(', ')}
+                       (default: all but ${SETUPS.filter((s) => s.optIn === true).map((s) => s.id).join(', ')})
   --connections N      idle connections held for the memory workload (default 5000)
   --json FILE          also write every measurement as JSON
   --check              exit 1 when a performance target is missed
@@ -72,7 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const quick = values.quick === true;
   const base = quick ? QUICK_SIZES : FULL_SIZES;
   const sizes: WorkloadSizes = { ...base, idleConnections: positive(values.connections, base.idleConnections, '--connections') };
-  const setups = list(values.setups, SETUP_IDS, 'setup');
+  const setups = values.setups === undefined ? DEFAULT_SETUP_IDS : list(values.setups, SETUP_IDS, 'setup');
   return {
     // Two cores shared by three busy processes: results move from run to run, so take several.
     runs: positive(values.runs, quick ? 3 : 5, '--runs'),

@@ -22,11 +22,15 @@ export const BULK_BLOCK_BYTES = 128 * 1024;
 export const DELAY_FRAME_BYTES = 512;
 
 /**
- * The proxy a proxy child runs: a bare `pipe()` proxy, a bare node:http reverse proxy, or Faultline
- * with the given toxics (and protocol, `tcp` by default). `probe` installs the frame probe
- * (frame-probe.ts) for the delay workload.
+ * The proxy a proxy child runs: a bare `pipe()` proxy (in `workers` cluster workers when set), a
+ * bare node:http reverse proxy, or Faultline with the given toxics (and protocol, `tcp` by default).
+ * `probe` installs the frame probe (frame-probe.ts) for the delay workload.
  */
-export type ProxySpec = ({ kind: 'pipe' } | { kind: 'node-http' } | { kind: 'faultline'; toxics: ToxicInput[]; protocol?: 'tcp' | 'http' }) & {
+export type ProxySpec = (
+  | { kind: 'pipe'; workers?: number; delayMs?: number }
+  | { kind: 'node-http' }
+  | { kind: 'faultline'; toxics: ToxicInput[]; protocol?: 'tcp' | 'http' }
+) & {
   probe?: boolean;
 };
 

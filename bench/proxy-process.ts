@@ -5,6 +5,7 @@
  * memory and CPU-time queries, and exits on `stop` (cleanly, so `--cpu-prof` can write its profile).
  * @module
  */
+import cluster, { type Worker } from 'node:cluster';
 import { Agent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { connect, createServer, type NetConnectOpts, type Server, type Socket } from 'node:net';
 import { startProxy } from '../src/index.js';
@@ -16,13 +17,15 @@ interface RunningProxy {
   port: number;
   connections(): number;
   stop(): Promise<void>;
+  /** CPU time of every process the proxy runs in, when that is more than this one (cluster workers). */
+  cpuMicros?(): Promise<number>;
 }
 
 /**
  * The baseline: accept, dial, `pipe()` both ways. Half-open like Faultline, no Nagle, the same
  * buffer size; an error on either side destroys both.
  */
-async function startPipeProxy(upstreamPort: number): Promise<RunningProxy> {
+async function startPipeProxy(upstreamPort: number, delayMs?: number): Promise<RunningProxy> {
   const clients = new Set<Socket>();
   const server: Server = createServer(
     { allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK },
@@ -44,7 +47,9 @@ async function startPipeProxy(upstreamPort: number): Promise<RunningProxy> {
       client.on('error', destroyBoth);
       upstream.on('error', destroyBoth);
       client.on('close', () => clients.delete(client));
-      client.pipe(upstream);
+      if (delayMs === undefined) client.pipe(upstream);
+      // The timer baseline: each chunk written by its own plain setTimeout (same-delay timers fire in order).
+      else client.on('data', (chunk: Buffer) => setTimeout(() => upstream.write(chunk), delayMs));
       upstream.pipe(client);
     },
   );
@@ -96,6 +101,61 @@ async function startNodeHttpProxy(upstreamPort: number): Promise<RunningProxy> {
   };
 }
 
+/** Primary ↔ worker messages of the clustered pipe proxy. */
+type WorkerMessage = { type: 'listening'; port: number } | { type: 'cpu'; micros: number };
+
+/**
+ * The bare pipe proxy in `workers` cluster workers that share one listening port; the primary hands
+ * out connections round-robin and answers for all of them (CPU time summed). Only the experiment
+ * on using both cores runs it (setup `pipe-cluster`).
+ */
+async function startClusteredPipe(upstreamPort: number, workers: number): Promise<RunningProxy> {
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  cluster.setupPrimary({ args: [String(upstreamPort), JSON.stringify({ kind: 'pipe' })], silent: false });
+  const forked: Worker[] = [];
+  const ports = await Promise.all(
+    Array.from({ length: workers }, () => {
+      const worker = cluster.fork();
+      forked.push(worker);
+      return new Promise<number>((resolve) => {
+        const onMessage = (message: WorkerMessage): void => {
+          if (message.type !== 'listening') return;
+          worker.off('message', onMessage);
+          resolve(message.port);
+        };
+        worker.on('message', onMessage);
+      });
+    }),
+  );
+  const askCpu = (worker: Worker): Promise<number> =>
+    new Promise((resolve) => {
+      const onMessage = (message: WorkerMessage): void => {
+        if (message.type !== 'cpu') return;
+        worker.off('message', onMessage);
+        resolve(message.micros);
+      };
+      worker.on('message', onMessage);
+      worker.send('cpu');
+    });
+  return {
+    port: ports[0] ?? 0,
+    connections: () => 0,
+    stop: async () => {
+      for (const worker of forked) worker.kill();
+    },
+    cpuMicros: async () => cpuMicros() + (await Promise.all(forked.map(askCpu))).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** A cluster worker: the bare pipe proxy on the shared port, answering the primary's CPU queries. */
+async function runClusterWorker(upstreamPort: number): Promise<void> {
+  const proxy = await startPipeProxy(upstreamPort);
+  process.on('message', (message: unknown) => {
+    if (message === 'cpu') process.send?.({ type: 'cpu', micros: cpuMicros() } satisfies WorkerMessage);
+  });
+  process.send?.({ type: 'listening', port: proxy.port } satisfies WorkerMessage);
+}
+
 async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { kind: 'faultline' }>): Promise<RunningProxy> {
   const proxy = await startProxy({ upstream: `127.0.0.1:${upstreamPort}`, toxics: spec.toxics, protocol: spec.protocol ?? 'tcp', seed: 1 });
   return {
@@ -108,16 +168,22 @@ async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { k
 async function main(): Promise<void> {
   const upstreamPort = Number(process.argv[2]);
   const spec = JSON.parse(process.argv[3] ?? '{"kind":"pipe"}') as ProxySpec;
+  if (cluster.isWorker) {
+    await runClusterWorker(upstreamPort);
+    return;
+  }
   const probe = spec.probe === true ? installFrameProbe() : null;
   const proxy =
     spec.kind === 'pipe'
-      ? await startPipeProxy(upstreamPort)
+      ? spec.workers !== undefined && spec.workers > 1
+        ? await startClusteredPipe(upstreamPort, spec.workers)
+        : await startPipeProxy(upstreamPort, spec.delayMs)
       : spec.kind === 'node-http'
         ? await startNodeHttpProxy(upstreamPort)
         : await startFaultline(upstreamPort, spec);
   serveIpc(async (message) => {
     if (message.type === 'memory') send({ type: 'memory', sample: sampleMemory(proxy.connections()) });
-    else if (message.type === 'cpu') send({ type: 'cpu', micros: cpuMicros() });
+    else if (message.type === 'cpu') send({ type: 'cpu', micros: proxy.cpuMicros ? await proxy.cpuMicros() : cpuMicros() });
     else if (message.type === 'holds') send({ type: 'holds', sample: probe?.sample(message.fromMs, message.toMs) ?? null });
     else if (message.type === 'stop') {
       await proxy.stop();

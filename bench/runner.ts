@@ -11,7 +11,16 @@ import type { BulkResult, DelayResult, LoadResult, LoadTask, MemorySample, Proxy
 import { summarize, type Summary } from './stats.js';
 
 /** The setups compared. `direct` has no proxy in between. */
-export type SetupId = 'direct' | 'pipe' | 'faultline' | 'faultline-latency0' | 'faultline-latency20' | 'node-http' | 'faultline-http';
+export type SetupId =
+  | 'direct'
+  | 'pipe'
+  | 'pipe-cluster'
+  | 'pipe-timer20'
+  | 'faultline'
+  | 'faultline-latency0'
+  | 'faultline-latency20'
+  | 'node-http'
+  | 'faultline-http';
 
 /** The workloads. */
 export type WorkloadId = 'bulk' | 'rr1' | 'rr50' | 'idle' | 'delay' | 'slow' | 'http1' | 'http50';
@@ -23,12 +32,18 @@ export interface Setup {
   proxy: ProxySpec | null;
   /** Latency the setup adds from client to upstream, in ms: what the delay workload expects. */
   addedMs?: number;
+  /** Run only when asked for with `--setups` (an experiment, not part of the report). */
+  optIn?: boolean;
 }
 
 /** Every setup, in table order. */
 export const SETUPS: readonly Setup[] = [
   { id: 'direct', label: 'direct', proxy: null },
   { id: 'pipe', label: 'bare pipe() proxy', proxy: { kind: 'pipe' } },
+  // The experiment on using both cores: the same proxy in two cluster workers.
+  { id: 'pipe-cluster', label: 'bare pipe() proxy, 2 cluster workers', proxy: { kind: 'pipe', workers: 2 }, optIn: true },
+  // What a plain setTimeout achieves in this process under the same load: the delay workload's baseline.
+  { id: 'pipe-timer20', label: 'bare proxy, setTimeout 20 ms per chunk', proxy: { kind: 'pipe', delayMs: 20 }, addedMs: 20 },
   { id: 'faultline', label: 'Faultline, no toxic', proxy: { kind: 'faultline', toxics: [] } },
   {
     id: 'faultline-latency0',
@@ -64,7 +79,7 @@ export interface WorkloadDef {
   fresh: boolean;
 }
 
-const BYTE_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'faultline', 'faultline-latency0'];
+const BYTE_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'pipe-cluster', 'faultline', 'faultline-latency0'];
 const HTTP_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'faultline', 'node-http', 'faultline-http'];
 
 /** Every workload, in table order. */
@@ -73,8 +88,14 @@ export const WORKLOADS: readonly WorkloadDef[] = [
   { id: 'rr1', label: 'round trips, 1 client', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
   { id: 'rr50', label: 'round trips, 50 clients', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
   { id: 'idle', label: 'idle connections', upstream: 'server', setups: ['pipe', 'faultline', 'faultline-latency0'], fresh: true },
-  { id: 'delay', label: 'timed frames, 50 streams', upstream: 'sink', setups: ['direct', 'pipe', 'faultline-latency20'], fresh: false },
-  { id: 'slow', label: '1 slow reader + 99 bulk streams', upstream: 'server', setups: ['pipe', 'faultline', 'faultline-latency0'], fresh: true },
+  { id: 'delay', label: 'timed frames, 50 streams', upstream: 'sink', setups: ['direct', 'pipe', 'pipe-timer20', 'faultline-latency20'], fresh: false },
+  {
+    id: 'slow',
+    label: '1 slow reader + 99 bulk streams',
+    upstream: 'server',
+    setups: ['pipe', 'pipe-cluster', 'faultline', 'faultline-latency0'],
+    fresh: true,
+  },
   { id: 'http1', label: 'HTTP round trips, 1 client', upstream: 'http', setups: HTTP_SETUPS, fresh: false },
   { id: 'http50', label: 'HTTP round trips, 50 clients', upstream: 'http', setups: HTTP_SETUPS, fresh: false },
 ];
