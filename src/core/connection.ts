@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
-import type { HostPort } from './address.js';
+import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
 import type { Direction } from './direction.js';
 import { Link, type ByteCounters, type LinkOwner } from './link.js';
@@ -59,7 +59,7 @@ export class Connection implements LinkOwner {
     /** Per-proxy ordinal: the connection's id, and part of its random streams' seed. */
     readonly id: number,
   ) {
-    this.clientAddress = `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
+    this.clientAddress = formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0);
     client.on('error', this.onClientError);
     client.on('close', this.onSocketClose);
   }

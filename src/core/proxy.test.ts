@@ -164,4 +164,15 @@ describe('proxy lifecycle', () => {
     expect((await result).error?.code).toBe('ECONNRESET');
     expect(proxy.closeConnection(999, 'fin')).toBe(false);
   });
+
+  it('brackets an IPv6 client address, as host:port strings elsewhere are', async () => {
+    const up = await echo();
+    registry = new ProxyRegistry();
+    const proxy = await registry.create({ name: 'p', listen: '[::1]:0', upstream: up.address });
+    expect(proxy.listen).toMatch(/^\[::1\]:\d+$/);
+    const client = connect(proxy.port, '::1');
+    await waitFor(() => proxy.connections.length === 1, 2000, 'connection');
+    expect(proxy.connections[0]!.clientAddress).toBe(`[::1]:${client.localPort}`);
+    client.destroy();
+  });
 });
