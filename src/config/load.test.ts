@@ -155,7 +155,10 @@ describe('loadConfig', () => {
     const flagged = await loadConfig({ file: path, env, flags: { state: 'flag.json', max_connections: '30' } });
     expect(flagged.config).toMatchObject({ server: { state: 'flag.json' }, engine: { max_connections: 30 } });
     expect(await issuesOf({ flags: { max_connections: '-1' } })).toEqual([
-      'flag --max-connections: engine.max_connections: Invalid input: expected number, received string',
+      'flag --max-connections: engine.max_connections: Too small: expected number to be >=0',
+    ]);
+    expect(await issuesOf({ flags: { max_connections: '1.5' } })).toEqual([
+      'flag --max-connections: engine.max_connections: expected a whole number, got "1.5"',
     ]);
   });
 
@@ -169,7 +172,7 @@ describe('loadConfig', () => {
 
   it('names the environment variable or flag that set a bad value', async () => {
     expect(await issuesOf({ env: { FAULTLINE_PORT: 'http' } })).toEqual([
-      'environment variable FAULTLINE_PORT: server.port: Invalid input: expected number, received string',
+      'environment variable FAULTLINE_PORT: server.port: expected a whole number, got "http"',
     ]);
     expect(await issuesOf({ flags: { port: '99999' } })).toEqual([
       'flag --port: server.port: Too big: expected number to be <=65535',

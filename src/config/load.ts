@@ -141,7 +141,7 @@ const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_conne
 /** A string from the environment or a flag, as the type the schema expects. */
 function coerce(path: string, value: string | number | boolean): unknown {
   if (typeof value !== 'string') return value;
-  if (NUMERIC.has(path) && /^\s*\d+\s*$/.test(value)) return Number(value);
+  if (NUMERIC.has(path) && /^\s*-?\d+\s*$/.test(value)) return Number(value);
   if (path === 'engine.seed' && /^-?\d{1,15}$/.test(value)) return Number(value);
   return value;
 }

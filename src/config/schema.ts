@@ -32,7 +32,10 @@ function hostPort(what: string, allowEmpty: boolean) {
     });
 }
 
-const count = (unit: string) => z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe(unit);
+/** A whole number, with a message that says so when the value is text (as flags and env arrive). */
+const whole = () => z.number({ error: (issue) => (issue.code === 'invalid_type' ? `expected a whole number, got ${JSON.stringify(issue.input)}` : undefined) }).int();
+
+const count = (unit: string) => whole().min(0).max(Number.MAX_SAFE_INTEGER).describe(unit);
 
 function toxicSchema(definition: AnyToxicDefinition) {
   const http = definition.layer === 'http';
@@ -92,7 +95,7 @@ export const proxyConfigSchema = z
 export const serverConfigSchema = z
   .object({
     host: z.string().min(1).default(DEFAULT_HOST).describe('Admin API bind address (default 127.0.0.1: this machine only).'),
-    port: z.number().int().min(0).max(65535).default(DEFAULT_PORT).describe('Admin API port; 0 picks a free one.'),
+    port: whole().min(0).max(65535).default(DEFAULT_PORT).describe('Admin API port; 0 picks a free one.'),
     token: z.string().min(1).optional().describe('When set, every API request needs "Authorization: Bearer <token>".'),
     log_level: z.enum(LOG_LEVELS).default('info'),
     metrics: z.boolean().default(true).describe('Serve Prometheus metrics on /metrics.'),
