@@ -10,11 +10,12 @@
 import { AdminClientError, type AdminClient, type ToxicCreate } from '../api/client.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { assertNever } from '../errors.js';
-import { createJournal, addProbeResult, type FaultRecord, type Journal, type ProbeRecord, type RevertedBy, type RollbackRecord, type StopCause } from './journal.js';
-import { Ledger, type ProxyState } from './ledger.js';
+import { InstantActions, isNotFound, proxyState } from './actions.js';
+import { createJournal, type FaultRecord, type Journal, type ProbeRecord, type RevertedBy, type RollbackRecord, type StopCause } from './journal.js';
+import { Ledger } from './ledger.js';
+import { afterProbes, beforeProbes, FaultActivity, probeLoops, type ProbeContext } from './probe-schedule.js';
 import { runCheck, type CheckRunner } from './probes.js';
-import type { Action } from './schema.js';
-import type { Plan, PlanFault, PlanOp, PlanProbe } from './timeline.js';
+import type { Plan, PlanFault, PlanOp } from './timeline.js';
 
 /** The admin API calls a run makes; an {@link AdminClient} has them all. */
 export type ScenarioClient = Pick<
@@ -69,10 +70,6 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function isNotFound(err: unknown): boolean {
-  return err instanceof AdminClientError && err.status === 404;
-}
-
 function causeOf(err: unknown): StopCause {
   if (err instanceof StepFailure) return err.stopCause;
   return err instanceof AdminClientError && err.unreachable ? 'unreachable' : 'step';
@@ -97,10 +94,16 @@ export class ScenarioRun {
   private started: Promise<Journal> | undefined;
   private runStart = 0;
   private t0 = 0;
-  private activeFaults = 0;
-  private readonly activityWaiters = new Set<() => void>();
+  /** Faults in place; `during` probes wait for one. */
+  private readonly activity = new FaultActivity(this.probesDone.signal);
   private readonly leaseWarned = new Set<string>();
-  private readonly connectionsApi = new Map<string, boolean>();
+  private readonly probeContext: ProbeContext;
+  private readonly actions = new InstantActions({
+    ledger: this.ledger,
+    everywhere: (call) => this.everywhere(call),
+    markReverted: (record, by) => this.markReverted(this.stepOf(record), record, by),
+    setActive: (delta) => this.activity.change(delta),
+  });
 
   constructor(options: RunOptions) {
     this.plan = options.plan;
@@ -118,6 +121,20 @@ export class ScenarioRun {
       }
     };
     this.journal = createJournal(this.plan, { targets: this.targets.map((t) => t.url), file: options.file });
+    this.probeContext = {
+      probes: this.plan.probes,
+      records: this.journal.probes,
+      // Read at each call, so a check swapped in after construction (as tests do) is the one used.
+      check: (check, signal) => this.check(check, signal),
+      stopped: this.stopped.signal,
+      probesDone: this.probesDone.signal,
+      activity: this.activity,
+      elapsedMs: () => this.elapsedMs,
+      sleep: (ms, signal) => this.sleep(ms, signal),
+      aborted: () => this.aborted,
+      abort: (cause, reason) => this.abort(cause, reason),
+      probed: (probe, changed) => this.emit({ type: 'probe', journal: this.journal, probe, changed }),
+    };
   }
 
   /** Milliseconds since the start of the timeline (before it starts: since the run started, negative once known). */
@@ -136,7 +153,7 @@ export class ScenarioRun {
     this.stopCause = { cause, reason };
     this.stopped.abort();
     this.probesDone.abort();
-    this.wakeActivityWaiters();
+    this.activity.wake();
   }
 
   /** Runs the scenario to its end and resolves with the final journal. Never rejects. */
@@ -153,17 +170,17 @@ export class ScenarioRun {
     try {
       await this.preflight();
       await this.setupProxies();
-      await this.beforeProbes();
+      await beforeProbes(this.probeContext);
       if (!this.aborted) {
         this.startTimeline();
-        loops = this.plan.probes.flatMap((p, i) => (p.mode === 'continuous' || p.mode === 'during' ? [this.probeLoop(p, this.journal.probes[i])] : []));
+        loops = probeLoops(this.probeContext);
         await this.playTimeline();
       }
     } catch (err) {
       this.abort(causeOf(err), describeError(err));
     }
     this.probesDone.abort();
-    this.wakeActivityWaiters();
+    this.activity.wake();
     await Promise.all(loops);
     this.journal.elapsed_ms = this.elapsedMs;
 
@@ -171,7 +188,7 @@ export class ScenarioRun {
     if (this.plan.rollback === 'always') await this.revertFaults();
     // `after` probes check the system without its faults but still wired through its proxies.
     const cancelled = this.stopCause !== undefined && ['signal', 'request', 'unreachable'].includes(this.stopCause.cause);
-    if (!cancelled) await this.afterProbes();
+    if (!cancelled) await afterProbes(this.probeContext);
     if (this.plan.rollback === 'always') await this.removeCreatedProxies();
     for (const probe of this.journal.probes) if (probe.status === 'pending') probe.status = 'not_run';
     for (const step of this.journal.steps) {
@@ -271,106 +288,6 @@ export class ScenarioRun {
     }
   }
 
-  // Probes
-
-  /** Runs a probe until it passes, at most `failAfter` times; true when it passed. */
-  private async attempts(probe: PlanProbe, record: ProbeRecord, signal: AbortSignal): Promise<boolean> {
-    for (let attempt = 1; attempt <= probe.failAfter; attempt++) {
-      const outcome = await this.check(probe.check, signal);
-      if (signal.aborted) return true;
-      addProbeResult(record, { at_ms: this.elapsedMs, ...outcome });
-      if (outcome.ok) {
-        record.status = 'passing';
-        this.emit({ type: 'probe', journal: this.journal, probe: record, changed: true });
-        return true;
-      }
-      if (attempt === probe.failAfter) {
-        record.status = 'failed';
-        record.failed_ms = this.elapsedMs;
-        this.emit({ type: 'probe', journal: this.journal, probe: record, changed: true });
-        return false;
-      }
-      this.emit({ type: 'probe', journal: this.journal, probe: record, changed: false });
-      await this.sleep(probe.intervalMs, signal);
-    }
-    return false;
-  }
-
-  private async beforeProbes(): Promise<void> {
-    const results = await Promise.all(
-      this.plan.probes.map(async (probe, i) => {
-        const record = this.journal.probes[i];
-        if (probe.mode !== 'before' || !record) return undefined;
-        return (await this.attempts(probe, record, this.stopped.signal)) ? undefined : record;
-      }),
-    );
-    const failed = results.find((r) => r !== undefined);
-    if (failed && !this.aborted) {
-      const last = failed.results[failed.results.length - 1];
-      this.abort('probe', `probe ${failed.name} failed before the run, so no fault was injected${last ? `: ${last.detail}` : ''}`);
-    }
-  }
-
-  private async afterProbes(): Promise<void> {
-    const done = new AbortController();
-    await Promise.all(
-      this.plan.probes.map(async (probe, i) => {
-        const record = this.journal.probes[i];
-        if (probe.mode === 'after' && record) await this.attempts(probe, record, done.signal);
-      }),
-    );
-  }
-
-  private async probeLoop(probe: PlanProbe, record: ProbeRecord | undefined): Promise<void> {
-    if (!record) return;
-    const signal = this.probesDone.signal;
-    let consecutive = 0;
-    while (!signal.aborted) {
-      if (probe.mode === 'during' && this.activeFaults === 0) {
-        await this.untilActivity();
-        continue;
-      }
-      const outcome = await this.check(probe.check, signal);
-      if (signal.aborted) break;
-      addProbeResult(record, { at_ms: this.elapsedMs, ...outcome });
-      let changed = false;
-      if (outcome.ok) {
-        consecutive = 0;
-        if (record.status === 'pending') {
-          record.status = 'passing';
-          changed = true;
-        }
-      } else if (++consecutive >= probe.failAfter && record.status !== 'failed') {
-        record.status = 'failed';
-        record.failed_ms = this.elapsedMs;
-        changed = true;
-      }
-      this.emit({ type: 'probe', journal: this.journal, probe: record, changed });
-      if (changed && record.status === 'failed' && probe.abortOnFailure) {
-        this.abort('probe', `probe ${probe.name} failed ${consecutive} time${consecutive > 1 ? 's' : ''} in a row: ${outcome.detail}`);
-        break;
-      }
-      await this.sleep(probe.intervalMs, signal);
-    }
-  }
-
-  /** Resolves when the number of active faults changes or probes stop. */
-  private untilActivity(): Promise<void> {
-    if (this.probesDone.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => this.activityWaiters.add(resolve));
-  }
-
-  private wakeActivityWaiters(): void {
-    const waiters = [...this.activityWaiters];
-    this.activityWaiters.clear();
-    for (const wake of waiters) wake();
-  }
-
-  private setActive(delta: number): void {
-    this.activeFaults = Math.max(0, this.activeFaults + delta);
-    this.wakeActivityWaiters();
-  }
-
   // Timeline
 
   private startTimeline(): void {
@@ -431,7 +348,7 @@ export class ScenarioRun {
         case 'remove-toxic':
           return await this.removeToxic(op.step, step.faults[op.fault], 'runner');
         case 'action':
-          if (planned.action) await this.act(planned.action);
+          if (planned.action) await this.actions.act(planned.action);
           return;
         default:
           assertNever(op, 'plan operation');
@@ -476,7 +393,7 @@ export class ScenarioRun {
       }
     });
     record.applied_ms = this.elapsedMs;
-    this.setActive(1);
+    this.activity.change(1);
     this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'applied' });
   }
 
@@ -533,96 +450,17 @@ export class ScenarioRun {
     this.markReverted(stepIndex, record, expired && by === 'runner' ? 'lease' : by);
   }
 
+  /** The index of the step that applied `record`. */
+  private stepOf(record: FaultRecord): number {
+    return this.journal.steps.findIndex((s) => s.faults.includes(record));
+  }
+
   private markReverted(stepIndex: number, record: FaultRecord, by: RevertedBy): void {
     if (record.reverted_ms !== null || this.ledger.liveToxics(record).length > 0) return;
     record.reverted_ms = this.elapsedMs;
     record.reverted_by = by;
-    this.setActive(-1);
+    this.activity.change(-1);
     this.emit({ type: 'fault', journal: this.journal, step: stepIndex, fault: record, change: 'reverted' });
-  }
-
-  private async act(action: Action): Promise<void> {
-    const wasDown = this.ledger.downProxies;
-    await this.everywhere(async (target) => {
-      const client = target.client;
-      if (action.type !== 'reset' && !this.ledger.hasSnapshot(target.url, action.proxy)) {
-        this.ledger.snapshot(target.url, action.proxy, await this.proxyState(client, action.proxy));
-      }
-      switch (action.type) {
-        case 'disable':
-          await client.updateProxy(action.proxy, { enabled: false });
-          this.ledger.setDown(target.url, action.proxy, true);
-          return;
-        case 'enable':
-          await client.updateProxy(action.proxy, { enabled: true });
-          this.ledger.setDown(target.url, action.proxy, false);
-          return;
-        case 'reset':
-          await this.resetProxy(target, action.proxy);
-          return;
-        case 'kill_connections':
-          await this.killConnections(target, action.proxy);
-          return;
-        case 'update_proxy': {
-          const patch = {
-            ...(action.listen !== undefined ? { listen: action.listen } : {}),
-            ...(action.upstream !== undefined ? { upstream: action.upstream } : {}),
-            ...(action.enabled !== undefined ? { enabled: action.enabled } : {}),
-          };
-          await client.updateProxy(action.proxy, patch);
-          if (action.enabled !== undefined) this.ledger.setDown(target.url, action.proxy, !action.enabled);
-          return;
-        }
-        default:
-          assertNever(action, 'action');
-      }
-    });
-    this.setActive(this.ledger.downProxies - wasDown);
-  }
-
-  /** Removes every toxic of the proxy; the run's own count as reverted by the reset. */
-  private async resetProxy(target: Target, proxy: string): Promise<void> {
-    for (const toxic of await target.client.toxics(proxy)) {
-      try {
-        await target.client.removeToxic(proxy, toxic.name);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
-    for (const toxic of this.ledger.liveOn(target.url, proxy)) {
-      toxic.reverted = true;
-      const stepIndex = this.journal.steps.findIndex((s) => s.faults.includes(toxic.record));
-      this.markReverted(stepIndex, toxic.record, 'reset');
-    }
-  }
-
-  /**
-   * Closes every open connection: one by one through the connections API where the server has it,
-   * else (a Toxiproxy target) by disabling and enabling the proxy, which closes them all.
-   */
-  private async killConnections(target: Target, proxy: string): Promise<void> {
-    if (this.connectionsApi.get(target.url) !== false) {
-      try {
-        const connections = await target.client.connections(proxy);
-        this.connectionsApi.set(target.url, true);
-        for (const conn of connections) {
-          try {
-            await target.client.closeConnection(proxy, conn.id);
-          } catch (err) {
-            if (!isNotFound(err)) throw err;
-          }
-        }
-        return;
-      } catch (err) {
-        const noRoute = err instanceof AdminClientError && (err.status === 405 || (err.status === 404 && err.code !== 'PROXY_NOT_FOUND'));
-        if (!noRoute || this.connectionsApi.get(target.url) === true) throw err;
-        this.connectionsApi.set(target.url, false);
-      }
-    }
-    const state = await this.proxyState(target.client, proxy);
-    if (!state.enabled) return;
-    await target.client.updateProxy(proxy, { enabled: false });
-    await target.client.updateProxy(proxy, { enabled: true });
   }
 
   // Rollback
@@ -654,15 +492,14 @@ export class ScenarioRun {
         }
       }
       toxic.reverted = true;
-      const stepIndex = this.journal.steps.findIndex((s) => s.faults.includes(toxic.record));
-      this.markReverted(stepIndex, toxic.record, 'rollback');
+      this.markReverted(this.stepOf(toxic.record), toxic.record, 'rollback');
     }
 
     for (const { target, proxy, state } of [...this.ledger.snapshots.values()].reverse()) {
       const client = this.clientOf(target);
       if (!client) continue;
       try {
-        const now = await this.proxyState(client, proxy);
+        const now = await proxyState(client, proxy);
         const patch = {
           ...(now.listen !== state.listen ? { listen: state.listen } : {}),
           ...(now.upstream !== state.upstream ? { upstream: state.upstream } : {}),
@@ -678,7 +515,7 @@ export class ScenarioRun {
     }
     const down = this.ledger.downProxies;
     this.ledger.clearDown();
-    this.setActive(-down);
+    this.activity.change(-down);
   }
 
   /** Deletes the proxies the run created, except those with `keep: true`. */
@@ -696,10 +533,5 @@ export class ScenarioRun {
         else this.record(created.target, `delete proxy ${created.proxy}`, err);
       }
     }
-  }
-
-  private async proxyState(client: ScenarioClient, proxy: string): Promise<ProxyState> {
-    const current = await client.proxy(proxy);
-    return { listen: current.listen, upstream: current.upstream, enabled: current.enabled };
   }
 }

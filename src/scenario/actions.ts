@@ -1,0 +1,135 @@
+/**
+ * A step's instant actions on a proxy — disable, enable, reset, kill its connections, update its
+ * settings — carried out on every target of a run. The first action on a proxy keeps its state in the ledger
+ * beforehand, so the rollback can restore it.
+ * @module
+ */
+import { AdminClientError, type AdminClient } from '../api/client.js';
+import { assertNever } from '../errors.js';
+import type { FaultRecord, RevertedBy } from './journal.js';
+import type { Ledger, ProxyState } from './ledger.js';
+import type { Action } from './schema.js';
+
+/** The admin API calls an action makes. */
+export type ActionClient = Pick<AdminClient, 'proxy' | 'updateProxy' | 'toxics' | 'removeToxic' | 'connections' | 'closeConnection'>;
+
+/** One server an action is carried out on. */
+export interface ActionTarget {
+  url: string;
+  client: ActionClient;
+}
+
+/** What actions need from their run. */
+export interface ActionContext {
+  readonly ledger: Ledger;
+  /** Runs `call` on every target at once; the first failure is thrown once all have answered. */
+  everywhere(call: (target: ActionTarget) => Promise<void>): Promise<void>;
+  /** Marks `record` reverted once none of its toxics is left on any target. */
+  markReverted(record: FaultRecord, by: RevertedBy): void;
+  /** Adds `delta` to the count of active faults (a disabled proxy counts as one). */
+  setActive(delta: number): void;
+}
+
+/** True when the admin API answered 404: what was asked for is already gone. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof AdminClientError && err.status === 404;
+}
+
+/** The settings of `proxy` an action can change, as the server has them now. */
+export async function proxyState(client: Pick<AdminClient, 'proxy'>, proxy: string): Promise<ProxyState> {
+  const current = await client.proxy(proxy);
+  return { listen: current.listen, upstream: current.upstream, enabled: current.enabled };
+}
+
+/** Carries out the instant actions of one run. */
+export class InstantActions {
+  /** Per target: whether it has the connections API (unknown until first tried). */
+  private readonly connectionsApi = new Map<string, boolean>();
+
+  constructor(private readonly ctx: ActionContext) {}
+
+  /** Carries out `action` on every target. */
+  async act(action: Action): Promise<void> {
+    const { ledger } = this.ctx;
+    const wasDown = ledger.downProxies;
+    await this.ctx.everywhere(async (target) => {
+      const client = target.client;
+      if (action.type !== 'reset' && !ledger.hasSnapshot(target.url, action.proxy)) {
+        ledger.snapshot(target.url, action.proxy, await proxyState(client, action.proxy));
+      }
+      switch (action.type) {
+        case 'disable':
+          await client.updateProxy(action.proxy, { enabled: false });
+          ledger.setDown(target.url, action.proxy, true);
+          return;
+        case 'enable':
+          await client.updateProxy(action.proxy, { enabled: true });
+          ledger.setDown(target.url, action.proxy, false);
+          return;
+        case 'reset':
+          await this.resetProxy(target, action.proxy);
+          return;
+        case 'kill_connections':
+          await this.killConnections(target, action.proxy);
+          return;
+        case 'update_proxy': {
+          const patch = {
+            ...(action.listen !== undefined ? { listen: action.listen } : {}),
+            ...(action.upstream !== undefined ? { upstream: action.upstream } : {}),
+            ...(action.enabled !== undefined ? { enabled: action.enabled } : {}),
+          };
+          await client.updateProxy(action.proxy, patch);
+          if (action.enabled !== undefined) ledger.setDown(target.url, action.proxy, !action.enabled);
+          return;
+        }
+        default:
+          assertNever(action, 'action');
+      }
+    });
+    this.ctx.setActive(ledger.downProxies - wasDown);
+  }
+
+  /** Removes every toxic of the proxy; the run's own count as reverted by the reset. */
+  private async resetProxy(target: ActionTarget, proxy: string): Promise<void> {
+    for (const toxic of await target.client.toxics(proxy)) {
+      try {
+        await target.client.removeToxic(proxy, toxic.name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    for (const toxic of this.ctx.ledger.liveOn(target.url, proxy)) {
+      toxic.reverted = true;
+      this.ctx.markReverted(toxic.record, 'reset');
+    }
+  }
+
+  /**
+   * Closes every open connection: one by one through the connections API where the server has it,
+   * else (a Toxiproxy target) by disabling and enabling the proxy, which closes them all.
+   */
+  private async killConnections(target: ActionTarget, proxy: string): Promise<void> {
+    if (this.connectionsApi.get(target.url) !== false) {
+      try {
+        const connections = await target.client.connections(proxy);
+        this.connectionsApi.set(target.url, true);
+        for (const conn of connections) {
+          try {
+            await target.client.closeConnection(proxy, conn.id);
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
+        }
+        return;
+      } catch (err) {
+        const noRoute = err instanceof AdminClientError && (err.status === 405 || (err.status === 404 && err.code !== 'PROXY_NOT_FOUND'));
+        if (!noRoute || this.connectionsApi.get(target.url) === true) throw err;
+        this.connectionsApi.set(target.url, false);
+      }
+    }
+    const state = await proxyState(target.client, proxy);
+    if (!state.enabled) return;
+    await target.client.updateProxy(proxy, { enabled: false });
+    await target.client.updateProxy(proxy, { enabled: true });
+  }
+}
