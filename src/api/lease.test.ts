@@ -4,19 +4,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
+import { apiCall } from '../testing/api.js';
 import { waitFor } from '../testing/net.js';
 
 let server: RunningServer;
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { 'User-Agent': 'test' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-}
+const call = (method: string, path: string, body?: unknown) => apiCall(server.url, method, path, body);
 
 beforeAll(async () => {
   server = await startServer({ port: 0, seed: 1, metrics: false });

@@ -9,7 +9,7 @@ import { STATUS_CODES, type ClientRequest, type IncomingMessage, type Informatio
 import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { hasOtherCodings, splitHeaders, type SplitHeaders } from './hop-by-hop.js';
 import type { Session, SessionTask } from './session.js';
-import { runToxicPass, type PassGuard, type PassOutcome } from './toxic-pass.js';
+import { runToxicPass, settleOutcome, type PassGuard, type PassOutcome } from './toxic-pass.js';
 
 /** Flat `[name, value, …]` pairs of Node's raw trailers, as `addTrailers` takes them. */
 function trailerPairs(raw: readonly string[]): Array<[string, string]> {
@@ -83,19 +83,7 @@ export class Exchange implements PassGuard, SessionTask {
 
   /** Acts on an outcome; true when the message goes on. */
   private settle(outcome: PassOutcome): boolean {
-    if (this.gone) return false;
-    switch (outcome.kind) {
-      case 'forward':
-        return true;
-      case 'gone':
-        return false;
-      case 'reset':
-        this.session.resetByToxic();
-        return false;
-      case 'reply':
-        this.answer(outcome.reply, false);
-        return false;
-    }
+    return settleOutcome(outcome, this, this.session, (reply) => this.answer(reply, false));
   }
 
   private answer(reply: HttpReply, close: boolean): void {

@@ -9,20 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { startServer, type RunningServer } from '../server.js';
+import { apiCall } from '../testing/api.js';
 import { httpCall, startHttpServer, type TestHttpServer } from '../testing/http-server.js';
 
 let server: RunningServer;
 let up: TestHttpServer;
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { 'User-Agent': 'test' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-}
+const call = (method: string, path: string, body?: unknown) => apiCall(server.url, method, path, body);
 
 beforeAll(async () => {
   up = await startHttpServer((_req, res) => res.end('hi'));

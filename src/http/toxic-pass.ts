@@ -44,6 +44,31 @@ export type PassOutcome =
 
 const FORWARD: PassOutcome = { kind: 'forward' };
 
+/**
+ * Acts on an outcome for the exchange `guard`: a reset breaks the connection as the toxic's doing, a
+ * reply goes to `answer`. True when the message goes on.
+ */
+export function settleOutcome(
+  outcome: PassOutcome,
+  guard: Pick<PassGuard, 'gone'>,
+  session: { resetByToxic(): void },
+  answer: (reply: HttpReply) => void,
+): boolean {
+  if (guard.gone) return false;
+  switch (outcome.kind) {
+    case 'forward':
+      return true;
+    case 'gone':
+      return false;
+    case 'reset':
+      session.resetByToxic();
+      return false;
+    case 'reply':
+      answer(outcome.reply);
+      return false;
+  }
+}
+
 /** The seeded stream of one toxic for one message: what a test replays to predict decisions. */
 export function exchangeRng(seed: string, proxy: string, toxic: string, connection: number, direction: Direction, request: number) {
   return createRng(seed, proxy, toxic, connection, direction, request);

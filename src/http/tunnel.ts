@@ -13,7 +13,7 @@ import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { badGateway, replyHeaders } from './exchange.js';
 import { splitHeaders } from './hop-by-hop.js';
 import type { Session, SessionTask } from './session.js';
-import { runToxicPass, type PassGuard, type PassOutcome } from './toxic-pass.js';
+import { runToxicPass, settleOutcome, type PassGuard, type PassOutcome } from './toxic-pass.js';
 
 /** A response head as bytes, for a socket that no longer has Node's HTTP writer. */
 export function serializeHead(status: number, message: string, raw: readonly string[]): string {
@@ -112,19 +112,7 @@ export class Tunnel implements PassGuard, SessionTask {
   }
 
   private settle(outcome: PassOutcome): boolean {
-    if (this.gone) return false;
-    switch (outcome.kind) {
-      case 'forward':
-        return true;
-      case 'gone':
-        return false;
-      case 'reset':
-        this.session.resetByToxic();
-        return false;
-      case 'reply':
-        this.answer(outcome.reply);
-        return false;
-    }
+    return settleOutcome(outcome, this, this.session, (reply) => this.answer(reply));
   }
 
   /** Answers on the raw socket and closes it. */

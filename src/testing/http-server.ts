@@ -5,6 +5,7 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOnLoopback } from './net.js';
 
 /** A request as the upstream received it. */
 export interface SeenRequest {
@@ -43,21 +44,7 @@ export async function startHttpServer(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const info = server.address();
-  const port = typeof info === 'object' && info ? info.port : 0;
-  return {
-    port,
-    address: `127.0.0.1:${port}`,
-    server,
-    seen,
-    connections: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server, sockets)), server, seen, connections: () => accepted };
 }
 
 /** A whole answer. */

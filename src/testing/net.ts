@@ -23,14 +23,26 @@ export async function startServer(onSocket: (socket: Socket) => void): Promise<T
     socket.on('error', () => {});
     onSocket(socket);
   });
+  return { ...(await listenOnLoopback(server, sockets)), server, sockets };
+}
+
+/** A test server bound to a free loopback port. */
+export interface LoopbackListener {
+  port: number;
+  /** `127.0.0.1:port`. */
+  address: string;
+  /** Destroys the sockets still open, then closes the server. */
+  close(): Promise<void>;
+}
+
+/** Listens on a free port of 127.0.0.1; `sockets` are the accepted sockets `close` destroys. */
+export async function listenOnLoopback(server: Server, sockets: ReadonlySet<Socket>): Promise<LoopbackListener> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const info = server.address();
   const port = typeof info === 'object' && info ? info.port : 0;
   return {
     port,
     address: `127.0.0.1:${port}`,
-    server,
-    sockets,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

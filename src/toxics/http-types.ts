@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import type { UniformSource } from './distributions.js';
 import type { HeaderList } from './header-list.js';
-import type { StageTimerControl } from './types.js';
+import type { StageTimerControl, ToxicDescription } from './types.js';
 
 /** The head of the message a toxic acts on. */
 export interface HttpHead {
@@ -79,19 +79,9 @@ export interface HttpToxic<A = Record<string, unknown>> {
 }
 
 /** An HTTP toxic type; build one with {@link defineHttpToxic}. */
-export interface HttpToxicDefinition<S extends z.ZodObject = z.ZodObject> {
-  /** Marks HTTP toxics in the registry; byte-stream toxics have `layer` unset or `'stream'`. */
+export interface HttpToxicDefinition<S extends z.ZodObject = z.ZodObject> extends ToxicDescription<S> {
+  /** Marks HTTP toxics in the registry; byte-stream toxics have `layer` unset or `'stream'`. Every HTTP toxic has a `match` attribute. */
   readonly layer: 'http';
-  /** The wire `type`, snake_case. */
-  readonly type: string;
-  /** One line for docs and `--help`. */
-  readonly summary: string;
-  /** `false`, or why the toxic is destructive (it answers instead of the server, or resets). */
-  readonly destructive: false | string;
-  /** Attribute schema; every attribute has a default. Every HTTP toxic has a `match` attribute. */
-  readonly attributes: S;
-  /** Attributes echoed on the wire only when not at their default (none for HTTP toxics). */
-  readonly extensions?: readonly string[];
   /** Makes the toxic's one object for a proxy. */
   create(attrs: z.infer<S>, ctx: HttpToxicContext): HttpToxic<z.infer<S>>;
 }

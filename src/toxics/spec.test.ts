@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FaultlineError } from '../errors.js';
+import { errorOf } from '../testing/errors.js';
 import { getToxicDefinition } from './registry.js';
 import { applyToxicPatch, resolveToxic, wireAttributes } from './spec.js';
 import { defineToxic } from './types.js';
 
 const none = () => false;
-
-function errorOf(fn: () => unknown): FaultlineError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FaultlineError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 describe('resolveToxic', () => {
   it("fills in Toxiproxy's defaults", () => {

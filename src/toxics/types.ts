@@ -66,15 +66,13 @@ export interface ToxicStage<A = Record<string, unknown>> {
   dispose(): void;
 }
 
-/** What a byte-stream toxic definition looks like; build one with `defineToxic`. */
-export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> {
-  /** The layer the toxic acts on: byte streams (the default when unset). */
-  readonly layer?: 'stream';
+/** What every toxic type declares, whatever layer it acts on. */
+export interface ToxicDescription<S extends z.ZodObject = z.ZodObject> {
   /** The wire `type`, snake_case. */
   readonly type: string;
   /** One line for docs and `--help`. */
   readonly summary: string;
-  /** `false`, or why the toxic is destructive (it loses or alters bytes, or closes connections). */
+  /** `false`, or why the toxic is destructive (it loses or alters bytes, answers in the server's place, or closes connections). */
   readonly destructive: false | string;
   /** Attribute schema; every attribute has a default, so a parsed object is complete. */
   readonly attributes: S;
@@ -83,6 +81,12 @@ export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> {
    * value, so a Toxiproxy client sees exactly the JSON Toxiproxy would send.
    */
   readonly extensions?: readonly string[];
+}
+
+/** What a byte-stream toxic definition looks like; build one with `defineToxic`. */
+export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> extends ToxicDescription<S> {
+  /** The layer the toxic acts on: byte streams (the default when unset). */
+  readonly layer?: 'stream';
   /** Makes the stage for one connection and direction. */
   create(attrs: z.infer<S>, ctx: StageContext): ToxicStage<z.infer<S>>;
 }

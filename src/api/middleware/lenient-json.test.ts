@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FaultlineError } from '../../errors.js';
+import { errorOf } from '../../testing/errors.js';
 import { decodePopulate, decodeProxy, decodeProxyPatch, decodeToxic, decodeToxicPatch } from '../decode.js';
 import { parseLenientJson } from './lenient-json.js';
-
-function errorOf(fn: () => unknown): FaultlineError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FaultlineError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseLenientJson', () => {
   it('reads only the first JSON value and ignores what follows, like Go', () => {
