@@ -40,6 +40,19 @@ function* blocks(count: number): Generator<Buffer> {
   }
 }
 
+/** POSTs `count` blocks to /upload as a streamed body, pulled block by block. */
+function upload(port: number, count: number): Promise<Response> {
+  const source = blocks(count);
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = source.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+  });
+  return fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+}
+
 function sha256Of(count: number): string {
   const hash = createHash('sha256');
   for (const chunk of blocks(count)) hash.update(chunk);
@@ -189,15 +202,7 @@ describe('real clients through an http proxy', () => {
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
     try {
-      const source = blocks(count);
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = source.next();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        },
-      });
-      const up = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+      const up = await upload(port, count);
       expect(await up.json()).toEqual({ bytes: 100 * MiB, sha256: expected });
 
       const down = await fetch(`http://127.0.0.1:${port}/download?blocks=${count}`);
@@ -359,15 +364,7 @@ describe('byte-stream toxics on an http proxy', () => {
       }
     })();
     try {
-      const source = blocks(count);
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = source.next();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        },
-      });
-      const up = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+      const up = await upload(port, count);
       expect(await up.json()).toEqual({ bytes: 16 * MiB, sha256: expected });
       const down = await fetch(`http://127.0.0.1:${port}/download?blocks=${count}`);
       const hash = createHash('sha256').update(Buffer.from(await down.arrayBuffer()));
