@@ -36,6 +36,8 @@ export interface AppDeps {
   events?: SseClientOptions | undefined;
   /** Scenario runs hosted by this server; `/scenarios` is served only when given. */
   scenarios?: ScenarioRuns | undefined;
+  /** Host names a browser may use besides IP addresses and `localhost` (the browser guard). */
+  allowedHosts?: readonly string[] | undefined;
 }
 
 /** Builds the admin API. */
@@ -50,7 +52,8 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.token) app.use(bearerAuth(deps.token));
 
-  const matched: RequestHandler[] = [requestId, accessLog(logger), browserGuard, rawBody(deps.bodyLimit ?? DEFAULT_BODY_LIMIT)];
+  const guard = browserGuard({ allowedHosts: deps.allowedHosts });
+  const matched: RequestHandler[] = [requestId, accessLog(logger), guard, rawBody(deps.bodyLimit ?? DEFAULT_BODY_LIMIT)];
   const router = express.Router({ caseSensitive: true, strict: true });
   proxyRoutes(router, deps.registry, matched);
   toxicRoutes(router, deps.registry, matched);
