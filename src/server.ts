@@ -7,6 +7,7 @@ import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './api/app.js';
 import { ScenarioService } from './scenario/service.js';
+import { LiveFeed } from './dashboard/live-feed.js';
 import type { SseClientOptions } from './api/sse-client.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
@@ -62,6 +63,10 @@ export interface ServerOptions extends EngineOptions {
   events?: SseClientOptions | undefined;
   /** The admin API's listen backlog (default 2048), so bursts of clients are not turned away. */
   backlog?: number;
+  /** Serve the dashboard at `/ui/` (default true). */
+  dashboard?: boolean;
+  /** Host names a browser may use besides IP addresses and `localhost` (docs/operations.md). */
+  allowedHosts?: readonly string[] | undefined;
 }
 
 /** A running server. */
@@ -152,6 +157,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     stateFile,
     events,
     backlog = 2048,
+    dashboard = true,
+    allowedHosts,
     ...engine
   } = options;
   const logger: Logger = engine.logger ?? silentLogger;
@@ -162,6 +169,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let server: Server | undefined;
   let persister: StatePersister | undefined;
   let scenarios: ScenarioService | undefined;
+  let feed: LiveFeed | undefined;
   try {
     await createProxies(registry, saved ?? proxies);
     if (saved) {
@@ -176,7 +184,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Scenario runs talk to this server through its own API, whose URL is known once it listens.
     let apiUrl = '';
     scenarios = new ScenarioService({ target: () => ({ url: apiUrl, token }), logger });
-    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events, scenarios });
+    feed = dashboard ? new LiveFeed(registry, { scenarios }) : undefined;
+    feed?.start();
+    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events, scenarios, allowedHosts, dashboard: feed });
     server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, app);
     // Toxiproxy's idle timeout; keeps clients' keep-alive sockets from piling up.
     server.keepAliveTimeout = 60_000;
@@ -187,6 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server.on('error', (err) => logger.error({ err }, 'admin API server error'));
     const running = server;
     const runs = scenarios;
+    const live = feed;
     let closing: Promise<void> | undefined;
     return {
       registry,
@@ -202,6 +213,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           const closed = new Promise<void>((resolve) => running.close(() => resolve()));
           running.closeAllConnections();
           metrics?.close();
+          live?.stop();
           const sockets: Socket[] = registry.list().flatMap((p) => p.connections.flatMap((c) => (c.upstream ? [c.client, c.upstream] : [c.client])));
           await registry.close();
           // Closing connections end politely; give them the grace period to finish, no more.
@@ -215,6 +227,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await scenarios?.close();
     await persister?.close();
     metrics?.close();
+    feed?.stop();
     server?.close();
     await registry.close();
     logger.debug({ err }, 'server start failed');

@@ -21,6 +21,9 @@ import { systemRoutes, type MetricsSource } from './routes/system.js';
 import { scenarioRoutes, type ScenarioRuns } from './routes/scenarios.js';
 import { toxicRoutes } from './routes/toxics.js';
 import type { SseClientOptions } from './sse-client.js';
+import { serveAssets } from '../dashboard/assets.js';
+import type { LiveFeed } from '../dashboard/live-feed.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
 
 /** What the API needs. */
 export interface AppDeps {
@@ -38,6 +41,8 @@ export interface AppDeps {
   scenarios?: ScenarioRuns | undefined;
   /** Host names a browser may use besides IP addresses and `localhost` (the browser guard). */
   allowedHosts?: readonly string[] | undefined;
+  /** The dashboard's live feed; when given, the dashboard is served at `/ui/` (docs/dashboard.md). */
+  dashboard?: LiveFeed | undefined;
 }
 
 /** Builds the admin API. */
@@ -50,17 +55,22 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('x-powered-by', false);
 
+  // The page itself holds no data: it loads without the token, then asks for it.
+  const pageGuard = browserGuard({ allowedHosts: deps.allowedHosts, requireProof: false });
+  if (deps.dashboard) app.use('/ui', requestId, accessLog(logger), pageGuard, serveAssets());
   if (deps.token) app.use(bearerAuth(deps.token));
 
   const guard = browserGuard({ allowedHosts: deps.allowedHosts });
   const matched: RequestHandler[] = [requestId, accessLog(logger), guard, rawBody(deps.bodyLimit ?? DEFAULT_BODY_LIMIT)];
+  const events = new EventStream(deps.registry);
   const router = express.Router({ caseSensitive: true, strict: true });
   proxyRoutes(router, deps.registry, matched);
   toxicRoutes(router, deps.registry, matched);
   connectionRoutes(router, deps.registry, matched);
-  eventRoutes(router, deps.registry, new EventStream(deps.registry), matched, deps.events);
+  eventRoutes(router, deps.registry, events, matched, deps.events);
   systemRoutes(router, deps.registry, matched, deps.metrics);
   if (deps.scenarios) scenarioRoutes(router, deps.scenarios, matched);
+  dashboardRoutes(router, { registry: deps.registry, events, feed: deps.dashboard, sse: deps.events }, matched);
   app.use(router);
 
   app.use(notFound);

@@ -167,6 +167,8 @@ export async function run(argv: string[]): Promise<number> {
       runtimeMetrics: config.server.runtime_metrics,
       proxies: config.proxies,
       stateFile: config.server.state,
+      dashboard: config.server.dashboard,
+      allowedHosts: config.server.allowed_hosts,
     });
   } catch (err) {
     const where = file === undefined || (err as { code?: unknown }).code === 'STATE_INVALID' ? '' : `${file}: `;

@@ -106,6 +106,12 @@ export const serverConfigSchema = z
       .min(1)
       .optional()
       .describe('State file: proxies and toxics are saved there (atomically) on every change and restored from it at startup, instead of the proxies of this file.'),
+    dashboard: z.boolean().default(true).describe('Serve the web dashboard at /ui/ on the admin API.'),
+    allowed_hosts: z
+      .array(z.string().min(1).max(253))
+      .max(100)
+      .default([])
+      .describe('Host names a browser may use to reach the API besides IP addresses and localhost (DNS-rebinding guard); ".example.com" allows every name under example.com.'),
   })
   .strict();
 

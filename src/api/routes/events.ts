@@ -4,7 +4,7 @@
  * narrow it. A Faultline extension.
  * @module
  */
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { ProxyRegistry } from '../../core/registry.js';
 import { FaultlineError } from '../../errors.js';
 import { EVENT_TYPES } from '../event-json.js';
@@ -36,6 +36,25 @@ export function parseEventFilter(req: Pick<Request, 'query'>): EventFilter {
   return { proxies: queryList(req.query['proxy']), types };
 }
 
+/**
+ * Answers `req` with an event stream: the SSE headers, then the `hello` event (seed, versions,
+ * proxy names). Returns the subscriber; `onClose` runs when the stream ends.
+ */
+export function openEventStream(req: Request, res: Response, registry: ProxyRegistry, options: SseClientOptions, onClose: () => void): SseClient {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Connection', 'keep-alive');
+  // Reverse proxies (nginx) would otherwise hold events back in their buffers.
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  req.socket.setNoDelay(true);
+  const client = new SseClient(res, options, onClose);
+  const hello = { seed: registry.seed, version: TOXIPROXY_API_VERSION, faultline: FAULTLINE_VERSION, proxies: registry.list().map((p) => p.name) };
+  client.send(sseFrame('hello', JSON.stringify(hello)));
+  return client;
+}
+
 /** Registers `/events`. */
 export function eventRoutes(
   router: Router,
@@ -50,18 +69,8 @@ export function eventRoutes(
     {
       get: (req, res) => {
         const filter = parseEventFilter(req);
-        res.status(200);
-        res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-        res.setHeader('Cache-Control', 'no-cache, no-transform');
-        res.setHeader('Connection', 'keep-alive');
-        // Reverse proxies (nginx) would otherwise hold events back in their buffers.
-        res.setHeader('X-Accel-Buffering', 'no');
-        res.flushHeaders();
-        req.socket.setNoDelay(true);
         let unsubscribe = (): void => {};
-        const client = new SseClient(res, options, () => unsubscribe());
-        const hello = { seed: registry.seed, version: TOXIPROXY_API_VERSION, faultline: FAULTLINE_VERSION, proxies: registry.list().map((p) => p.name) };
-        client.send(sseFrame('hello', JSON.stringify(hello)));
+        const client = openEventStream(req, res, registry, options, () => unsubscribe());
         unsubscribe = stream.subscribe(client, filter);
       },
     },
