@@ -1,0 +1,93 @@
+/** The API's objects as the page keeps them. */
+
+/** A toxic as the API sends it. */
+export interface Toxic {
+  name: string;
+  type: string;
+  stream: string;
+  toxicity: number;
+  attributes: Record<string, unknown>;
+}
+
+/** A proxy as the API sends it (`protocol` only when not tcp). */
+export interface Proxy {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  protocol?: string;
+  toxics: Toxic[];
+}
+
+/** Traffic of one proxy over the last samples, oldest first. */
+export interface Series {
+  upstream: number[];
+  downstream: number[];
+  connections: number[];
+}
+
+/** One line of the event log. */
+export interface LogEntry {
+  key: number;
+  time: string;
+  type: string;
+  proxy: string;
+  text: string;
+}
+
+/** A scenario run as `GET /scenarios` lists it. */
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: 'pending' | 'running' | 'rolling_back' | 'finished';
+  verdict: 'passed' | 'failed' | 'aborted' | null;
+  seed: string;
+  started_at: string | null;
+  finished_at: string | null;
+  planned_duration_ms: number;
+  elapsed_ms: number;
+}
+
+/** A live connection as `GET /proxies/{proxy}/connections` lists it. */
+export interface ConnectionInfo {
+  id: number;
+  client: string;
+  upstream: string;
+  opened_at: string;
+  bytes: { upstream: { received: number; sent: number; dropped: number }; downstream: { received: number; sent: number; dropped: number } };
+  toxics: { upstream: string[]; downstream: string[] };
+}
+
+/** One toxic type of `GET /faultline/toxics`. */
+export interface ToxicType {
+  type: string;
+  layer: 'stream' | 'http';
+  summary: string;
+  destructive: false | string;
+  extensions: string[];
+  attributes: JsonSchema;
+}
+
+/** The part of JSON Schema the forms read. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+}
+
+/** The direction a toxic acts on (its stream, as the API reads it). */
+export function directionOf(toxic: Pick<Toxic, 'stream'>): 'upstream' | 'downstream' {
+  return toxic.stream.toLowerCase() === 'upstream' ? 'upstream' : 'downstream';
+}
+
+/** True when a proxy has a partition toxic in place. */
+export function isPartitioned(proxy: Proxy): boolean {
+  return proxy.toxics.some((t) => t.type === 'partition');
+}
