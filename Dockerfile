@@ -8,14 +8,16 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Build: every dependency, then the TypeScript sources compiled to dist/src.
+# Build: every dependency, then the TypeScript sources compiled to dist/src and the dashboard
+# bundled into dist/ui.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+COPY dashboard ./dashboard
+RUN npx tsc -p tsconfig.build.json && node dashboard/build.mjs
 
 # Production dependencies only.
 FROM ${NODE_IMAGE} AS deps
@@ -32,6 +34,7 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/ui ./dist/ui
 COPY configs ./configs
 COPY docker/healthcheck.mjs ./docker/healthcheck.mjs
 COPY docker/entrypoint.sh /usr/local/bin/faultline-entrypoint

@@ -43,8 +43,12 @@ beforeAll(async () => {
   // Build stage: the lockfile's dependencies (the repository's own install of that lockfile), then tsc.
   for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(ROOT, file), join(build, file));
   await copyContext(join(ROOT, 'src'), join(build, 'src'));
+  await cp(join(ROOT, 'dashboard'), join(build, 'dashboard'), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
-  const compile = run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: build, timeout: 50_000 });
+  const compile = (async () => {
+    await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: build, timeout: 50_000 });
+    await run(process.execPath, ['dashboard/build.mjs'], { cwd: build, timeout: 30_000 });
+  })();
 
   // Deps stage: production dependencies only, from the shared npm cache.
   for (const file of ['package.json', 'package-lock.json']) await cp(join(ROOT, file), join(app, file));
@@ -56,6 +60,7 @@ beforeAll(async () => {
 
   // Final stage.
   await cp(join(build, 'dist', 'src'), join(app, 'dist', 'src'), { recursive: true });
+  await cp(join(build, 'dist', 'ui'), join(app, 'dist', 'ui'), { recursive: true });
   await cp(join(ROOT, 'configs'), join(app, 'configs'), { recursive: true });
   await cp(join(ROOT, 'docker'), join(app, 'docker'), { recursive: true });
 }, 58_000);
@@ -131,6 +136,9 @@ describe('the image, run as a container would run it', () => {
     expect(version).toEqual({ version: '2.12.0', faultline: pkg.version });
     expect(JSON.parse((await curl(server, '/proxies')).stdout)).toEqual({});
     expect((await exec(server, ['node', join(app, 'docker', 'healthcheck.mjs')])).code).toBe(0);
+    // The dashboard ships in the image: its page and its script, from /app/dist/ui.
+    expect((await curl(server, '/ui/')).stdout).toContain('<title>Faultline</title>');
+    expect((await curl(server, '/ui/app.js')).stdout.length).toBeGreaterThan(10_000);
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   });
 
