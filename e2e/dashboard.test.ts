@@ -20,6 +20,7 @@ import { launchBrowser, type Browser } from './helpers/browser.js';
 import { startFaultline, type FaultlineProcess } from './helpers/faultline.js';
 import { api, type Api } from './helpers/http.js';
 import { connectTo, readBytes, startEchoServer, type TestServer } from './helpers/net.js';
+import { eventually } from './helpers/scenario-run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = process.env['FAULTLINE_SCREENSHOTS'];
@@ -198,7 +199,9 @@ describe('the dashboard in Chromium', () => {
     expect((await proxy('redis')).toxics).toEqual([
       { name: 'slow-replies', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 120, jitter: 15 } },
     ]);
+    await page.locator('tr[data-proxy="redis"] .rates', { hasText: /↑ [1-9][\d.]* [kM]B\/s/ }).waitFor({ timeout: 15_000 });
     await page.waitForTimeout(1500);
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'dashboard-proxy.png');
     await page.getByRole('button', { name: 'Remove slow-replies' }).click();
     await page.getByRole('button', { name: 'Edit slow-replies' }).waitFor({ state: 'detached' });
@@ -392,10 +395,19 @@ describe('200 proxies and 2,000 connections', () => {
     // Traffic on one connection of each proxy, so every sparkline moves.
     const traffic = setInterval(() => listens.forEach((_, i) => open[i * 10]?.write('y'.repeat(2048))), 250);
     try {
+      // Every connection accepted and dialled through (its connection.opened sent) before measuring.
+      await eventually(
+        async () => {
+          const { proxies } = (await bigApi.get('/faultline/traffic')).json as { proxies: Record<string, { connections: number[] }> };
+          return Object.values(proxies).reduce((n, p) => n + (p.connections.at(-1) ?? 0), 0) === 2000;
+        },
+        60_000,
+        'the 2,000 connections',
+      );
       // Small and large pages in turn, twice, so both see the same machine; the quickest first
       // render of each counts, and every update of both rounds.
       const rounds: Array<[RenderFigures, RenderFigures]> = [];
-      for (let i = 0; i < 2; i++) rounds.push([await measure(server.url, 2, 4000), await measure(big.url, 200, 4000)]);
+      for (let i = 0; i < 2; i++) rounds.push([await measure(server.url, 2, 3000), await measure(big.url, 200, 3000)]);
       const summary = (side: 0 | 1) => {
         const all = rounds.map((r) => r[side]);
         const updates = all.flatMap((f) => f.updates);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { LATENCY_PRESETS, removeEveryToxic, setEnabled, setLatency, togglePartition } from '../actions';
 import { ApiError, saveToken, whenUnauthorized } from '../api';
 import { isPartitioned } from '../model';
@@ -40,14 +40,14 @@ export function App({ store }: { store: Store }) {
   const latest = useRef({ state, route, selected, filter });
   latest.current = { state, route, selected, filter };
 
-  const say = (text: string, error = false) => setStatus({ text, error });
-  const act = (what: string, action: () => Promise<unknown>) => {
+  const say = useCallback((text: string, error = false) => setStatus({ text, error }), []);
+  const act = useCallback((what: string, action: () => Promise<unknown>) => {
     say(`${what}…`);
     action().then(
       () => say(`${what}: done`),
       (err: unknown) => say(`${what} failed: ${err instanceof ApiError ? err.message : String(err)}`, true),
     );
-  };
+  }, []);
 
   useEffect(() => {
     whenUnauthorized(() => setLocked((was) => (was === 'no' ? 'ask' : 'wrong')));
@@ -177,7 +177,16 @@ export function App({ store }: { store: Store }) {
       <main>
         {route.view === 'proxies' ? (
           <div class="columns">
-            <ProxyTable state={state} filter={filter} onFilter={setFilter} selected={selected} onSelect={setSelected} act={act} />
+            <ProxyTable
+              proxies={state.proxies}
+              names={state.names}
+              traffic={state.traffic}
+              filter={filter}
+              onFilter={setFilter}
+              selected={selected}
+              onSelect={setSelected}
+              act={act}
+            />
             <EventLog log={state.log} limit={40} title="Recent events" />
           </div>
         ) : null}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { clock } from '../format';
 import type { LogEntry } from '../model';
+import { pure } from './pure';
 
 interface Props {
   log: readonly LogEntry[];
@@ -19,7 +20,11 @@ const FAMILIES = [
 ] as const;
 
 /** The event stream as a readable log, newest first. */
-export function EventLog({ log, limit, proxy, title }: Props) {
+export const EventLog = pure('EventLog', ({ log, limit, proxy, title }: Props) => (
+  <LogView log={log} limit={limit} title={title} {...(proxy === undefined ? {} : { proxy })} />
+));
+
+function LogView({ log, limit, proxy, title }: Props) {
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [paused, setPaused] = useState<readonly LogEntry[] | undefined>();
   const source = paused ?? log;

@@ -1,9 +1,16 @@
 import { rate } from '../format';
-import type { State } from '../store';
+import type { Proxy, Series } from '../model';
 import { ProxyRow, type Act } from './ProxyRow';
+import { pure } from './pure';
 
-interface Props {
-  state: State;
+/** What the table reads of the page's state. */
+export interface TableState {
+  proxies: ReadonlyMap<string, Proxy>;
+  names: readonly string[];
+  traffic: ReadonlyMap<string, Series>;
+}
+
+interface Props extends TableState {
   filter: string;
   onFilter: (text: string) => void;
   selected: string | undefined;
@@ -12,13 +19,15 @@ interface Props {
 }
 
 /** The names the table shows, in order. */
-export function visibleNames(state: State, filter: string): readonly string[] {
+export function visibleNames(state: Pick<TableState, 'names'>, filter: string): readonly string[] {
   const f = filter.trim().toLowerCase();
   return f === '' ? state.names : state.names.filter((n) => n.toLowerCase().includes(f));
 }
 
 /** Every proxy, its faults and traffic; one row each. */
-export function ProxyTable({ state, filter, onFilter, selected, onSelect, act }: Props) {
+export const ProxyTable = pure('ProxyTable', (props: Props) => {
+  const { filter, onFilter, selected, onSelect, act } = props;
+  const state = props;
   const names = visibleNames(state, filter);
   let up = 0;
   let down = 0;
@@ -84,4 +93,4 @@ export function ProxyTable({ state, filter, onFilter, selected, onSelect, act }:
       </div>
     </section>
   );
-}
+});
