@@ -143,8 +143,14 @@ describe('the dashboard in Chromium', () => {
     client.write('ping-1');
     expect((await readBytes(client, 6)).toString()).toBe('ping-1');
 
+    // A second browser tab sees what the first one does, without reloading.
+    const other = await browser.context.newPage();
+    await other.goto(`${server.url}/ui/`);
+    await other.getByRole('button', { name: 'Partition redis' }).waitFor();
     await page.getByRole('button', { name: 'Partition redis' }).click();
     await page.getByRole('button', { name: 'Heal redis' }).waitFor();
+    await other.getByRole('button', { name: 'Heal redis' }).waitFor();
+    await other.close();
     const cut = await proxy('redis');
     expect(cut.toxics.filter((t) => t.type === 'partition').map((t) => t.stream).sort()).toEqual(['downstream', 'upstream']);
     client.write('held-while-cut');
@@ -205,6 +211,16 @@ describe('the dashboard in Chromium', () => {
     await shot(page, 'dashboard-proxy.png');
     await page.getByRole('button', { name: 'Remove slow-replies' }).click();
     await page.getByRole('button', { name: 'Edit slow-replies' }).waitFor({ state: 'detached' });
+
+    // The background client's connection, killed from its row.
+    const close = page.getByRole('button', { name: /^Close connection \d+ of redis$/ }).first();
+    const id = Number(/(\d+)/.exec((await close.getAttribute('aria-label')) ?? '')?.[1]);
+    await close.click();
+    await eventually(
+      async () => !((await b.get('/proxies/redis/connections')).json as Array<{ id: number }>).some((c) => c.id === id),
+      10_000,
+      `connection ${id} to close`,
+    );
   });
 
   it('checks a scenario (validate and dry run), starts it, and shows it finish with its verdict and journal', async () => {
