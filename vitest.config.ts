@@ -17,7 +17,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['e2e/**/*.test.ts', 'bench/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 },
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts', 'bench/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Concurrent tests (the scenario library's runs) two at a time: each run is a CLI process
+          // probing every few milliseconds, and more at once would starve each other of the CPU.
+          maxConcurrency: 2,
+        },
       },
     ],
   },
