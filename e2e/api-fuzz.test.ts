@@ -2,7 +2,7 @@
  * API fuzzing against the real process: thousands of malformed bodies, wrong types, huge values,
  * odd names, paths and methods, plus raw malformed HTTP. The server must never crash, never answer
  * 5xx except a real bind failure, and always answer an error with the JSON error body saying what
- * was wrong. Deterministic (seeded) and bounded in count and time.
+ * was wrong. Deterministic (seeded) and bounded in count: the same requests however busy the machine.
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,7 @@ import { startFaultline, type FaultlineProcess } from './helpers/faultline.js';
 import { api, request, type Api, type ApiResponse } from './helpers/http.js';
 
 const SEED = 0x5eed;
-const MAX_REQUESTS = 4000;
-const TIME_BUDGET_MS = 10_000;
+const REQUESTS = 2000;
 const CONCURRENCY = 8;
 
 let server: FaultlineProcess;
@@ -246,7 +245,7 @@ function rawHttp(port: number, payload: string): Promise<string> {
     socket.on('data', (c: Buffer) => (reply += c.toString()));
     socket.on('error', () => resolve(reply));
     socket.on('close', () => resolve(reply));
-    socket.setTimeout(3000, () => socket.destroy());
+    socket.setTimeout(20_000, () => socket.destroy());
     socket.write(payload);
   });
 }
@@ -257,10 +256,9 @@ describe('API fuzz', () => {
     const failures: Failure[] = [];
     const statuses = new Map<number, number>();
     let sent = 0;
-    const deadline = performance.now() + TIME_BUDGET_MS;
 
     const worker = async (): Promise<void> => {
-      while (sent < MAX_REQUESTS && performance.now() < deadline && failures.length < 10) {
+      while (sent < REQUESTS && failures.length < 10) {
         sent++;
         if (sent % 100 === 0) await cleanUp();
         const { path, kind } = randomPath();
@@ -278,8 +276,7 @@ describe('API fuzz', () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
     expect(failures, `seed ${SEED}: ${JSON.stringify(failures, null, 2)}`).toEqual([]);
-    // Normally all MAX_REQUESTS go out; a starved machine may stop at the time budget first.
-    expect(sent, `requests sent in ${TIME_BUDGET_MS} ms`).toBeGreaterThanOrEqual(500);
+    expect(sent).toBe(REQUESTS);
     // The run exercised successes and a spread of client errors, not one path over and over.
     for (const status of [200, 400, 404]) expect(statuses.get(status) ?? 0, `answers with status ${status} (${JSON.stringify([...statuses])})`).toBeGreaterThan(10);
 
@@ -287,13 +284,13 @@ describe('API fuzz', () => {
     expect(server.child.exitCode).toBeNull();
     expect((await b.get('/version')).status).toBe(200);
     expect(server.logs.filter((l) => Number(l['level']) >= 50), 'error-level log lines').toEqual([]);
-  });
+  }, 240_000);
 
   it('copes with huge values: a thousand proxies in one populate, very long names, big attributes', async () => {
     await cleanUp();
     const count = 1000;
     const items = Array.from({ length: count }, (_, i) => ({ name: `bulk-${i}-${'é'.repeat(i % 7)}`, listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false }));
-    const populated = await b.post('/populate', items, { timeoutMs: 15_000 });
+    const populated = await b.post('/populate', items, { timeoutMs: 60_000 });
     expect(populated.status).toBe(201);
     expect((populated.json as { proxies: unknown[] }).proxies).toHaveLength(count);
     expect(Object.keys((await b.get('/proxies')).json as object).filter((n) => n.startsWith('bulk-'))).toHaveLength(count);

@@ -365,13 +365,21 @@ describe('Toxiproxy compatibility (§8)', () => {
       expect((await readBytes(client, text.length)).toString()).toBe(text);
       return performance.now() - started;
     };
+    // Without the toxic a round trip takes less than its latency: the fastest of three, so that one
+    // round trip a busy machine held up does not count.
+    const LATENCY = 1500;
+    const fastest = async (client: Socket, text: string): Promise<number> => {
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) best = Math.min(best, await roundTrip(client, text));
+      return best;
+    };
     const client = await connectTo(port);
     sockets.push(client);
-    expect(await roundTrip(client, 'PING')).toBeLessThan(500);
-    expect((await b.post('/proxies/echo/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: 1500 } })).status).toBe(200);
-    expect(await roundTrip(client, 'SLOW')).toBeGreaterThan(1000);
+    expect(await fastest(client, 'PING')).toBeLessThan(LATENCY);
+    expect((await b.post('/proxies/echo/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: LATENCY } })).status).toBe(200);
+    expect(await roundTrip(client, 'SLOW')).toBeGreaterThanOrEqual(LATENCY);
     expect((await b.delete('/proxies/echo/toxics/latency_upstream')).status).toBe(204);
-    expect(await roundTrip(client, 'FAST')).toBeLessThan(500);
+    expect(await fastest(client, 'FAST')).toBeLessThan(LATENCY);
 
     const ended = readAll(client);
     expect((await b.post('/proxies/echo', { enabled: false })).status).toBe(200);
@@ -383,6 +391,6 @@ describe('Toxiproxy compatibility (§8)', () => {
     expect((await b.post('/proxies/echo', { enabled: true })).status).toBe(200);
     const again = await connectTo(port);
     sockets.push(again);
-    expect(await roundTrip(again, 'BACK')).toBeLessThan(500);
+    expect(await fastest(again, 'BACK')).toBeLessThan(LATENCY);
   });
 });

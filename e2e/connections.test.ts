@@ -87,7 +87,7 @@ describe('connections API', () => {
     expect(await firstEnd).toEqual({ data: Buffer.alloc(0) });
     await admin.closeConnection('echo', 2, { reset: true });
     expect((await secondEnd).error?.code).toBe('ECONNRESET');
-    await waitFor(() => echo.sockets.size === 0, 5000, 'upstream sockets to close');
+    await waitFor(() => echo.sockets.size === 0, 20_000, 'upstream sockets to close');
     expect((await client.get('/proxies/echo/connections')).json).toEqual([]);
   });
 

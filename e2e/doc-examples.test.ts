@@ -31,7 +31,7 @@ function bashIn(pid: number, command: string): Promise<{ code: number | null; st
     execFile(
       'nsenter',
       [`--net=/proc/${pid}/ns/net`, 'bash', '-c', command],
-      { cwd: ROOT, env: commandEnv(), timeout: 15_000, killSignal: 'SIGKILL' },
+      { cwd: ROOT, env: commandEnv(), timeout: 60_000, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code: number }).code) : 1) : 0;
         resolve({ code, stdout, stderr });

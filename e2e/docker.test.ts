@@ -46,15 +46,15 @@ beforeAll(async () => {
   await cp(join(ROOT, 'dashboard'), join(build, 'dashboard'), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
   const compile = (async () => {
-    await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: build, timeout: 50_000 });
-    await run(process.execPath, ['dashboard/build.mjs'], { cwd: build, timeout: 30_000 });
+    await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: build, timeout: 150_000 });
+    await run(process.execPath, ['dashboard/build.mjs'], { cwd: build, timeout: 60_000 });
   })();
 
   // Deps stage: production dependencies only, from the shared npm cache.
   for (const file of ['package.json', 'package-lock.json']) await cp(join(ROOT, file), join(app, file));
   const install = run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd: app,
-    timeout: 50_000,
+    timeout: 150_000,
   });
   await Promise.all([compile, install]);
 
@@ -63,7 +63,7 @@ beforeAll(async () => {
   await cp(join(build, 'dist', 'ui'), join(app, 'dist', 'ui'), { recursive: true });
   await cp(join(ROOT, 'configs'), join(app, 'configs'), { recursive: true });
   await cp(join(ROOT, 'docker'), join(app, 'docker'), { recursive: true });
-}, 58_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
@@ -85,7 +85,7 @@ async function container(args: string[], env: Record<string, string> = {}): Prom
 /** Runs a command inside the namespace of a running container (`docker exec`). */
 async function exec(server: FaultlineProcess, command: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await run('nsenter', [`--net=/proc/${server.child.pid ?? 0}/ns/net`, ...command], { env: imageEnv(env), timeout: 10_000 });
+    const { stdout } = await run('nsenter', [`--net=/proc/${server.child.pid ?? 0}/ns/net`, ...command], { env: imageEnv(env), timeout: 30_000 });
     return { code: 0, stdout };
   } catch (err) {
     return { code: Number((err as { code?: unknown }).code ?? 1), stdout: String((err as { stdout?: unknown }).stdout ?? '') };

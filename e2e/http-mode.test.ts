@@ -227,12 +227,14 @@ describe('real clients through an http proxy', () => {
     const file = join(dir, 'two-mib.bin');
     const data = randomBytes(2 * MiB);
     await writeFile(file, data);
-    const out = await sh('curl', ['-s', '-T', file, '-H', 'Expect: 100-continue', '-w', '\n%{time_total}', `http://127.0.0.1:${port}/upload`]);
+    // curl sends the body without the 100 once its wait runs out; made long here, so that only a
+    // relayed 100 explains an upload that finished sooner, however busy the machine.
+    const wait = 30;
+    const out = await sh('curl', ['-s', '-T', file, '-H', 'Expect: 100-continue', '--expect100-timeout', String(wait), '-w', '\n%{time_total}', `http://127.0.0.1:${port}/upload`]);
     expect(out.code, out.stderr).toBe(0);
     const [json, time] = out.stdout.split('\n');
     expect(JSON.parse(json ?? '')).toEqual({ bytes: 2 * MiB, sha256: createHash('sha256').update(data).digest('hex') });
-    // curl sends the body without the 100 after 1 s; relayed, it arrives at once.
-    expect(Number(time)).toBeLessThan(0.9);
+    expect(Number(time)).toBeLessThan(wait);
   });
 
   it('streams a chunked answer to fetch and to curl', async () => {
@@ -337,16 +339,23 @@ describe('byte-stream toxics on an http proxy', () => {
   it('latency on upstream delays every request', async () => {
     const port = await httpProxy('slow');
     await admin.post('/proxies/slow/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: 300 } });
-    const started = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/slow`);
-    expect(await res.text()).toBe('ok /slow\n');
-    const ms = performance.now() - started;
+    /** How long a request takes; the fastest of `n`, so that one a busy machine held up does not count. */
+    const fastest = async (path: string, n: number): Promise<number> => {
+      let best = Infinity;
+      for (let i = 0; i < n; i++) {
+        const started = performance.now();
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect(await res.text()).toBe(`ok ${path}\n`);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
+    };
+    // Every request waits the latency (a lower bound load cannot break), and once, not over and over.
+    const ms = await fastest('/slow', 2);
     expect(ms).toBeGreaterThanOrEqual(295);
-    expect(ms).toBeLessThan(1500);
+    expect(ms).toBeLessThan(5 * 300);
     await admin.delete('/proxies/slow/toxics/latency_upstream');
-    const quick = performance.now();
-    await (await fetch(`http://127.0.0.1:${port}/fast`)).text();
-    expect(performance.now() - quick).toBeLessThan(250);
+    expect(await fastest('/fast', 3)).toBeLessThan(300);
   });
 
   it('keeps bodies intact while byte toxics are added, changed and removed mid-transfer', async () => {

@@ -49,14 +49,15 @@ describe('resource limits', () => {
     sockets.push(c);
     const refused = await readAll(c);
     expect(refused.data.length).toBe(0);
-    await waitFor(() => server.logs.some((l) => l['msg'] === 'connection limit reached, client closed'), 5000, 'the limit log line');
+    await waitFor(() => server.logs.some((l) => l['msg'] === 'connection limit reached, client closed'), 20_000, 'the limit log line');
     expect(server.logs.find((l) => l['msg'] === 'connection limit reached, client closed')).toMatchObject({ level: 40, proxy: 'capped', max: 2 });
     expect(((await api(server.url).get('/proxies/capped/connections')).json as unknown[]).length).toBe(2);
 
     a.end();
     // The slot is free once the proxy has closed both sides of the first connection.
     const connections = async (): Promise<number> => ((await api(server.url).get('/proxies/capped/connections')).json as unknown[]).length;
-    for (let i = 0; i < 200 && (await connections()) !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const deadline = Date.now() + 20_000;
+    while ((await connections()) !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await connections()).toBe(1);
     const d = await connectTo(port);
     sockets.push(d);

@@ -39,8 +39,12 @@ async function serve(level: string): Promise<FaultlineProcess> {
   return server;
 }
 
-/** Log messages after `from`, once the count has been stable for a moment. */
-async function settledMessages(server: FaultlineProcess, from: number): Promise<string[]> {
+/**
+ * Log messages after `from`, once the `expected` number of lines is there (however slow the machine)
+ * and the count has then been stable for a moment (so an extra line would show).
+ */
+async function settledMessages(server: FaultlineProcess, from: number, expected: number): Promise<string[]> {
+  await waitFor(() => server.logs.length - from >= expected, 20_000, `${expected} log lines`);
   let count = -1;
   while (count !== server.logs.length) {
     count = server.logs.length;
@@ -53,7 +57,7 @@ describe('logs', () => {
   it('are JSON lines by default, each with level, time, pid and message', async () => {
     const port = await freePort();
     const run = spawnRaw(process.execPath, [CLI, 'serve', '--port', String(port)]);
-    await waitFor(() => run.output().includes('admin API listening'), 10_000, 'startup');
+    await waitFor(() => run.output().includes('admin API listening'), 30_000, 'startup');
     run.child.kill('SIGTERM');
     await new Promise((resolve) => run.child.once('exit', resolve));
     const lines = run.output().trim().split('\n');
@@ -67,7 +71,7 @@ describe('logs', () => {
     const port = await freePort();
     // `script` gives the server a pseudo-terminal as stdout.
     const run = spawnRaw('script', ['-qfec', `'${process.execPath}' '${CLI}' serve --port ${port}`, '/dev/null']);
-    await waitFor(() => run.output().includes('admin API listening'), 10_000, 'startup on a terminal');
+    await waitFor(() => run.output().includes('admin API listening'), 30_000, 'startup on a terminal');
     const text = run.output();
     const pid = Number(/INFO.*?\((\d+)\)/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]);
     expect(pid).toBeGreaterThan(0);
@@ -84,8 +88,10 @@ describe('logs', () => {
     const port = await freePort();
     const run = spawnRaw(process.execPath, [CLI, 'serve', '--port', String(port), '--log-level', 'error']);
     const base = `http://127.0.0.1:${port}`;
+    // Nothing on stdout to wait for: ask until the API answers.
     let up = false;
-    for (let i = 0; i < 100 && !up; i++) {
+    const deadline = Date.now() + 30_000;
+    while (!up && Date.now() < deadline) {
       up = await fetch(`${base}/version`).then((r) => r.ok, () => false);
       if (!up) await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -112,7 +118,7 @@ describe('logs', () => {
     for (const [step, expected] of steps) {
       const from = server.logs.length;
       await step();
-      expect(await settledMessages(server, from)).toEqual(expected);
+      expect(await settledMessages(server, from, expected.length)).toEqual(expected);
     }
     const port = await freePort();
     await b.post('/proxies', { name: 'c', listen: `127.0.0.1:${port}`, upstream: echo.address });
@@ -121,7 +127,7 @@ describe('logs', () => {
     const done = readAll(socket);
     socket.end('hi');
     await done;
-    expect(await settledMessages(server, from)).toEqual([]);
+    expect(await settledMessages(server, from, 0)).toEqual([]);
   });
 
   it('write a line per connection at debug, and never one per chunk, even at trace', async () => {
@@ -131,7 +137,8 @@ describe('logs', () => {
       const b = api(server.url);
       await b.post('/proxies', { name: 'chatty', listen: `127.0.0.1:${port}`, upstream: echo.address });
       await b.post('/proxies/chatty/toxics', { name: 'slow', type: 'latency', attributes: { latency: 1 } });
-      await settledMessages(server, 0);
+      await waitFor(() => server.logs.some((l) => l['msg'] === 'toxic added'), 20_000, 'the toxic added line');
+      await settledMessages(server, 0, 0);
       const from = server.logs.length;
       const socket = await connectTo(port);
       const done = readAll(socket);
@@ -142,7 +149,7 @@ describe('logs', () => {
       }
       socket.end();
       expect((await done).data.toString()).toContain('chunk 499;');
-      expect(await settledMessages(server, from)).toEqual(['connection opened', 'connection closed']);
+      expect(await settledMessages(server, from, 2)).toEqual(['connection opened', 'connection closed']);
     }
   });
 });

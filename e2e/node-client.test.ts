@@ -75,10 +75,16 @@ describe('toxiproxy-node-client against faultline', () => {
 
       await updated.remove();
       await expect(enabled.getToxic('slow')).rejects.toThrow(/status code 404/);
-      const quick = performance.now();
-      client.write('pong');
-      expect((await readBytes(client, 4)).toString()).toBe('pong');
-      expect(performance.now() - quick).toBeLessThan(250);
+      // Gone from the data path: a round trip takes less than the 300 ms the toxic added (the
+      // fastest of three, so that one round trip a busy machine held up does not count).
+      let quickest = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const quick = performance.now();
+        client.write('pong');
+        expect((await readBytes(client, 4)).toString()).toBe('pong');
+        quickest = Math.min(quickest, performance.now() - quick);
+      }
+      expect(quickest).toBeLessThan(300);
     } finally {
       client.destroy();
     }

@@ -45,14 +45,22 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** The fastest of `times` runs, in ms: a busy machine holds some up, never makes one faster. */
+async function fastest(run: () => Promise<unknown>, times: number): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < times; i++) best = Math.min(best, await timed(run));
+  return best;
+}
+
 describe('PostgreSQL through faultline', () => {
   it('latency shows up in measured query time', async () => {
     const { client } = await connectClient();
     expect((await client.query('SELECT 1 + 1 AS two')).rows).toEqual([{ two: 2 }]);
-    const direct = await timed(() => client.query('SELECT 1'));
+    const direct = await fastest(() => client.query('SELECT 1'), 3);
     await admin.addToxic('pg', { name: 'slow', type: 'latency', attributes: { latency: 150 } });
     try {
-      const slowed = await timed(() => client.query('SELECT 1'));
+      // Every query waits the latency, once; without the toxic, the fastest query takes less.
+      const slowed = await fastest(() => client.query('SELECT 1'), 2);
       expect(slowed).toBeGreaterThanOrEqual(150);
       expect(slowed).toBeLessThan(150 + 800);
     } finally {

@@ -50,32 +50,32 @@ async function connectClient(commandTimeout?: number): Promise<{ client: Redis; 
   return { client, errors };
 }
 
-async function medianMs(run: () => Promise<unknown>, times: number): Promise<number> {
-  const samples: number[] = [];
+/** The fastest of `times` runs, in ms: a busy machine holds some up, never makes one faster. */
+async function fastestMs(run: () => Promise<unknown>, times: number): Promise<number> {
+  let best = Infinity;
   for (let i = 0; i < times; i++) {
     const started = performance.now();
     await run();
-    samples.push(performance.now() - started);
+    best = Math.min(best, performance.now() - started);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? 0;
+  return best;
 }
 
 describe('Redis through faultline', () => {
   it('latency shows up in measured command time, and goes away with the toxic', async () => {
     const { client } = await connectClient();
     await client.set('greeting', 'hello');
-    const direct = await medianMs(() => client.get('greeting'), 20);
+    const direct = await fastestMs(() => client.get('greeting'), 20);
     await admin.addToxic('redis', { name: 'slow', type: 'latency', attributes: { latency: 120 } });
-    const slowed = await medianMs(() => client.get('greeting'), 5);
+    const slowed = await fastestMs(() => client.get('greeting'), 5);
     expect(await client.get('greeting')).toBe('hello');
     await admin.removeToxic('redis', 'slow');
-    const after = await medianMs(() => client.get('greeting'), 20);
+    const after = await fastestMs(() => client.get('greeting'), 20);
+    // Every command waits the latency, once; without the toxic, the fastest command takes less.
     expect(slowed).toBeGreaterThanOrEqual(120);
-    // Generous upper bounds: a loaded CI machine adds its own delays, never less than the toxic's.
     expect(slowed).toBeLessThan(120 + 800);
-    expect(direct).toBeLessThan(100);
-    expect(after).toBeLessThan(100);
+    expect(direct).toBeLessThan(120);
+    expect(after).toBeLessThan(120);
   });
 
   it('a one-way partition makes commands time out; healing it lets the same connection recover', async () => {

@@ -49,7 +49,7 @@ export function recordEvents(baseUrl: string, query = ''): Promise<EventRecorder
     events,
     disconnected,
     named: (name) => events.filter((e) => e.event === name),
-    waitFor: (predicate, what, timeoutMs = 5000) =>
+    waitFor: (predicate, what, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const check = (): boolean => {
           const found = events.find(predicate);

@@ -25,7 +25,7 @@ export interface FaultlineProcess {
   readonly logs: Array<Record<string, unknown>>;
   readonly stderr: () => string;
   readonly exited: Promise<Exit>;
-  /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILL after 5 s. */
+  /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILL after 15 s. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
@@ -44,7 +44,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 10_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   return new Promise((resolve) => {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -91,7 +91,7 @@ export function startFaultline(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`faultline did not start within the time limit; stderr: ${stderr}`));
-    }, options.timeoutMs ?? 15_000);
+    }, options.timeoutMs ?? 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
       const lines = pending.split('\n');
@@ -108,7 +108,7 @@ export function startFaultline(
           clearTimeout(timer);
           const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> => {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-            const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
             const exit = await exited;
             clearTimeout(killer);
             return exit;

@@ -32,7 +32,7 @@ export async function request(base: string, method: string, path: string, option
     method,
     headers,
     ...(body !== undefined ? { body } : {}),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
   });
   const text = await res.text();
   const ms = performance.now() - started;

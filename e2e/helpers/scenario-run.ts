@@ -35,7 +35,7 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; tim
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   const exited = new Promise<Exit & { stdout: string; stderr: string }>((resolve) => {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);

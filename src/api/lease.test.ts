@@ -3,16 +3,18 @@
  * only on leased toxics (so a Toxiproxy client sees Toxiproxy's JSON), and enforced by the server.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../core/clock.js';
 import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';
-import { waitFor } from '../testing/net.js';
 
+/** The engine's clock: leases run out only when a test moves it. */
+const clock = new FakeClock();
 let server: RunningServer;
 
 const call = (method: string, path: string, body?: unknown) => apiCall(server.url, method, path, body);
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, seed: 1, metrics: false });
+  server = await startServer({ port: 0, seed: 1, metrics: false, clock });
 });
 
 afterAll(() => server.close());
@@ -30,12 +32,11 @@ describe('toxic leases over the API', () => {
     expect(leased.status).toBe(200);
     expect(leased.json).toMatchObject({ name: 'leased', expires_in: expect.any(Number) as number });
     expect(Object.keys(leased.json ?? {})).toEqual(['attributes', 'name', 'type', 'stream', 'toxicity', 'expires_in']);
-    const left = (leased.json?.['expires_in'] as number);
-    expect(left).toBeGreaterThan(59_000);
-    expect(left).toBeLessThanOrEqual(60_000);
+    expect(leased.json?.['expires_in']).toBe(60_000);
 
+    clock.advance(1_500);
     const one = await call('GET', '/proxies/db/toxics/leased');
-    expect(one.json?.['expires_in']).toBeLessThanOrEqual(left);
+    expect(one.json?.['expires_in']).toBe(58_500);
     const list = (await call('GET', '/proxies/db/toxics')).json as unknown as Array<Record<string, unknown>>;
     expect(list.map((t) => 'expires_in' in t)).toEqual([false, true]);
     const proxy = (await call('GET', '/proxies/db')).json as { toxics: Array<Record<string, unknown>> };
@@ -44,17 +45,23 @@ describe('toxic leases over the API', () => {
 
   it('removes the toxic when the lease runs out', async () => {
     await call('POST', '/proxies/db/toxics', { name: 'brief', type: 'latency', expires_in: 150 });
-    expect((await call('GET', '/proxies/db/toxics/brief')).status).toBe(200);
-    await waitFor(() => server.registry.get('db')?.getToxic('brief') === undefined, 3_000, 'lease expiry');
+    clock.advance(149);
+    expect((await call('GET', '/proxies/db/toxics/brief')).json).toMatchObject({ expires_in: 1 });
+    clock.advance(1);
+    expect(server.registry.get('db')?.getToxic('brief')).toBeUndefined();
     expect((await call('GET', '/proxies/db/toxics/brief')).json).toMatchObject({ status: 404, code: 'TOXIC_NOT_FOUND' });
   });
 
   it('restarts the lease on update, or adds one to a toxic that had none', async () => {
     await call('POST', '/proxies/db/toxics', { name: 't', type: 'latency' });
     const updated = await call('PATCH', '/proxies/db/toxics/t', { attributes: { latency: 5 }, expires_in: 30_000 });
-    expect(updated.json).toMatchObject({ attributes: { latency: 5 }, expires_in: expect.any(Number) as number });
+    expect(updated.json).toMatchObject({ attributes: { latency: 5 }, expires_in: 30_000 });
+    clock.advance(10_000);
+    // An update without expires_in leaves the running lease alone; one with it starts it again.
     const again = await call('POST', '/proxies/db/toxics/t', { attributes: { latency: 6 } });
-    expect(again.json?.['expires_in']).toBeGreaterThan(29_000);
+    expect(again.json?.['expires_in']).toBe(20_000);
+    const restarted = await call('POST', '/proxies/db/toxics/t', { attributes: { latency: 7 }, expires_in: 30_000 });
+    expect(restarted.json?.['expires_in']).toBe(30_000);
   });
 
   it.each([

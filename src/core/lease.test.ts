@@ -79,7 +79,7 @@ describe('toxic leases', () => {
       expect(clock.pendingTimers).toBe(0);
     } finally {
       for (const client of clients) client.destroy();
-      await waitFor(() => proxy.connections.length === 0, 2_000, 'connections closed');
+      await waitFor(() => proxy.connections.length === 0, 10_000, 'connections closed');
     }
   });
 

@@ -56,7 +56,7 @@ describe('proxy lifecycle', () => {
     const proxy = await registry.create({ name: 'p', listen: '127.0.0.1:0', upstream: up.address });
     const client = connect({ host: '127.0.0.1', port: proxy.port });
     client.write('early bytes');
-    await waitFor(() => Buffer.concat(received).toString() === 'early bytes', 2000, 'early bytes upstream');
+    await waitFor(() => Buffer.concat(received).toString() === 'early bytes', 10_000, 'early bytes upstream');
     client.destroy();
   });
 
@@ -69,7 +69,7 @@ describe('proxy lifecycle', () => {
     const client = await connectTo(proxy.port);
     const { data } = await readAll(client);
     expect(data.length).toBe(0);
-    await waitFor(() => proxy.connections.length === 0, 2000, 'connection cleanup');
+    await waitFor(() => proxy.connections.length === 0, 10_000, 'connection cleanup');
   });
 
   it('disable closes the listener and every connection; enable rebinds the same port', async () => {
@@ -144,7 +144,7 @@ describe('proxy lifecycle', () => {
     const proxy = await registry.create({ name: 'p', listen: '127.0.0.1:0', upstream: up.address });
     const a = await connectTo(proxy.port);
     const b = await connectTo(proxy.port);
-    await waitFor(() => proxy.connections.length === 2, 2000, 'two connections');
+    await waitFor(() => proxy.connections.length === 2, 10_000, 'two connections');
     const c = await connectTo(proxy.port);
     const third = await readAll(c);
     expect(third.data.length).toBe(0);
@@ -158,7 +158,7 @@ describe('proxy lifecycle', () => {
     registry = new ProxyRegistry();
     const proxy = await registry.create({ name: 'p', listen: '127.0.0.1:0', upstream: up.address });
     const client = await connectTo(proxy.port);
-    await waitFor(() => proxy.connections.length === 1, 2000, 'connection');
+    await waitFor(() => proxy.connections.length === 1, 10_000, 'connection');
     const result = readAll(client);
     expect(proxy.closeConnection(proxy.connections[0]!.id, 'rst')).toBe(true);
     expect((await result).error?.code).toBe('ECONNRESET');
@@ -171,7 +171,7 @@ describe('proxy lifecycle', () => {
     const proxy = await registry.create({ name: 'p', listen: '[::1]:0', upstream: up.address });
     expect(proxy.listen).toMatch(/^\[::1\]:\d+$/);
     const client = connect(proxy.port, '::1');
-    await waitFor(() => proxy.connections.length === 1, 2000, 'connection');
+    await waitFor(() => proxy.connections.length === 1, 10_000, 'connection');
     expect(proxy.connections[0]!.clientAddress).toBe(`[::1]:${client.localPort}`);
     client.destroy();
   });

@@ -133,7 +133,7 @@ describe('ProxyRegistry', () => {
     const result = readAll(client);
     client.end('x');
     await result;
-    await waitFor(() => proxy.connections.length === 0, 2000, 'connection to close');
+    await waitFor(() => proxy.connections.length === 0, 10_000, 'connection to close');
     proxy.removeToxic('noop_downstream');
     await registry.remove('e');
     expect(events).toEqual([

@@ -29,7 +29,7 @@ function collect(socket: Socket) {
     get ended() {
       return ended;
     },
-    until: (predicate: (text: string) => boolean, what: string) => waitFor(() => predicate(text), 5000, what),
+    until: (predicate: (text: string) => boolean, what: string) => waitFor(() => predicate(text), 10_000, what),
   };
 }
 
@@ -127,7 +127,7 @@ describe('http gateway', () => {
     const reader = collect(socket);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await reader.until((t) => t.endsWith('bye'), 'the answer');
-    await waitFor(() => reader.ended, 5000, 'the client connection to close');
+    await waitFor(() => reader.ended, 10_000, 'the client connection to close');
   });
 
   it('answers a client that half-closes right after its request', async () => {
@@ -135,7 +135,7 @@ describe('http gateway', () => {
     const socket = await client(proxy.port);
     const reader = collect(socket);
     socket.end('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await waitFor(() => reader.ended, 5000, 'the connection to end');
+    await waitFor(() => reader.ended, 10_000, 'the connection to end');
     expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(reader.text.endsWith('late answer')).toBe(true);
   });
@@ -234,7 +234,7 @@ describe('http gateway', () => {
     const socket = await client(proxy.port);
     const reader = collect(socket);
     socket.write('GET /old HTTP/1.0\r\n\r\n');
-    await waitFor(() => reader.ended, 5000, 'the connection to close');
+    await waitFor(() => reader.ended, 10_000, 'the connection to close');
     expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(reader.text.endsWith('ok')).toBe(true);
     expect(up.seen[0]?.headers.host).toBe(up.address);
@@ -272,7 +272,7 @@ describe('http gateway', () => {
     socket.write('\x00\x01raw bytes');
     await reader.until((t) => t.endsWith('echo:\x00\x01raw bytes'), 'the echo');
     socket.end();
-    await waitFor(() => reader.ended, 5000, 'the tunnel to close');
+    await waitFor(() => reader.ended, 10_000, 'the tunnel to close');
     expect(reader.text.endsWith('bye')).toBe(true);
   });
 
@@ -281,7 +281,7 @@ describe('http gateway', () => {
     const socket = await client(proxy.port);
     const reader = collect(socket);
     socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: nope\r\n\r\n');
-    await waitFor(() => reader.ended, 5000, 'the connection to close');
+    await waitFor(() => reader.ended, 10_000, 'the connection to close');
     expect(reader.text).toMatch(/^HTTP\/1\.1 426 /);
     expect(reader.text.endsWith('upgrade refused')).toBe(true);
   });
@@ -293,10 +293,10 @@ describe('http gateway', () => {
     await Promise.all([1, 2, 3].map(() => httpCall(proxy.port, { agent })));
     expect(gateway.sessionCount).toBeGreaterThan(0);
     agent.destroy();
-    await waitFor(() => gateway.sessionCount === 0 && proxy.connections.length === 0, 5000, 'sessions to close');
+    await waitFor(() => gateway.sessionCount === 0 && proxy.connections.length === 0, 10_000, 'sessions to close');
     const socket = await client(proxy.port);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await waitFor(() => gateway.sessionCount === 1, 5000, 'a session');
+    await waitFor(() => gateway.sessionCount === 1, 10_000, 'a session');
     await proxy.stop();
     expect(gateway.sessionCount).toBe(0);
   });

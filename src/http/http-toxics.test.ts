@@ -79,7 +79,7 @@ describe('HTTP toxics on a live http proxy', () => {
     const proxy = await setup();
     proxy.addToxic({ type: 'http_abort', stream: 'upstream', attributes: { reset: true } });
     await expect(call(proxy)).rejects.toMatchObject({ code: 'ECONNRESET' });
-    await waitFor(() => events.some((e) => e.type === 'connection.closed'), 2000, 'the close event');
+    await waitFor(() => events.some((e) => e.type === 'connection.closed'), 10_000, 'the close event');
     expect(events.find((e) => e.type === 'connection.closed')).toMatchObject({ reason: 'toxic-reset' });
     expect(events.find((e) => e.type === 'fault')).toMatchObject({ kind: 'reset' });
   });
@@ -121,7 +121,7 @@ describe('HTTP toxics on a live http proxy', () => {
     const proxy = await setup();
     proxy.addToxic({ name: 'slow', type: 'http_delay', stream: 'upstream', attributes: { delay: 10_000 } });
     const first = call(proxy, { path: '/1' });
-    await waitFor(() => events.some((e) => e.type === 'fault' && e.kind === 'delay'), 2000, 'the hold');
+    await waitFor(() => events.some((e) => e.type === 'fault' && e.kind === 'delay'), 10_000, 'the hold');
     clock.advance(9_999);
     await new Promise((r) => setTimeout(r, 50));
     expect(up?.seen).toHaveLength(0);
@@ -129,7 +129,7 @@ describe('HTTP toxics on a live http proxy', () => {
     expect((await first).status).toBe(200);
 
     const held = [call(proxy, { path: '/a' }), call(proxy, { path: '/b' })];
-    await waitFor(() => events.filter((e) => e.type === 'fault' && e.kind === 'delay').length === 3, 2000, 'two holds');
+    await waitFor(() => events.filter((e) => e.type === 'fault' && e.kind === 'delay').length === 3, 10_000, 'two holds');
     expect(up?.seen).toHaveLength(1);
     proxy.removeToxic('slow');
     expect((await Promise.all(held)).map((a) => a.status)).toEqual([200, 200]);
@@ -140,7 +140,7 @@ describe('HTTP toxics on a live http proxy', () => {
     const proxy = await setup();
     proxy.addToxic({ name: 'slow', type: 'http_delay', attributes: { delay: 5000 } });
     const answer = call(proxy);
-    await waitFor(() => events.some((e) => e.type === 'fault' && e.kind === 'delay'), 2000, 'the hold');
+    await waitFor(() => events.some((e) => e.type === 'fault' && e.kind === 'delay'), 10_000, 'the hold');
     expect(up?.seen).toHaveLength(1);
     proxy.updateToxic('slow', { attributes: { delay: 1000 } });
     clock.advance(1000);
@@ -255,9 +255,9 @@ describe('HTTP toxics on a live http proxy', () => {
       if (send === undefined) {
         await new Promise<void>((resolve) => socket.once('end', () => resolve()));
       } else {
-        await waitFor(() => text.includes('\r\n\r\n'), 2000, 'the 101');
+        await waitFor(() => text.includes('\r\n\r\n'), 10_000, 'the 101');
         socket.write(send);
-        await waitFor(() => text.endsWith(send), 2000, 'the echo');
+        await waitFor(() => text.endsWith(send), 10_000, 'the echo');
       }
       socket.destroy();
       return text;

@@ -111,8 +111,11 @@ export function readBytes(socket: Socket, length: number): Promise<Buffer> {
   });
 }
 
-/** Polls `predicate` until it holds or `timeoutMs` passes. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+/**
+ * Polls `predicate` until it holds or `timeoutMs` passes. The limit only tells a hang from a slow
+ * machine, so it is generous: a busy machine can hold a process off the CPU for seconds.
+ */
+export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -100,13 +100,13 @@ describe('network-realism toxics over the API', () => {
       client.on('data', (c: Buffer) => received.push(c));
       const length = (): number => received.reduce((n, b) => n + b.length, 0);
       client.write('one');
-      await waitFor(() => length() === 3, 5000, 'the first echo');
+      await waitFor(() => length() === 3, 10_000, 'the first echo');
       await call('POST', '/proxies/db/toxics', { name: 'cut', type: 'partition', stream: 'upstream' });
       client.write('two');
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(length()).toBe(3);
       await call('DELETE', '/proxies/db/toxics/cut');
-      await waitFor(() => length() === 6, 5000, 'the echo held by the partition');
+      await waitFor(() => length() === 6, 10_000, 'the echo held by the partition');
       expect(Buffer.concat(received).toString()).toBe('onetwo');
     } finally {
       client.destroy();

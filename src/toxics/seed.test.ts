@@ -51,18 +51,18 @@ async function decisions(seed: number): Promise<Decisions> {
       const message = Buffer.alloc(100, i);
       sent.push(message);
       client.write(message);
-      await waitFor(() => up.received === (i + 1) * 100, 5000, 'the proxy to read the message');
+      await waitFor(() => up.received === (i + 1) * 100, 10_000, 'the proxy to read the message');
       result.jitter.push(stepUntil(clock, () => up.sent === (i + 1) * 100));
-      await waitFor(() => down.received === (i + 1) * 100, 5000, 'the echo');
+      await waitFor(() => down.received === (i + 1) * 100, 10_000, 'the echo');
       result.loss.push(stepUntil(clock, () => down.sent === (i + 1) * 100));
     }
-    await waitFor(() => echoed.reduce((n, b) => n + b.length, 0) === 3000, 5000, 'every echo');
+    await waitFor(() => echoed.reduce((n, b) => n + b.length, 0) === 3000, 10_000, 'every echo');
     expect(Buffer.concat(echoed).equals(Buffer.concat(sent))).toBe(true);
     client.destroy();
     for (let n = 0; n < 16; n++) {
       const socket = await connectTo(proxy.port);
       const id = n + 2;
-      await waitFor(() => proxy.connections.some((c) => c.id === id && c.upstreamLink), 5000, 'the connection');
+      await waitFor(() => proxy.connections.some((c) => c.id === id && c.upstreamLink), 10_000, 'the connection');
       const conn = proxy.connections.find((c) => c.id === id);
       result.rolls.push(conn?.upstreamLink?.chain.activeToxics().includes('coin') ?? false);
       socket.destroy();
