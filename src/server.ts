@@ -9,6 +9,8 @@ import { createApp } from './api/app.js';
 import { ScenarioService } from './scenario/service.js';
 import type { SseClientOptions } from './api/sse-client.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
+import { VERSION_HEADER } from './api/middleware/version-header.js';
+import { FAULTLINE_VERSION } from './api/version.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
 import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
@@ -111,7 +113,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const error = new FaultlineError(code, message);
   const body = JSON.stringify({ error: error.message, status: error.status, code: error.code });
   socket.end(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n${VERSION_HEADER}: ${FAULTLINE_VERSION}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
