@@ -38,7 +38,7 @@ describe('faultline serve', () => {
       });
       expect(await canConnect(proxyPort)).toBe(true);
       const metrics = await b.get('/metrics');
-      expect(metrics.text).toContain('toxiproxy_proxy_received_bytes_total{direction="upstream",proxy="redis"');
+      expect(metrics.text).toContain(`toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:${proxyPort}",proxy="redis",upstream="redis:6379"} 0\n`);
       expect(metrics.text).toContain('process_cpu_seconds_total');
       expect(server.logs.find((l) => l['msg'] === 'admin API listening')?.['seed']).toBe('42');
     } finally {
