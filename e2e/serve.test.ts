@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startFaultline } from './helpers/faultline.js';
 import { api } from './helpers/http.js';
 import { canConnect, freePort, startServer } from './helpers/net.js';
+import { inNamespaceOf, NETNS } from './helpers/netns.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -44,6 +45,23 @@ describe('faultline serve', () => {
     } finally {
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     }
+  });
+
+  it('with no arguments serves as a bare toxiproxy-server does: the API on localhost:8474, no proxies, a hint on stderr', async () => {
+    // A network namespace of its own, so port 8474 is free whatever else runs on the machine.
+    const server = await startFaultline([], { wrap: NETNS });
+    try {
+      expect(server.logs.find((l) => l['msg'] === 'admin API listening')).toMatchObject({ host: '127.0.0.1', port: 8474, proxies: 0 });
+      expect(server.stderr()).toBe("faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n");
+      const curl = (path: string) => inNamespaceOf(server.child.pid, ['curl', '-sS', `http://localhost:8474${path}`]);
+      expect(await curl('/version')).toEqual({ code: 0, stdout: '{"version": "2.12.0"}\n' });
+      expect(await curl('/proxies')).toEqual({ code: 0, stdout: '{}' });
+    } finally {
+      expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: faultline <command> \[options\]\n/);
   });
 
   it('runs serve for two-dash server flags too (--port 0 without naming serve)', async () => {
