@@ -125,6 +125,13 @@ describe('faultline serve', () => {
     expect(out.stderr).toContain(`${config}:7:20: proxies[0].toxics[0].attributes.latency: must be 0 or more (ms), got -5`);
   });
 
+  it('reads a .json config as strict JSON, as Toxiproxy does: a trailing comma stops startup with line:column', async () => {
+    const config = await file('trailing.json', '[\n  {"name": "a", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:1"},\n]\n');
+    const out = await runCli(['-port', '0', `-config=${config}`]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(`faultline: invalid configuration:\n  ${config}:2:68: trailing comma before "]"\n`);
+  });
+
   it('stops at startup when a configured proxy cannot bind, and when the API port is taken', async () => {
     const busy = await startServer(() => undefined);
     try {

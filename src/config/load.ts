@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { FaultlineError } from '../errors.js';
 import { fromToxiproxyLevel } from '../logging/logger.js';
 import { configSchema, type Config } from './schema.js';
+import { findJsonSyntaxError } from './strict-json.js';
 
 /** A config problem; the message lists every issue, one per line. */
 export class ConfigError extends FaultlineError {
@@ -75,8 +76,25 @@ export function formatPath(path: Path): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 
-/** Parses YAML or JSON text, keeping positions. Syntax errors throw with `file:line:col`. */
+/** 1-based line and column of `offset` in `text`. */
+function linePos(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, col: offset - lineStart + 1 };
+}
+
+/**
+ * Parses YAML or JSON text, keeping positions. A `.json` file must be strict JSON (no trailing
+ * comma, no comment), as Toxiproxy reads it. Syntax errors throw with `file:line:col`.
+ */
 export function parseConfigText(text: string, file: string): ParsedText {
+  if (/\.json$/i.test(file)) {
+    const error = findJsonSyntaxError(text);
+    if (error) {
+      const pos = linePos(text, error.offset);
+      throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${error.message}`);
+    }
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
