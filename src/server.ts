@@ -19,7 +19,7 @@ import { ProxyRegistry } from './core/registry.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { onDemandMetrics, type OnDemandMetrics } from './metrics/on-demand.js';
 import { StatePersister } from './state/persister.js';
 import { readStateFile } from './state/state-file.js';
 import type { ToxicInput } from './toxics/spec.js';
@@ -160,7 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A state file that cannot be used stops startup before anything binds.
   const saved = stateFile === undefined ? undefined : await readStateFile(stateFile);
   const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
-  let metrics: Metrics | undefined;
+  let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;
   let scenarios: ScenarioService | undefined;
@@ -174,7 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       persister = new StatePersister(registry, stateFile, logger);
       await persister.start();
     }
-    metrics = withMetrics === false ? undefined : createMetrics(registry, { runtime: runtimeMetrics ?? true });
+    metrics = withMetrics === false ? undefined : onDemandMetrics(registry, { runtime: runtimeMetrics ?? true });
     // Scenario runs talk to this server through its own API, whose URL is known once it listens.
     let apiUrl = '';
     scenarios = new ScenarioService({ target: () => ({ url: apiUrl, token }), logger });
