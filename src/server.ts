@@ -6,7 +6,6 @@
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './api/app.js';
-import { ScenarioService } from './scenario/service.js';
 import type { SseClientOptions } from './api/sse-client.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
 import { VERSION_HEADER } from './api/middleware/version-header.js';
@@ -16,6 +15,7 @@ import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import type { Protocol } from './core/gateway.js';
 import { ProxyRegistry } from './core/registry.js';
+import { OnDemandScenarios } from './scenario/on-demand.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
@@ -163,7 +163,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;
-  let scenarios: ScenarioService | undefined;
+  let scenarios: OnDemandScenarios | undefined;
   try {
     await createProxies(registry, saved ?? proxies);
     if (saved) {
@@ -177,7 +177,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     metrics = withMetrics === false ? undefined : onDemandMetrics(registry, { runtime: runtimeMetrics ?? true });
     // Scenario runs talk to this server through its own API, whose URL is known once it listens.
     let apiUrl = '';
-    scenarios = new ScenarioService({ target: () => ({ url: apiUrl, token }), logger });
+    scenarios = new OnDemandScenarios({ target: () => ({ url: apiUrl, token }), logger });
     const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events, scenarios });
     server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, app);
     // Toxiproxy's idle timeout; keeps clients' keep-alive sockets from piling up.
