@@ -20,8 +20,7 @@ import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
 import { onDemandMetrics, type OnDemandMetrics } from './metrics/on-demand.js';
-import { StatePersister } from './state/persister.js';
-import { readStateFile } from './state/state-file.js';
+import type { StatePersister } from './state/persister.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 /** A proxy to create at startup, with its toxics. */
@@ -157,8 +156,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...engine
   } = options;
   const logger: Logger = engine.logger ?? silentLogger;
-  // A state file that cannot be used stops startup before anything binds.
-  const saved = stateFile === undefined ? undefined : await readStateFile(stateFile);
+  // A state file that cannot be used stops startup before anything binds. The state modules (and
+  // the YAML parser they read with) load only when there is a state file.
+  const saved = stateFile === undefined ? undefined : await (await import('./state/state-file.js')).readStateFile(stateFile);
   const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
@@ -171,6 +171,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger.info({ state: stateFile, proxies: saved.length, ...ignored }, 'state restored');
     }
     if (stateFile !== undefined) {
+      const { StatePersister } = await import('./state/persister.js');
       persister = new StatePersister(registry, stateFile, logger);
       await persister.start();
     }
