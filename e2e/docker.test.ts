@@ -13,11 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultline, type FaultlineProcess } from './helpers/faultline.js';
+import { inNamespaceOf, NETNS } from './helpers/netns.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Runs a command in a new network namespace with loopback up; `exec` keeps the pid for nsenter. */
-const NETNS = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'];
 
 let dockerfile: string;
 let work: string;
@@ -83,13 +82,8 @@ async function container(args: string[], env: Record<string, string> = {}): Prom
 }
 
 /** Runs a command inside the namespace of a running container (`docker exec`). */
-async function exec(server: FaultlineProcess, command: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run('nsenter', [`--net=/proc/${server.child.pid ?? 0}/ns/net`, ...command], { env: imageEnv(env), timeout: 30_000 });
-    return { code: 0, stdout };
-  } catch (err) {
-    return { code: Number((err as { code?: unknown }).code ?? 1), stdout: String((err as { stdout?: unknown }).stdout ?? '') };
-  }
+function exec(server: FaultlineProcess, command: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
+  return inNamespaceOf(server.child.pid, command, imageEnv(env));
 }
 
 const curl = (server: FaultlineProcess, path: string) => exec(server, ['curl', '-sS', `http://127.0.0.1:8474${path}`]);
@@ -131,9 +125,9 @@ describe('the image, run as a container would run it', () => {
   it('with no arguments: the admin API on 0.0.0.0:8474, no proxies, a passing HEALTHCHECK', async () => {
     const server = await container([]);
     expect(server.logs.find((l) => l['msg'] === 'admin API listening')).toMatchObject({ host: '0.0.0.0', port: 8474, proxies: 0 });
-    const version = JSON.parse((await curl(server, '/version')).stdout) as Record<string, unknown>;
+    expect((await curl(server, '/version')).stdout).toBe('{"version": "2.12.0"}\n');
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(version).toEqual({ version: '2.12.0', faultline: pkg.version });
+    expect(JSON.parse((await curl(server, '/faultline/info')).stdout)).toMatchObject({ version: pkg.version });
     expect(JSON.parse((await curl(server, '/proxies')).stdout)).toEqual({});
     expect((await exec(server, ['node', join(app, 'docker', 'healthcheck.mjs')])).code).toBe(0);
     // The dashboard ships in the image: its page and its script, from /app/dist/ui.
@@ -169,6 +163,20 @@ describe('the image, run as a container would run it', () => {
     const server = await container([], { FAULTLINE_CONFIG: join(app, 'configs', 'default.yaml') });
     expect(server.logs.find((l) => l['msg'] === 'admin API listening')).toMatchObject({ host: '0.0.0.0', port: 8474, proxies: 2 });
     expect(Object.keys(JSON.parse((await curl(server, '/proxies')).stdout) as object)).toEqual(['postgres', 'redis']);
+  });
+
+  it('the HEALTHCHECK finds a port and token given as flags, in either form, before the environment', async () => {
+    const health = async (server: FaultlineProcess, env: Record<string, string> = {}) =>
+      (await exec(server, ['node', join(app, 'docker', 'healthcheck.mjs')], env)).code;
+    const flags = await container(['serve', '--token', 's3cret', '--port', '8475']);
+    expect(flags.logs.find((l) => l['msg'] === 'admin API listening')).toMatchObject({ port: 8475, auth: true });
+    expect(await health(flags)).toBe(0);
+    expect(await health(flags, { FAULTLINE_TOKEN: 'wrong', FAULTLINE_PORT: '8474' })).toBe(0);
+    const goStyle = await container(['-host=0.0.0.0', '-token=s3cret']);
+    expect(await health(goStyle)).toBe(0);
+    const fromEnv = await container([], { FAULTLINE_TOKEN: 'from-env' });
+    expect(await health(fromEnv, { FAULTLINE_TOKEN: 'from-env' })).toBe(0);
+    expect(await health(fromEnv, { FAULTLINE_TOKEN: 'wrong' })).toBe(1);
   });
 
   it('the CLI path (/toxiproxy-cli) talks to the server, and the HEALTHCHECK fails when nothing answers', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startFaultline } from './helpers/faultline.js';
 import { api } from './helpers/http.js';
 import { canConnect, freePort, startServer } from './helpers/net.js';
+import { inNamespaceOf, NETNS } from './helpers/netns.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -38,12 +39,29 @@ describe('faultline serve', () => {
       });
       expect(await canConnect(proxyPort)).toBe(true);
       const metrics = await b.get('/metrics');
-      expect(metrics.text).toContain('toxiproxy_proxy_received_bytes_total{direction="upstream",proxy="redis"');
+      expect(metrics.text).toContain(`toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:${proxyPort}",proxy="redis",upstream="redis:6379"} 0\n`);
       expect(metrics.text).toContain('process_cpu_seconds_total');
       expect(server.logs.find((l) => l['msg'] === 'admin API listening')?.['seed']).toBe('42');
     } finally {
       expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     }
+  });
+
+  it('with no arguments serves as a bare toxiproxy-server does: the API on localhost:8474, no proxies, a hint on stderr', async () => {
+    // A network namespace of its own, so port 8474 is free whatever else runs on the machine.
+    const server = await startFaultline([], { wrap: NETNS });
+    try {
+      expect(server.logs.find((l) => l['msg'] === 'admin API listening')).toMatchObject({ host: '127.0.0.1', port: 8474, proxies: 0 });
+      expect(server.stderr()).toBe("faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n");
+      const curl = (path: string) => inNamespaceOf(server.child.pid, ['curl', '-sS', `http://localhost:8474${path}`]);
+      expect(await curl('/version')).toEqual({ code: 0, stdout: '{"version": "2.12.0"}\n' });
+      expect(await curl('/proxies')).toEqual({ code: 0, stdout: '{}' });
+    } finally {
+      expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: faultline <command> \[options\]\n/);
   });
 
   it('runs serve for two-dash server flags too (--port 0 without naming serve)', async () => {
@@ -105,6 +123,13 @@ describe('faultline serve', () => {
     const out = await runCli(['serve', '--port', '0', '--config', config]);
     expect(out.code).toBe(1);
     expect(out.stderr).toContain(`${config}:7:20: proxies[0].toxics[0].attributes.latency: must be 0 or more (ms), got -5`);
+  });
+
+  it('reads a .json config as strict JSON, as Toxiproxy does: a trailing comma stops startup with line:column', async () => {
+    const config = await file('trailing.json', '[\n  {"name": "a", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:1"},\n]\n');
+    const out = await runCli(['-port', '0', `-config=${config}`]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(`faultline: invalid configuration:\n  ${config}:2:68: trailing comma before "]"\n`);
   });
 
   it('stops at startup when a configured proxy cannot bind, and when the API port is taken', async () => {

@@ -6,21 +6,22 @@
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './api/app.js';
-import { ScenarioService } from './scenario/service.js';
 import { LiveFeed } from './dashboard/live-feed.js';
 import type { SseClientOptions } from './api/sse-client.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
+import { VERSION_HEADER } from './api/middleware/version-header.js';
+import { FAULTLINE_VERSION } from './api/version.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
 import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import type { Protocol } from './core/gateway.js';
 import { ProxyRegistry } from './core/registry.js';
+import { OnDemandScenarios } from './scenario/on-demand.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { StatePersister } from './state/persister.js';
-import { readStateFile } from './state/state-file.js';
+import { onDemandMetrics, type OnDemandMetrics } from './metrics/on-demand.js';
+import type { StatePersister } from './state/persister.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 /** A proxy to create at startup, with its toxics. */
@@ -116,7 +117,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const error = new FaultlineError(code, message);
   const body = JSON.stringify({ error: error.message, status: error.status, code: error.code });
   socket.end(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\n${VERSION_HEADER}: ${FAULTLINE_VERSION}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -162,13 +163,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...engine
   } = options;
   const logger: Logger = engine.logger ?? silentLogger;
-  // A state file that cannot be used stops startup before anything binds.
-  const saved = stateFile === undefined ? undefined : await readStateFile(stateFile);
+  // A state file that cannot be used stops startup before anything binds. The state modules (and
+  // the YAML parser they read with) load only when there is a state file.
+  const saved = stateFile === undefined ? undefined : await (await import('./state/state-file.js')).readStateFile(stateFile);
   const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
-  let metrics: Metrics | undefined;
+  let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;
-  let scenarios: ScenarioService | undefined;
+  let scenarios: OnDemandScenarios | undefined;
   let feed: LiveFeed | undefined;
   try {
     await createProxies(registry, saved ?? proxies);
@@ -177,13 +179,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger.info({ state: stateFile, proxies: saved.length, ...ignored }, 'state restored');
     }
     if (stateFile !== undefined) {
+      const { StatePersister } = await import('./state/persister.js');
       persister = new StatePersister(registry, stateFile, logger);
       await persister.start();
     }
-    metrics = withMetrics === false ? undefined : createMetrics(registry, { runtime: runtimeMetrics ?? true });
+    metrics = withMetrics === false ? undefined : onDemandMetrics(registry, { runtime: runtimeMetrics ?? true });
     // Scenario runs talk to this server through its own API, whose URL is known once it listens.
     let apiUrl = '';
-    scenarios = new ScenarioService({ target: () => ({ url: apiUrl, token }), logger });
+    scenarios = new OnDemandScenarios({ target: () => ({ url: apiUrl, token }), logger });
     feed = dashboard ? new LiveFeed(registry, { scenarios }) : undefined;
     feed?.start();
     const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events, scenarios, allowedHosts, dashboard: feed });

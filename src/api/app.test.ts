@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
+import { toxicTypes } from '../toxics/registry.js';
+import { FAULTLINE_VERSION } from './version.js';
 
 let server: RunningServer;
 
 async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   const res = await fetch(server.url + path, { method, headers: { 'User-Agent': 'test', ...headers }, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  const json = res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  return { status: res.status, headers: res.headers, text, json };
 }
 
 beforeAll(async () => {
@@ -20,26 +23,41 @@ beforeEach(async () => {
 });
 
 describe('routing like Toxiproxy’s router', () => {
-  it('matches paths exactly: no trailing slash, case-sensitive', async () => {
-    for (const path of ['/proxies/', '/Proxies', '/PROXIES', '/version/']) {
+  it('answers an unknown path exactly as Toxiproxy does: plain-text 404, no request id', async () => {
+    for (const path of ['/proxies/', '/Proxies', '/PROXIES', '/version/', '/nope', '/proxies/x/unknown']) {
       const res = await call('GET', path);
       expect(res.status, path).toBe(404);
-      expect(res.json).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND' });
+      expect(res.text).toBe('404 page not found\n');
+      expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-length')).toBe('19');
       expect(res.headers.get('x-toxiproxy-request-id')).toBeNull();
+      expect(res.headers.get('x-faultline-version')).toBe(FAULTLINE_VERSION);
     }
   });
 
-  it('answers a known path with a wrong method 405, with Allow and a JSON body', async () => {
+  it('keeps the JSON error body on routes that exist', async () => {
+    const res = await call('GET', '/proxies/nope');
+    expect(res.status).toBe(404);
+    expect(res.json).toEqual({ error: 'proxy not found', status: 404, code: 'PROXY_NOT_FOUND' });
+    expect(res.headers.get('x-faultline-version')).toBe(FAULTLINE_VERSION);
+  });
+
+  it('answers a known path with a wrong method as Toxiproxy does: an empty 405, plus Allow', async () => {
     const res = await call('PUT', '/proxies');
     expect(res.status).toBe(405);
+    expect(res.text).toBe('');
+    expect(res.headers.get('content-type')).toBeNull();
+    expect(res.headers.get('content-length')).toBe('0');
     expect(res.headers.get('allow')).toBe('GET, POST');
-    expect(res.json).toEqual({ error: 'method PUT not allowed on /proxies (allowed: GET, POST)', status: 405, code: 'METHOD_NOT_ALLOWED' });
+    expect(res.headers.get('x-toxiproxy-request-id')).toBeNull();
+    expect(res.headers.get('x-faultline-version')).toBe(FAULTLINE_VERSION);
     expect((await call('GET', '/reset')).status).toBe(405);
     expect((await call('OPTIONS', '/proxies/x/toxics/y')).status).toBe(405);
   });
 
   it('serves /metrics only when metrics are on', async () => {
-    expect((await call('GET', '/metrics')).status).toBe(404);
+    expect((await call('GET', '/metrics')).text).toBe('404 page not found\n');
   });
 
   it('addresses names with URL-encoded UTF-8 and slashes', async () => {
@@ -47,6 +65,46 @@ describe('routing like Toxiproxy’s router', () => {
     expect((await call('GET', '/proxies/%C3%A9e')).json).toMatchObject({ name: 'ée' });
     await call('POST', '/proxies', JSON.stringify({ name: 'a/b', upstream: 'x:1', enabled: false }));
     expect((await call('GET', '/proxies/a%2Fb')).json).toMatchObject({ name: 'a/b' });
+  });
+});
+
+describe('version and server facts', () => {
+  it('answers GET /version byte for byte as Toxiproxy 2.12 does', async () => {
+    const res = await fetch(`${server.url}/version`, { headers: { 'User-Agent': 'test' } });
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).toString('latin1')).toBe('{"version": "2.12.0"}\n');
+    expect(res.headers.get('content-type')).toBe('application/json;charset=utf-8');
+    expect(res.headers.get('content-length')).toBe('22');
+    expect(res.headers.get('x-toxiproxy-request-id')).toMatch(/^[0-9a-v]{20}$/);
+    expect(res.headers.get('x-faultline-version')).toBe(FAULTLINE_VERSION);
+  });
+
+  it('says what this server is at GET /faultline/info', async () => {
+    const res = await call('GET', '/faultline/info');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.json).toEqual({
+      version: FAULTLINE_VERSION,
+      toxiproxy_api: '2.12.0',
+      node: process.version,
+      seed: '1',
+      uptime_ms: expect.any(Number),
+      protocols: ['tcp', 'http'],
+      toxic_types: toxicTypes(),
+    });
+    expect(res.json?.['toxic_types']).toEqual(expect.arrayContaining(['latency', 'bandwidth', 'http_abort']));
+    expect((await call('POST', '/faultline/info')).status).toBe(405);
+  });
+
+  it('sends X-Faultline-Version on answers that fail before any route: a missing token', async () => {
+    const guarded = await startServer({ port: 0, metrics: false, token: 'secret' });
+    try {
+      const res = await fetch(`${guarded.url}/proxies`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-faultline-version')).toBe(FAULTLINE_VERSION);
+    } finally {
+      await guarded.close();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { browserGuard } from './middleware/browser-guard.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { DEFAULT_BODY_LIMIT, rawBody } from './middleware/raw-body.js';
 import { requestId } from './middleware/request-id.js';
+import { versionHeader } from './middleware/version-header.js';
 import { EventStream } from './event-stream.js';
 import { connectionRoutes } from './routes/connections.js';
 import { eventRoutes } from './routes/events.js';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('x-powered-by', false);
 
+  app.use(versionHeader);
   // The page itself holds no data: it loads without the token, then asks for it.
   const pageGuard = browserGuard({ allowedHosts: deps.allowedHosts, requireProof: false });
   if (deps.dashboard) app.use('/ui', requestId, accessLog(logger), pageGuard, serveAssets());

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
 import { AdminClient, AdminClientError, normalizeBaseUrl } from './client.js';
+import { FAULTLINE_VERSION } from './version.js';
 
 describe('AdminClient', () => {
   let server: RunningServer | undefined;
@@ -18,7 +19,8 @@ describe('AdminClient', () => {
   it('drives proxies and toxics end to end', async () => {
     server = await startServer({ port: 0 });
     const client = new AdminClient(server.url);
-    expect((await client.version()).version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await client.version()).toEqual({ version: '2.12.0' });
+    expect(await client.info()).toMatchObject({ version: FAULTLINE_VERSION, seed: server.registry.seed, protocols: ['tcp', 'http'] });
     const created = await client.createProxy({ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432' });
     expect(created.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     const toxic = await client.addToxic('db', { type: 'latency', attributes: { latency: 50 } });

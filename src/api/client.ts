@@ -6,9 +6,11 @@
  */
 import type { ConnectionJson } from './connection-json.js';
 import type { ProxyJson, ToxicJson } from './serialize.js';
+import type { ServerInfoJson } from './server-info.js';
 
 export type { ProxyJson, ToxicJson } from './serialize.js';
 export type { ConnectionBytesJson, ConnectionJson } from './connection-json.js';
+export type { ServerInfoJson } from './server-info.js';
 
 /** Options for {@link AdminClient}. */
 export interface AdminClientOptions {
@@ -108,9 +110,17 @@ export class AdminClient {
     if (options.token) this.headers.authorization = `Bearer ${options.token}`;
   }
 
-  /** `GET /version`: the parsed body (`version`, and Faultline's own fields). */
-  version(): Promise<{ version: string } & Record<string, unknown>> {
+  /** `GET /version`: the Toxiproxy API version, as Toxiproxy reports it. */
+  version(): Promise<{ version: string }> {
     return this.json('GET', '/version');
+  }
+
+  /**
+   * `GET /faultline/info`: Faultline's own version, seed, protocols and toxic types. Toxiproxy has no
+   * such route: it answers 404.
+   */
+  info(): Promise<ServerInfoJson> {
+    return this.json('GET', '/faultline/info');
   }
 
   /** `GET /proxies`: every proxy, keyed by name. */

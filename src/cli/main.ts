@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
  * The `faultline` executable: dispatches to a subcommand. Toxiproxy's server command lines
- * (`-host=0.0.0.0 -config=/x.json …`, argv starting with a single-dash flag) run `serve`, so
- * Toxiproxy's container and service command lines work unchanged.
+ * (`-host=0.0.0.0 -config=/x.json …`, argv starting with a single-dash flag) run `serve`, and so
+ * does a bare `faultline`, as a bare `toxiproxy-server` serves: Toxiproxy's container, service and
+ * CI command lines work unchanged.
  * @module
  */
 import type { CommandEntry } from './command.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 
+/** The server, also run by a bare `faultline` and by Toxiproxy's server flags. */
+const SERVE: CommandEntry = { summary: 'Start the admin API and the proxies of a config file', load: () => import('./serve.js') };
+
 /** Every command. Adding one is one line here plus its module. */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  serve: { summary: 'Start the admin API and the proxies of a config file', load: () => import('./serve.js') },
+  serve: SERVE,
   list: { summary: 'List every proxy', aliases: ['l', 'li', 'ls'], load: () => import('./commands/list.js') },
   inspect: { summary: "Show a proxy's toxics", aliases: ['i', 'ins'], load: () => import('./commands/inspect.js') },
   create: { summary: 'Create a proxy', aliases: ['c', 'new'], load: () => import('./commands/create.js') },
@@ -53,7 +57,8 @@ function usage(): string {
     'Commands:',
     ...lines,
     '',
-    'Toxiproxy server flags (faultline -host=0.0.0.0 -config proxies.json) run "serve".',
+    'With no command, or with Toxiproxy server flags (faultline -host=0.0.0.0 -config proxies.json),',
+    'faultline runs "serve".',
     "Run 'faultline <command> --help' for a command's options.",
     '',
   ].join('\n');
@@ -62,9 +67,13 @@ function usage(): string {
 /** Runs the CLI and resolves to the exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   const first = argv[0];
-  if (first === undefined || (argv.length === 1 && (first === '--help' || first === '-h' || first === 'help'))) {
+  if (first === undefined) {
+    process.stderr.write("faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n");
+    return (await SERVE.load()).run([]);
+  }
+  if (argv.length === 1 && (first === '--help' || first === '-h' || first === 'help')) {
     process.stdout.write(usage());
-    return first === undefined ? 2 : 0;
+    return 0;
   }
   if (argv.length === 1 && (first === '--version' || first === '-v')) {
     process.stdout.write(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})\n`);
@@ -75,10 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const module = await found.entry.load();
     return module.run([...argv.slice(0, found.index), ...argv.slice(found.index + 1)]);
   }
-  if (isServerArgv(first)) {
-    const serve = COMMANDS['serve'];
-    if (serve) return (await serve.load()).run([...argv]);
-  }
+  if (isServerArgv(first)) return (await SERVE.load()).run([...argv]);
   process.stderr.write(`faultline: unknown command ${JSON.stringify(first)}\n\n${usage()}`);
   return 2;
 }

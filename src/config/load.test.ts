@@ -134,6 +134,16 @@ describe('loadConfig', () => {
     expect(issue).toMatch(new RegExp(`^${path}:3:3: Map keys must be unique`));
   });
 
+  it('reads a .json file as strict JSON: a trailing comma is an error at its line and column', async () => {
+    const path = await file('trailing.json', '[\n  {"name": "a", "upstream": "x:1"},\n]\n');
+    expect(await issuesOf({ file: path })).toEqual([`${path}:2:35: trailing comma before "]"`]);
+    const comment = await file('comment.json', '{\n  // a note\n  "proxies": []\n}\n');
+    expect(await issuesOf({ file: comment })).toEqual([`${comment}:2:3: comments are not allowed in JSON`]);
+    // The same text as YAML is fine: flow collections allow a trailing comma.
+    const yaml = await file('trailing.yaml', '[\n  {"name": "a", "upstream": "x:1"},\n]\n');
+    expect((await loadConfig({ file: yaml })).config.proxies).toMatchObject([{ name: 'a' }]);
+  });
+
   it('reports an unreadable file', async () => {
     const [issue] = await issuesOf({ file: join(dir, 'missing.yaml') });
     expect(issue).toMatch(/missing\.yaml: cannot read config file: ENOENT/);

@@ -5,22 +5,13 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { FaultlineError } from '../errors.js';
 import { fromToxiproxyLevel } from '../logging/logger.js';
+import { ConfigError, formatPath } from './config-error.js';
+import type { ParsedText } from './parse-text.js';
 import { configSchema, type Config } from './schema.js';
 
-/** A config problem; the message lists every issue, one per line. */
-export class ConfigError extends FaultlineError {
-  constructor(
-    message: string,
-    /** Each issue on its own, already located. */
-    readonly issues: readonly string[] = [message],
-  ) {
-    super('CONFIG_INVALID', message);
-  }
-}
+export { ConfigError } from './config-error.js';
 
 /** Server and engine settings given on the command line (already named as in the file). */
 export interface ConfigFlags {
@@ -59,69 +50,6 @@ export interface LoadedConfig {
 }
 
 type Path = ReadonlyArray<string | number>;
-
-/** A parsed file that can say where a path is. */
-export interface ParsedText {
-  value: unknown;
-  /**
-   * `file:line:col` of the value at `path`, or of its closest existing parent; with `key`, of the
-   * last part's key name instead of its value.
-   */
-  locate(path: Path, key?: boolean): string;
-}
-
-/** Formats a path as `proxies[0].toxics[1].attributes.latency`. */
-export function formatPath(path: Path): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
-}
-
-/** Parses YAML or JSON text, keeping positions. Syntax errors throw with `file:line:col`. */
-export function parseConfigText(text: string, file: string): ParsedText {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    const message = first.message.split('\n')[0] ?? first.message;
-    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${message}`);
-  }
-  const where = (offset: number): string => {
-    const pos = lineCounter.linePos(offset);
-    return `${file}:${pos.line}:${pos.col}`;
-  };
-  return {
-    value: doc.toJS({ maxAliasCount: 100 }) as unknown,
-    locate: (path, key = false) => {
-      const offset = findOffset(doc, path, key);
-      return offset === undefined ? file : where(offset);
-    },
-  };
-}
-
-/** The source offset of the value at `path` (of its key with `key`), or of its nearest ancestor. */
-function findOffset(doc: Document, path: Path, key: boolean): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as Node | null)?.range?.[0];
-  for (const [i, part] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
-      if (!pair) return offset;
-      const keyOffset = (pair.key as Node).range?.[0];
-      if (key && i === path.length - 1) return keyOffset ?? offset;
-      const valueNode = pair.value as Node | null;
-      offset = valueNode?.range?.[0] ?? keyOffset ?? offset;
-      node = valueNode;
-    } else if (isSeq(node) && typeof part === 'number') {
-      const item = node.items[part] as Node | undefined;
-      if (!item) return offset;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else {
-      return offset;
-    }
-  }
-  return offset;
-}
 
 const ENV: ReadonlyArray<[string, 'server' | 'engine', string]> = [
   ['FAULTLINE_HOST', 'server', 'host'],
@@ -166,6 +94,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     } catch (err) {
       throw new ConfigError(`${options.file}: cannot read config file: ${(err as Error).message}`);
     }
+    // The YAML parser is loaded only when there is a file to read.
+    const { parseConfigText } = await import('./parse-text.js');
     parsed = parseConfigText(text, options.file);
     raw = parsed.value ?? {};
     if (Array.isArray(raw)) {

@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NextFunction, Request, Response } from 'express';
-import { notFound } from '../api/middleware/errors.js';
+import { methodNotAllowed, notFound } from '../api/middleware/errors.js';
 import { FaultlineError } from '../errors.js';
 
 /** Where the built files are: `dist/ui/` beside the compiled server, or beside the sources when run from them. */
@@ -55,6 +55,9 @@ async function loadAssets(dir: string): Promise<Map<string, Asset>> {
   return assets;
 }
 
+/** `/ui` answers GET and HEAD; other methods get the API's empty 405. */
+const uiMethods = methodNotAllowed(['GET', 'HEAD']);
+
 /**
  * The `/ui` handler (mounted at `/ui`): `/ui` redirects to `/ui/`, `/ui/` is the page, `/ui/NAME` a
  * built file; GET and HEAD only. Files are read once, on the first request.
@@ -63,8 +66,7 @@ export function serveAssets(dir: string | undefined = assetDir()): (req: Request
   let loading: Promise<Map<string, Asset>> | undefined;
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.set('Allow', 'GET, HEAD');
-      next(new FaultlineError('METHOD_NOT_ALLOWED', `method ${req.method} not allowed on /ui (allowed: GET, HEAD)`));
+      uiMethods(req, res, next);
       return;
     }
     if (req.path === '/' && !req.originalUrl.split('?')[0]?.endsWith('/')) {

@@ -3,9 +3,13 @@
  * Children per proxy and connection come from the engine through the `Logger` interface.
  * @module
  */
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogLevel } from '../core/logger.js';
+
+/** pino-pretty is loaded only for a terminal: JSON output, the usual case for a server, never needs it. */
+const require = createRequire(import.meta.url);
 
 /** Levels accepted by `--log-level`: the engine's levels plus `silent`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -45,6 +49,9 @@ export function createLogger(options: LoggerOptions = {}): PinoLogger {
   const base = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stdout.isTTY === true;
-  if (pretty) return pino(base, PinoPretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }));
+  if (pretty) {
+    const prettyStream = require('pino-pretty') as typeof PinoPretty;
+    return pino(base, prettyStream({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' }));
+  }
   return pino(base, pino.destination({ dest: 1, sync: true }));
 }

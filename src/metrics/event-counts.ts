@@ -1,8 +1,13 @@
 /**
  * Counts kept from engine events, per proxy, so a removed proxy's series go away with it and label
- * sets never pile up after the proxy is gone.
+ * sets never pile up after the proxy is gone. Labels are in alphabetical order, as in every series
+ * Faultline exposes.
  * @module
  */
+import type { Connection } from '../core/connection.js';
+import { DIRECTIONS } from '../core/direction.js';
+import type { FaultlineEvent } from '../core/events.js';
+import type { ProxyRegistry } from '../core/registry.js';
 
 /** One labelled value of a counter. */
 export interface Series {
@@ -37,11 +42,11 @@ export class EventCounts {
   }
 
   apply(proxy: string, toxic: string, type: string, direction: string): void {
-    bump(this.tables(proxy).applied, { proxy, toxic, type, direction });
+    bump(this.tables(proxy).applied, { direction, proxy, toxic, type });
   }
 
   fault(proxy: string, toxic: string, type: string, direction: string, kind: string): void {
-    bump(this.tables(proxy).faults, { proxy, toxic, type, direction, kind });
+    bump(this.tables(proxy).faults, { direction, kind, proxy, toxic, type });
   }
 
   /** Drops every count of a removed proxy. */
@@ -63,5 +68,53 @@ export class EventCounts {
 
   private collect(which: 'closed' | 'applied' | 'faults'): Series[] {
     return [...this.byProxy.values()].flatMap((t) => [...t[which].values()]);
+  }
+}
+
+/** Counts kept from `proxies`' events from now on; `close` stops listening. */
+export function countEngineEvents(proxies: ProxyRegistry): { counts: EventCounts; close: () => void } {
+  const counts = new EventCounts();
+  const close = proxies.on((event: FaultlineEvent) => {
+    switch (event.type) {
+      case 'connection.opened': {
+        // Links start right after this event; count their active toxics once they have.
+        const { proxy, connection } = event;
+        queueMicrotask(() => countActive(counts, proxies, proxy, connection));
+        break;
+      }
+      case 'connection.closed':
+        counts.close(event.proxy, event.reason);
+        break;
+      case 'toxic.added': {
+        const proxy = proxies.get(event.proxy);
+        for (const conn of proxy?.connections ?? []) {
+          if (conn.link(event.toxic.direction)?.chain.activeToxics().includes(event.toxic.name)) {
+            counts.apply(event.proxy, event.toxic.name, event.toxic.type, event.toxic.direction);
+          }
+        }
+        break;
+      }
+      case 'fault':
+        counts.fault(event.proxy, event.toxic, event.toxicType, event.direction, event.kind);
+        break;
+      case 'proxy.removed':
+        counts.forget(event.proxy);
+        break;
+      default:
+        break;
+    }
+  });
+  return { counts, close };
+}
+
+function countActive(counts: EventCounts, proxies: ProxyRegistry, proxyName: string, connection: Connection): void {
+  const proxy = proxies.get(proxyName);
+  if (!proxy) return;
+  for (const direction of DIRECTIONS) {
+    const active = connection.link(direction)?.chain.activeToxics() ?? [];
+    for (const name of active) {
+      const spec = proxy.getToxic(name);
+      if (spec) counts.apply(proxyName, name, spec.type, direction);
+    }
   }
 }

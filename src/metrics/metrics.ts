@@ -2,14 +2,15 @@
  * Prometheus metrics for one registry of proxies. Byte and connection figures are read from the
  * proxies' live counters when scraped, so the data path never calls into prom-client; event-driven
  * counts (closed connections by reason, toxics applied, injected faults) come from engine events.
+ * Toxiproxy's two byte counters are written exactly as Toxiproxy writes them (see
+ * toxiproxy-series.ts); Faultline's own series put their labels in alphabetical order too.
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { Connection } from '../core/connection.js';
-import { DIRECTIONS, type Direction } from '../core/direction.js';
-import type { FaultlineEvent } from '../core/events.js';
+import { DIRECTIONS } from '../core/direction.js';
 import type { ProxyRegistry } from '../core/registry.js';
-import { EventCounts } from './event-counts.js';
+import { countEngineEvents, type EventCounts } from './event-counts.js';
+import { PROMETHEUS_CONTENT_TYPE, toxiproxySeries } from './toxiproxy-series.js';
 
 /** Options for {@link createMetrics}. */
 export interface MetricsOptions {
@@ -19,6 +20,7 @@ export interface MetricsOptions {
 
 /** A scrapeable metrics registry bound to a proxy registry. */
 export interface Metrics {
+  /** Faultline's own series and the runtime ones (Toxiproxy's two are rendered apart). */
   readonly registry: Registry;
   readonly contentType: string;
   /** The Prometheus text exposition. */
@@ -27,31 +29,18 @@ export interface Metrics {
   close(): void;
 }
 
-const TRAFFIC_LABELS = ['direction', 'proxy', 'listener', 'upstream'] as const;
-
-/** Creates the metrics for `proxies`. */
+/** Creates the metrics for `proxies`, counting engine events from now on. */
 export function createMetrics(proxies: ProxyRegistry, options: MetricsOptions = {}): Metrics {
-  const registry = new Registry();
-  const counts = new EventCounts();
+  const { counts, close } = countEngineEvents(proxies);
+  return metricsFrom(proxies, counts, close, options);
+}
 
-  // Toxiproxy's two byte counters, with its names and labels, but counted live instead of at close.
-  const traffic = (name: string, help: string, pick: (p: ReturnType<ProxyRegistry['list']>[number], d: Direction) => number) =>
-    new Counter({
-      name,
-      help,
-      labelNames: TRAFFIC_LABELS,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const proxy of proxies.list()) {
-          for (const direction of DIRECTIONS) {
-            this.inc({ direction, proxy: proxy.name, listener: proxy.listen, upstream: proxy.upstream }, pick(proxy, direction));
-          }
-        }
-      },
-    });
-  traffic('toxiproxy_proxy_received_bytes_total', 'Bytes read from the source socket of each direction.', (p, d) => p.bytes[d].received);
-  traffic('toxiproxy_proxy_sent_bytes_total', 'Bytes written to the destination socket of each direction.', (p, d) => p.bytes[d].sent);
+/**
+ * The metrics over event counts already being kept (so a server can count from startup and load
+ * prom-client only when first scraped); `close` stops the counting.
+ */
+export function metricsFrom(proxies: ProxyRegistry, counts: EventCounts, close: () => void, options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
 
   new Counter({
     name: 'faultline_proxy_dropped_bytes_total',
@@ -134,65 +123,22 @@ export function createMetrics(proxies: ProxyRegistry, options: MetricsOptions = 
   fromEvents(
     'faultline_toxic_applied_total',
     'Times a toxic became active on one direction of a connection (its toxicity roll said yes).',
-    ['proxy', 'toxic', 'type', 'direction'],
+    ['direction', 'proxy', 'toxic', 'type'],
     () => counts.applied(),
   );
   fromEvents(
     'faultline_toxic_faults_total',
     'Faults injected by toxics (connections closed or reset, and other reported faults), by kind.',
-    ['proxy', 'toxic', 'type', 'direction', 'kind'],
+    ['direction', 'kind', 'proxy', 'toxic', 'type'],
     () => counts.faults(),
   );
 
   if (options.runtime ?? true) collectDefaultMetrics({ register: registry });
 
-  const unsubscribe = proxies.on((event: FaultlineEvent) => {
-    switch (event.type) {
-      case 'connection.opened': {
-        // Links start right after this event; count their active toxics once they have.
-        const { proxy, connection } = event;
-        queueMicrotask(() => countActive(counts, proxies, proxy, connection));
-        break;
-      }
-      case 'connection.closed':
-        counts.close(event.proxy, event.reason);
-        break;
-      case 'toxic.added': {
-        const proxy = proxies.get(event.proxy);
-        for (const conn of proxy?.connections ?? []) {
-          if (conn.link(event.toxic.direction)?.chain.activeToxics().includes(event.toxic.name)) {
-            counts.apply(event.proxy, event.toxic.name, event.toxic.type, event.toxic.direction);
-          }
-        }
-        break;
-      }
-      case 'fault':
-        counts.fault(event.proxy, event.toxic, event.toxicType, event.direction, event.kind);
-        break;
-      case 'proxy.removed':
-        counts.forget(event.proxy);
-        break;
-      default:
-        break;
-    }
-  });
-
   return {
     registry,
-    contentType: registry.contentType,
-    render: () => registry.metrics(),
-    close: unsubscribe,
+    contentType: PROMETHEUS_CONTENT_TYPE,
+    render: async () => toxiproxySeries(proxies.list()) + (await registry.metrics()),
+    close,
   };
-}
-
-function countActive(counts: EventCounts, proxies: ProxyRegistry, proxyName: string, connection: Connection): void {
-  const proxy = proxies.get(proxyName);
-  if (!proxy) return;
-  for (const direction of DIRECTIONS) {
-    const active = connection.link(direction)?.chain.activeToxics() ?? [];
-    for (const name of active) {
-      const spec = proxy.getToxic(name);
-      if (spec) counts.apply(proxyName, name, spec.type, direction);
-    }
-  }
 }

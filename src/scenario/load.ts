@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { ConfigError, formatPath, parseConfigText, type ParsedText } from '../config/load.js';
+import { ConfigError, formatPath } from '../config/config-error.js';
+import { parseConfigText, type ParsedText } from '../config/parse-text.js';
 import { randomSeed } from '../core/rng.js';
 import { FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';

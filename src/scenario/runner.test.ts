@@ -65,7 +65,7 @@ function setup(body: string, options: { check?: CheckRunner; targets?: number } 
 
 /** The calls that change something, with their times. */
 function changes(admin: FakeAdmin): string[] {
-  return admin.calls.filter((c) => !/^(version|proxies|proxy|toxics|connections) /.test(`${c.call} `)).map((c) => `${c.at} ${c.call}`);
+  return admin.calls.filter((c) => !/^(version|info|proxies|proxy|toxics|connections) /.test(`${c.call} `)).map((c) => `${c.at} ${c.call}`);
 }
 
 /** A check that passes unless `failing(now)` says otherwise, recording when it ran. */
@@ -177,11 +177,31 @@ describe('the timeline', () => {
     expect(changes(withApi.admin)).toEqual(['0 closeConnection db/3', '0 closeConnection db/4']);
 
     const clock = new FakeClock();
-    const toxiproxy = new FakeAdmin(clock, { connections: false });
+    const toxiproxy = new FakeAdmin(clock, { toxiproxy: true });
     toxiproxy.seedProxy('db');
     const run = new ScenarioRun({ plan: planOf(body), targets: [{ url: 'http://old', client: toxiproxy }], clock });
     const journal = await drive(clock, run);
     expect(changes(toxiproxy)).toEqual(['0 updateProxy db {"enabled":false}', '0 updateProxy db {"enabled":true}']);
+    expect(journal.verdict).toBe('passed');
+  });
+
+  it('learns at preflight whether a target is Faultline or Toxiproxy, and names it when leases are not kept', async () => {
+    const clock = new FakeClock();
+    const faultline = new FakeAdmin(clock);
+    const toxiproxy = new FakeAdmin(clock, { toxiproxy: true });
+    const run = new ScenarioRun({
+      plan: planOf(`steps:\n  - toxic: { proxy: db, type: noop }\n    for: 100ms\n`),
+      targets: [
+        { url: 'http://new', client: faultline },
+        { url: 'http://old', client: toxiproxy },
+      ],
+      clock,
+    });
+    const journal = await drive(clock, run);
+    expect(faultline.calls.map((c) => c.call)).toContain('info');
+    expect(faultline.calls.map((c) => c.call)).not.toContain('version');
+    expect(toxiproxy.calls.slice(0, 2).map((c) => c.call)).toEqual(['info', 'version']);
+    expect(journal.warnings).toEqual(['http://old (Toxiproxy 2.12.0) does not keep leases: its faults go away only when this run removes them']);
     expect(journal.verdict).toBe('passed');
   });
 

@@ -20,7 +20,7 @@ import type { Plan, PlanFault, PlanOp } from './timeline.js';
 /** The admin API calls a run makes; an {@link AdminClient} has them all. */
 export type ScenarioClient = Pick<
   AdminClient,
-  'version' | 'proxies' | 'proxy' | 'createProxy' | 'updateProxy' | 'deleteProxy' | 'toxics' | 'addToxic' | 'updateToxic' | 'removeToxic' | 'connections' | 'closeConnection'
+  'version' | 'info' | 'proxies' | 'proxy' | 'createProxy' | 'updateProxy' | 'deleteProxy' | 'toxics' | 'addToxic' | 'updateToxic' | 'removeToxic' | 'connections' | 'closeConnection'
 >;
 
 /** One server a run acts on. */
@@ -97,6 +97,8 @@ export class ScenarioRun {
   /** Faults in place; `during` probes wait for one. */
   private readonly activity = new FaultActivity(this.probesDone.signal);
   private readonly leaseWarned = new Set<string>();
+  /** What each target said it is at preflight (`Faultline 0.1.0`, `Toxiproxy 2.12.0`), by URL. */
+  private readonly servers = new Map<string, string>();
   private readonly probeContext: ProbeContext;
   private readonly actions = new InstantActions({
     ledger: this.ledger,
@@ -238,11 +240,17 @@ export class ScenarioRun {
 
   // Setup
 
+  /** Checks every target answers, and learns whether it is Faultline or Toxiproxy (no `/faultline/info`). */
   private async preflight(): Promise<void> {
     await Promise.all(
       this.targets.map(async (target) => {
         try {
-          await target.client.version();
+          const info = await target.client.info().catch((err: unknown) => {
+            if (isNotFound(err)) return undefined;
+            throw err;
+          });
+          const server = info ? `Faultline ${info.version}` : `Toxiproxy ${(await target.client.version()).version}`;
+          this.servers.set(target.url, server);
         } catch (err) {
           throw new StepFailure(`target ${target.url}: ${describeError(err)}`, causeOf(err));
         }
@@ -386,7 +394,8 @@ export class ScenarioRun {
         this.ledger.addToxic(target.url, fault.proxy, fault.toxic.name, record);
         if (lease !== null && answer.expires_in === undefined && !this.leaseWarned.has(target.url)) {
           this.leaseWarned.add(target.url);
-          this.warn(`${target.url} does not keep leases (not a Faultline server?): its faults go away only when this run removes them`);
+          const server = this.servers.get(target.url) ?? 'the server';
+          this.warn(`${target.url} (${server}) does not keep leases: its faults go away only when this run removes them`);
         }
       } catch (err) {
         throw new Error(`adding toxic ${fault.toxic.name} to proxy ${fault.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });

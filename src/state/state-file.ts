@@ -5,7 +5,8 @@
  * @module
  */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { formatPath, parseConfigText } from '../config/load.js';
+import { formatPath } from '../config/config-error.js';
+import { parseConfigText } from '../config/parse-text.js';
 import { configSchema, type ProxyDefinition } from '../config/schema.js';
 import { FaultlineError } from '../errors.js';
 

@@ -3,7 +3,7 @@
  * with the fake clock's time, failures injectable per method. Not part of the package.
  * @module
  */
-import { AdminClientError, type ConnectionJson, type ProxyCreate, type ProxyJson, type ProxyUpdate, type ToxicCreate, type ToxicJson, type ToxicUpdate } from '../api/client.js';
+import { AdminClientError, type ConnectionJson, type ServerInfoJson, type ProxyCreate, type ProxyJson, type ProxyUpdate, type ToxicCreate, type ToxicJson, type ToxicUpdate } from '../api/client.js';
 import type { Clock } from '../core/clock.js';
 import type { ScenarioClient } from '../scenario/runner.js';
 
@@ -25,6 +25,8 @@ export interface FakeCall {
 export interface FakeAdminOptions {
   /** The server has the connections API (default true). */
   connections?: boolean;
+  /** The server is Toxiproxy: no connections API, no `/faultline/info`. */
+  toxiproxy?: boolean;
   /** No server answers: every call fails as unreachable. */
   unreachable?: boolean;
 }
@@ -71,9 +73,15 @@ export class FakeAdmin implements ScenarioClient {
     return { name: proxy.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled, toxics: [...proxy.toxics.values()] };
   }
 
-  async version(): Promise<{ version: string } & Record<string, unknown>> {
+  async version(): Promise<{ version: string }> {
     this.log('version');
-    return { version: '2.12.0', faultline: 'test' };
+    return { version: '2.12.0' };
+  }
+
+  async info(): Promise<ServerInfoJson> {
+    this.log('info');
+    if (this.options.toxiproxy) throw new AdminClientError('HTTP 404: 404 page not found', 404);
+    return { version: 'test', toxiproxy_api: '2.12.0', node: process.version, seed: '1', uptime_ms: 0, protocols: ['tcp'], toxic_types: ['noop'] };
   }
 
   async proxies(): Promise<Record<string, ProxyJson>> {
@@ -125,7 +133,7 @@ export class FakeAdmin implements ScenarioClient {
       type: toxic.type,
       stream: toxic.stream ?? 'downstream',
       toxicity: toxic.toxicity ?? 1,
-      ...(typeof lease === 'number' ? { expires_in: lease } : {}),
+      ...(typeof lease === 'number' && !this.options.toxiproxy ? { expires_in: lease } : {}),
     };
     target.toxics.set(name, json);
     return json;
@@ -146,7 +154,7 @@ export class FakeAdmin implements ScenarioClient {
 
   async connections(proxy: string): Promise<ConnectionJson[]> {
     this.log(`connections ${proxy}`);
-    if (this.options.connections === false) throw new AdminClientError('HTTP 404: no such route', 404, 'ROUTE_NOT_FOUND');
+    if (this.options.connections === false || this.options.toxiproxy) throw new AdminClientError('HTTP 404: 404 page not found', 404);
     this.require(proxy);
     return (this.open.get(proxy) ?? []).map((id) => ({ id }) as ConnectionJson);
   }

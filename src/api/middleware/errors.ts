@@ -1,7 +1,8 @@
 /**
- * Every failure becomes the JSON error body, including unknown routes (404), wrong methods (405),
- * oversized or undecodable bodies and bad path encodings. Unexpected errors are logged and answered
- * with 500; they are bugs, never the client's fault.
+ * Every failure of a route that exists becomes the JSON error body, including oversized or
+ * undecodable bodies and bad path encodings. Unexpected errors are logged and answered with 500;
+ * they are bugs, never the client's fault. Unknown routes (404) and wrong methods (405) answer
+ * exactly as Toxiproxy's router does, since clients show that text to their users.
  * @module
  */
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
@@ -58,21 +59,22 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** A path for a message, cut short when a client sent something huge. */
-function shortPath(path: string): string {
-  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
-}
+/** The body of an unknown route, as Go's `http.NotFound` writes it. */
+export const NOT_FOUND_BODY = '404 page not found\n';
 
-/** Unknown path: 404 with a JSON body (Toxiproxy sends plain text here, which its Go client cannot read). */
-export const notFound: RequestHandler = (req, _res, next) => {
-  next(new FaultlineError('ROUTE_NOT_FOUND', `no such route: ${req.method} ${shortPath(req.path)}`));
+/**
+ * Unknown path: Toxiproxy's 404, byte for byte (plain text, `nosniff`, `404 page not found`), with
+ * no request id, as its router answers before any middleware runs.
+ */
+export const notFound: RequestHandler = (_req, res) => {
+  res.status(404).set({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  res.send(Buffer.from(NOT_FOUND_BODY));
 };
 
-/** Known path, wrong method: 405 with an `Allow` header and a JSON body. */
+/** Known path, wrong method: Toxiproxy's empty 405, plus the `Allow` header HTTP asks for. */
 export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
   const allow = allowed.join(', ');
-  return (req, res, next) => {
-    res.set('Allow', allow);
-    next(new FaultlineError('METHOD_NOT_ALLOWED', `method ${req.method} not allowed on ${shortPath(req.path)} (allowed: ${allow})`));
+  return (_req, res) => {
+    res.status(405).set('Allow', allow).end();
   };
 }

@@ -12,8 +12,8 @@ import { endpoint } from './endpoint.js';
 
 /** What the routes need from the scenario runs of a server. */
 export interface ScenarioRuns {
-  /** Starts a run; throws a FaultlineError (with `issues` for an invalid scenario). */
-  start(text: string): { id: string };
+  /** Starts a run; throws (or rejects with) a FaultlineError, with `issues` for an invalid scenario. */
+  start(text: string): { id: string } | Promise<{ id: string }>;
   list(): unknown[];
   get(id: string): unknown;
   abort(id: string): Promise<unknown>;
@@ -34,13 +34,13 @@ export function scenarioRoutes(router: Router, runs: ScenarioRuns, matched: read
     '/scenarios',
     {
       get: (_req, res) => sendJson(res, 200, JSON.stringify(runs.list())),
-      post: (req, res) => {
+      post: async (req, res) => {
         const raw: unknown = req.body;
         const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
         if (text.trim() === '') throw errors.badRequestBody('expected a scenario in YAML or JSON, got an empty body');
         let started: { id: string };
         try {
-          started = runs.start(text);
+          started = await runs.start(text);
         } catch (err) {
           const issues = (err as { issues?: unknown }).issues;
           if (isFaultlineError(err) && Array.isArray(issues)) return sendError(res, err, { issues });

@@ -1,5 +1,5 @@
 /**
- * `/populate`, `/reset`, `/version` and `/metrics`.
+ * `/populate`, `/reset`, `/version`, `/metrics`, and Faultline's own `/faultline/info`.
  * @module
  */
 import type { RequestHandler, Router } from 'express';
@@ -9,7 +9,8 @@ import { jsonBody } from '../body.js';
 import { decodePopulate } from '../decode.js';
 import { sendEmpty, sendError, sendJson } from '../respond.js';
 import { proxyJson } from '../serialize.js';
-import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../version.js';
+import { serverInfo } from '../server-info.js';
+import { TOXIPROXY_API_VERSION } from '../version.js';
 import { endpoint } from './endpoint.js';
 
 /** Where `/metrics` gets its text from (the prom-client registry, behind an interface). */
@@ -19,10 +20,11 @@ export interface MetricsSource {
 }
 
 /**
- * `/version`, written by hand as Toxiproxy writes it (a space after each colon, a closing newline);
- * `version` is the Toxiproxy API version clients branch on, `faultline` our own.
+ * `/version`, byte for byte as Toxiproxy writes it (a space after the colon, a closing newline):
+ * clients compare it, and one parses it into a list of values, so nothing else goes in it.
+ * Faultline's own version is in the `X-Faultline-Version` header and `/faultline/info`.
  */
-export const VERSION_BODY = `{"version": "${TOXIPROXY_API_VERSION}", "faultline": "${FAULTLINE_VERSION}"}\n`;
+export const VERSION_BODY = `{"version": "${TOXIPROXY_API_VERSION}"}\n`;
 
 /** Registers the system routes; `/metrics` only when a metrics source is given. */
 export function systemRoutes(
@@ -31,6 +33,7 @@ export function systemRoutes(
   matched: readonly RequestHandler[],
   metrics: MetricsSource | undefined,
 ): void {
+  const startedAt = performance.now();
   endpoint(
     router,
     '/populate',
@@ -74,6 +77,15 @@ export function systemRoutes(
         res.status(200).setHeader('Content-Type', 'application/json;charset=utf-8');
         res.send(Buffer.from(VERSION_BODY));
       },
+    },
+    matched,
+  );
+
+  endpoint(
+    router,
+    '/faultline/info',
+    {
+      get: (_req, res) => sendJson(res, 200, JSON.stringify(serverInfo(registry, startedAt))),
     },
     matched,
   );

@@ -1,0 +1,39 @@
+/**
+ * `GET /faultline/info`: what this server is, for people and scripts that need more than Toxiproxy's
+ * `/version` (which stays byte-identical to Toxiproxy's).
+ * @module
+ */
+import type { ProxyRegistry } from '../core/registry.js';
+import { toxicTypes } from '../toxics/registry.js';
+import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from './version.js';
+
+/** The body of `GET /faultline/info`. */
+export interface ServerInfoJson {
+  /** Faultline's own version. */
+  version: string;
+  /** The Toxiproxy API version spoken (what `/version` says). */
+  toxiproxy_api: string;
+  /** The Node.js version running the server (`process.version`, e.g. `v20.20.2`). */
+  node: string;
+  /** The seed every random decision derives from. */
+  seed: string;
+  /** Milliseconds since the admin API was created. */
+  uptime_ms: number;
+  /** The proxy protocols this server speaks. */
+  protocols: string[];
+  /** Every toxic type it accepts, in documentation order. */
+  toxic_types: string[];
+}
+
+/** The facts `/faultline/info` reports; `startedAt` is a `performance.now()` reading. */
+export function serverInfo(registry: ProxyRegistry, startedAt: number): ServerInfoJson {
+  return {
+    version: FAULTLINE_VERSION,
+    toxiproxy_api: TOXIPROXY_API_VERSION,
+    node: process.version,
+    seed: registry.seed,
+    uptime_ms: Math.round(performance.now() - startedAt),
+    protocols: ['tcp', ...Object.keys(registry.runtime.gateways)],
+    toxic_types: toxicTypes(),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Parsing config text (YAML, or JSON, which YAML reads too) while keeping positions, so every problem
+ * can be reported as `file:line:col`. A `.json` file must be strict JSON, as Toxiproxy reads it.
+ * @module
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ConfigError } from './config-error.js';
+import { findJsonSyntaxError } from './strict-json.js';
+
+type Path = ReadonlyArray<string | number>;
+
+/** A parsed file that can say where a path is. */
+export interface ParsedText {
+  value: unknown;
+  /**
+   * `file:line:col` of the value at `path`, or of its closest existing parent; with `key`, of the
+   * last part's key name instead of its value.
+   */
+  locate(path: Path, key?: boolean): string;
+}
+
+/** 1-based line and column of `offset` in `text`. */
+function linePos(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, col: offset - lineStart + 1 };
+}
+
+/**
+ * Parses YAML or JSON text, keeping positions. A `.json` file must be strict JSON (no trailing
+ * comma, no comment), as Toxiproxy reads it. Syntax errors throw with `file:line:col`.
+ */
+export function parseConfigText(text: string, file: string): ParsedText {
+  if (/\.json$/i.test(file)) {
+    const error = findJsonSyntaxError(text);
+    if (error) {
+      const pos = linePos(text, error.offset);
+      throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${error.message}`);
+    }
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = lineCounter.linePos(first.pos[0]);
+    const message = first.message.split('\n')[0] ?? first.message;
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${message}`);
+  }
+  const where = (offset: number): string => {
+    const pos = lineCounter.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  return {
+    value: doc.toJS({ maxAliasCount: 100 }) as unknown,
+    locate: (path, key = false) => {
+      const offset = findOffset(doc, path, key);
+      return offset === undefined ? file : where(offset);
+    },
+  };
+}
+
+/** The source offset of the value at `path` (of its key with `key`), or of its nearest ancestor. */
+function findOffset(doc: Document, path: Path, key: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0];
+  for (const [i, part] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return offset;
+      const keyOffset = (pair.key as Node).range?.[0];
+      if (key && i === path.length - 1) return keyOffset ?? offset;
+      const valueNode = pair.value as Node | null;
+      offset = valueNode?.range?.[0] ?? keyOffset ?? offset;
+      node = valueNode;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part] as Node | undefined;
+      if (!item) return offset;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
