@@ -6,7 +6,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { parseHostPort } from '../core/address.js';
@@ -57,7 +57,15 @@ function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSi
     };
     const url = new URL(check.url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: check.method, headers: check.headers, agent: false }, (res: IncomingMessage) => {
+    let req: ClientRequest;
+    try {
+      req = send(url, { method: check.method, headers: check.headers, agent: false }, onResponse);
+    } catch (err) {
+      // Node refuses a method or header it cannot send: a failed check, never an exception.
+      resolve({ ok: false, ms: elapsed(started), detail: `cannot send the request: ${errorText(err)}` });
+      return;
+    }
+    function onResponse(res: IncomingMessage): void {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -76,7 +84,7 @@ function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSi
         }
         finish(true, `HTTP ${status}`);
       });
-    });
+    }
     const timer = setTimeout(() => finish(false, `timed out after ${formatDuration(check.timeoutMs)}`), check.timeoutMs);
     const onAbort = (): void => finish(false, 'cancelled');
     signal.addEventListener('abort', onAbort);
@@ -149,9 +157,7 @@ function execCheck(check: Extract<ProbeCheck, { kind: 'exec' }>, signal: AbortSi
   });
 }
 
-/** Runs one check for real. */
-export const runCheck: CheckRunner = (check, signal) => {
-  if (signal.aborted) return Promise.resolve({ ok: false, ms: 0, detail: 'cancelled' });
+function startCheck(check: ProbeCheck, signal: AbortSignal): Promise<CheckOutcome> {
   switch (check.kind) {
     case 'http':
       return httpCheck(check, signal);
@@ -159,5 +165,15 @@ export const runCheck: CheckRunner = (check, signal) => {
       return tcpCheck(check, signal);
     case 'exec':
       return execCheck(check, signal);
+  }
+}
+
+/** Runs one check for real. Whatever goes wrong is a failed check, never an exception. */
+export const runCheck: CheckRunner = async (check, signal) => {
+  if (signal.aborted) return { ok: false, ms: 0, detail: 'cancelled' };
+  try {
+    return await startCheck(check, signal);
+  } catch (err) {
+    return { ok: false, ms: 0, detail: `the check could not run: ${errorText(err)}` };
   }
 };

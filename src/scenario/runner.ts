@@ -125,7 +125,14 @@ export class ScenarioRun {
       probes: this.plan.probes,
       records: this.journal.probes,
       // Read at each call, so a check swapped in after construction (as tests do) is the one used.
-      check: (check, signal) => this.check(check, signal),
+      // A check that throws is a failed check: nothing a scenario says may end the process.
+      check: async (check, signal) => {
+        try {
+          return await this.check(check, signal);
+        } catch (err) {
+          return { ok: false, ms: 0, detail: `the check could not run: ${describeError(err)}` };
+        }
+      },
       stopped: this.stopped.signal,
       probesDone: this.probesDone.signal,
       activity: this.activity,

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
+import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../toxics/http-attributes.js';
 import { builtinToxics } from '../toxics/registry.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
 
@@ -188,8 +189,11 @@ export const step = z.union(stepBranches);
 /** How a probe checks health: an HTTP request. */
 export const httpCheck = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-  method: z.string().min(1).default('GET'),
-  headers: z.record(z.string(), z.string()).optional(),
+  method: z
+    .string()
+    .regex(HTTP_TOKEN, { error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST` })
+    .default('GET'),
+  headers: namedRecord(headerName, headerValue).optional(),
   body: z.string().optional().describe('Request body.'),
   status: z
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
