@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { PROTOCOLS } from '../core/gateway.js';
+import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { LOG_LEVELS } from '../logging/logger.js';
 import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
 import type { AnyToxicDefinition } from '../toxics/types.js';
@@ -70,12 +71,20 @@ export const proxyConfigSchema = z
     upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
     enabled: z.boolean().default(true).describe('Listen at startup.'),
     protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
-    toxics: z.array(toxicConfigSchema).default([]).describe('Toxics applied at startup, in order.'),
+    toxics: z.array(toxicConfigSchema).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
   })
   .strict()
   .superRefine((proxy, ctx) => {
     const seen = new Set<string>();
+    const perDirection = { upstream: 0, downstream: 0 };
     proxy.toxics.forEach((toxic, i) => {
+      if (++perDirection[toxic.stream] === MAX_TOXICS_PER_DIRECTION + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['toxics', i],
+          message: `more than ${MAX_TOXICS_PER_DIRECTION} ${toxic.stream} toxics on proxy "${proxy.name}" (the most one direction may have)`,
+        });
+      }
       const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
       if (seen.has(name)) {
         ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });

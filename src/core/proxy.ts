@@ -6,6 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { FaultlineError } from '../errors.js';
+import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { checkLease, Leases } from './leases.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
 import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from '../toxics/http-types.js';
@@ -209,6 +210,7 @@ export class Proxy implements ConnectionOwner {
   addToxic(input: ToxicInput, options?: AddToxicOptions): ToxicSpec {
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
     const toxic: AttachedToxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
+    this.checkRoom(toxic.spec.direction);
     if (toxic.definition.layer === 'http') toxic.http = this.createHttpToxic(toxic.spec, toxic.definition);
     this.attached.push(toxic);
     if (options?.leaseMs !== undefined) this.leases.arm(toxic.spec.name, options.leaseMs);
@@ -404,6 +406,18 @@ export class Proxy implements ConnectionOwner {
   }
 
   // internals
+
+  /** Throws LIMIT_EXCEEDED when `direction` already has {@link MAX_TOXICS_PER_DIRECTION} toxics. */
+  private checkRoom(direction: Direction): void {
+    let count = 0;
+    for (const t of this.attached) if (t.spec.direction === direction) count++;
+    if (count >= MAX_TOXICS_PER_DIRECTION) {
+      throw new FaultlineError(
+        'LIMIT_EXCEEDED',
+        `proxy ${this.name} already has ${MAX_TOXICS_PER_DIRECTION} ${direction} toxics, the most one direction may have: remove one first`,
+      );
+    }
+  }
 
   private find(name: string): AttachedToxic | undefined {
     return this.attached.find((t) => t.spec.name === name);
