@@ -10,6 +10,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { parseHostPort } from '../core/address.js';
+import { compileBodyMatch, MATCH_WINDOW } from './body-match.js';
 import { formatDuration } from './duration.js';
 import type { ProbeCheck } from './timeline.js';
 
@@ -26,7 +27,7 @@ export interface CheckOutcome {
 export type CheckRunner = (check: ProbeCheck, signal: AbortSignal) => Promise<CheckOutcome>;
 
 /** Bytes of an HTTP body read for `match`; the rest is discarded. */
-const MAX_BODY = 1024 * 1024;
+const MAX_BODY = MATCH_WINDOW;
 /** Characters of output kept in a failed command's detail. */
 const MAX_OUTPUT = 300;
 
@@ -79,7 +80,7 @@ function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSi
           const wanted = check.status === null ? '2xx' : check.status.join(' or ');
           return finish(false, `HTTP ${status} (expected ${wanted})`);
         }
-        if (check.match !== undefined && !new RegExp(check.match).test(Buffer.concat(chunks).toString('utf8'))) {
+        if (check.match !== undefined && !compileBodyMatch(check.match).test(Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'))) {
           return finish(false, `HTTP ${status}, body does not match /${check.match}/`);
         }
         finish(true, `HTTP ${status}`);

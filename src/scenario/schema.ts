@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../toxics/http-attributes.js';
 import { builtinToxics } from '../toxics/registry.js';
+import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
 
 /** The format version this code reads. */
@@ -202,14 +203,11 @@ export const httpCheck = z.strictObject({
   match: z
     .string()
     .superRefine((pattern, ctx) => {
-      try {
-        new RegExp(pattern);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
-      }
+      const problem = bodyMatchProblem(pattern);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional()
-    .describe('Regular expression the response body must match.'),
+    .describe(`Regular expression (RE2 syntax, at most ${MAX_MATCH_PATTERN} characters) that the first 64 KiB of the response body must contain a match of.`),
   timeout: duration.prefault('5s'),
 });
 
