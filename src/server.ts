@@ -19,7 +19,7 @@ import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { StatePersister } from './state/persister.js';
-import { readStateFile } from './state/state-file.js';
+import { checkStateDirectory, readStateFile } from './state/state-file.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 /** A proxy to create at startup, with its toxics. */
@@ -58,6 +58,8 @@ export interface ServerOptions extends EngineOptions {
    * (STATE_INVALID) and is left untouched.
    */
   stateFile?: string | undefined;
+  /** Accept a state file in a directory other users can write (refused by default: STATE_INVALID). */
+  allowSharedStateDir?: boolean | undefined;
   /** Limits for `GET /events` subscribers. */
   events?: SseClientOptions | undefined;
   /** The admin API's listen backlog (default 2048), so bursts of clients are not turned away. */
@@ -150,12 +152,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runtimeMetrics,
     proxies = [],
     stateFile,
+    allowSharedStateDir,
     events,
     backlog = 2048,
     ...engine
   } = options;
   const logger: Logger = engine.logger ?? silentLogger;
   // A state file that cannot be used stops startup before anything binds.
+  if (stateFile !== undefined) await checkStateDirectory(stateFile, allowSharedStateDir);
   const saved = stateFile === undefined ? undefined : await readStateFile(stateFile);
   const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
   let metrics: Metrics | undefined;

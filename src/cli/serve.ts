@@ -27,6 +27,9 @@ Options:
                       startup, instead of the config's proxies (env FAULTLINE_STATE)
   --max-connections N connections per proxy, 0 for no limit (default 0); extra clients are closed
                       (env FAULTLINE_MAX_CONNECTIONS)
+  --allow-shared-state-dir
+                      accept a --state file in a directory other users can write (refused by
+                      default; env FAULTLINE_ALLOW_SHARED_STATE_DIR)
   --version           print the version and exit
   -h, --help          show this help
 
@@ -44,13 +47,14 @@ const OPTIONS = {
   token: { type: 'string' },
   state: { type: 'string' },
   'max-connections': { type: 'string' },
+  'allow-shared-state-dir': { type: 'boolean' },
   'proxy-metrics': { type: 'boolean' },
   'runtime-metrics': { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const BOOLEAN_FLAGS = new Set(['proxy-metrics', 'runtime-metrics', 'version', 'help']);
+const BOOLEAN_FLAGS = new Set(['proxy-metrics', 'runtime-metrics', 'allow-shared-state-dir', 'version', 'help']);
 
 /**
  * Rewrites Go's flag syntax into what parseArgs reads: `-host=x` → `--host=x`, and boolean
@@ -93,6 +97,7 @@ function flagsOf(values: Parsed): ConfigFlags {
     seed: values.seed,
     state: values.state,
     max_connections: values['max-connections'],
+    ...(values['allow-shared-state-dir'] ? { allow_shared_state_dir: true } : {}),
     ...(values['proxy-metrics'] ? { metrics: true } : {}),
     ...(values['runtime-metrics'] ? { metrics: true, runtime_metrics: true } : {}),
   };
@@ -167,6 +172,7 @@ export async function run(argv: string[]): Promise<number> {
       runtimeMetrics: config.server.runtime_metrics,
       proxies: config.proxies,
       stateFile: config.server.state,
+      allowSharedStateDir: config.server.allow_shared_state_dir,
     });
   } catch (err) {
     const where = file === undefined || (err as { code?: unknown }).code === 'STATE_INVALID' ? '' : `${file}: `;

@@ -35,6 +35,8 @@ export interface ConfigFlags {
   state?: string | undefined;
   /** Connections per proxy (`engine.max_connections`). */
   max_connections?: string | number | undefined;
+  /** Accept a state file in a directory other users can write (`server.allow_shared_state_dir`). */
+  allow_shared_state_dir?: boolean | undefined;
 }
 
 /** What {@link loadConfig} reads. */
@@ -131,9 +133,11 @@ const ENV: ReadonlyArray<[string, 'server' | 'engine', string]> = [
   ['FAULTLINE_SEED', 'engine', 'seed'],
   ['FAULTLINE_STATE', 'server', 'state'],
   ['FAULTLINE_MAX_CONNECTIONS', 'engine', 'max_connections'],
+  ['FAULTLINE_ALLOW_SHARED_STATE_DIR', 'server', 'allow_shared_state_dir'],
 ];
 
 const NUMERIC = new Set(['server.port', 'engine.max_connections']);
+const BOOLEAN = new Set(['server.allow_shared_state_dir']);
 
 /** Flags that set engine settings; every other flag sets a server one. */
 const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_connections']);
@@ -142,6 +146,7 @@ const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_conne
 function coerce(path: string, value: string | number | boolean): unknown {
   if (typeof value !== 'string') return value;
   if (NUMERIC.has(path) && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+  if (BOOLEAN.has(path) && /^\s*(true|1|false|0)\s*$/i.test(value)) return /^\s*(true|1)\s*$/i.test(value);
   if (path === 'engine.seed' && /^-?\d{1,15}$/.test(value)) return Number(value);
   return value;
 }

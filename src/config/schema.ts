@@ -115,6 +115,10 @@ export const serverConfigSchema = z
       .min(1)
       .optional()
       .describe('State file: proxies and toxics are saved there (atomically) on every change and restored from it at startup, instead of the proxies of this file.'),
+    allow_shared_state_dir: z
+      .boolean()
+      .default(false)
+      .describe('Accept a state file in a directory other users can write (they could plant a link there); refused by default.'),
   })
   .strict();
 

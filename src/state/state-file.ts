@@ -4,7 +4,9 @@
  * cannot be read back is reported with where it is wrong and left untouched.
  * @module
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { formatPath, parseConfigText } from '../config/load.js';
 import { configSchema, type ProxyDefinition } from '../config/schema.js';
 import { FaultlineError } from '../errors.js';
@@ -49,11 +51,41 @@ export async function readStateFile(path: string): Promise<ProxyDefinition[] | u
   return result.data.proxies;
 }
 
-/** Writes `text` to `path` atomically: temporary file, fsync, rename. */
-export async function writeStateFile(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+/**
+ * Throws STATE_INVALID when the directory of `path` is writable by other users (group or world
+ * write, or owned by someone else): they could plant a file or link there for the server to read or
+ * replace. `allowShared` accepts such a directory anyway.
+ */
+export async function checkStateDirectory(path: string, allowShared = false): Promise<void> {
+  if (allowShared) return;
+  const dir = dirname(resolve(path));
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
-    const handle = await open(temporary, 'w', 0o600);
+    info = await stat(dir);
+  } catch {
+    // A missing directory is reported by the first write, with its own message.
+    return;
+  }
+  const uid = process.getuid?.();
+  const foreign = uid !== undefined && info.uid !== uid && info.uid !== 0;
+  if ((info.mode & 0o022) === 0 && !foreign) return;
+  const who = foreign ? `belongs to another user (uid ${info.uid})` : `is writable by other users (mode ${(info.mode & 0o777).toString(8)})`;
+  throw new FaultlineError(
+    'STATE_INVALID',
+    `state file ${path}: its directory ${dir} ${who}, who could plant a link there to a file of yours; ` +
+      'keep the state in a directory only this user can write, or accept it with --allow-shared-state-dir (server.allow_shared_state_dir)',
+  );
+}
+
+/**
+ * Writes `text` to `path` atomically: temporary file, fsync, rename. The temporary file has a
+ * random name in the same directory and is created exclusively, so a link planted there is never
+ * followed.
+ */
+export async function writeStateFile(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temporary, 'wx', 0o600);
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();
