@@ -25,7 +25,7 @@ import type { ToxicInput } from './toxics/spec.js';
 /** A proxy to create at startup, with its toxics. */
 export interface ServerProxy {
   name: string;
-  /** Default: every interface, a free port (as Toxiproxy does for an empty listen). */
+  /** Default: the admin API's host, a free port. */
   listen?: string | undefined;
   upstream: string;
   /** Default true. */
@@ -161,7 +161,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // A state file that cannot be used stops startup before anything binds.
   if (stateFile !== undefined) await checkStateDirectory(stateFile, allowSharedStateDir);
   const saved = stateFile === undefined ? undefined : await readStateFile(stateFile);
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
+  // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
+  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, listenHost: host, ...engine });
   let metrics: Metrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;

@@ -37,6 +37,8 @@ export interface ConfigFlags {
   max_connections?: string | number | undefined;
   /** Accept a state file in a directory other users can write (`server.allow_shared_state_dir`). */
   allow_shared_state_dir?: boolean | undefined;
+  /** Let proxies listen on non-loopback addresses (`server.allow_remote_listen`). */
+  allow_remote_listen?: boolean | undefined;
 }
 
 /** What {@link loadConfig} reads. */
@@ -134,10 +136,11 @@ const ENV: ReadonlyArray<[string, 'server' | 'engine', string]> = [
   ['FAULTLINE_STATE', 'server', 'state'],
   ['FAULTLINE_MAX_CONNECTIONS', 'engine', 'max_connections'],
   ['FAULTLINE_ALLOW_SHARED_STATE_DIR', 'server', 'allow_shared_state_dir'],
+  ['FAULTLINE_ALLOW_REMOTE_LISTEN', 'server', 'allow_remote_listen'],
 ];
 
 const NUMERIC = new Set(['server.port', 'engine.max_connections']);
-const BOOLEAN = new Set(['server.allow_shared_state_dir']);
+const BOOLEAN = new Set(['server.allow_shared_state_dir', 'server.allow_remote_listen']);
 
 /** Flags that set engine settings; every other flag sets a server one. */
 const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_connections']);

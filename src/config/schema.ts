@@ -67,7 +67,7 @@ export const toxicConfigSchema = z.discriminatedUnion(
 export const proxyConfigSchema = z
   .object({
     name: z.string().min(1).describe('Unique proxy name.'),
-    listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing: every interface, a free port (as Toxiproxy).'),
+    listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
     upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
     enabled: z.boolean().default(true).describe('Listen at startup.'),
     protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
@@ -115,6 +115,10 @@ export const serverConfigSchema = z
       .min(1)
       .optional()
       .describe('State file: proxies and toxics are saved there (atomically) on every change and restored from it at startup, instead of the proxies of this file.'),
+    allow_remote_listen: z
+      .boolean()
+      .default(false)
+      .describe('Let proxies listen on addresses other machines can reach (0.0.0.0, a LAN address); loopback only by default.'),
     allow_shared_state_dir: z
       .boolean()
       .default(false)

@@ -15,9 +15,11 @@ import {
   AddressError,
   formatAddressInfo,
   formatHostPort,
+  isLoopback,
   parseHostPort,
   resolveListen,
   resolveListenHost,
+  withDefaultHost,
   type HostPort,
 } from './address.js';
 import { StageTimer } from './clock.js';
@@ -111,7 +113,7 @@ export class Proxy implements ConnectionOwner {
     config: ProxyConfig,
   ) {
     this.name = config.name;
-    this.listen = config.listen;
+    this.listen = withDefaultHost(config.listen, runtime.listenHost);
     this.upstream = config.upstream;
     this.log = runtime.logger.child({ proxy: config.name });
     this.leases = new Leases(runtime.clock, (name) => {
@@ -179,8 +181,12 @@ export class Proxy implements ConnectionOwner {
     return this.serialize(async () => {
       const wasEnabled = this.enabled;
       let listenChanged = false;
-      if (patch.listen !== undefined) {
-        const next = await resolveStrict(patch.listen);
+      const listen = patch.listen === undefined ? undefined : withDefaultHost(patch.listen, this.runtime.listenHost);
+      if (listen !== undefined) {
+        const parts = await resolveStrict(listen, true);
+        // Refused before anything changes, so the proxy keeps listening where it was.
+        this.checkListenAllowed(parts);
+        const next = formatHostPort(parts.host, parts.port);
         const current = wasEnabled ? this.listen : await resolveListen(this.listen);
         listenChanged = next !== current;
       }
@@ -190,7 +196,7 @@ export class Proxy implements ConnectionOwner {
       const gateway = protocol === this.protocol ? this.gateway : this.switchGateway(protocol);
       if (listenChanged || upstreamChanged || gateway !== this.gateway) {
         this.halt();
-        if (listenChanged && patch.listen !== undefined) this.listen = patch.listen;
+        if (listenChanged && listen !== undefined) this.listen = listen;
         if (patch.upstream !== undefined) this.upstream = patch.upstream;
         this.protocol = protocol;
         this.gateway = gateway;
@@ -407,6 +413,16 @@ export class Proxy implements ConnectionOwner {
 
   // internals
 
+  /** Throws LISTEN_NOT_ALLOWED for a non-loopback address unless the engine allows those. */
+  private checkListenAllowed({ host, port }: HostPort): void {
+    if (this.runtime.allowRemoteListen || isLoopback(host)) return;
+    throw new FaultlineError(
+      'LISTEN_NOT_ALLOWED',
+      `listen ${formatHostPort(host, port)}: not a loopback address, and this server keeps proxies on this machine ` +
+        '(start it with --allow-remote-listen, or server.allow_remote_listen, to open proxies to the network)',
+    );
+  }
+
   /** Throws LIMIT_EXCEEDED when `direction` already has {@link MAX_TOXICS_PER_DIRECTION} toxics. */
   private checkRoom(direction: Direction): void {
     let count = 0;
@@ -470,6 +486,7 @@ export class Proxy implements ConnectionOwner {
   private async bind(): Promise<void> {
     if (this.server) return;
     const { host, port } = await resolveStrict(this.listen, true);
+    this.checkListenAllowed({ host, port });
     this.gatewayAddress = this.gateway ? await this.gateway.start() : null;
     const server = createServer(listenerOptions(this.runtime.tuning), this.onClient);
     await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@
  * @module
  */
 import { errors, FaultlineError } from '../errors.js';
-import { resolveListen } from './address.js';
+import { resolveListen, withDefaultHost } from './address.js';
 import type { EventListener } from './events.js';
 import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
 import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
@@ -104,7 +104,8 @@ export class ProxyRegistry {
       try {
         const existing = this.proxies.get(config.name);
         if (existing) {
-          const [wanted, current] = await Promise.all([resolveListen(config.listen), resolveListen(existing.listen)]);
+          const listen = withDefaultHost(config.listen, this.runtime.listenHost);
+          const [wanted, current] = await Promise.all([resolveListen(listen), resolveListen(existing.listen)]);
           const sameProtocol = (config.protocol ?? 'tcp') === existing.protocol;
           if (wanted !== undefined && wanted === current && config.upstream === existing.upstream && sameProtocol) {
             done.push(existing);

@@ -29,6 +29,13 @@ export interface EngineOptions {
   wallClock?: () => number;
   /** Gateways for protocols above TCP (`http`); a proxy of a protocol without one cannot be created. */
   gateways?: GatewayFactories;
+  /** The host an empty `listen` (or `:port`) binds: the admin API's own (default 127.0.0.1). */
+  listenHost?: string;
+  /**
+   * Let proxies listen on addresses other machines can reach (default false: loopback only, and a
+   * non-loopback listen is refused with LISTEN_NOT_ALLOWED).
+   */
+  allowRemoteListen?: boolean;
 }
 
 /** Resolved engine settings shared by all proxies. */
@@ -44,6 +51,8 @@ export interface Runtime {
   readonly maxConnections: number;
   readonly wallClock: () => number;
   readonly gateways: GatewayFactories;
+  readonly listenHost: string;
+  readonly allowRemoteListen: boolean;
 }
 
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
@@ -63,5 +72,7 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     maxConnections: options.maxConnections ?? 0,
     wallClock: options.wallClock ?? Date.now,
     gateways: options.gateways ?? {},
+    listenHost: options.listenHost ?? '127.0.0.1',
+    allowRemoteListen: options.allowRemoteListen ?? false,
   };
 }

@@ -33,7 +33,9 @@ async function proxyTo(address: string): Promise<Proxy> {
 /** Sends `raw` on a new connection and resolves with everything the proxy sent back until it closed. */
 async function send(port: number, raw: string): Promise<string> {
   const socket: Socket = await connectTo(port);
-  closers.push(() => socket.destroy());
+  closers.push(() => {
+    socket.destroy();
+  });
   let text = '';
   let closed = false;
   socket.setEncoding('latin1');
