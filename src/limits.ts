@@ -13,3 +13,18 @@
  * where a long chain costs the data path and the stack (thousands of stages).
  */
 export const MAX_TOXICS_PER_DIRECTION = 100;
+
+/**
+ * Largest config file read. Parsing YAML costs about 80 bytes of memory per input byte, so files
+ * are refused by size before they are parsed; a config with hundreds of proxies is far smaller.
+ */
+export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Largest state file read. The server writes it as JSON, which is read as JSON (cheap); only a
+ * file that fails to read back is parsed again as YAML, to say where it is wrong.
+ */
+export const MAX_STATE_FILE_BYTES = 32 * 1024 * 1024;
+
+/** Largest scenario, as a file or as a `POST /scenarios` body. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;

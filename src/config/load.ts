@@ -4,11 +4,12 @@
  * of the bad value, or the environment variable or flag that set it.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FaultlineError } from '../errors.js';
+import { MAX_CONFIG_FILE_BYTES } from '../limits.js';
 import { fromToxiproxyLevel } from '../logging/logger.js';
+import { readLimited } from './read-limited.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A config problem; the message lists every issue, one per line. */
@@ -79,6 +80,9 @@ export function formatPath(path: Path): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 
+/** Aliases (`*name`) a document may expand, counting nested expansions: enough for anchors reused by hand. */
+const MAX_ALIASES = 100;
+
 /** Parses YAML or JSON text, keeping positions. Syntax errors throw with `file:line:col`. */
 export function parseConfigText(text: string, file: string): ParsedText {
   const lineCounter = new LineCounter();
@@ -93,8 +97,16 @@ export function parseConfigText(text: string, file: string): ParsedText {
     const pos = lineCounter.linePos(offset);
     return `${file}:${pos.line}:${pos.col}`;
   };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    // The yaml library's guard against alias bombs (a few lines that expand to gigabytes).
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new ConfigError(`${file}: too many alias expansions (more than ${MAX_ALIASES}): ${err.message}`);
+  }
   return {
-    value: doc.toJS({ maxAliasCount: 100 }) as unknown,
+    value,
     locate: (path, key = false) => {
       const offset = findOffset(doc, path, key);
       return offset === undefined ? file : where(offset);
@@ -170,7 +182,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   if (options.file !== undefined) {
     let text: string;
     try {
-      text = await readFile(options.file, 'utf8');
+      text = await readLimited(options.file, MAX_CONFIG_FILE_BYTES);
     } catch (err) {
       throw new ConfigError(`${options.file}: cannot read config file: ${(err as Error).message}`);
     }

@@ -63,7 +63,9 @@ describe('listen addresses', () => {
 
     // Allowed: the policy lets it through, and binding is up to the system (192.0.2.1 is nobody's).
     await expect(registry({ allowRemoteListen: true }).create({ name: 'open', listen: '192.0.2.1:0', upstream: '127.0.0.1:9' })).rejects.toMatchObject({
-      code: 'LISTEN_FAILED',
+      code: 'INVALID_ADDRESS',
+      status: 400,
+      message: expect.stringContaining('bind: cannot assign requested address (not an address of this machine)'),
     });
   });
 

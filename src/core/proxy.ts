@@ -76,10 +76,15 @@ export interface UpdateToxicOptions extends Pick<ParseOptions, 'strict'> {
   leaseMs?: number | undefined;
 }
 
-const BIND_ERRORS: Record<string, string> = {
-  EADDRINUSE: 'address already in use',
-  EACCES: 'permission denied',
-  EADDRNOTAVAIL: 'cannot assign requested address',
+/**
+ * Bind failures: Go's wording, and the error they become. A busy port stays Toxiproxy's 500 (its
+ * client tests compare it); an address that is not this machine's, or a port the server may not
+ * use, is the client's mistake.
+ */
+const BIND_ERRORS: Record<string, { why: string; code: 'LISTEN_FAILED' | 'INVALID_ADDRESS' | 'LISTEN_NOT_ALLOWED' }> = {
+  EADDRINUSE: { why: 'address already in use', code: 'LISTEN_FAILED' },
+  EACCES: { why: 'permission denied', code: 'LISTEN_NOT_ALLOWED' },
+  EADDRNOTAVAIL: { why: 'cannot assign requested address (not an address of this machine)', code: 'INVALID_ADDRESS' },
 };
 
 /** One proxy. Create it through a {@link ProxyRegistry} or `startProxy()`. */
@@ -496,9 +501,9 @@ export class Proxy implements ConnectionOwner {
         resolve();
       });
     }).catch((err: NodeJS.ErrnoException) => {
-      const why = BIND_ERRORS[err.code ?? ''] ?? err.message;
+      const known = BIND_ERRORS[err.code ?? ''];
       this.gateway?.stop();
-      throw new FaultlineError('LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${why}`, { cause: err });
+      throw new FaultlineError(known?.code ?? 'LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${known?.why ?? err.message}`, { cause: err });
     });
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
     this.server = server;

@@ -5,10 +5,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatPath, parseConfigText } from '../config/load.js';
+import { readLimited } from '../config/read-limited.js';
 import { configSchema, type ProxyDefinition } from '../config/schema.js';
+import { MAX_CONFIG_FILE_BYTES, MAX_STATE_FILE_BYTES } from '../limits.js';
 import { FaultlineError } from '../errors.js';
 
 /** A state file that exists but cannot be used; startup stops on it and the file is kept. */
@@ -24,31 +26,44 @@ export class StateFileError extends FaultlineError {
   }
 }
 
+function isStateObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'proxies' in value;
+}
+
 /** The proxies saved in `path`, or undefined when there is no such file (a first start). */
 export async function readStateFile(path: string): Promise<ProxyDefinition[] | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readLimited(path, MAX_STATE_FILE_BYTES);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateFileError(path, (err as Error).message);
   }
   if (text.trim() === '') throw new StateFileError(path, 'the file is empty');
+  // The server writes JSON: read it as such, which costs little whatever the size.
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const result = value === undefined ? undefined : configSchema.safeParse(value);
+  if (result?.success && isStateObject(value)) return result.data.proxies;
+  // Not what the server writes: parse again, keeping positions, to say where it is wrong.
+  if (text.length > MAX_CONFIG_FILE_BYTES) throw new StateFileError(path, 'the file is not a valid state file (too large to locate the mistake)');
   let parsed: ReturnType<typeof parseConfigText>;
   try {
     parsed = parseConfigText(text, path);
   } catch (err) {
     throw new StateFileError(path, (err as Error).message);
   }
-  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value) || !('proxies' in parsed.value)) {
-    throw new StateFileError(path, 'expected an object with a "proxies" list');
-  }
-  const result = configSchema.safeParse(parsed.value);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${parsed.locate(i.path as Array<string | number>)}: ${formatPath(i.path as Array<string | number>)}: ${i.message}`);
+  if (!isStateObject(parsed.value)) throw new StateFileError(path, 'expected an object with a "proxies" list');
+  const located = configSchema.safeParse(parsed.value);
+  if (!located.success) {
+    const issues = located.error.issues.map((i) => `${parsed.locate(i.path as Array<string | number>)}: ${formatPath(i.path as Array<string | number>)}: ${i.message}`);
     throw new StateFileError(path, issues.join('; '));
   }
-  return result.data.proxies;
+  return located.data.proxies;
 }
 
 /**

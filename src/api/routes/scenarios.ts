@@ -7,6 +7,7 @@
  */
 import type { Request, RequestHandler, Router } from 'express';
 import { errors, FaultlineError, isFaultlineError } from '../../errors.js';
+import { MAX_SCENARIO_BYTES } from '../../limits.js';
 import { sendError, sendJson } from '../respond.js';
 import { endpoint } from './endpoint.js';
 
@@ -36,6 +37,10 @@ export function scenarioRoutes(router: Router, runs: ScenarioRuns, matched: read
       get: (_req, res) => sendJson(res, 200, JSON.stringify(runs.list())),
       post: (req, res) => {
         const raw: unknown = req.body;
+        // YAML costs far more to parse than its size: scenarios have a cap of their own.
+        if (Buffer.isBuffer(raw) && raw.length > MAX_SCENARIO_BYTES) {
+          throw new FaultlineError('PAYLOAD_TOO_LARGE', `request body too large: a scenario is at most ${MAX_SCENARIO_BYTES} bytes`);
+        }
         const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
         if (text.trim() === '') throw errors.badRequestBody('expected a scenario in YAML or JSON, got an empty body');
         let started: { id: string };
