@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { PROTOCOLS } from '../core/gateway.js';
-import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
+import { MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { LOG_LEVELS } from '../logging/logger.js';
 import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
 import type { AnyToxicDefinition } from '../toxics/types.js';
@@ -144,7 +144,7 @@ export const configSchema = z
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
     server: serverConfigSchema.prefault({}),
     engine: engineConfigSchema.prefault({}),
-    proxies: z.array(proxyConfigSchema).default([]),
+    proxies: z.array(proxyConfigSchema).max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` }).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {

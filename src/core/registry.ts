@@ -3,6 +3,7 @@
  * @module
  */
 import { errors, FaultlineError } from '../errors.js';
+import { MAX_PROXIES } from '../limits.js';
 import { resolveListen, withDefaultHost } from './address.js';
 import type { EventListener } from './events.js';
 import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
@@ -60,6 +61,9 @@ export class ProxyRegistry {
     if (!config.upstream) throw errors.missingField('upstream');
     checkUpstream(config.upstream);
     if (this.proxies.has(config.name) || this.pending.has(config.name)) throw errors.proxyExists();
+    if (this.proxies.size + this.pending.size >= MAX_PROXIES) {
+      throw new FaultlineError('LIMIT_EXCEEDED', `this server already has ${MAX_PROXIES} proxies, the most it may have: delete one first`);
+    }
     const proxy = new Proxy(this.runtime, config);
     this.pending.add(config.name);
     try {

@@ -180,9 +180,23 @@ export function createMetrics(proxies: ProxyRegistry, options: MetricsOptions = 
   return {
     registry,
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    render: () => renderYielding(registry),
     close: unsubscribe,
   };
+}
+
+/**
+ * The text exposition, one metric family per event-loop turn: with many proxies a family takes
+ * milliseconds to collect and write, and rendering them all in one turn would hold up the API and
+ * every proxy for the sum. The text is what `registry.metrics()` gives.
+ */
+async function renderYielding(registry: Registry): Promise<string> {
+  const parts: string[] = [];
+  for (const metric of registry.getMetricsAsArray()) {
+    await new Promise((resolve) => setImmediate(resolve));
+    parts.push(await registry.getSingleMetricAsString(metric.name));
+  }
+  return `${parts.join('\n\n')}\n`;
 }
 
 function countActive(counts: EventCounts, proxies: ProxyRegistry, proxyName: string, connection: Connection): void {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../toxics/http-attributes.js';
 import { builtinToxics } from '../toxics/registry.js';
+import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS } from '../limits.js';
 import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
 
@@ -67,7 +68,11 @@ function hostPort(what: string) {
   });
 }
 
-const name = z.string().min(1, { error: 'must not be empty' }).meta({ id: 'Name' });
+const name = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_NAME_LENGTH, { error: `longer than ${MAX_NAME_LENGTH} characters` })
+  .meta({ id: 'Name' });
 
 /** Structural view of a toxic definition: enough to build its branch of the schema. */
 interface ToxicShape {
@@ -261,11 +266,14 @@ export const scenarioSchema = z
   .strictObject({
     version: z.literal(SCENARIO_VERSION, { error: `expected version: ${SCENARIO_VERSION}` }),
     name,
-    description: z.string().optional(),
+    description: z.string().max(4096, { error: 'longer than 4096 characters' }).optional(),
     seed: z.union([z.number().int(), z.string().min(1)]).optional().describe('Seed for monkeys (and an embedded server); random when missing, and recorded in the journal.'),
-    proxies: z.array(scenarioProxy).default([]),
-    probes: z.array(probe).default([]),
-    steps: z.array(step).min(1, { error: 'a scenario needs at least one step' }),
+    proxies: z.array(scenarioProxy).max(MAX_SCENARIO_PROXIES, { error: `at most ${MAX_SCENARIO_PROXIES} proxies` }).default([]),
+    probes: z.array(probe).max(MAX_SCENARIO_PROBES, { error: `at most ${MAX_SCENARIO_PROBES} probes` }).default([]),
+    steps: z
+      .array(step)
+      .min(1, { error: 'a scenario needs at least one step' })
+      .max(MAX_SCENARIO_STEPS, { error: `at most ${MAX_SCENARIO_STEPS} steps` }),
     rollback: z.enum(['always', 'never']).default('always').describe('always: revert every fault and remove created proxies at the end, whatever happens.'),
   })
   .describe('A Faultline scenario: a timeline of faults with probes, rolled back at the end.');

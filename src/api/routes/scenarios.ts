@@ -13,11 +13,15 @@ import { endpoint } from './endpoint.js';
 
 /** What the routes need from the scenario runs of a server. */
 export interface ScenarioRuns {
-  /** Starts a run; throws a FaultlineError (with `issues` for an invalid scenario). */
-  start(text: string): { id: string };
+  /** Starts a run; rejects with a FaultlineError (with `issues` for an invalid scenario). */
+  start(text: string): Promise<{ id: string }>;
   list(): unknown[];
   get(id: string): unknown;
   abort(id: string): Promise<unknown>;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function notFound(): FaultlineError {
@@ -35,7 +39,7 @@ export function scenarioRoutes(router: Router, runs: ScenarioRuns, matched: read
     '/scenarios',
     {
       get: (_req, res) => sendJson(res, 200, JSON.stringify(runs.list())),
-      post: (req, res) => {
+      post: async (req, res) => {
         const raw: unknown = req.body;
         // YAML costs far more to parse than its size: scenarios have a cap of their own.
         if (Buffer.isBuffer(raw) && raw.length > MAX_SCENARIO_BYTES) {
@@ -45,13 +49,15 @@ export function scenarioRoutes(router: Router, runs: ScenarioRuns, matched: read
         if (text.trim() === '') throw errors.badRequestBody('expected a scenario in YAML or JSON, got an empty body');
         let started: { id: string };
         try {
-          started = runs.start(text);
+          started = await runs.start(text);
         } catch (err) {
           const issues = (err as { issues?: unknown }).issues;
           if (isFaultlineError(err) && Array.isArray(issues)) return sendError(res, err, { issues });
           throw err;
         }
         res.setHeader('Location', `/scenarios/${encodeURIComponent(started.id)}`);
+        // A large run's journal takes milliseconds to write: not in the turn that created the run.
+        await nextTurn();
         sendJson(res, 201, JSON.stringify(started));
       },
     },
