@@ -5,8 +5,8 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { MAX_SCENARIO_PLAN_BYTES } from '../limits.js';
-import { parseScenario, ScenarioError, type LoadScenarioOptions } from './load.js';
+import { ScenarioError, type LoadScenarioOptions } from './load.js';
+import { planText } from './plan-text.js';
 
 /** A request to the worker. */
 export interface ParseRequest {
@@ -24,13 +24,7 @@ export type ParseAnswer = { id: number; plan: string } | { id: number; error: { 
 parentPort?.on('message', ({ id, text, options }: ParseRequest) => {
   let answer: ParseAnswer;
   try {
-    const plan = JSON.stringify(parseScenario(text, options).plan);
-    if (Buffer.byteLength(plan) > MAX_SCENARIO_PLAN_BYTES) {
-      throw new ScenarioError(
-        `${options.file}: the scenario resolves to a plan larger than ${MAX_SCENARIO_PLAN_BYTES} bytes (ramps and monkeys copy their toxic's attributes into every update and injection): make it smaller`,
-      );
-    }
-    answer = { id, plan };
+    answer = { id, plan: planText(text, options) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     answer = { id, error: err instanceof ScenarioError ? { message, issues: err.issues } : { message } };

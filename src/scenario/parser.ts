@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FaultlineError } from '../errors.js';
-import { parseScenario, ScenarioError, type LoadScenarioOptions } from './load.js';
+import { ScenarioError, type LoadScenarioOptions } from './load.js';
+import { planText } from './plan-text.js';
 import type { ParseAnswer, ParseRequest } from './parse-worker.js';
 import type { Plan } from './timeline.js';
 
@@ -43,10 +44,10 @@ export class ScenarioParser {
 
   /**
    * The plan of `text`.
-   * @throws {ScenarioError} with every mistake located, as {@link parseScenario} does.
+   * @throws {ScenarioError} with every mistake located, as `parseScenario` does.
    */
   parse(text: string, options: LoadScenarioOptions): Promise<Plan> {
-    if (!this.file) return Promise.resolve().then(() => parseScenario(text, options).plan);
+    if (!this.file) return Promise.resolve().then(() => JSON.parse(planText(text, options)) as Plan);
     const worker = this.start(this.file);
     const id = this.nextId++;
     return new Promise<Plan>((resolve, reject) => {
