@@ -115,11 +115,11 @@ export function decodeToxic(value: JsonValue): ToxicInput {
 const LEASE_FIELDS = { expires_in: 'number' } as const;
 
 /**
- * The lease of a toxic create or update body (Faultline's `expires_in`, in ms), or undefined when
- * the body has none. Checked here, so a bad lease is a 400 before anything changes.
+ * The lease of a create or update body, of a toxic or a proxy (Faultline's `expires_in`, in ms), or
+ * undefined when the body has none. Checked here, so a bad lease is a 400 before anything changes.
  */
-export function decodeLease(value: JsonValue): number | undefined {
-  const ms = decodeFields(value, LEASE_FIELDS, 'a toxic').expires_in;
+export function decodeLease(value: JsonValue, what = 'a toxic'): number | undefined {
+  const ms = decodeFields(value, LEASE_FIELDS, what).expires_in;
   if (ms !== undefined) checkLease(ms);
   return ms;
 }

@@ -61,6 +61,24 @@ interface AttachedToxic {
   http?: HttpToxic | undefined;
 }
 
+/** The settings of a proxy a change can touch, and a lease can put back. */
+export interface ProxyState {
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+}
+
+/** Options for {@link Proxy.update}. */
+export interface UpdateProxyOptions {
+  /**
+   * Leases the change: this many milliseconds from now the proxy returns to the settings it had
+   * before the first leased change (a whole number from 1 to {@link MAX_LEASE_MS}). A later leased
+   * change restarts the lease and keeps that first state; an unleased change that brings the proxy
+   * back to it ends the lease.
+   */
+  leaseMs?: number | undefined;
+}
+
 /** Options for {@link Proxy.addToxic}. */
 export interface AddToxicOptions extends ParseOptions {
   /**
@@ -109,6 +127,11 @@ export class Proxy implements ConnectionOwner {
   private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
   private readonly leases: Leases;
+  /** The proxy's own leases: `revert` (a leased change) and `remove` (a proxy created with a lease). */
+  private readonly ownLeases: Leases;
+  /** The settings a `revert` lease puts back. */
+  private revertTo: ProxyState | undefined;
+  private onRemoveLease: (() => void) | undefined;
   private gateway: ProtocolGateway | null;
   /** Where connections dial while the proxy listens: its gateway's address, or null for the upstream. */
   private gatewayAddress: HostPort | null = null;
@@ -125,8 +148,42 @@ export class Proxy implements ConnectionOwner {
       this.log.info({ toxic: name }, 'toxic lease expired');
       if (this.find(name)) this.removeToxic(name);
     });
+    this.ownLeases = new Leases(runtime.clock, (key) => {
+      if (key === 'remove') {
+        this.log.info({}, 'proxy lease expired: removing it');
+        this.onRemoveLease?.();
+      } else this.revertLeased();
+    });
     this.protocol = parseProtocol(config.protocol ?? 'tcp');
     this.gateway = this.makeGateway(this.protocol);
+  }
+
+  /** The settings a change can touch, as they are now. */
+  get state(): ProxyState {
+    return { listen: this.listen, upstream: this.upstream, enabled: this.enabled };
+  }
+
+  /** The settings a leased change will put back, or undefined when none is leased. */
+  get leasedRevert(): Readonly<ProxyState> | undefined {
+    return this.revertTo;
+  }
+
+  /** True when the proxy was created with a lease: it goes away when the lease runs out. */
+  get removalLeased(): boolean {
+    return this.ownLeases.remaining('remove') !== undefined;
+  }
+
+  /** Milliseconds until the server acts on the proxy by a lease (reverts or removes it), or undefined. */
+  get proxyLeaseRemaining(): number | undefined {
+    const times = [this.ownLeases.remaining('remove'), this.ownLeases.remaining('revert')].filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  /** Leases the proxy itself: `remove` is called when `ms` milliseconds have passed (see the registry). */
+  leaseRemoval(ms: number, remove: () => void): void {
+    checkLease(ms);
+    this.onRemoveLease = remove;
+    this.ownLeases.arm('remove', ms);
   }
 
   /** True while the proxy is listening. */
@@ -182,36 +239,70 @@ export class Proxy implements ConnectionOwner {
    * connections) and starts it again if it was or is to be enabled. If that start fails the new
    * addresses stay stored and the proxy stays disabled.
    */
-  update(patch: ProxyPatch): Promise<void> {
+  update(patch: ProxyPatch, options: UpdateProxyOptions = {}): Promise<void> {
+    const { leaseMs } = options;
+    if (leaseMs !== undefined) checkLease(leaseMs);
     return this.serialize(async () => {
-      const wasEnabled = this.enabled;
-      let listenChanged = false;
-      const listen = patch.listen === undefined ? undefined : withDefaultHost(patch.listen, this.runtime.listenHost);
-      if (listen !== undefined) {
-        const parts = await resolveStrict(listen, true);
-        // Refused before anything changes, so the proxy keeps listening where it was.
-        this.checkListenAllowed(parts);
-        const next = formatHostPort(parts.host, parts.port);
-        const current = wasEnabled ? this.listen : await resolveListen(this.listen);
-        listenChanged = next !== current;
+      const before = this.state;
+      try {
+        await this.apply(patch);
+      } finally {
+        this.afterChange(before, leaseMs);
       }
-      if (patch.upstream !== undefined) checkUpstream(patch.upstream);
-      const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
-      const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol);
-      const gateway = protocol === this.protocol ? this.gateway : this.switchGateway(protocol);
-      if (listenChanged || upstreamChanged || gateway !== this.gateway) {
-        this.halt();
-        if (listenChanged && listen !== undefined) this.listen = listen;
-        if (patch.upstream !== undefined) this.upstream = patch.upstream;
-        this.protocol = protocol;
-        this.gateway = gateway;
-      }
-      const wanted = patch.enabled ?? wasEnabled;
-      if (wanted && !this.enabled) await this.bind();
-      else if (!wanted && this.enabled) this.halt();
-      this.log.info({ listen: this.listen, upstream: this.upstream, enabled: this.enabled }, 'proxy updated');
-      this.runtime.events.emit({ type: 'proxy.updated', proxy: this.name });
     });
+  }
+
+  /** Arms or ends the `revert` lease after a change (even one that failed half-way). */
+  private afterChange(before: ProxyState, leaseMs: number | undefined): void {
+    if (leaseMs !== undefined) {
+      if (this.revertTo === undefined && sameState(before, this.state)) return;
+      this.revertTo ??= before;
+      this.ownLeases.arm('revert', leaseMs);
+    } else if (this.revertTo !== undefined && sameState(this.revertTo, this.state)) {
+      // Put back by hand (a scenario's rollback): nothing is left for the lease to do.
+      this.revertTo = undefined;
+      this.ownLeases.disarm('revert');
+    }
+  }
+
+  /** A `revert` lease ran out: the proxy gets back the settings it had before the leased change. */
+  private revertLeased(): void {
+    const target = this.revertTo;
+    this.revertTo = undefined;
+    if (!target) return;
+    this.log.info({ listen: target.listen, upstream: target.upstream, enabled: target.enabled }, 'proxy lease expired: reverting it');
+    this.update(target).catch((err: unknown) => this.log.warn({ err }, 'proxy lease could not revert the proxy'));
+  }
+
+  /** Applies a change as Toxiproxy does (see {@link Proxy.update}). */
+  private async apply(patch: ProxyPatch): Promise<void> {
+    const wasEnabled = this.enabled;
+    let listenChanged = false;
+    const listen = patch.listen === undefined ? undefined : withDefaultHost(patch.listen, this.runtime.listenHost);
+    if (listen !== undefined) {
+      const parts = await resolveStrict(listen, true);
+      // Refused before anything changes, so the proxy keeps listening where it was.
+      this.checkListenAllowed(parts);
+      const next = formatHostPort(parts.host, parts.port);
+      const current = wasEnabled ? this.listen : await resolveListen(this.listen);
+      listenChanged = next !== current;
+    }
+    if (patch.upstream !== undefined) checkUpstream(patch.upstream);
+    const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
+    const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol);
+    const gateway = protocol === this.protocol ? this.gateway : this.switchGateway(protocol);
+    if (listenChanged || upstreamChanged || gateway !== this.gateway) {
+      this.halt();
+      if (listenChanged && listen !== undefined) this.listen = listen;
+      if (patch.upstream !== undefined) this.upstream = patch.upstream;
+      this.protocol = protocol;
+      this.gateway = gateway;
+    }
+    const wanted = patch.enabled ?? wasEnabled;
+    if (wanted && !this.enabled) await this.bind();
+    else if (!wanted && this.enabled) this.halt();
+    this.log.info({ listen: this.listen, upstream: this.upstream, enabled: this.enabled }, 'proxy updated');
+    this.runtime.events.emit({ type: 'proxy.updated', proxy: this.name });
   }
 
   /**
@@ -301,9 +392,11 @@ export class Proxy implements ConnectionOwner {
     return this.leases.size;
   }
 
-  /** Stops every lease timer, keeping the toxics (the proxy is being discarded). */
+  /** Stops every lease timer, the proxy's own included, keeping the toxics (the proxy is being discarded). */
   cancelLeases(): void {
     this.leases.clear();
+    this.ownLeases.clear();
+    this.revertTo = undefined;
   }
 
   /** Closes one live connection (`rst` resets it). False when there is no such connection. */
@@ -544,6 +637,10 @@ export class Proxy implements ConnectionOwner {
     }
     conn.dial(target);
   };
+}
+
+function sameState(a: ProxyState, b: ProxyState): boolean {
+  return a.listen === b.listen && a.upstream === b.upstream && a.enabled === b.enabled;
 }
 
 /** Throws INVALID_ADDRESS unless `upstream` is `host:port`. */

@@ -5,6 +5,7 @@
 import { errors, FaultlineError } from '../errors.js';
 import { MAX_PROXIES } from '../limits.js';
 import { resolveListen, withDefaultHost } from './address.js';
+import { checkLease } from './leases.js';
 import type { EventListener } from './events.js';
 import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
 import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
@@ -54,9 +55,11 @@ export class ProxyRegistry {
 
   /**
    * Creates a proxy and, unless `enabled: false`, starts it. Checks run in Toxiproxy's order:
-   * name → upstream → name exists (409) → bind (500); on failure nothing is added.
+   * name → upstream → name exists (409) → bind (500); on failure nothing is added. With
+   * `options.leaseMs` the proxy is removed when the lease runs out.
    */
-  async create(config: ProxyConfig): Promise<Proxy> {
+  async create(config: ProxyConfig, options: { leaseMs?: number | undefined } = {}): Promise<Proxy> {
+    if (options.leaseMs !== undefined) checkLease(options.leaseMs);
     if (!config.name) throw errors.missingField('name');
     if (!config.upstream) throw errors.missingField('upstream');
     checkUpstream(config.upstream);
@@ -72,6 +75,13 @@ export class ProxyRegistry {
       this.pending.delete(config.name);
     }
     this.proxies.set(config.name, proxy);
+    if (options.leaseMs !== undefined) {
+      // Removed when the lease runs out, unless it was removed (and maybe recreated) meanwhile.
+      proxy.leaseRemoval(options.leaseMs, () => {
+        if (this.proxies.get(config.name) !== proxy) return;
+        this.remove(config.name).catch((err: unknown) => this.runtime.logger.warn({ err, proxy: config.name }, 'proxy lease could not remove the proxy'));
+      });
+    }
     this.runtime.logger.info({ proxy: config.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled }, 'proxy created');
     this.runtime.events.emit({ type: 'proxy.created', proxy: config.name });
     return proxy;
