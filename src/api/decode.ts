@@ -42,7 +42,8 @@ export function decodeFields<F extends Record<string, Kind>>(
   const folded = new Map(names.map((n) => [n.toLowerCase(), n]));
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    const name = key in fields ? key : folded.get(key.toLowerCase());
+    // Own keys only: `toString` or `constructor` in a body are unknown keys, not members of `fields`.
+    const name = Object.hasOwn(fields, key) ? key : folded.get(key.toLowerCase());
     if (name === undefined || field === null) continue;
     const kind = fields[name] as Kind;
     if (!hasKind(field, kind)) {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { PROTOCOLS } from '../core/gateway.js';
-import { MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
+import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { LOG_LEVELS } from '../logging/logger.js';
 import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
 import type { AnyToxicDefinition } from '../toxics/types.js';
@@ -42,7 +42,7 @@ function toxicSchema(definition: AnyToxicDefinition) {
   const http = definition.layer === 'http';
   return z
     .object({
-      name: z.string().min(1).optional().describe('Unique per proxy; default "<type>_<stream>".'),
+      name: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('Unique per proxy; default "<type>_<stream>".'),
       type: z.literal(definition.type),
       stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
       toxicity: z
@@ -66,7 +66,7 @@ export const toxicConfigSchema = z.discriminatedUnion(
 /** One proxy in a config file. */
 export const proxyConfigSchema = z
   .object({
-    name: z.string().min(1).describe('Unique proxy name.'),
+    name: z.string().min(1).max(MAX_NAME_LENGTH).describe('Unique proxy name.'),
     listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
     upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
     enabled: z.boolean().default(true).describe('Listen at startup.'),

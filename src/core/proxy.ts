@@ -105,6 +105,9 @@ const BIND_ERRORS: Record<string, { why: string; code: 'LISTEN_FAILED' | 'INVALI
   EADDRNOTAVAIL: { why: 'cannot assign requested address (not an address of this machine)', code: 'INVALID_ADDRESS' },
 };
 
+/** At most one `connection limit reached` warning per proxy in this many ms (with the count refused). */
+const LIMIT_WARNING_INTERVAL_MS = 10_000;
+
 /** One proxy. Create it through a {@link ProxyRegistry} or `startProxy()`. */
 export class Proxy implements ConnectionOwner {
   readonly name: string;
@@ -122,6 +125,9 @@ export class Proxy implements ConnectionOwner {
   connectionsTotal = 0;
   private server: Server | null = null;
   private ordinal = 0;
+  /** Clients refused by the connection limit since the last warning, and when that was. */
+  private refusedSinceWarning = 0;
+  private lastLimitWarning = Number.NEGATIVE_INFINITY;
   private readonly live = new Map<number, Connection>();
   private readonly attached: AttachedToxic[] = [];
   private lifecycle: Promise<unknown> = Promise.resolve();
@@ -620,7 +626,14 @@ export class Proxy implements ConnectionOwner {
   private readonly onClient = (client: Socket): void => {
     const max = this.runtime.maxConnections;
     if (max > 0 && this.live.size >= max) {
-      this.log.warn({ client: client.remoteAddress, max }, 'connection limit reached, client closed');
+      this.refusedSinceWarning++;
+      // One line per interval, however many clients a flood brings: the log is not a second flood.
+      const now = this.runtime.clock.now();
+      if (now - this.lastLimitWarning >= LIMIT_WARNING_INTERVAL_MS) {
+        this.log.warn({ client: client.remoteAddress, max, refused: this.refusedSinceWarning }, 'connection limit reached, client closed');
+        this.lastLimitWarning = now;
+        this.refusedSinceWarning = 0;
+      }
       client.on('error', () => {});
       client.destroy();
       return;

@@ -3,12 +3,19 @@
  * @module
  */
 import { errors, FaultlineError } from '../errors.js';
-import { MAX_PROXIES } from '../limits.js';
+import { MAX_NAME_LENGTH, MAX_PROXIES } from '../limits.js';
 import { resolveListen, withDefaultHost } from './address.js';
 import { checkLease } from './leases.js';
 import type { EventListener } from './events.js';
 import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
 import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
+
+/** A proxy name must fit in the request path that addresses it (and in a request head, escaped). */
+function checkName(name: string, suffix = ''): void {
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new FaultlineError('LIMIT_EXCEEDED', `name: ${name.length} characters, more than the ${MAX_NAME_LENGTH} a name may have${suffix}`);
+  }
+}
 
 /** The outcome of {@link ProxyRegistry.populate}: the proxies made so far, and the error that stopped it. */
 export interface PopulateResult {
@@ -61,6 +68,7 @@ export class ProxyRegistry {
   async create(config: ProxyConfig, options: { leaseMs?: number | undefined } = {}): Promise<Proxy> {
     if (options.leaseMs !== undefined) checkLease(options.leaseMs);
     if (!config.name) throw errors.missingField('name');
+    checkName(config.name);
     if (!config.upstream) throw errors.missingField('upstream');
     checkUpstream(config.upstream);
     if (this.proxies.has(config.name) || this.pending.has(config.name)) throw errors.proxyExists();
@@ -106,6 +114,7 @@ export class ProxyRegistry {
   async populate(configs: ProxyConfig[]): Promise<PopulateResult> {
     configs.forEach((config, i) => {
       if (!config.name) throw errors.missingField('name', ` at proxy ${i + 1}`);
+      checkName(config.name, ` at proxy ${i + 1}`);
       if (!config.upstream) throw errors.missingField('upstream', ` at proxy ${i + 1}`);
       try {
         checkUpstream(config.upstream);

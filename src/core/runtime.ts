@@ -4,6 +4,7 @@
  */
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events.js';
+import { cachedLookup, type ResolveHost } from './host-cache.js';
 import type { GatewayFactories } from './gateway.js';
 import { silentLogger, type Logger } from './logger.js';
 import { randomSeed } from './rng.js';
@@ -29,6 +30,11 @@ export interface EngineOptions {
   wallClock?: () => number;
   /** Gateways for protocols above TCP (`http`); a proxy of a protocol without one cannot be created. */
   gateways?: GatewayFactories;
+  /**
+   * How upstream host names are resolved (default: the system resolver). Answers are kept 5 s and
+   * failures 1 s, and concurrent connections share one lookup.
+   */
+  resolveHost?: ResolveHost;
   /** The host an empty `listen` (or `:port`) binds: the admin API's own (default 127.0.0.1). */
   listenHost?: string;
   /**
@@ -65,7 +71,11 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     clock: options.clock ?? systemClock,
     logger,
     events: new EventHub((err) => logger.error({ err }, 'event listener failed')),
-    tuning: { highWaterMark: options.socketHighWaterMark ?? DEFAULT_SOCKET_HIGH_WATER_MARK },
+    tuning: {
+      highWaterMark: options.socketHighWaterMark ?? DEFAULT_SOCKET_HIGH_WATER_MARK,
+      // Real time, not the engine's clock: a name's answer ages with the world, not with a test's fake clock.
+      lookup: cachedLookup({ now: () => performance.now(), resolve: options.resolveHost }),
+    },
     maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,
     dialTimeoutMs: options.dialTimeoutMs ?? 10_000,
     closeGraceMs: options.closeGraceMs ?? 2_000,

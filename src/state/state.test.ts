@@ -102,7 +102,7 @@ describe('StatePersister', () => {
       await persister.start();
       expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ proxies: [] });
       const proxy = await registry.create({ name: 'api', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
-      proxy.addToxic({ name: 'cut', type: 'partition', stream: 'UPSTREAM', toxicity: 3 });
+      proxy.addToxic({ name: 'cut', type: 'partition', stream: 'UPSTREAM', toxicity: 1 });
       proxy.addToxic({ name: 'brief', type: 'latency', attributes: { latency: 5 } }, { leaseMs: 60_000 });
       await proxy.update({ enabled: false });
       await persister.flush();
