@@ -10,7 +10,7 @@
  * nor its heap counts). On a shared, busy machine a reading also holds time the process was not
  * scheduled at all (a CPU profile of such a stall shows a few milliseconds of work in 200 ms of wall
  * time), so each reading is paired with a same-run baseline: the same requests at a trivial size,
- * measured just before. The best of up to five pairs counts (see {@link stallOver}). A stall in the code shows in every reading (before these limits a 1 MiB scenario
+ * measured just before. The best of up to four pairs counts (see {@link stallOver}). A stall in the code shows in every reading (before these limits a 1 MiB scenario
  * stalled the loop 1.4–4.3 s, and /metrics at 2,000 proxies 0.3 s); noise rarely hits all three.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,20 +65,20 @@ async function longestStall(work: () => Promise<void>): Promise<number> {
 }
 
 /**
- * Measures `work` against `baseline` (the same requests at a trivial size), in pairs, up to five
+ * Measures `work` against `baseline` (the same requests at a trivial size), in pairs, up to four
  * times. What the limit costs is the longest stall with `work` less the longest with `baseline`
  * measured just before it: time the machine took the process away shows in both. The best pair
  * counts; a hard ceiling keeps a run that is noisy in every pair from hiding a real stall.
  */
 async function stallOver(baseline: () => Promise<void>, work: () => Promise<void>): Promise<{ cost: number; pairs: string }> {
-  const pairs: Array<[number, number]> = [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const base = await longestStall(baseline);
-    const limit = await longestStall(work);
-    pairs.push([base, limit]);
-    if (limit < BUDGET_MS) break;
-  }
   const costOf = ([base, limit]: [number, number]): number => (limit > CEILING_MS ? limit : Math.max(0, limit - base));
+  const pairs: Array<[number, number]> = [];
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const pair: [number, number] = [await longestStall(baseline), await longestStall(work)];
+    pairs.push(pair);
+    // The work is heavy for a shared machine: stop at the first pair within the budget.
+    if (costOf(pair) < BUDGET_MS) break;
+  }
   const cost = Math.min(...pairs.map(costOf));
   return { cost, pairs: pairs.map(([base, limit]) => `${limit} ms (baseline ${base} ms)`).join(', ') };
 }
@@ -104,7 +104,7 @@ describe('one request at the limits', () => {
     expect(text.length).toBeLessThanOrEqual(MAX_SCENARIO_BYTES);
     expect(text.length).toBeGreaterThan(MAX_SCENARIO_BYTES * 0.95);
     // Warm up: the parser's worker starts, and the code paths are compiled.
-    const warm = await call('POST', '/scenarios', text);
+    const warm = await call('POST', '/scenarios', bigScenario(MAX_SCENARIO_STEPS, MAX_SCENARIO_BYTES / 8));
     expect(warm.status).toBe(201);
     await call('DELETE', warm.location ?? '');
 
