@@ -10,8 +10,9 @@
  * nor its heap counts). On a shared, busy machine a reading also holds time the process was not
  * scheduled at all (a CPU profile of such a stall shows a few milliseconds of work in 200 ms of wall
  * time), so each reading is paired with a same-run baseline: the same requests at a trivial size,
- * measured just before. The best of up to four pairs counts (see {@link stallOver}). A stall in the code shows in every reading (before these limits a 1 MiB scenario
- * stalled the loop 1.4–4.3 s, and /metrics at 2,000 proxies 0.3 s); noise rarely hits all three.
+ * measured just before. The best of up to four pairs counts (see {@link stallOver}). A stall in the
+ * code shows in every pair (before these limits a 1 MiB scenario stalled the loop 1.4–4.3 s, and
+ * /metrics at 2,000 proxies 0.3 s); noise rarely hits them all.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
