@@ -19,7 +19,7 @@ export interface ParseRequest {
  * The worker's answer: the plan as JSON text (a string crosses threads in one copy, and `JSON.parse`
  * reads it far faster than a structured clone of the same objects), or why there is none.
  */
-export type ParseAnswer = { id: number; plan: string } | { id: number; error: { message: string; issues?: readonly string[] } };
+export type ParseAnswer = { id: number; plan: string } | { id: number; error: { message: string; issues?: readonly string[] } } | { ready: true };
 
 parentPort?.on('message', ({ id, text, options }: ParseRequest) => {
   let answer: ParseAnswer;
@@ -31,3 +31,6 @@ parentPort?.on('message', ({ id, text, options }: ParseRequest) => {
   }
   parentPort?.postMessage(answer);
 });
+
+// Loaded: deadlines count from here, not from a start that a busy machine may make slow.
+parentPort?.postMessage({ ready: true });

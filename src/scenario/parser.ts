@@ -14,8 +14,12 @@ import { planText } from './plan-text.js';
 import type { ParseAnswer, ParseRequest } from './parse-worker.js';
 import type { Plan } from './timeline.js';
 
-/** How long one parse may take before the worker is stopped. */
-const PARSE_DEADLINE_MS = 10_000;
+/**
+ * How long one parse may take, once the worker is up, before the worker is stopped. Parsing the
+ * largest scenario accepted takes a second or two, several on a busy machine; this is the guard for
+ * anything unforeseen.
+ */
+const PARSE_DEADLINE_MS = 60_000;
 /** The worker's heap: ample for the largest scenario accepted, far below what would hurt the server. */
 const WORKER_HEAP_MB = 256;
 
@@ -32,12 +36,14 @@ function workerFile(): URL | undefined {
 interface Pending {
   resolve: (plan: Plan) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Armed once the worker is ready. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Parses scenarios in one worker thread, started when first needed. */
 export class ScenarioParser {
   private worker: Worker | undefined;
+  private ready = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly file = workerFile();
@@ -51,8 +57,9 @@ export class ScenarioParser {
     const worker = this.start(this.file);
     const id = this.nextId++;
     return new Promise<Plan>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(`the scenario took more than ${PARSE_DEADLINE_MS / 1000} s to parse`), PARSE_DEADLINE_MS);
-      this.pending.set(id, { resolve, reject, timer });
+      const pending: Pending = { resolve, reject, timer: undefined };
+      this.pending.set(id, pending);
+      if (this.ready) this.arm(pending);
       worker.ref();
       worker.postMessage({ id, text, options } satisfies ParseRequest);
     });
@@ -66,16 +73,24 @@ export class ScenarioParser {
     await worker?.terminate();
   }
 
+  private arm(pending: Pending): void {
+    pending.timer ??= setTimeout(() => this.fail(`the scenario took more than ${PARSE_DEADLINE_MS / 1000} s to parse`), PARSE_DEADLINE_MS);
+  }
+
   private start(file: URL): Worker {
     if (this.worker) return this.worker;
+    this.ready = false;
     const worker = new Worker(file, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     worker.unref();
-    worker.on('message', (answer: ParseAnswer) => this.settle(answer));
+    worker.on('message', (answer: ParseAnswer) => {
+      if (this.worker === worker) this.settle(answer);
+    });
     // A worker that dies (out of memory, say) takes only the parses in flight with it.
     worker.on('error', (err) => this.fail(`the scenario could not be parsed: ${err.message}`));
     worker.on('exit', () => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      this.ready = false;
       this.rejectAll(new ScenarioError('scenario: the scenario could not be parsed (the parser stopped)'));
     });
     this.worker = worker;
@@ -83,6 +98,11 @@ export class ScenarioParser {
   }
 
   private settle(answer: ParseAnswer): void {
+    if ('ready' in answer) {
+      this.ready = true;
+      for (const pending of this.pending.values()) this.arm(pending);
+      return;
+    }
     const pending = this.pending.get(answer.id);
     if (!pending) return;
     this.pending.delete(answer.id);
@@ -101,6 +121,7 @@ export class ScenarioParser {
   private fail(why: string): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.ready = false;
     this.rejectAll(new ScenarioError(`scenario: ${why}`));
     void worker?.terminate();
   }
