@@ -27,9 +27,12 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # The image: built files, production dependencies, configs, and the Toxiproxy-compatible paths.
 FROM ${NODE_IMAGE}
+# The API on every interface, and proxies allowed there too: publishing their ports is the point of
+# the container (Testcontainers creates them on 0.0.0.0:8666 and up).
 ENV NODE_ENV=production \
     FAULTLINE_HOME=/app \
-    FAULTLINE_HOST=0.0.0.0
+    FAULTLINE_HOST=0.0.0.0 \
+    FAULTLINE_ALLOW_REMOTE_LISTEN=true
 WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules

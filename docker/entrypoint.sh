@@ -8,7 +8,8 @@
 #
 # The image sets FAULTLINE_HOST=0.0.0.0, so the admin API is reachable from outside the container
 # even when the arguments do not say -host=0.0.0.0 (the trap of Toxiproxy's image, where any
-# argument replaces its default -host=0.0.0.0); a -host flag still wins.
+# argument replaces its default -host=0.0.0.0); a -host flag still wins. It also sets
+# FAULTLINE_ALLOW_REMOTE_LISTEN=true, so proxies may listen on 0.0.0.0 where their ports are published.
 set -e
 app="${FAULTLINE_HOME:-/app}"
 if [ "$#" -eq 0 ]; then

@@ -69,9 +69,18 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+/** The variables the Dockerfile's ENV lines set. */
+function dockerfileEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [, body] of dockerfile.replace(/\\\n/g, ' ').matchAll(/^ENV (.+)$/gm)) {
+    for (const [, key, value] of (body ?? '').matchAll(/(\w+)=(\S+)/g)) env[key ?? ''] = value ?? '';
+  }
+  return env;
+}
+
 /** The image's environment, as its ENV lines set it, with /app moved to the temporary directory. */
 function imageEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, NODE_ENV: 'production', FAULTLINE_HOME: app, FAULTLINE_HOST: '0.0.0.0', ...extra };
+  return { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, ...dockerfileEnv(), FAULTLINE_HOME: app, ...extra };
 }
 
 /** Runs the entrypoint with `args` in a private network namespace, as `docker run IMAGE args…`. */
@@ -98,7 +107,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^EXPOSE 8474$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*CMD \["node", "\/app\/docker\/healthcheck\.mjs"\]$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/local\/bin\/faultline-entrypoint"\]$/m);
-    expect(dockerfile).toMatch(/FAULTLINE_HOST=0\.0\.0\.0/);
+    expect(dockerfileEnv()).toMatchObject({ NODE_ENV: 'production', FAULTLINE_HOST: '0.0.0.0', FAULTLINE_ALLOW_REMOTE_LISTEN: 'true' });
     expect(dockerfile).toContain('ln -s /usr/local/bin/faultline-entrypoint /toxiproxy');
     expect(dockerfile).toContain('ln -s /usr/local/bin/faultline /toxiproxy-cli');
   });
@@ -183,8 +192,10 @@ describe('the image, run as a container would run it', () => {
     const server = await container([]);
     await curl(server, '/version');
     await exec(server, ['curl', '-sS', '-X', 'POST', 'http://127.0.0.1:8474/proxies', '-d', '{"name":"db","listen":"0.0.0.0:8667","upstream":"postgres:5432"}']);
+    await exec(server, ['curl', '-sS', '-X', 'POST', 'http://127.0.0.1:8474/proxies', '-d', '{"name":"web","upstream":"web:80","enabled":false}']);
     const list = await exec(server, ['sh', join(app, 'docker', 'faultline.sh'), 'list']);
-    expect(list).toEqual({ code: 0, stdout: 'db\t0.0.0.0:8667\tpostgres:5432\tenabled\t0\n' });
+    // No listen: the API's own host, 0.0.0.0 here, which the image allows.
+    expect(list).toEqual({ code: 0, stdout: 'db\t0.0.0.0:8667\tpostgres:5432\tenabled\t0\nweb\t0.0.0.0:0\tweb:80\tdisabled\t0\n' });
     const health = await run('unshare', ['-n', 'node', join(app, 'docker', 'healthcheck.mjs')], { env: imageEnv() }).then(
       () => 0,
       (err: { code?: number }) => err.code,

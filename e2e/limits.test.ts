@@ -76,7 +76,8 @@ describe('resource limits', () => {
         case 1:
           return (await b.get('/proxies', undefined, { timeoutMs })).status === 200;
         case 2:
-          return (await b.post('/proxies/load/toxics', { name: `t${i}`, type: 'latency', attributes: { latency: i } }, { timeoutMs })).status === 200;
+          // Both directions: one direction takes at most 100 toxics.
+          return (await b.post('/proxies/load/toxics', { name: `t${i}`, type: 'latency', stream: i % 2 === 0 ? 'downstream' : 'upstream', attributes: { latency: i } }, { timeoutMs })).status === 200;
         case 3:
           return (await b.get('/proxies/load/connections', undefined, { timeoutMs })).status === 200;
         default:

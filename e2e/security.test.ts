@@ -70,7 +70,7 @@ describe('security defaults', () => {
     const res = await b.post('/proxies', big);
     expect(res.status).toBe(413);
     expect(res.json).toEqual({ error: 'request body too large: the limit is 1048576 bytes', status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    const justUnder = JSON.stringify({ name: 'y'.repeat(1000), upstream: 'x:1', enabled: false });
+    const justUnder = JSON.stringify({ name: 'y'.repeat(256), upstream: 'x:1', enabled: false, padding: 'p'.repeat(1024 * 1024 - 400) });
     expect((await b.post('/proxies', justUnder)).status).toBe(201);
     expect((await b.get('/proxies')).status).toBe(200);
   });

@@ -27,7 +27,7 @@ import type { ToxicInput } from './toxics/spec.js';
 /** A proxy to create at startup, with its toxics. */
 export interface ServerProxy {
   name: string;
-  /** Default: every interface, a free port (as Toxiproxy does for an empty listen). */
+  /** Default: the admin API's host, a free port. */
   listen?: string | undefined;
   upstream: string;
   /** Default true. */
@@ -60,6 +60,8 @@ export interface ServerOptions extends EngineOptions {
    * (STATE_INVALID) and is left untouched.
    */
   stateFile?: string | undefined;
+  /** Accept a state file in a directory other users can write (refused by default: STATE_INVALID). */
+  allowSharedStateDir?: boolean | undefined;
   /** Limits for `GET /events` subscribers. */
   events?: SseClientOptions | undefined;
   /** The admin API's listen backlog (default 2048), so bursts of clients are not turned away. */
@@ -156,6 +158,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runtimeMetrics,
     proxies = [],
     stateFile,
+    allowSharedStateDir,
     events,
     backlog = 2048,
     dashboard = true,
@@ -165,8 +168,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger: Logger = engine.logger ?? silentLogger;
   // A state file that cannot be used stops startup before anything binds. The state modules (and
   // the YAML parser they read with) load only when there is a state file.
-  const saved = stateFile === undefined ? undefined : await (await import('./state/state-file.js')).readStateFile(stateFile);
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
+  let saved: Awaited<ReturnType<typeof import('./state/state-file.js').readStateFile>> | undefined;
+  if (stateFile !== undefined) {
+    const state = await import('./state/state-file.js');
+    await state.checkStateDirectory(stateFile, allowSharedStateDir);
+    saved = await state.readStateFile(stateFile);
+  }
+  // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
+  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, listenHost: host, ...engine });
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;

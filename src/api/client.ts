@@ -30,6 +30,8 @@ export interface ProxyCreate {
   enabled?: boolean;
   /** Faultline's proxy protocol: `tcp` (the default) or `http`. */
   protocol?: string;
+  /** Faultline's lease, in ms: the server removes the proxy when it runs out. */
+  expires_in?: number;
 }
 
 /** A change to a proxy; missing fields keep their values. */
@@ -37,6 +39,8 @@ export interface ProxyUpdate {
   listen?: string;
   upstream?: string;
   enabled?: boolean;
+  /** Faultline's lease, in ms: the server puts the proxy back as it was when it runs out. */
+  expires_in?: number;
 }
 
 /** A toxic to add (Toxiproxy's envelope); `type` is required, the rest defaults. */

@@ -42,7 +42,8 @@ export function decodeFields<F extends Record<string, Kind>>(
   const folded = new Map(names.map((n) => [n.toLowerCase(), n]));
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    const name = key in fields ? key : folded.get(key.toLowerCase());
+    // Own keys only: `toString` or `constructor` in a body are unknown keys, not members of `fields`.
+    const name = Object.hasOwn(fields, key) ? key : folded.get(key.toLowerCase());
     if (name === undefined || field === null) continue;
     const kind = fields[name] as Kind;
     if (!hasKind(field, kind)) {
@@ -115,11 +116,11 @@ export function decodeToxic(value: JsonValue): ToxicInput {
 const LEASE_FIELDS = { expires_in: 'number' } as const;
 
 /**
- * The lease of a toxic create or update body (Faultline's `expires_in`, in ms), or undefined when
- * the body has none. Checked here, so a bad lease is a 400 before anything changes.
+ * The lease of a create or update body, of a toxic or a proxy (Faultline's `expires_in`, in ms), or
+ * undefined when the body has none. Checked here, so a bad lease is a 400 before anything changes.
  */
-export function decodeLease(value: JsonValue): number | undefined {
-  const ms = decodeFields(value, LEASE_FIELDS, 'a toxic').expires_in;
+export function decodeLease(value: JsonValue, what = 'a toxic'): number | undefined {
+  const ms = decodeFields(value, LEASE_FIELDS, what).expires_in;
   if (ms !== undefined) checkLease(ms);
   return ms;
 }

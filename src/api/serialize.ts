@@ -19,7 +19,7 @@ export interface ToxicJson {
   expires_in?: number;
 }
 
-/** A proxy on the wire (key order: name, listen, upstream, protocol when `http`, enabled, toxics). */
+/** A proxy on the wire (key order: name, listen, upstream, protocol when `http`, enabled, toxics, `expires_in` when leased). */
 export interface ProxyJson {
   name: string;
   listen: string;
@@ -28,6 +28,11 @@ export interface ProxyJson {
   protocol?: 'http';
   enabled: boolean;
   toxics: ToxicJson[];
+  /**
+   * Faultline's lease: milliseconds until the server reverts a leased change of the proxy, or
+   * removes a proxy created with a lease. Absent without one, so a Toxiproxy client sees Toxiproxy's JSON.
+   */
+  expires_in?: number;
 }
 
 /**
@@ -67,6 +72,7 @@ export function proxyToxicJson(proxy: Proxy, spec: ToxicSpec): ToxicJson {
 
 /** A proxy as Toxiproxy shows it; its toxics upstream first, each direction in insertion order. */
 export function proxyJson(proxy: Proxy): ProxyJson {
+  const lease = proxy.proxyLeaseRemaining;
   return {
     name: proxy.name,
     listen: proxy.listen,
@@ -74,6 +80,7 @@ export function proxyJson(proxy: Proxy): ProxyJson {
     ...(proxy.protocol === 'http' ? { protocol: proxy.protocol } : {}),
     enabled: proxy.enabled,
     toxics: proxy.toxics.map((spec) => proxyToxicJson(proxy, spec)),
+    ...(lease === undefined ? {} : { expires_in: lease }),
   };
 }
 

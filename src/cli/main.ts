@@ -31,7 +31,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
  * package accepts both).
  */
 function isServerArgv(first: string): boolean {
-  return /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/.test(first) || /^--(host|port|config|seed|proxy-metrics|runtime-metrics|log-level|token|state|max-connections)(=.*)?$/.test(first);
+  return /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/.test(first) || /^--(host|port|config|seed|proxy-metrics|runtime-metrics|log-level|token|state|max-connections|allow-remote-listen|allow-shared-state-dir)(=.*)?$/.test(first);
 }
 
 /** Finds the command an argv names: its first token that is a command or alias. */

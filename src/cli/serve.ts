@@ -27,6 +27,13 @@ Options:
                       startup, instead of the config's proxies (env FAULTLINE_STATE)
   --max-connections N connections per proxy, 0 for no limit (default 0); extra clients are closed
                       (env FAULTLINE_MAX_CONNECTIONS)
+  --allow-remote-listen
+                      let proxies listen on addresses other machines can reach (0.0.0.0, a LAN
+                      address); without it a proxy listens on loopback only (env
+                      FAULTLINE_ALLOW_REMOTE_LISTEN)
+  --allow-shared-state-dir
+                      accept a --state file in a directory other users can write (refused by
+                      default; env FAULTLINE_ALLOW_SHARED_STATE_DIR)
   --version           print the version and exit
   -h, --help          show this help
 
@@ -44,13 +51,15 @@ const OPTIONS = {
   token: { type: 'string' },
   state: { type: 'string' },
   'max-connections': { type: 'string' },
+  'allow-remote-listen': { type: 'boolean' },
+  'allow-shared-state-dir': { type: 'boolean' },
   'proxy-metrics': { type: 'boolean' },
   'runtime-metrics': { type: 'boolean' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const BOOLEAN_FLAGS = new Set(['proxy-metrics', 'runtime-metrics', 'version', 'help']);
+const BOOLEAN_FLAGS = new Set(['proxy-metrics', 'runtime-metrics', 'allow-remote-listen', 'allow-shared-state-dir', 'version', 'help']);
 
 /**
  * Rewrites Go's flag syntax into what parseArgs reads: `-host=x` → `--host=x`, and boolean
@@ -93,6 +102,8 @@ function flagsOf(values: Parsed): ConfigFlags {
     seed: values.seed,
     state: values.state,
     max_connections: values['max-connections'],
+    ...(values['allow-remote-listen'] ? { allow_remote_listen: true } : {}),
+    ...(values['allow-shared-state-dir'] ? { allow_shared_state_dir: true } : {}),
     ...(values['proxy-metrics'] ? { metrics: true } : {}),
     ...(values['runtime-metrics'] ? { metrics: true, runtime_metrics: true } : {}),
   };
@@ -169,6 +180,8 @@ export async function run(argv: string[]): Promise<number> {
       stateFile: config.server.state,
       dashboard: config.server.dashboard,
       allowedHosts: config.server.allowed_hosts,
+      allowSharedStateDir: config.server.allow_shared_state_dir,
+      allowRemoteListen: config.server.allow_remote_listen,
     });
   } catch (err) {
     const where = file === undefined || (err as { code?: unknown }).code === 'STATE_INVALID' ? '' : `${file}: `;

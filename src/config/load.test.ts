@@ -172,6 +172,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes the shared state directory opt-in from the file, the environment and the flag', async () => {
+    expect((await loadConfig({})).config.server.allow_shared_state_dir).toBe(false);
+    const path = await file('shared.yaml', 'server:\n  allow_shared_state_dir: true\n');
+    expect((await loadConfig({ file: path })).config.server.allow_shared_state_dir).toBe(true);
+    expect((await loadConfig({ env: { FAULTLINE_ALLOW_SHARED_STATE_DIR: 'true' } })).config.server.allow_shared_state_dir).toBe(true);
+    expect((await loadConfig({ file: path, env: { FAULTLINE_ALLOW_SHARED_STATE_DIR: '0' } })).config.server.allow_shared_state_dir).toBe(false);
+    expect((await loadConfig({ flags: { allow_shared_state_dir: true } })).config.server.allow_shared_state_dir).toBe(true);
+  });
+
   it("maps Toxiproxy's LOG_LEVEL, and only warns about an unknown one", async () => {
     expect((await loadConfig({ env: { LOG_LEVEL: 'panic' } })).config.server.log_level).toBe('fatal');
     const loaded = await loadConfig({ env: { LOG_LEVEL: 'loud' } });

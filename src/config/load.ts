@@ -4,11 +4,12 @@
  * of the bad value, or the environment variable or flag that set it.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
+import { MAX_CONFIG_FILE_BYTES } from '../limits.js';
 import { fromToxiproxyLevel } from '../logging/logger.js';
 import { ConfigError, formatPath } from './config-error.js';
 import type { ParsedText } from './parse-text.js';
+import { readLimited } from './read-limited.js';
 import { configSchema, type Config } from './schema.js';
 
 export { ConfigError } from './config-error.js';
@@ -26,6 +27,10 @@ export interface ConfigFlags {
   state?: string | undefined;
   /** Connections per proxy (`engine.max_connections`). */
   max_connections?: string | number | undefined;
+  /** Accept a state file in a directory other users can write (`server.allow_shared_state_dir`). */
+  allow_shared_state_dir?: boolean | undefined;
+  /** Let proxies listen on non-loopback addresses (`server.allow_remote_listen`). */
+  allow_remote_listen?: boolean | undefined;
 }
 
 /** What {@link loadConfig} reads. */
@@ -59,9 +64,12 @@ const ENV: ReadonlyArray<[string, 'server' | 'engine', string]> = [
   ['FAULTLINE_SEED', 'engine', 'seed'],
   ['FAULTLINE_STATE', 'server', 'state'],
   ['FAULTLINE_MAX_CONNECTIONS', 'engine', 'max_connections'],
+  ['FAULTLINE_ALLOW_SHARED_STATE_DIR', 'server', 'allow_shared_state_dir'],
+  ['FAULTLINE_ALLOW_REMOTE_LISTEN', 'server', 'allow_remote_listen'],
 ];
 
 const NUMERIC = new Set(['server.port', 'engine.max_connections']);
+const BOOLEAN = new Set(['server.allow_shared_state_dir', 'server.allow_remote_listen']);
 
 /** Flags that set engine settings; every other flag sets a server one. */
 const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_connections']);
@@ -70,6 +78,7 @@ const ENGINE_FLAGS: ReadonlySet<keyof ConfigFlags> = new Set(['seed', 'max_conne
 function coerce(path: string, value: string | number | boolean): unknown {
   if (typeof value !== 'string') return value;
   if (NUMERIC.has(path) && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+  if (BOOLEAN.has(path) && /^\s*(true|1|false|0)\s*$/i.test(value)) return /^\s*(true|1)\s*$/i.test(value);
   if (path === 'engine.seed' && /^-?\d{1,15}$/.test(value)) return Number(value);
   return value;
 }
@@ -90,7 +99,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   if (options.file !== undefined) {
     let text: string;
     try {
-      text = await readFile(options.file, 'utf8');
+      text = await readLimited(options.file, MAX_CONFIG_FILE_BYTES);
     } catch (err) {
       throw new ConfigError(`${options.file}: cannot read config file: ${(err as Error).message}`);
     }

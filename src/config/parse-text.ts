@@ -26,6 +26,9 @@ function linePos(text: string, offset: number): { line: number; col: number } {
   return { line: before.split('\n').length, col: offset - lineStart + 1 };
 }
 
+/** Aliases (`*name`) a document may expand, counting nested expansions: enough for anchors reused by hand. */
+const MAX_ALIASES = 100;
+
 /**
  * Parses YAML or JSON text, keeping positions. A `.json` file must be strict JSON (no trailing
  * comma, no comment), as Toxiproxy reads it. Syntax errors throw with `file:line:col`.
@@ -50,8 +53,16 @@ export function parseConfigText(text: string, file: string): ParsedText {
     const pos = lineCounter.linePos(offset);
     return `${file}:${pos.line}:${pos.col}`;
   };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    // The yaml library's guard against alias bombs (a few lines that expand to gigabytes).
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new ConfigError(`${file}: too many alias expansions (more than ${MAX_ALIASES}): ${err.message}`);
+  }
   return {
-    value: doc.toJS({ maxAliasCount: 100 }) as unknown,
+    value,
     locate: (path, key = false) => {
       const offset = findOffset(doc, path, key);
       return offset === undefined ? file : where(offset);

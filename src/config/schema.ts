@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { PROTOCOLS } from '../core/gateway.js';
+import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { LOG_LEVELS } from '../logging/logger.js';
 import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
 import type { AnyToxicDefinition } from '../toxics/types.js';
@@ -41,7 +42,7 @@ function toxicSchema(definition: AnyToxicDefinition) {
   const http = definition.layer === 'http';
   return z
     .object({
-      name: z.string().min(1).optional().describe('Unique per proxy; default "<type>_<stream>".'),
+      name: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('Unique per proxy; default "<type>_<stream>".'),
       type: z.literal(definition.type),
       stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
       toxicity: z
@@ -65,17 +66,25 @@ export const toxicConfigSchema = z.discriminatedUnion(
 /** One proxy in a config file. */
 export const proxyConfigSchema = z
   .object({
-    name: z.string().min(1).describe('Unique proxy name.'),
-    listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing: every interface, a free port (as Toxiproxy).'),
+    name: z.string().min(1).max(MAX_NAME_LENGTH).describe('Unique proxy name.'),
+    listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
     upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
     enabled: z.boolean().default(true).describe('Listen at startup.'),
     protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
-    toxics: z.array(toxicConfigSchema).default([]).describe('Toxics applied at startup, in order.'),
+    toxics: z.array(toxicConfigSchema).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
   })
   .strict()
   .superRefine((proxy, ctx) => {
     const seen = new Set<string>();
+    const perDirection = { upstream: 0, downstream: 0 };
     proxy.toxics.forEach((toxic, i) => {
+      if (++perDirection[toxic.stream] === MAX_TOXICS_PER_DIRECTION + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['toxics', i],
+          message: `more than ${MAX_TOXICS_PER_DIRECTION} ${toxic.stream} toxics on proxy "${proxy.name}" (the most one direction may have)`,
+        });
+      }
       const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
       if (seen.has(name)) {
         ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
@@ -112,6 +121,14 @@ export const serverConfigSchema = z
       .max(100)
       .default([])
       .describe('Host names a browser may use to reach the API besides IP addresses and localhost (DNS-rebinding guard); ".example.com" allows every name under example.com.'),
+    allow_remote_listen: z
+      .boolean()
+      .default(false)
+      .describe('Let proxies listen on addresses other machines can reach (0.0.0.0, a LAN address); loopback only by default.'),
+    allow_shared_state_dir: z
+      .boolean()
+      .default(false)
+      .describe('Accept a state file in a directory other users can write (they could plant a link there); refused by default.'),
   })
   .strict();
 
@@ -133,7 +150,7 @@ export const configSchema = z
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
     server: serverConfigSchema.prefault({}),
     engine: engineConfigSchema.prefault({}),
-    proxies: z.array(proxyConfigSchema).default([]),
+    proxies: z.array(proxyConfigSchema).max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` }).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {

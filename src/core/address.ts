@@ -3,7 +3,7 @@
  * @module
  */
 import { lookup } from 'node:dns/promises';
-import { isIP, type AddressInfo } from 'node:net';
+import { BlockList, isIP, type AddressInfo } from 'node:net';
 
 /** A parsed `host:port`. `host` is empty for "all interfaces". */
 export interface HostPort {
@@ -48,6 +48,27 @@ export function formatHostPort(host: string, port: number): string {
 /** Formats a bound server address the way Toxiproxy reports `listen`. */
 export function formatAddressInfo(info: AddressInfo): string {
   return formatHostPort(info.address, info.port);
+}
+
+/**
+ * `listen` with its empty host filled in: an empty listen becomes `host:0` (a free port) and
+ * `:8080` becomes `host:8080`. Other addresses are returned as they are.
+ */
+export function withDefaultHost(listen: string, host: string): string {
+  if (listen === '') return formatHostPort(host, 0);
+  if (!listen.startsWith(':')) return listen;
+  return `${isIP(host) === 6 ? `[${host}]` : host}${listen}`;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
+/** True for an IP only this machine can reach: 127.0.0.0/8, `::1`, or 127.x mapped into IPv6. */
+export function isLoopback(ip: string): boolean {
+  const family = isIP(ip);
+  return family !== 0 && LOOPBACK.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**

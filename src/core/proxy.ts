@@ -6,6 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { FaultlineError } from '../errors.js';
+import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { checkLease, Leases } from './leases.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
 import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from '../toxics/http-types.js';
@@ -14,9 +15,11 @@ import {
   AddressError,
   formatAddressInfo,
   formatHostPort,
+  isLoopback,
   parseHostPort,
   resolveListen,
   resolveListenHost,
+  withDefaultHost,
   type HostPort,
 } from './address.js';
 import { StageTimer } from './clock.js';
@@ -58,6 +61,24 @@ interface AttachedToxic {
   http?: HttpToxic | undefined;
 }
 
+/** The settings of a proxy a change can touch, and a lease can put back. */
+export interface ProxyState {
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+}
+
+/** Options for {@link Proxy.update}. */
+export interface UpdateProxyOptions {
+  /**
+   * Leases the change: this many milliseconds from now the proxy returns to the settings it had
+   * before the first leased change (a whole number from 1 to {@link MAX_LEASE_MS}). A later leased
+   * change restarts the lease and keeps that first state; an unleased change that brings the proxy
+   * back to it ends the lease.
+   */
+  leaseMs?: number | undefined;
+}
+
 /** Options for {@link Proxy.addToxic}. */
 export interface AddToxicOptions extends ParseOptions {
   /**
@@ -73,11 +94,19 @@ export interface UpdateToxicOptions extends Pick<ParseOptions, 'strict'> {
   leaseMs?: number | undefined;
 }
 
-const BIND_ERRORS: Record<string, string> = {
-  EADDRINUSE: 'address already in use',
-  EACCES: 'permission denied',
-  EADDRNOTAVAIL: 'cannot assign requested address',
+/**
+ * Bind failures: Go's wording, and the error they become. A busy port stays Toxiproxy's 500 (its
+ * client tests compare it); an address that is not this machine's, or a port the server may not
+ * use, is the client's mistake.
+ */
+const BIND_ERRORS: Record<string, { why: string; code: 'LISTEN_FAILED' | 'INVALID_ADDRESS' | 'LISTEN_NOT_ALLOWED' }> = {
+  EADDRINUSE: { why: 'address already in use', code: 'LISTEN_FAILED' },
+  EACCES: { why: 'permission denied', code: 'LISTEN_NOT_ALLOWED' },
+  EADDRNOTAVAIL: { why: 'cannot assign requested address (not an address of this machine)', code: 'INVALID_ADDRESS' },
 };
+
+/** At most one `connection limit reached` warning per proxy in this many ms (with the count refused). */
+const LIMIT_WARNING_INTERVAL_MS = 10_000;
 
 /** One proxy. Create it through a {@link ProxyRegistry} or `startProxy()`. */
 export class Proxy implements ConnectionOwner {
@@ -96,11 +125,19 @@ export class Proxy implements ConnectionOwner {
   connectionsTotal = 0;
   private server: Server | null = null;
   private ordinal = 0;
+  /** Clients refused by the connection limit since the last warning, and when that was. */
+  private refusedSinceWarning = 0;
+  private lastLimitWarning = Number.NEGATIVE_INFINITY;
   private readonly live = new Map<number, Connection>();
   private readonly attached: AttachedToxic[] = [];
   private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
   private readonly leases: Leases;
+  /** The proxy's own leases: `revert` (a leased change) and `remove` (a proxy created with a lease). */
+  private readonly ownLeases: Leases;
+  /** The settings a `revert` lease puts back. */
+  private revertTo: ProxyState | undefined;
+  private onRemoveLease: (() => void) | undefined;
   private gateway: ProtocolGateway | null;
   /** Where connections dial while the proxy listens: its gateway's address, or null for the upstream. */
   private gatewayAddress: HostPort | null = null;
@@ -110,15 +147,49 @@ export class Proxy implements ConnectionOwner {
     config: ProxyConfig,
   ) {
     this.name = config.name;
-    this.listen = config.listen;
+    this.listen = withDefaultHost(config.listen, runtime.listenHost);
     this.upstream = config.upstream;
     this.log = runtime.logger.child({ proxy: config.name });
     this.leases = new Leases(runtime.clock, (name) => {
       this.log.info({ toxic: name }, 'toxic lease expired');
       if (this.find(name)) this.removeToxic(name);
     });
+    this.ownLeases = new Leases(runtime.clock, (key) => {
+      if (key === 'remove') {
+        this.log.info({}, 'proxy lease expired: removing it');
+        this.onRemoveLease?.();
+      } else this.revertLeased();
+    });
     this.protocol = parseProtocol(config.protocol ?? 'tcp');
     this.gateway = this.makeGateway(this.protocol);
+  }
+
+  /** The settings a change can touch, as they are now. */
+  get state(): ProxyState {
+    return { listen: this.listen, upstream: this.upstream, enabled: this.enabled };
+  }
+
+  /** The settings a leased change will put back, or undefined when none is leased. */
+  get leasedRevert(): Readonly<ProxyState> | undefined {
+    return this.revertTo;
+  }
+
+  /** True when the proxy was created with a lease: it goes away when the lease runs out. */
+  get removalLeased(): boolean {
+    return this.ownLeases.remaining('remove') !== undefined;
+  }
+
+  /** Milliseconds until the server acts on the proxy by a lease (reverts or removes it), or undefined. */
+  get proxyLeaseRemaining(): number | undefined {
+    const times = [this.ownLeases.remaining('remove'), this.ownLeases.remaining('revert')].filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  /** Leases the proxy itself: `remove` is called when `ms` milliseconds have passed (see the registry). */
+  leaseRemoval(ms: number, remove: () => void): void {
+    checkLease(ms);
+    this.onRemoveLease = remove;
+    this.ownLeases.arm('remove', ms);
   }
 
   /** True while the proxy is listening. */
@@ -174,32 +245,70 @@ export class Proxy implements ConnectionOwner {
    * connections) and starts it again if it was or is to be enabled. If that start fails the new
    * addresses stay stored and the proxy stays disabled.
    */
-  update(patch: ProxyPatch): Promise<void> {
+  update(patch: ProxyPatch, options: UpdateProxyOptions = {}): Promise<void> {
+    const { leaseMs } = options;
+    if (leaseMs !== undefined) checkLease(leaseMs);
     return this.serialize(async () => {
-      const wasEnabled = this.enabled;
-      let listenChanged = false;
-      if (patch.listen !== undefined) {
-        const next = await resolveStrict(patch.listen);
-        const current = wasEnabled ? this.listen : await resolveListen(this.listen);
-        listenChanged = next !== current;
+      const before = this.state;
+      try {
+        await this.apply(patch);
+      } finally {
+        this.afterChange(before, leaseMs);
       }
-      if (patch.upstream !== undefined) checkUpstream(patch.upstream);
-      const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
-      const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol);
-      const gateway = protocol === this.protocol ? this.gateway : this.switchGateway(protocol);
-      if (listenChanged || upstreamChanged || gateway !== this.gateway) {
-        this.halt();
-        if (listenChanged && patch.listen !== undefined) this.listen = patch.listen;
-        if (patch.upstream !== undefined) this.upstream = patch.upstream;
-        this.protocol = protocol;
-        this.gateway = gateway;
-      }
-      const wanted = patch.enabled ?? wasEnabled;
-      if (wanted && !this.enabled) await this.bind();
-      else if (!wanted && this.enabled) this.halt();
-      this.log.info({ listen: this.listen, upstream: this.upstream, enabled: this.enabled }, 'proxy updated');
-      this.runtime.events.emit({ type: 'proxy.updated', proxy: this.name });
     });
+  }
+
+  /** Arms or ends the `revert` lease after a change (even one that failed half-way). */
+  private afterChange(before: ProxyState, leaseMs: number | undefined): void {
+    if (leaseMs !== undefined) {
+      if (this.revertTo === undefined && sameState(before, this.state)) return;
+      this.revertTo ??= before;
+      this.ownLeases.arm('revert', leaseMs);
+    } else if (this.revertTo !== undefined && sameState(this.revertTo, this.state)) {
+      // Put back by hand (a scenario's rollback): nothing is left for the lease to do.
+      this.revertTo = undefined;
+      this.ownLeases.disarm('revert');
+    }
+  }
+
+  /** A `revert` lease ran out: the proxy gets back the settings it had before the leased change. */
+  private revertLeased(): void {
+    const target = this.revertTo;
+    this.revertTo = undefined;
+    if (!target) return;
+    this.log.info({ listen: target.listen, upstream: target.upstream, enabled: target.enabled }, 'proxy lease expired: reverting it');
+    this.update(target).catch((err: unknown) => this.log.warn({ err }, 'proxy lease could not revert the proxy'));
+  }
+
+  /** Applies a change as Toxiproxy does (see {@link Proxy.update}). */
+  private async apply(patch: ProxyPatch): Promise<void> {
+    const wasEnabled = this.enabled;
+    let listenChanged = false;
+    const listen = patch.listen === undefined ? undefined : withDefaultHost(patch.listen, this.runtime.listenHost);
+    if (listen !== undefined) {
+      const parts = await resolveStrict(listen, true);
+      // Refused before anything changes, so the proxy keeps listening where it was.
+      this.checkListenAllowed(parts);
+      const next = formatHostPort(parts.host, parts.port);
+      const current = wasEnabled ? this.listen : await resolveListen(this.listen);
+      listenChanged = next !== current;
+    }
+    if (patch.upstream !== undefined) checkUpstream(patch.upstream);
+    const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
+    const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol);
+    const gateway = protocol === this.protocol ? this.gateway : this.switchGateway(protocol);
+    if (listenChanged || upstreamChanged || gateway !== this.gateway) {
+      this.halt();
+      if (listenChanged && listen !== undefined) this.listen = listen;
+      if (patch.upstream !== undefined) this.upstream = patch.upstream;
+      this.protocol = protocol;
+      this.gateway = gateway;
+    }
+    const wanted = patch.enabled ?? wasEnabled;
+    if (wanted && !this.enabled) await this.bind();
+    else if (!wanted && this.enabled) this.halt();
+    this.log.info({ listen: this.listen, upstream: this.upstream, enabled: this.enabled }, 'proxy updated');
+    this.runtime.events.emit({ type: 'proxy.updated', proxy: this.name });
   }
 
   /**
@@ -209,6 +318,7 @@ export class Proxy implements ConnectionOwner {
   addToxic(input: ToxicInput, options?: AddToxicOptions): ToxicSpec {
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
     const toxic: AttachedToxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
+    this.checkRoom(toxic.spec.direction);
     if (toxic.definition.layer === 'http') toxic.http = this.createHttpToxic(toxic.spec, toxic.definition);
     this.attached.push(toxic);
     if (options?.leaseMs !== undefined) this.leases.arm(toxic.spec.name, options.leaseMs);
@@ -288,9 +398,11 @@ export class Proxy implements ConnectionOwner {
     return this.leases.size;
   }
 
-  /** Stops every lease timer, keeping the toxics (the proxy is being discarded). */
+  /** Stops every lease timer, the proxy's own included, keeping the toxics (the proxy is being discarded). */
   cancelLeases(): void {
     this.leases.clear();
+    this.ownLeases.clear();
+    this.revertTo = undefined;
   }
 
   /** Closes one live connection (`rst` resets it). False when there is no such connection. */
@@ -405,6 +517,28 @@ export class Proxy implements ConnectionOwner {
 
   // internals
 
+  /** Throws LISTEN_NOT_ALLOWED for a non-loopback address unless the engine allows those. */
+  private checkListenAllowed({ host, port }: HostPort): void {
+    if (this.runtime.allowRemoteListen || isLoopback(host)) return;
+    throw new FaultlineError(
+      'LISTEN_NOT_ALLOWED',
+      `listen ${formatHostPort(host, port)}: not a loopback address, and this server keeps proxies on this machine ` +
+        '(start it with --allow-remote-listen, or server.allow_remote_listen, to open proxies to the network)',
+    );
+  }
+
+  /** Throws LIMIT_EXCEEDED when `direction` already has {@link MAX_TOXICS_PER_DIRECTION} toxics. */
+  private checkRoom(direction: Direction): void {
+    let count = 0;
+    for (const t of this.attached) if (t.spec.direction === direction) count++;
+    if (count >= MAX_TOXICS_PER_DIRECTION) {
+      throw new FaultlineError(
+        'LIMIT_EXCEEDED',
+        `proxy ${this.name} already has ${MAX_TOXICS_PER_DIRECTION} ${direction} toxics, the most one direction may have: remove one first`,
+      );
+    }
+  }
+
   private find(name: string): AttachedToxic | undefined {
     return this.attached.find((t) => t.spec.name === name);
   }
@@ -456,6 +590,7 @@ export class Proxy implements ConnectionOwner {
   private async bind(): Promise<void> {
     if (this.server) return;
     const { host, port } = await resolveStrict(this.listen, true);
+    this.checkListenAllowed({ host, port });
     this.gatewayAddress = this.gateway ? await this.gateway.start() : null;
     const server = createServer(listenerOptions(this.runtime.tuning), this.onClient);
     await new Promise<void>((resolve, reject) => {
@@ -465,9 +600,9 @@ export class Proxy implements ConnectionOwner {
         resolve();
       });
     }).catch((err: NodeJS.ErrnoException) => {
-      const why = BIND_ERRORS[err.code ?? ''] ?? err.message;
+      const known = BIND_ERRORS[err.code ?? ''];
       this.gateway?.stop();
-      throw new FaultlineError('LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${why}`, { cause: err });
+      throw new FaultlineError(known?.code ?? 'LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${known?.why ?? err.message}`, { cause: err });
     });
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
     this.server = server;
@@ -491,7 +626,14 @@ export class Proxy implements ConnectionOwner {
   private readonly onClient = (client: Socket): void => {
     const max = this.runtime.maxConnections;
     if (max > 0 && this.live.size >= max) {
-      this.log.warn({ client: client.remoteAddress, max }, 'connection limit reached, client closed');
+      this.refusedSinceWarning++;
+      // One line per interval, however many clients a flood brings: the log is not a second flood.
+      const now = this.runtime.clock.now();
+      if (now - this.lastLimitWarning >= LIMIT_WARNING_INTERVAL_MS) {
+        this.log.warn({ client: client.remoteAddress, max, refused: this.refusedSinceWarning }, 'connection limit reached, client closed');
+        this.lastLimitWarning = now;
+        this.refusedSinceWarning = 0;
+      }
       client.on('error', () => {});
       client.destroy();
       return;
@@ -508,6 +650,10 @@ export class Proxy implements ConnectionOwner {
     }
     conn.dial(target);
   };
+}
+
+function sameState(a: ProxyState, b: ProxyState): boolean {
+  return a.listen === b.listen && a.upstream === b.upstream && a.enabled === b.enabled;
 }
 
 /** Throws INVALID_ADDRESS unless `upstream` is `host:port`. */

@@ -3,10 +3,19 @@
  * @module
  */
 import { errors, FaultlineError } from '../errors.js';
-import { resolveListen } from './address.js';
+import { MAX_NAME_LENGTH, MAX_PROXIES } from '../limits.js';
+import { resolveListen, withDefaultHost } from './address.js';
+import { checkLease } from './leases.js';
 import type { EventListener } from './events.js';
 import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
 import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
+
+/** A proxy name must fit in the request path that addresses it (and in a request head, escaped). */
+function checkName(name: string, suffix = ''): void {
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new FaultlineError('LIMIT_EXCEEDED', `name: ${name.length} characters, more than the ${MAX_NAME_LENGTH} a name may have${suffix}`);
+  }
+}
 
 /** The outcome of {@link ProxyRegistry.populate}: the proxies made so far, and the error that stopped it. */
 export interface PopulateResult {
@@ -53,13 +62,19 @@ export class ProxyRegistry {
 
   /**
    * Creates a proxy and, unless `enabled: false`, starts it. Checks run in Toxiproxy's order:
-   * name → upstream → name exists (409) → bind (500); on failure nothing is added.
+   * name → upstream → name exists (409) → bind (500); on failure nothing is added. With
+   * `options.leaseMs` the proxy is removed when the lease runs out.
    */
-  async create(config: ProxyConfig): Promise<Proxy> {
+  async create(config: ProxyConfig, options: { leaseMs?: number | undefined } = {}): Promise<Proxy> {
+    if (options.leaseMs !== undefined) checkLease(options.leaseMs);
     if (!config.name) throw errors.missingField('name');
+    checkName(config.name);
     if (!config.upstream) throw errors.missingField('upstream');
     checkUpstream(config.upstream);
     if (this.proxies.has(config.name) || this.pending.has(config.name)) throw errors.proxyExists();
+    if (this.proxies.size + this.pending.size >= MAX_PROXIES) {
+      throw new FaultlineError('LIMIT_EXCEEDED', `this server already has ${MAX_PROXIES} proxies, the most it may have: delete one first`);
+    }
     const proxy = new Proxy(this.runtime, config);
     this.pending.add(config.name);
     try {
@@ -68,6 +83,13 @@ export class ProxyRegistry {
       this.pending.delete(config.name);
     }
     this.proxies.set(config.name, proxy);
+    if (options.leaseMs !== undefined) {
+      // Removed when the lease runs out, unless it was removed (and maybe recreated) meanwhile.
+      proxy.leaseRemoval(options.leaseMs, () => {
+        if (this.proxies.get(config.name) !== proxy) return;
+        this.remove(config.name).catch((err: unknown) => this.runtime.logger.warn({ err, proxy: config.name }, 'proxy lease could not remove the proxy'));
+      });
+    }
     this.runtime.logger.info({ proxy: config.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled }, 'proxy created');
     this.runtime.events.emit({ type: 'proxy.created', proxy: config.name });
     return proxy;
@@ -92,6 +114,7 @@ export class ProxyRegistry {
   async populate(configs: ProxyConfig[]): Promise<PopulateResult> {
     configs.forEach((config, i) => {
       if (!config.name) throw errors.missingField('name', ` at proxy ${i + 1}`);
+      checkName(config.name, ` at proxy ${i + 1}`);
       if (!config.upstream) throw errors.missingField('upstream', ` at proxy ${i + 1}`);
       try {
         checkUpstream(config.upstream);
@@ -104,7 +127,8 @@ export class ProxyRegistry {
       try {
         const existing = this.proxies.get(config.name);
         if (existing) {
-          const [wanted, current] = await Promise.all([resolveListen(config.listen), resolveListen(existing.listen)]);
+          const listen = withDefaultHost(config.listen, this.runtime.listenHost);
+          const [wanted, current] = await Promise.all([resolveListen(listen), resolveListen(existing.listen)]);
           const sameProtocol = (config.protocol ?? 'tcp') === existing.protocol;
           if (wanted !== undefined && wanted === current && config.upstream === existing.upstream && sameProtocol) {
             done.push(existing);

@@ -4,6 +4,7 @@
  */
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events.js';
+import { cachedLookup, type ResolveHost } from './host-cache.js';
 import type { GatewayFactories } from './gateway.js';
 import { silentLogger, type Logger } from './logger.js';
 import { randomSeed } from './rng.js';
@@ -29,6 +30,18 @@ export interface EngineOptions {
   wallClock?: () => number;
   /** Gateways for protocols above TCP (`http`); a proxy of a protocol without one cannot be created. */
   gateways?: GatewayFactories;
+  /**
+   * How upstream host names are resolved (default: the system resolver). Answers are kept 5 s and
+   * failures 1 s, and concurrent connections share one lookup.
+   */
+  resolveHost?: ResolveHost;
+  /** The host an empty `listen` (or `:port`) binds: the admin API's own (default 127.0.0.1). */
+  listenHost?: string;
+  /**
+   * Let proxies listen on addresses other machines can reach (default false: loopback only, and a
+   * non-loopback listen is refused with LISTEN_NOT_ALLOWED).
+   */
+  allowRemoteListen?: boolean;
 }
 
 /** Resolved engine settings shared by all proxies. */
@@ -44,6 +57,8 @@ export interface Runtime {
   readonly maxConnections: number;
   readonly wallClock: () => number;
   readonly gateways: GatewayFactories;
+  readonly listenHost: string;
+  readonly allowRemoteListen: boolean;
 }
 
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
@@ -56,12 +71,18 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     clock: options.clock ?? systemClock,
     logger,
     events: new EventHub((err) => logger.error({ err }, 'event listener failed')),
-    tuning: { highWaterMark: options.socketHighWaterMark ?? DEFAULT_SOCKET_HIGH_WATER_MARK },
+    tuning: {
+      highWaterMark: options.socketHighWaterMark ?? DEFAULT_SOCKET_HIGH_WATER_MARK,
+      // Real time, not the engine's clock: a name's answer ages with the world, not with a test's fake clock.
+      lookup: cachedLookup({ now: () => performance.now(), resolve: options.resolveHost }),
+    },
     maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,
     dialTimeoutMs: options.dialTimeoutMs ?? 10_000,
     closeGraceMs: options.closeGraceMs ?? 2_000,
     maxConnections: options.maxConnections ?? 0,
     wallClock: options.wallClock ?? Date.now,
     gateways: options.gateways ?? {},
+    listenHost: options.listenHost ?? '127.0.0.1',
+    allowRemoteListen: options.allowRemoteListen ?? false,
   };
 }

@@ -2,13 +2,15 @@
  * Every socket option and the ways a socket is closed, in one place.
  * @module
  */
-import type { NetConnectOpts, ServerOpts, Socket } from 'node:net';
+import type { LookupFunction, NetConnectOpts, ServerOpts, Socket } from 'node:net';
 import type { HostPort } from './address.js';
 
 /** Tuning shared by listeners and upstream dials. */
 export interface SocketTuning {
   /** Stream buffer size for both sockets (bytes). Set explicitly: Node's default changes by version. */
   highWaterMark: number;
+  /** How upstream host names are looked up (cached; see host-cache.ts); default the system's, uncached. */
+  lookup?: LookupFunction | undefined;
 }
 
 /** 64 KiB: Node 22's default, fixed here so behaviour does not change with the Node version. */
@@ -40,6 +42,7 @@ export function dialOptions(target: HostPort, tuning: SocketTuning): NetConnectO
     keepAlive: true,
     keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
     highWaterMark: tuning.highWaterMark,
+    ...(tuning.lookup ? { lookup: tuning.lookup } : {}),
   };
   return options;
 }

@@ -1,6 +1,6 @@
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1): a proxy removes `Connection`, every field that `Connection`
- * names, and the fields known to be hop-by-hop (`Keep-Alive`, `Proxy-Connection`, `TE`,
+ * names (except the framing ones), and the fields known to be hop-by-hop (`Keep-Alive`, `Proxy-Connection`, `TE`,
  * `Transfer-Encoding`, `Upgrade`) before forwarding, and frames the next hop itself. What framing
  * needs from the removed fields is returned next to the end-to-end headers.
  * @module
@@ -8,6 +8,13 @@
 import { HeaderList } from '../toxics/header-list.js';
 
 const ALWAYS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
+
+/**
+ * Fields `Connection` may name but never remove: they frame the message (or say where it goes).
+ * Dropping `Content-Length` because a client listed it would forward its body unframed, and the
+ * upstream would read that body as a request the proxy never saw (request smuggling).
+ */
+const PINNED: ReadonlySet<string> = new Set(['content-length', 'host']);
 
 /** A message's headers split for forwarding. */
 export interface SplitHeaders {
@@ -42,7 +49,7 @@ export function splitHeaders(raw: readonly string[]): SplitHeaders {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
     const lower = name.toLowerCase();
-    if (ALWAYS.has(lower) || connection.has(lower)) continue;
+    if (ALWAYS.has(lower) || (connection.has(lower) && !PINNED.has(lower))) continue;
     headers.append(name, raw[i + 1] ?? '');
   }
   return { headers, transferEncoding: joined(encodings), upgrade: joined(upgrades), connection };

@@ -138,7 +138,21 @@ export function metricsFrom(proxies: ProxyRegistry, counts: EventCounts, close: 
   return {
     registry,
     contentType: PROMETHEUS_CONTENT_TYPE,
-    render: async () => toxiproxySeries(proxies.list()) + (await registry.metrics()),
+    render: async () => toxiproxySeries(proxies.list()) + (await renderYielding(registry)),
     close,
   };
+}
+
+/**
+ * The text exposition, one metric family per event-loop turn: with many proxies a family takes
+ * milliseconds to collect and write, and rendering them all in one turn would hold up the API and
+ * every proxy for the sum. The text is what `registry.metrics()` gives.
+ */
+async function renderYielding(registry: Registry): Promise<string> {
+  const parts: string[] = [];
+  for (const metric of registry.getMetricsAsArray()) {
+    await new Promise((resolve) => setImmediate(resolve));
+    parts.push(await registry.getSingleMetricAsString(metric.name));
+  }
+  return `${parts.join('\n\n')}\n`;
 }

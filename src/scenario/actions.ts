@@ -4,7 +4,7 @@
  * beforehand, so the rollback can restore it.
  * @module
  */
-import { AdminClientError, type AdminClient } from '../api/client.js';
+import { AdminClientError, type AdminClient, type ProxyUpdate } from '../api/client.js';
 import { assertNever } from '../errors.js';
 import type { FaultRecord, RevertedBy } from './journal.js';
 import type { Ledger, ProxyState } from './ledger.js';
@@ -28,6 +28,13 @@ export interface ActionContext {
   markReverted(record: FaultRecord, by: RevertedBy): void;
   /** Adds `delta` to the count of active faults (a disabled proxy counts as one). */
   setActive(delta: number): void;
+  /**
+   * The lease for a change that lasts until the rollback (ms), or null when the run leaves its
+   * changes in place (`rollback: never`).
+   */
+  changeLease(): number | null;
+  /** Notes the answer to a leased request: a target that does not keep leases gets one warning. */
+  leaseKept(target: string, requested: number | null, answer: { expires_in?: number }): void;
 }
 
 /** True when the admin API answered 404: what was asked for is already gone. */
@@ -57,13 +64,19 @@ export class InstantActions {
       if (action.type !== 'reset' && !ledger.hasSnapshot(target.url, action.proxy)) {
         ledger.snapshot(target.url, action.proxy, await proxyState(client, action.proxy));
       }
+      // Every change is leased on the server, so it is put back there even if this run dies.
+      const lease = this.ctx.changeLease();
+      const leased = lease === null ? {} : { expires_in: lease };
+      const update = async (patch: ProxyUpdate): Promise<void> => {
+        this.ctx.leaseKept(target.url, lease, await client.updateProxy(action.proxy, { ...patch, ...leased }));
+      };
       switch (action.type) {
         case 'disable':
-          await client.updateProxy(action.proxy, { enabled: false });
+          await update({ enabled: false });
           ledger.setDown(target.url, action.proxy, true);
           return;
         case 'enable':
-          await client.updateProxy(action.proxy, { enabled: true });
+          await update({ enabled: true });
           ledger.setDown(target.url, action.proxy, false);
           return;
         case 'reset':
@@ -78,7 +91,7 @@ export class InstantActions {
             ...(action.upstream !== undefined ? { upstream: action.upstream } : {}),
             ...(action.enabled !== undefined ? { enabled: action.enabled } : {}),
           };
-          await client.updateProxy(action.proxy, patch);
+          await update(patch);
           if (action.enabled !== undefined) ledger.setDown(target.url, action.proxy, !action.enabled);
           return;
         }
@@ -129,7 +142,9 @@ export class InstantActions {
     }
     const state = await proxyState(target.client, proxy);
     if (!state.enabled) return;
-    await target.client.updateProxy(proxy, { enabled: false });
+    // Leased, so a run that dies in between leaves no proxy disabled; enabling it again ends the lease.
+    const lease = this.ctx.changeLease();
+    await target.client.updateProxy(proxy, { enabled: false, ...(lease === null ? {} : { expires_in: lease }) });
     await target.client.updateProxy(proxy, { enabled: true });
   }
 }

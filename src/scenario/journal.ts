@@ -6,6 +6,7 @@
  * @module
  */
 import { rename, writeFile } from 'node:fs/promises';
+import { MAX_PROBE_RESULTS } from '../limits.js';
 import type { Plan, PlanFault } from './timeline.js';
 import type { ProbeMode, StepKind } from './schema.js';
 
@@ -133,7 +134,7 @@ export interface Journal {
 }
 
 /** Results kept per probe; later ones are counted in `results_dropped`. */
-export const MAX_PROBE_RESULTS = 10_000;
+export { MAX_PROBE_RESULTS };
 
 function faultRecord(fault: PlanFault): FaultRecord {
   return {

@@ -4,10 +4,11 @@
  * of them at once where possible.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ConfigError, formatPath } from '../config/config-error.js';
 import { parseConfigText, type ParsedText } from '../config/parse-text.js';
+import { readLimited } from '../config/read-limited.js';
+import { MAX_SCENARIO_BYTES } from '../limits.js';
 import { randomSeed } from '../core/rng.js';
 import { FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';
@@ -196,7 +197,7 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
 export async function loadScenario(path: string, options: Omit<LoadScenarioOptions, 'file'> & { file?: string } = {}): Promise<LoadedScenario> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readLimited(path, MAX_SCENARIO_BYTES);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     fail([`${path}: cannot read the scenario${code === 'ENOENT' ? ': no such file' : `: ${(err as Error).message}`}`]);

@@ -6,10 +6,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { parseHostPort } from '../core/address.js';
+import { compileBodyMatch, MATCH_WINDOW } from './body-match.js';
 import { formatDuration } from './duration.js';
 import type { ProbeCheck } from './timeline.js';
 
@@ -26,7 +27,7 @@ export interface CheckOutcome {
 export type CheckRunner = (check: ProbeCheck, signal: AbortSignal) => Promise<CheckOutcome>;
 
 /** Bytes of an HTTP body read for `match`; the rest is discarded. */
-const MAX_BODY = 1024 * 1024;
+const MAX_BODY = MATCH_WINDOW;
 /** Characters of output kept in a failed command's detail. */
 const MAX_OUTPUT = 300;
 
@@ -57,7 +58,15 @@ function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSi
     };
     const url = new URL(check.url);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: check.method, headers: check.headers, agent: false }, (res: IncomingMessage) => {
+    let req: ClientRequest;
+    try {
+      req = send(url, { method: check.method, headers: check.headers, agent: false }, onResponse);
+    } catch (err) {
+      // Node refuses a method or header it cannot send: a failed check, never an exception.
+      resolve({ ok: false, ms: elapsed(started), detail: `cannot send the request: ${errorText(err)}` });
+      return;
+    }
+    function onResponse(res: IncomingMessage): void {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -71,12 +80,12 @@ function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSi
           const wanted = check.status === null ? '2xx' : check.status.join(' or ');
           return finish(false, `HTTP ${status} (expected ${wanted})`);
         }
-        if (check.match !== undefined && !new RegExp(check.match).test(Buffer.concat(chunks).toString('utf8'))) {
+        if (check.match !== undefined && !compileBodyMatch(check.match).test(Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'))) {
           return finish(false, `HTTP ${status}, body does not match /${check.match}/`);
         }
         finish(true, `HTTP ${status}`);
       });
-    });
+    }
     const timer = setTimeout(() => finish(false, `timed out after ${formatDuration(check.timeoutMs)}`), check.timeoutMs);
     const onAbort = (): void => finish(false, 'cancelled');
     signal.addEventListener('abort', onAbort);
@@ -149,9 +158,7 @@ function execCheck(check: Extract<ProbeCheck, { kind: 'exec' }>, signal: AbortSi
   });
 }
 
-/** Runs one check for real. */
-export const runCheck: CheckRunner = (check, signal) => {
-  if (signal.aborted) return Promise.resolve({ ok: false, ms: 0, detail: 'cancelled' });
+function startCheck(check: ProbeCheck, signal: AbortSignal): Promise<CheckOutcome> {
   switch (check.kind) {
     case 'http':
       return httpCheck(check, signal);
@@ -159,5 +166,15 @@ export const runCheck: CheckRunner = (check, signal) => {
       return tcpCheck(check, signal);
     case 'exec':
       return execCheck(check, signal);
+  }
+}
+
+/** Runs one check for real. Whatever goes wrong is a failed check, never an exception. */
+export const runCheck: CheckRunner = async (check, signal) => {
+  if (signal.aborted) return { ok: false, ms: 0, detail: 'cancelled' };
+  try {
+    return await startCheck(check, signal);
+  } catch (err) {
+    return { ok: false, ms: 0, detail: `the check could not run: ${errorText(err)}` };
   }
 };

@@ -160,8 +160,9 @@ describe('the timeline', () => {
     admin.seedProxy('db', '127.0.0.1:5432');
     const journal = await drive(clock, run);
     expect(changes(admin)).toEqual([
-      '0 updateProxy db {"enabled":false}',
-      '1000 updateProxy db {"upstream":"127.0.0.1:9"}',
+      // Leased until the end of the run (2 s) plus 30 s, so a dead runner leaves nothing behind.
+      '0 updateProxy db {"enabled":false,"expires_in":32000}',
+      '1000 updateProxy db {"upstream":"127.0.0.1:9","expires_in":31000}',
       '2000 updateProxy db {"upstream":"127.0.0.1:5432","enabled":true}',
     ]);
     expect(admin.proxyMap.get('db')).toMatchObject({ enabled: true, upstream: '127.0.0.1:5432' });
@@ -181,7 +182,7 @@ describe('the timeline', () => {
     toxiproxy.seedProxy('db');
     const run = new ScenarioRun({ plan: planOf(body), targets: [{ url: 'http://old', client: toxiproxy }], clock });
     const journal = await drive(clock, run);
-    expect(changes(toxiproxy)).toEqual(['0 updateProxy db {"enabled":false}', '0 updateProxy db {"enabled":true}']);
+    expect(changes(toxiproxy)).toEqual(['0 updateProxy db {"enabled":false,"expires_in":30000}', '0 updateProxy db {"enabled":true}']);
     expect(journal.verdict).toBe('passed');
   });
 

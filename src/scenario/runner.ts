@@ -3,8 +3,9 @@
  * through the admin client. The order of a run: check the targets, create the proxies that do not
  * exist, run `before` probes, play the timeline (with `continuous` and `during` probes alongside),
  * roll back, run `after` probes, give the verdict. The rollback runs whatever happened — success,
- * a failed probe, a failed step, `abort()` (signals, API) — and every fault carries a server-side
- * lease, so even a runner killed outright leaves nothing behind for long.
+ * a failed probe, a failed step, `abort()` (signals, API) — and every change carries a server-side
+ * lease (toxics, actions on proxies, the proxies it creates), so even a runner killed outright
+ * leaves nothing behind for long.
  * @module
  */
 import { AdminClientError, type AdminClient, type ToxicCreate } from '../api/client.js';
@@ -105,6 +106,8 @@ export class ScenarioRun {
     everywhere: (call) => this.everywhere(call),
     markReverted: (record, by) => this.markReverted(this.stepOf(record), record, by),
     setActive: (delta) => this.activity.change(delta),
+    changeLease: () => this.untilEndLease(),
+    leaseKept: (target, requested, answer) => this.leaseKept(target, requested, answer),
   });
 
   constructor(options: RunOptions) {
@@ -127,7 +130,14 @@ export class ScenarioRun {
       probes: this.plan.probes,
       records: this.journal.probes,
       // Read at each call, so a check swapped in after construction (as tests do) is the one used.
-      check: (check, signal) => this.check(check, signal),
+      // A check that throws is a failed check: nothing a scenario says may end the process.
+      check: async (check, signal) => {
+        try {
+          return await this.check(check, signal);
+        } catch (err) {
+          return { ok: false, ms: 0, detail: `the check could not run: ${describeError(err)}` };
+        }
+      },
       stopped: this.stopped.signal,
       probesDone: this.probesDone.signal,
       activity: this.activity,
@@ -280,13 +290,16 @@ export class ScenarioRun {
           throw new StepFailure(`proxy ${proxy.name} does not exist on ${target.url}, and the scenario gives no upstream to create it with`, 'step');
         }
         try {
+          const lease = this.creationLease(proxy.keep);
           const created = await target.client.createProxy({
             name: proxy.name,
             listen: proxy.listen ?? '127.0.0.1:0',
             upstream: proxy.upstream,
             enabled: true,
             ...(proxy.protocol !== undefined ? { protocol: proxy.protocol } : {}),
+            ...(lease === null ? {} : { expires_in: lease }),
           });
+          this.leaseKept(target.url, lease, created);
           this.ledger.created.push({ target: target.url, proxy: proxy.name, keep: proxy.keep });
           this.journal.proxies.push({ name: proxy.name, target: target.url, created: true, kept: proxy.keep, listen: created.listen });
         } catch (err) {
@@ -379,8 +392,33 @@ export class ScenarioRun {
   private leaseFor(fault: PlanFault): number | null {
     const elapsed = this.clock.now() - this.t0;
     if (fault.endMs !== null) return Math.max(1, Math.round(fault.endMs - elapsed));
+    return this.untilEndLease();
+  }
+
+  /** The lease of a change held until the end of the timeline, or null when the run leaves its changes. */
+  private untilEndLease(): number | null {
     if (this.plan.rollback !== 'always') return null;
+    const elapsed = this.clock.now() - this.t0;
     return Math.max(1, Math.round(this.plan.durationMs - elapsed + this.plan.leaseGraceMs));
+  }
+
+  /**
+   * The lease of a proxy the run creates: it is deleted after the `after` probes, so its lease
+   * covers the longest the `before` probes, the timeline and the `after` probes can take.
+   */
+  private creationLease(keep: boolean): number | null {
+    if (keep || this.plan.rollback !== 'always') return null;
+    const probing = (mode: string): number =>
+      Math.max(0, ...this.plan.probes.filter((p) => p.mode === mode).map((p) => p.failAfter * (p.check.timeoutMs + p.intervalMs)));
+    return Math.round(probing('before') + this.plan.durationMs + probing('after') + this.plan.leaseGraceMs);
+  }
+
+  /** Warns once per target that answers a leased request without a lease (not a Faultline server). */
+  private leaseKept(target: string, requested: number | null, answer: { expires_in?: number }): void {
+    if (requested === null || answer.expires_in !== undefined || this.leaseWarned.has(target)) return;
+    this.leaseWarned.add(target);
+    const server = this.servers.get(target) ?? 'the server';
+    this.warn(`${target} (${server}) does not keep leases: its faults go away only when this run removes them`);
   }
 
   private async addToxic(stepIndex: number, fault: PlanFault | undefined, record: FaultRecord | undefined): Promise<void> {
@@ -392,11 +430,7 @@ export class ScenarioRun {
       try {
         const answer = await target.client.addToxic(fault.proxy, body);
         this.ledger.addToxic(target.url, fault.proxy, fault.toxic.name, record);
-        if (lease !== null && answer.expires_in === undefined && !this.leaseWarned.has(target.url)) {
-          this.leaseWarned.add(target.url);
-          const server = this.servers.get(target.url) ?? 'the server';
-          this.warn(`${target.url} (${server}) does not keep leases: its faults go away only when this run removes them`);
-        }
+        this.leaseKept(target.url, lease, answer);
       } catch (err) {
         throw new Error(`adding toxic ${fault.toxic.name} to proxy ${fault.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
       }

@@ -7,7 +7,10 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
+import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../toxics/http-attributes.js';
 import { builtinToxics } from '../toxics/registry.js';
+import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS } from '../limits.js';
+import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
 
 /** The format version this code reads. */
@@ -65,7 +68,11 @@ function hostPort(what: string) {
   });
 }
 
-const name = z.string().min(1, { error: 'must not be empty' }).meta({ id: 'Name' });
+const name = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_NAME_LENGTH, { error: `longer than ${MAX_NAME_LENGTH} characters` })
+  .meta({ id: 'Name' });
 
 /** Structural view of a toxic definition: enough to build its branch of the schema. */
 interface ToxicShape {
@@ -188,8 +195,11 @@ export const step = z.union(stepBranches);
 /** How a probe checks health: an HTTP request. */
 export const httpCheck = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-  method: z.string().min(1).default('GET'),
-  headers: z.record(z.string(), z.string()).optional(),
+  method: z
+    .string()
+    .regex(HTTP_TOKEN, { error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST` })
+    .default('GET'),
+  headers: namedRecord(headerName, headerValue).optional(),
   body: z.string().optional().describe('Request body.'),
   status: z
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
@@ -198,14 +208,11 @@ export const httpCheck = z.strictObject({
   match: z
     .string()
     .superRefine((pattern, ctx) => {
-      try {
-        new RegExp(pattern);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
-      }
+      const problem = bodyMatchProblem(pattern);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional()
-    .describe('Regular expression the response body must match.'),
+    .describe(`Regular expression (RE2 syntax, at most ${MAX_MATCH_PATTERN} characters) that the first 64 KiB of the response body must contain a match of.`),
   timeout: duration.prefault('5s'),
 });
 
@@ -259,11 +266,14 @@ export const scenarioSchema = z
   .strictObject({
     version: z.literal(SCENARIO_VERSION, { error: `expected version: ${SCENARIO_VERSION}` }),
     name,
-    description: z.string().optional(),
+    description: z.string().max(4096, { error: 'longer than 4096 characters' }).optional(),
     seed: z.union([z.number().int(), z.string().min(1)]).optional().describe('Seed for monkeys (and an embedded server); random when missing, and recorded in the journal.'),
-    proxies: z.array(scenarioProxy).default([]),
-    probes: z.array(probe).default([]),
-    steps: z.array(step).min(1, { error: 'a scenario needs at least one step' }),
+    proxies: z.array(scenarioProxy).max(MAX_SCENARIO_PROXIES, { error: `at most ${MAX_SCENARIO_PROXIES} proxies` }).default([]),
+    probes: z.array(probe).max(MAX_SCENARIO_PROBES, { error: `at most ${MAX_SCENARIO_PROBES} probes` }).default([]),
+    steps: z
+      .array(step)
+      .min(1, { error: 'a scenario needs at least one step' })
+      .max(MAX_SCENARIO_STEPS, { error: `at most ${MAX_SCENARIO_STEPS} steps` }),
     rollback: z.enum(['always', 'never']).default('always').describe('always: revert every fault and remove created proxies at the end, whatever happens.'),
   })
   .describe('A Faultline scenario: a timeline of faults with probes, rolled back at the end.');

@@ -11,7 +11,7 @@ import type { Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { FaultlineError } from '../errors.js';
 import type { Journal } from './journal.js';
-import { parseScenario } from './load.js';
+import { ScenarioParser } from './parser.js';
 import type { CheckRunner } from './probes.js';
 import { ScenarioRun } from './runner.js';
 
@@ -55,6 +55,7 @@ interface Entry {
 export class ScenarioService {
   private readonly runs = new Map<string, Entry>();
   private readonly logger: Logger;
+  private readonly parser = new ScenarioParser();
   private closing = false;
 
   constructor(private readonly options: ScenarioServiceOptions) {
@@ -62,12 +63,13 @@ export class ScenarioService {
   }
 
   /**
-   * Validates `text` (YAML or JSON) and starts running it.
+   * Validates `text` (YAML or JSON), off the event loop, and starts running it.
    * @throws {ScenarioError} with every mistake located as `scenario:line:col`.
    */
-  start(text: string): ScenarioDetail {
+  async start(text: string): Promise<ScenarioDetail> {
     if (this.closing) throw new FaultlineError('CONFLICT', 'the server is shutting down; no new scenario runs');
-    const { plan } = parseScenario(text, { file: 'scenario', env: {}, allowExec: false });
+    const plan = await this.parser.parse(text, { file: 'scenario', env: {}, allowExec: false });
+    if (this.closing) throw new FaultlineError('CONFLICT', 'the server is shutting down; no new scenario runs');
     const target = this.options.target();
     const client = new AdminClient(target.url, { token: target.token, timeoutMs: 10_000, userAgent: 'faultline-scenario' });
     const id = randomBytes(6).toString('hex');
@@ -79,11 +81,18 @@ export class ScenarioService {
     });
     const log = this.logger.child({ scenario: id, scenario_name: plan.name });
     log.info({ seed: plan.seed, planned_ms: plan.durationMs }, 'scenario started');
-    const done = run.run().then((journal) => {
-      log.info({ verdict: journal.verdict, cause: journal.cause, reason: journal.reason }, 'scenario finished');
-      this.forgetOld();
-      return journal;
-    });
+    const done = run.run().then(
+      (journal) => {
+        log.info({ verdict: journal.verdict, cause: journal.cause, reason: journal.reason }, 'scenario finished');
+        this.forgetOld();
+        return journal;
+      },
+      (err: unknown) => {
+        // A run never rejects; were it to, the server logs it and goes on.
+        log.error({ err }, 'scenario run failed');
+        return run.journal;
+      },
+    );
     this.runs.set(id, { id, run, done });
     return this.detail(id, run);
   }
@@ -111,6 +120,7 @@ export class ScenarioService {
   /** Aborts every run still going and waits for their rollbacks (the server is stopping). */
   async close(): Promise<void> {
     this.closing = true;
+    await this.parser.close();
     const running = [...this.runs.values()];
     for (const entry of running) entry.run.abort('request', 'the server is shutting down');
     await Promise.all(running.map((e) => e.done));

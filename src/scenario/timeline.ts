@@ -10,6 +10,7 @@
 import { getToxicDefinition } from '../toxics/registry.js';
 import { formatDuration } from './duration.js';
 import type { ValuePath } from './interpolate.js';
+import { MAX_SCENARIO_FAULTS, MAX_SCENARIO_RAMP_UPDATES } from '../limits.js';
 import { MAX_INJECTIONS, monkeySchedule } from './monkey.js';
 import {
   stepKind,
@@ -291,7 +292,12 @@ export function resolvePlan(scenario: Scenario, options: PlanOptions): Plan {
 
   const steps: PlanStep[] = [];
   let previousEnd = 0;
+  let faults = 0;
+  let rampUpdates = 0;
+  let tooMany = false;
   scenario.steps.forEach((s, index) => {
+    if (tooMany) return;
+    let monkeyCut = false;
     for (const ref of proxyRefs(s, index)) {
       if (!declared.has(ref.proxy)) {
         issues.push({ path: ref.path, message: `unknown proxy "${ref.proxy}": declare it under proxies (declared: ${declaredList})` });
@@ -342,6 +348,10 @@ export function resolvePlan(scenario: Scenario, options: PlanOptions): Plan {
           for (const injection of monkeySchedule(s.monkey, s.for, options.seed, index)) {
             const spec = s.monkey.faults[injection.fault];
             if (!spec) continue;
+            if (faults + planned.faults.length >= MAX_SCENARIO_FAULTS) {
+              monkeyCut = true;
+              break;
+            }
             const startMs = at(start + injection.offsetMs);
             const toxic = envelope(spec, `monkey${index + 1}_${injection.ordinal + 1}_${spec.name ?? spec.type}`);
             planned.faults.push({ proxy: injection.proxy, toxic, startMs, endMs: Math.min(planned.endMs, startMs + length(injection.holdMs)) });
@@ -354,6 +364,16 @@ export function resolvePlan(scenario: Scenario, options: PlanOptions): Plan {
       planned.label = `monkey on ${s.monkey.proxies.join(', ')}: ${planned.faults.length} injections of ${s.monkey.faults.map((f) => f.type).join(', ')} over ${formatDuration(planned.endMs - planned.startMs)}`;
     } else {
       planned.label = `wait ${formatDuration(planned.endMs - planned.startMs)}`;
+    }
+    faults += planned.faults.length;
+    if ('ramp' in s) rampUpdates += s.ramp.steps ?? defaultRampSteps(s.ramp.over);
+    // Checked as the plan grows, so a huge scenario is refused before it takes the memory.
+    if (faults > MAX_SCENARIO_FAULTS || monkeyCut) {
+      issues.push({ path: ['steps', index], message: `the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)` });
+      tooMany = true;
+    } else if (rampUpdates > MAX_SCENARIO_RAMP_UPDATES) {
+      issues.push({ path: ['steps', index, 'ramp'], message: `the scenario's ramps make more than ${MAX_SCENARIO_RAMP_UPDATES} updates` });
+      tooMany = true;
     }
     steps.push(planned);
   });

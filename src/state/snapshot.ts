@@ -32,17 +32,19 @@ export interface StateSnapshot {
 
 /**
  * The registry's proxies and toxics, sorted by name. The listen address is the one bound, so a
- * restart takes the same ports. Toxics with a lease are left out: they are temporary by design, and
- * a restart ends them. Toxicity is clamped to 0–1, which changes no decision (rolls are in [0, 1)).
+ * restart takes the same ports. Leased changes are left out: they are temporary by design, and a
+ * restart ends them (toxics and proxies created with a lease are not saved; a proxy with a leased
+ * change is saved as it was before it). Toxicity is clamped to 0–1, which changes no decision
+ * (rolls are in [0, 1)).
  */
 export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
   return {
-    proxies: registry.list().map((proxy) => ({
+    proxies: registry.list().filter((proxy) => !proxy.removalLeased).map((proxy) => ({
       name: proxy.name,
-      listen: proxy.listen,
-      upstream: proxy.upstream,
+      listen: (proxy.leasedRevert ?? proxy).listen,
+      upstream: (proxy.leasedRevert ?? proxy).upstream,
       ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}),
-      enabled: proxy.enabled,
+      enabled: (proxy.leasedRevert ?? proxy).enabled,
       toxics: proxy.toxics
         .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)
         .map((spec) => ({

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { ProxyRegistry } from '../core/registry.js';
 import { silentLogger } from '../core/logger.js';
 import { StatePersister } from './persister.js';
 import { snapshotOf } from './snapshot.js';
+import { startServer } from '../server.js';
 import { readStateFile, StateFileError, writeStateFile } from './state-file.js';
 
 let dir: string;
@@ -21,6 +22,31 @@ describe('state file', () => {
     await writeStateFile(path, '{"proxies":[{"name":"a","upstream":"127.0.0.1:1"}]}\n');
     expect(await readFile(path, 'utf8')).toBe('{"proxies":[{"name":"a","upstream":"127.0.0.1:1"}]}\n');
     expect((await readdir(dir)).filter((f) => f.startsWith('atomic'))).toEqual(['atomic.json']);
+  });
+
+  it('never follows a link planted where its temporary file goes', async () => {
+    const path = join(dir, 'planted.json');
+    const victim = join(dir, 'victim.txt');
+    await writeFile(victim, 'precious\n');
+    // The name a temporary file used to have (fixed: the state path and the pid).
+    await symlink(victim, `${path}.${process.pid}.tmp`);
+    await writeStateFile(path, '{"proxies":[]}\n');
+    expect(await readFile(victim, 'utf8')).toBe('precious\n');
+    expect(await readFile(path, 'utf8')).toBe('{"proxies":[]}\n');
+    expect((await readdir(dir)).filter((f) => f.startsWith('planted')).sort()).toEqual(['planted.json', `planted.json.${process.pid}.tmp`]);
+  });
+
+  it('is refused in a directory other users can write, unless the server is told to accept it', async () => {
+    const shared = join(dir, 'shared');
+    await mkdir(shared);
+    await chmod(shared, 0o777);
+    const path = join(shared, 'state.json');
+    const refused = await startServer({ port: 0, metrics: false, stateFile: path }).catch((err: unknown) => err as Error);
+    expect(refused).toMatchObject({ code: 'STATE_INVALID' });
+    expect((refused as Error).message).toContain(`its directory ${shared} is writable by other users (mode 777)`);
+    const server = await startServer({ port: 0, metrics: false, stateFile: path, allowSharedStateDir: true });
+    await server.close();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ proxies: [] });
   });
 
   it('reads back as proxies with their toxics; a missing file is a first start', async () => {
@@ -76,7 +102,7 @@ describe('StatePersister', () => {
       await persister.start();
       expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ proxies: [] });
       const proxy = await registry.create({ name: 'api', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
-      proxy.addToxic({ name: 'cut', type: 'partition', stream: 'UPSTREAM', toxicity: 3 });
+      proxy.addToxic({ name: 'cut', type: 'partition', stream: 'UPSTREAM', toxicity: 1 });
       proxy.addToxic({ name: 'brief', type: 'latency', attributes: { latency: 5 } }, { leaseMs: 60_000 });
       await proxy.update({ enabled: false });
       await persister.flush();

@@ -99,15 +99,17 @@ export class FakeAdmin implements ScenarioClient {
     if (this.proxyMap.has(create.name)) throw new AdminClientError('HTTP 409: proxy already exists', 409, 'PROXY_EXISTS');
     const proxy = { name: create.name, listen: create.listen ?? ':0', upstream: create.upstream, enabled: create.enabled ?? true, toxics: new Map() };
     this.proxyMap.set(create.name, proxy);
-    return this.json(proxy);
+    return { ...this.json(proxy), ...(create.expires_in === undefined ? {} : { expires_in: create.expires_in }) };
   }
 
   async updateProxy(name: string, update: ProxyUpdate): Promise<ProxyJson> {
     this.log(`updateProxy ${name} ${JSON.stringify(update)}`);
     const proxy = this.require(name);
-    Object.assign(proxy, update);
+    const { expires_in: lease, ...changes } = update;
+    Object.assign(proxy, changes);
     if (update.enabled === false) this.open.set(name, []);
-    return this.json(proxy);
+    // A Faultline server echoes a lease it keeps.
+    return { ...this.json(proxy), ...(lease === undefined ? {} : { expires_in: lease }) };
   }
 
   async deleteProxy(name: string): Promise<void> {

@@ -7,7 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 
 /** RFC 9110 `token`: what header names and methods are made of. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Node accepts in a header value: tab, visible ASCII, space, obs-text; never CR, LF or NUL. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -28,7 +28,7 @@ export const MANAGED_HEADERS: readonly string[] = [
 
 /** True when `name` is a valid header field name. */
 export function isHeaderName(name: string): boolean {
-  return TOKEN.test(name);
+  return HTTP_TOKEN.test(name);
 }
 
 /** A header field name (RFC 9110 token). */
@@ -67,7 +67,7 @@ export const headerMap = namedRecord(editableHeaderName, headerValue).default({}
 /** An HTTP method (a token; compared upper-cased). */
 export const method = z
   .string()
-  .refine((m) => TOKEN.test(m), { error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST` })
+  .refine((m) => HTTP_TOKEN.test(m), { error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST` })
   .transform((m) => m.toUpperCase());
 
 /** A final HTTP status code (200–599) from the IANA registry, as Node knows it. */

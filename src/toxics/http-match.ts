@@ -21,6 +21,9 @@ function globCheck(separator: string | undefined) {
 
 const MATCH_KEYS = 'methods, path, headers';
 
+/** Headers one `match` may test: each costs every request a glob run over its values. */
+const MAX_MATCH_HEADERS = 32;
+
 /** `match`: methods, a path glob and header-value globs. */
 export const matchAttribute = z
   .strictObject(
@@ -34,7 +37,9 @@ export const matchAttribute = z
         .superRefine(globCheck('/'))
         .default(''),
       /** Header name → glob on its value (`*` = present); a request needs every one. */
-      headers: namedRecord(headerName, z.string().superRefine(globCheck(undefined))).default({}),
+      headers: namedRecord(headerName, z.string().superRefine(globCheck(undefined)))
+        .refine((headers) => Object.keys(headers).length <= MAX_MATCH_HEADERS, { error: `at most ${MAX_MATCH_HEADERS} headers` })
+        .default({}),
     },
     {
       error: (issue) =>

@@ -70,9 +70,15 @@ describe('resolveToxic', () => {
     );
   });
 
-  it('accepts any toxicity, as Toxiproxy does', () => {
-    expect(resolveToxic({ type: 'noop', toxicity: 1.7 }, none).spec.toxicity).toBe(1.7);
-    expect(resolveToxic({ type: 'noop', toxicity: -1 }, none).spec.toxicity).toBe(-1);
+  it('takes a toxicity from 0 to 1 (0 too, which Go clients send by accident), and refuses any other', () => {
+    expect(resolveToxic({ type: 'noop', toxicity: 0 }, none).spec.toxicity).toBe(0);
+    expect(resolveToxic({ type: 'noop', toxicity: 1 }, none).spec.toxicity).toBe(1);
+    for (const bad of [1.7, -1, 1e308, -0.0001]) {
+      expect(errorOf(() => resolveToxic({ type: 'noop', toxicity: bad }, none))).toMatchObject({
+        status: 400,
+        message: `bad request body: toxicity: expected a probability from 0 to 1, got ${String(bad)}`,
+      });
+    }
   });
 });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDirection } from '../core/direction.js';
 import { errors, FaultlineError } from '../errors.js';
+import { MAX_NAME_LENGTH } from '../limits.js';
 import { getToxicDefinition } from './registry.js';
 import type { AnyToxicDefinition, ToxicSpec } from './types.js';
 
@@ -87,6 +88,24 @@ function parseAttributes(definition: AnyToxicDefinition, values: Record<string, 
 }
 
 /**
+ * A probability from 0 to 1. Toxiproxy stores any float (1e308 came back as `null`); a value outside
+ * has no meaning, and 0 (what Go clients send by accident) is kept as it is.
+ */
+function checkToxicity(toxicity: number): number {
+  if (!Number.isFinite(toxicity) || toxicity < 0 || toxicity > 1) {
+    throw errors.badRequestBody(`toxicity: expected a probability from 0 to 1, got ${String(toxicity)}`);
+  }
+  return toxicity;
+}
+
+/** A toxic name must fit in the request path that addresses it. */
+function checkName(name: string): void {
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new FaultlineError('LIMIT_EXCEEDED', `name: ${name.length} characters, more than the ${MAX_NAME_LENGTH} a name may have`);
+  }
+}
+
+/**
  * Validates a toxic to create. Checks run in Toxiproxy's order: envelope → stream → default name →
  * type → name unique (`exists`) → attributes; a failure changes nothing.
  */
@@ -104,8 +123,8 @@ export function resolveToxic(
   const definition = (options.lookup ?? getToxicDefinition)(type);
   if (!definition) throw errors.invalidToxicType();
   if (exists(name)) throw errors.toxicExists();
-  const toxicity = input.toxicity ?? 1;
-  if (!Number.isFinite(toxicity)) throw errors.badRequestBody('toxicity: expected a finite number');
+  const toxicity = checkToxicity(input.toxicity ?? 1);
+  checkName(name);
   const attributes = parseAttributes(
     definition,
     normalizeAttributes(definition, input.attributes ?? {}, options.strict ?? false),
@@ -123,8 +142,7 @@ export function applyToxicPatch(
   checkEnvelope(patch);
   const changes = normalizeAttributes(definition, patch.attributes ?? {}, options.strict ?? false);
   const attributes = parseAttributes(definition, { ...spec.attributes, ...changes });
-  const toxicity = patch.toxicity ?? spec.toxicity;
-  if (!Number.isFinite(toxicity)) throw errors.badRequestBody('toxicity: expected a finite number');
+  const toxicity = checkToxicity(patch.toxicity ?? spec.toxicity);
   return { ...spec, toxicity, attributes };
 }
 

@@ -5,7 +5,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import type { ProxyRegistry } from '../../core/registry.js';
 import { jsonBody } from '../body.js';
-import { decodeProxy, decodeProxyPatch } from '../decode.js';
+import { decodeLease, decodeProxy, decodeProxyPatch } from '../decode.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { proxiesJson, proxyJson } from '../serialize.js';
 import { endpoint } from './endpoint.js';
@@ -24,8 +24,9 @@ export function proxyRoutes(router: Router, registry: ProxyRegistry, matched: re
       get: (_req, res) => sendJson(res, 200, proxiesJson(registry.list())),
       // Check order as Toxiproxy's: body → name → upstream → exists (409) → bind (500).
       post: async (req, res) => {
-        const body = decodeProxy(jsonBody(req));
-        const proxy = await registry.create(body);
+        const json = jsonBody(req);
+        const body = decodeProxy(json);
+        const proxy = await registry.create(body, { leaseMs: decodeLease(json, 'a proxy') });
         sendJson(res, 201, JSON.stringify(proxyJson(proxy)));
       },
     },
@@ -35,8 +36,9 @@ export function proxyRoutes(router: Router, registry: ProxyRegistry, matched: re
   // POST is Toxiproxy's older update verb; its Go, node and Java clients still use it.
   const update: RequestHandler = async (req, res) => {
     const proxy = registry.require(proxyParam(req));
-    const patch = decodeProxyPatch(jsonBody(req));
-    await proxy.update(patch);
+    const json = jsonBody(req);
+    const patch = decodeProxyPatch(json);
+    await proxy.update(patch, { leaseMs: decodeLease(json, 'a proxy') });
     sendJson(res, 200, JSON.stringify(proxyJson(proxy)));
   };
 

@@ -7,16 +7,21 @@
  */
 import type { Request, RequestHandler, Router } from 'express';
 import { errors, FaultlineError, isFaultlineError } from '../../errors.js';
+import { MAX_SCENARIO_BYTES } from '../../limits.js';
 import { sendError, sendJson } from '../respond.js';
 import { endpoint } from './endpoint.js';
 
 /** What the routes need from the scenario runs of a server. */
 export interface ScenarioRuns {
-  /** Starts a run; throws (or rejects with) a FaultlineError, with `issues` for an invalid scenario. */
-  start(text: string): { id: string } | Promise<{ id: string }>;
+  /** Starts a run; rejects with a FaultlineError (with `issues` for an invalid scenario). */
+  start(text: string): Promise<{ id: string }>;
   list(): unknown[];
   get(id: string): unknown;
   abort(id: string): Promise<unknown>;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function notFound(): FaultlineError {
@@ -36,6 +41,10 @@ export function scenarioRoutes(router: Router, runs: ScenarioRuns, matched: read
       get: (_req, res) => sendJson(res, 200, JSON.stringify(runs.list())),
       post: async (req, res) => {
         const raw: unknown = req.body;
+        // YAML costs far more to parse than its size: scenarios have a cap of their own.
+        if (Buffer.isBuffer(raw) && raw.length > MAX_SCENARIO_BYTES) {
+          throw new FaultlineError('PAYLOAD_TOO_LARGE', `request body too large: a scenario is at most ${MAX_SCENARIO_BYTES} bytes`);
+        }
         const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
         if (text.trim() === '') throw errors.badRequestBody('expected a scenario in YAML or JSON, got an empty body');
         let started: { id: string };
@@ -47,6 +56,8 @@ export function scenarioRoutes(router: Router, runs: ScenarioRuns, matched: read
           throw err;
         }
         res.setHeader('Location', `/scenarios/${encodeURIComponent(started.id)}`);
+        // A large run's journal takes milliseconds to write: not in the turn that created the run.
+        await nextTurn();
         sendJson(res, 201, JSON.stringify(started));
       },
     },
