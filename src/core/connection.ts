@@ -10,6 +10,7 @@ import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
 import type { Direction } from './direction.js';
 import { Link, type ByteCounters, type LinkOwner } from './link.js';
+import { readIntoBuffer } from './read-into.js';
 import type { Rng } from './rng.js';
 import { closeGracefully, dialOptions, resetSocket, type SocketTuning } from './socket-options.js';
 
@@ -50,8 +51,11 @@ export class Connection implements LinkOwner {
   /** Set once the connection has ended. */
   closeReason: TeardownReason | null = null;
   private closedSockets = 0;
-  /** The buffer the upstream socket reads into (see {@link Connection.upstreamReadBuffer}). */
-  private readBuffer: Buffer | null = null;
+  /** The buffers the sockets read into (see {@link Connection.readBuffer}). */
+  private upstreamBuffer: Buffer | null = null;
+  private clientBuffer: Buffer | null = null;
+  /** The client socket is read with `onread` too (when this Node allows it: read-into.ts). */
+  private clientReadsIntoBuffer = false;
 
   constructor(
     private readonly owner: ConnectionOwner,
@@ -79,7 +83,8 @@ export class Connection implements LinkOwner {
 
   /** Dials the upstream; the client is read from only once the dial has succeeded. */
   dial(target: HostPort): void {
-    const onread = { buffer: this.upstreamReadBuffer, callback: this.onUpstreamRead };
+    this.clientReadsIntoBuffer = readIntoBuffer(this.client, { buffer: this.nextClientBuffer, callback: this.onClientRead });
+    const onread = { buffer: this.nextUpstreamBuffer, callback: this.onUpstreamRead };
     const upstream = connect({ ...dialOptions(target, this.owner.tuning), onread });
     this.upstream = upstream;
     upstream.on('error', this.onUpstreamError);
@@ -126,17 +131,19 @@ export class Connection implements LinkOwner {
   // socket events
 
   /**
-   * The upstream socket is read with `onread` into one buffer, reused read after read: that spares
-   * a 64 KiB allocation (and its garbage) per read. Node asks for the buffer again after every read;
-   * a new one is made only while the last read's bytes may still be referenced. (Accepted client
-   * sockets cannot be read this way.)
+   * Both sockets are read with `onread`, each into one buffer reused read after read: that spares a
+   * 64 KiB allocation (and its garbage) per read. Node asks for the buffer again after every read; a
+   * new one is made only while the last read's bytes may still be referenced by the link they went
+   * through.
    */
-  private readonly upstreamReadBuffer = (): Buffer => {
-    if (this.readBuffer === null || this.downstreamLink?.lastReadInUse !== false) {
-      this.readBuffer = Buffer.allocUnsafe(this.owner.tuning.highWaterMark);
-    }
-    return this.readBuffer;
-  };
+  private readBuffer(current: Buffer | null, link: Link | null): Buffer {
+    if (current === null || link?.lastReadInUse !== false) return Buffer.allocUnsafe(this.owner.tuning.highWaterMark);
+    return current;
+  }
+
+  private readonly nextUpstreamBuffer = (): Buffer => (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink));
+
+  private readonly nextClientBuffer = (): Buffer => (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink));
 
   /** Reading starts after 'connect', whose listener creates the links, so the link is there. */
   private readonly onUpstreamRead = (nread: number, buf: Buffer): boolean => {
@@ -144,11 +151,17 @@ export class Connection implements LinkOwner {
     return true;
   };
 
+  /** The client is resumed only by its link, so the link is there. */
+  private readonly onClientRead = (nread: number, buf: Buffer): boolean => {
+    this.upstreamLink?.onRead(nread, buf);
+    return true;
+  };
+
   private readonly onUpstreamConnect = (): void => {
     const upstream = this.upstream;
     if (!upstream || this.closeReason) return;
     upstream.setTimeout(0);
-    const up = new Link(this, 'upstream', this.client, upstream, this.owner.bytes.upstream);
+    const up = new Link(this, 'upstream', this.client, upstream, this.owner.bytes.upstream, this.clientReadsIntoBuffer);
     const down = new Link(this, 'downstream', upstream, this.client, this.owner.bytes.downstream, true);
     this.upstreamLink = up;
     this.downstreamLink = down;

@@ -135,11 +135,11 @@ export class Link implements ChainHost {
 
   /**
    * Whether the bytes of the last read may still be referenced: the destination did not take them at
-   * once (they wait in its write queue), or a toxic stage may hold them. An `onread` buffer can be
-   * read into again only when not.
+   * once (they wait in its write queue), or a toxic stage holds bytes (a stage that keeps a chunk
+   * counts it in `heldBytes`). An `onread` buffer can be read into again only when not.
    */
   get lastReadInUse(): boolean {
-    return this.sink.writableLength > 0 || !this.chain.isEmpty;
+    return this.sink.writableLength > 0 || (!this.chain.isEmpty && this.chain.heldBytes > 0);
   }
 
   /** `onread`'s callback: `nread` bytes landed in `buf`. Once disposed, reads are discarded. */
