@@ -5,6 +5,7 @@
  * Toxiproxy's container and service command lines work unchanged.
  * @module
  */
+import './young-generation.js';
 import type { CommandEntry } from './command.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 
