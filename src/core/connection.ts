@@ -14,6 +14,9 @@ import { readIntoBuffer } from './read-into.js';
 import type { Rng } from './rng.js';
 import { closeGracefully, dialOptions, resetSocket, type SocketTuning } from './socket-options.js';
 
+/** Size of a socket's first read buffer: under half of `Buffer.poolSize`, so it is a slice of Node's shared pool. */
+const FIRST_READ_BYTES = 2048;
+
 /** Why a connection ended. Injected faults are reasons, not errors. */
 export type TeardownReason =
   | 'both-fin'
@@ -54,6 +57,9 @@ export class Connection implements LinkOwner {
   /** The buffers the sockets read into (see {@link Connection.readBuffer}). */
   private upstreamBuffer: Buffer | null = null;
   private clientBuffer: Buffer | null = null;
+  /** The last read filled its buffer (more is likely waiting: read into full-size buffers from now on). */
+  private upstreamFilled = false;
+  private clientFilled = false;
   /** The client socket is read with `onread` too (when this Node allows it: read-into.ts). */
   private clientReadsIntoBuffer = false;
 
@@ -131,28 +137,34 @@ export class Connection implements LinkOwner {
   // socket events
 
   /**
-   * Both sockets are read with `onread`, each into one buffer reused read after read: that spares a
-   * 64 KiB allocation (and its garbage) per read. Node asks for the buffer again after every read; a
-   * new one is made only while the last read's bytes may still be referenced by the link they went
-   * through.
+   * Both sockets are read with `onread`, each into one buffer reused read after read: that spares an
+   * allocation (and its garbage) per read. Node asks for the buffer again after every read; a new one
+   * is made only while the last read's bytes may still be referenced by the link they went through.
+   * A socket starts with a small buffer from Node's shared pool (most connections exchange small
+   * messages, and an idle one holds little); a read that fills it moves it to full-size buffers.
    */
-  private readBuffer(current: Buffer | null, link: Link | null): Buffer {
-    if (current === null || link?.lastReadInUse !== false) return Buffer.allocUnsafe(this.owner.tuning.highWaterMark);
-    return current;
+  private readBuffer(current: Buffer | null, link: Link | null, filled: boolean): Buffer {
+    const full = this.owner.tuning.highWaterMark;
+    const size = filled || (current !== null && current.length >= full) ? full : Math.min(FIRST_READ_BYTES, full);
+    if (current !== null && current.length >= size && link?.lastReadInUse === false) return current;
+    return Buffer.allocUnsafe(size);
   }
 
-  private readonly nextUpstreamBuffer = (): Buffer => (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink));
+  private readonly nextUpstreamBuffer = (): Buffer =>
+    (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink, this.upstreamFilled));
 
-  private readonly nextClientBuffer = (): Buffer => (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink));
+  private readonly nextClientBuffer = (): Buffer => (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink, this.clientFilled));
 
   /** Reading starts after 'connect', whose listener creates the links, so the link is there. */
   private readonly onUpstreamRead = (nread: number, buf: Buffer): boolean => {
+    this.upstreamFilled = nread === buf.length;
     this.downstreamLink?.onRead(nread, buf);
     return true;
   };
 
   /** The client is resumed only by its link, so the link is there. */
   private readonly onClientRead = (nread: number, buf: Buffer): boolean => {
+    this.clientFilled = nread === buf.length;
     this.upstreamLink?.onRead(nread, buf);
     return true;
   };
