@@ -5,8 +5,8 @@
  * Toxiproxy's container and service command lines work unchanged.
  * @module
  */
-import './young-generation.js';
-import type { CommandEntry } from './command.js';
+import { letYoungGenerationGrow } from './young-generation.js';
+import type { CommandEntry, CommandModule } from './command.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 
 /** Every command. Adding one is one line here plus its module. */
@@ -60,6 +60,13 @@ function usage(): string {
   ].join('\n');
 }
 
+/** Loads a command's modules; from then on the young generation may grow (young-generation.ts). */
+async function load(entry: CommandEntry): Promise<CommandModule> {
+  const module = await entry.load();
+  letYoungGenerationGrow();
+  return module;
+}
+
 /** Runs the CLI and resolves to the exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   const first = argv[0];
@@ -73,12 +80,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const found = resolveCommand(argv);
   if (found) {
-    const module = await found.entry.load();
+    const module = await load(found.entry);
     return module.run([...argv.slice(0, found.index), ...argv.slice(found.index + 1)]);
   }
   if (isServerArgv(first)) {
     const serve = COMMANDS['serve'];
-    if (serve) return (await serve.load()).run([...argv]);
+    if (serve) return (await load(serve)).run([...argv]);
   }
   process.stderr.write(`faultline: unknown command ${JSON.stringify(first)}\n\n${usage()}`);
   return 2;
