@@ -1,10 +1,12 @@
 /**
- * One client ↔ upstream pair: dials the upstream, then runs two links. Half-closes are forwarded;
+ * One client ↔ upstream pair: dials the upstream (or takes a protocol gateway's in-process stream in
+ * its place), then runs two links. Half-closes are forwarded;
  * the connection ends when both sockets have closed, or at the first error, through one idempotent
  * {@link Connection.teardown}.
  * @module
  */
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
@@ -48,12 +50,15 @@ export class Connection implements LinkOwner {
   /** Wall-clock time the client was accepted (for listings, never for toxics). */
   readonly openedAt = Date.now();
   readonly clientAddress: string;
+  /** The dialled upstream socket (null for a connection attached to a protocol gateway). */
   upstream: Socket | null = null;
   upstreamLink: Link | null = null;
   downstreamLink: Link | null = null;
   /** Set once the connection has ended. */
   closeReason: TeardownReason | null = null;
   private closedSockets = 0;
+  /** What faces the upstream: the dialled socket, or the gateway's stream. */
+  private far: Duplex | null = null;
   /** The buffers the sockets read into (see {@link Connection.readBuffer}). */
   private upstreamBuffer: Buffer | null = null;
   private clientBuffer: Buffer | null = null;
@@ -93,12 +98,24 @@ export class Connection implements LinkOwner {
     const onread = { buffer: this.nextUpstreamBuffer, callback: this.onUpstreamRead };
     const upstream = connect({ ...dialOptions(target, this.owner.tuning), onread });
     this.upstream = upstream;
+    this.far = upstream;
     upstream.on('error', this.onUpstreamError);
     upstream.on('close', this.onSocketClose);
     upstream.once('connect', this.onUpstreamConnect);
     if (this.owner.dialTimeoutMs > 0) {
       upstream.setTimeout(this.owner.dialTimeoutMs, this.onDialTimeout);
     }
+  }
+
+  /**
+   * Takes a protocol gateway's in-process stream as the upstream: it is connected already, so the
+   * links start at once (the client, paused until now, is read from).
+   */
+  attach(gateway: Duplex): void {
+    this.far = gateway;
+    gateway.on('error', this.onUpstreamError);
+    gateway.on('close', this.onSocketClose);
+    this.startLinks(gateway);
   }
 
   /**
@@ -111,7 +128,7 @@ export class Connection implements LinkOwner {
     this.upstreamLink?.dispose();
     this.downstreamLink?.dispose();
     this.upstream?.setTimeout(0);
-    for (const socket of [this.client, this.upstream]) {
+    for (const socket of [this.client, this.far]) {
       if (!socket) continue;
       if (mode === 'rst') resetSocket(socket);
       else closeGracefully(socket, this.owner.closeGraceMs);
@@ -173,8 +190,15 @@ export class Connection implements LinkOwner {
     const upstream = this.upstream;
     if (!upstream || this.closeReason) return;
     upstream.setTimeout(0);
-    const up = new Link(this, 'upstream', this.client, upstream, this.owner.bytes.upstream, this.clientReadsIntoBuffer);
-    const down = new Link(this, 'downstream', upstream, this.client, this.owner.bytes.downstream, true);
+    this.startLinks(upstream);
+  };
+
+  private startLinks(far: Duplex): void {
+    if (this.closeReason) return;
+    // The dialled socket is read with onread (see readBuffer); a gateway's stream through 'data'.
+    const farReadsIntoBuffer = far === this.upstream;
+    const up = new Link(this, 'upstream', this.client, far, this.owner.bytes.upstream, this.clientReadsIntoBuffer);
+    const down = new Link(this, 'downstream', far, this.client, this.owner.bytes.downstream, farReadsIntoBuffer);
     this.upstreamLink = up;
     this.downstreamLink = down;
     this.owner.connectionOpened(this);
@@ -204,7 +228,7 @@ export class Connection implements LinkOwner {
 
   private readonly onSocketClose = (): void => {
     this.closedSockets++;
-    const expected = this.upstream ? 2 : 1;
+    const expected = this.far ? 2 : 1;
     if (this.closedSockets >= expected && !this.closeReason) this.teardown('both-fin');
   };
 }
