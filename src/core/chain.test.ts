@@ -100,6 +100,27 @@ describe('chain', () => {
   });
 });
 
+describe('a chain whose stages hold nothing', () => {
+  it('forwards each chunk within the call that brought it, arming no timer, in order across changes', () => {
+    const h = new ChainHarness();
+    h.add({ name: 'zero', type: 'latency', attributes: { latency: 0 } });
+    h.add({ name: 'unlimited', type: 'bandwidth', attributes: { rate: 0 } });
+    h.add({ name: 'rolled-off', type: 'latency', toxicity: 0, attributes: { latency: 1000 } });
+    h.add({ name: 'noop', type: 'noop' });
+    const input = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    for (let i = 0; i < input.length; i += 100) {
+      const before = h.deliveredLength;
+      h.send(input.subarray(i, i + 100));
+      expect(h.deliveredLength).toBe(before + 100);
+      expect(h.clock.pendingTimers).toBe(0);
+      if (i === 1000) h.update('zero', { attributes: { latency: 0, jitter: 0 } });
+      if (i === 1500) h.remove('noop');
+      if (i === 2000) h.add({ name: 'another-zero', type: 'latency', attributes: { latency: 0 } });
+    }
+    expect(h.delivered.equals(input)).toBe(true);
+  });
+});
+
 describe('a chain of thousands of stages', () => {
   // Hand-offs between stages must not nest one stack frame set per stage: a long enough chain
   // would overflow the stack on the first byte and take the whole process down.
