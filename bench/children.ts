@@ -77,6 +77,11 @@ export class BenchChild {
     return handle;
   }
 
+  /** False once the child has exited. */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
   /** The child's process id. */
   get pid(): number | undefined {
     return this.child.pid;

@@ -391,7 +391,7 @@ async function slowReader(task: SlowReaderTask): Promise<SlowReaderResult> {
     await sleep(task.durationMs);
     return (fastBytes - before) / (Number(process.hrtime.bigint() - start) / 1e9);
   };
-  const startLimit = 10_000;
+  const startLimit = 30_000;
   const fast = flowing(task.fast);
   for (let i = 0; i < task.fast; i++) {
     const socket = await open(task.port, MODE_SOURCE, fast.onread());

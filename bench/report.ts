@@ -106,6 +106,15 @@ export function targetsTable(verdicts: readonly Verdict[]): string {
   return lines.join('\n');
 }
 
+/** One line: how many targets were met, missed (named) and not run. */
+export function targetSummary(verdicts: readonly Verdict[]): string {
+  const missed = verdicts.filter((v) => v.met === false);
+  const met = verdicts.filter((v) => v.met === true).length;
+  const notRun = verdicts.filter((v) => v.met === undefined).length;
+  const names = missed.map((v) => `${v.target.label} (${v.target.setup}${v.target.baseline ? ` / ${v.target.baseline}` : ''})`);
+  return `Targets: ${met} met, ${missed.length} missed${missed.length > 0 ? `: ${names.join('; ')}` : ''}; ${notRun} not run.`;
+}
+
 /** The whole printed report. */
 export function renderReport(result: BenchResult, machine: MachineInfo, command: string, date: Date): string {
   const { sizes, runs } = result.config;
@@ -140,6 +149,8 @@ export function renderReport(result: BenchResult, machine: MachineInfo, command:
     ratioTable(result),
     '',
     targetsTable(verdicts),
+    '',
+    targetSummary(verdicts),
   ];
   if (result.notes.length > 0) parts.push('', ...result.notes.map((n) => `Note: ${n}`));
   return parts.join('\n');

@@ -98,6 +98,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const script = (name: string): string => join(config.scriptDir, name);
 
   const children: Array<{ stop(): Promise<void> | void }> = [];
+  const failures: string[] = [];
   try {
     const server = await BenchChild.start('upstream server', script('server-process.js'), []);
     children.push(server);
@@ -111,6 +112,19 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     }
     const upstreams: Upstreams = { server: server.port, http: server.httpPort, sink: loadgen.port, iperf: iperfPort };
     const fresh = new FreshMeasures(ctx, loadgen, upstreams, sizes, record, progress);
+    // On a busy machine one measurement can fail (a proxy too slow to start, streams that do not all
+    // start in time): it is reported and left out, and the bench goes on, unless a helper has died.
+    const attempt = async (what: string, measure: () => Promise<void>): Promise<void> => {
+      try {
+        await measure();
+      } catch (err) {
+        if (!server.alive || !loadgen.alive) throw err;
+        const line = `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+        progress(line);
+        failures.push(line);
+        await loadgen.request({ type: 'release' }, 'released', 10_000).catch(() => undefined);
+      }
+    };
 
     for (let run = 1; run <= config.runs; run++) {
       // Each round starts with a different setup, so none is always measured first or last.
@@ -120,17 +134,18 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
         const mine = workloads.filter((w) => runs(setup, w) && (w.once !== true || run === 1));
         // Traffic workloads share the setup's proxy process (one proxy per upstream); the others get fresh ones.
         const traffic = mine.filter((w) => !w.fresh);
-        if (traffic.length > 0) {
-          let proxyServer: ProxyServer | null = null;
-          try {
-            for (const upstream of ['server', 'http', 'sink', 'iperf'] as const) {
-              const shared = traffic.filter((w) => w.upstream === upstream);
-              if (shared.length === 0) continue;
+        // A server setup's program runs once per round, with one proxy per upstream kind.
+        const program: { server: ProxyServer | null } = { server: null };
+        try {
+          for (const upstream of ['server', 'http', 'sink', 'iperf'] as const) {
+            const shared = traffic.filter((w) => w.upstream === upstream);
+            if (shared.length === 0) continue;
+            await attempt(`${tag} ${shared.map((w) => w.id).join(', ')}`, async () => {
               let proxy: ProxyUnderTest | null = null;
               const spec = setup.proxy;
               if (spec?.kind === 'server') {
-                proxyServer ??= await ProxyServer.start(serverLaunch(ctx, spec, `${setup.id}-run${run}`));
-                proxy = await openServerProxy(proxyServer, spec, upstreams[upstream], `bench-${upstream}`);
+                program.server ??= await ProxyServer.start(serverLaunch(ctx, spec, `${setup.id}-run${run}`));
+                proxy = await openServerProxy(program.server, spec, upstreams[upstream], `bench-${upstream}`);
               } else if (spec) {
                 // Frames to the sink are timed inside the proxy too (frame-probe.ts).
                 const childSpec = upstream === 'sink' ? { ...spec, probe: true } : spec;
@@ -149,13 +164,13 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
               } finally {
                 await proxy?.stop();
               }
-            }
-          } finally {
-            await proxyServer?.stop();
+            });
           }
+        } finally {
+          await program.server?.stop();
         }
         if (!setup.proxy) continue;
-        for (const workload of mine.filter((w) => w.fresh)) await fresh.measure(workload, setup, tag);
+        for (const workload of mine.filter((w) => w.fresh)) await attempt(`${tag} ${workload.id}`, () => fresh.measure(workload, setup, tag));
       }
     }
   } finally {
@@ -172,7 +187,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     }
   }
   const { onProgress: _progress, scriptDir: _dir, ...kept } = config;
-  return { config: { ...kept, sizes }, series, notes };
+  return { config: { ...kept, sizes }, series, notes: [...notes, ...failures] };
 }
 
 /** One quantile of every sample of a pooled metric, as a one-value list. */
