@@ -133,8 +133,8 @@ export function renderReport(result: BenchResult, machine: MachineInfo, command:
       `each, the proxy process's RSS before and with them held (KB = 1000 bytes; JS heap after forced GC for bench children). ` +
       `Start: spawn to the first 200 on GET /version, ${sizes.startupSamples} per program and run. First connection: ` +
       `${sizes.firstProxies} fresh proxies per program and run, each with a ${sizes.firstLatencyMs} ms latency toxic downstream, ` +
-      `timed from connect to the echo of one ${sizes.rrMessageBytes}-byte message, minus ${sizes.firstLatencyMs} ms; median and ` +
-      `p95 over every sample. Decay: ${sizes.decayTransfers} consecutive ${sizes.decayMs} ms uploads through one process ` +
+      `timed from connect to the echo of one ${sizes.rrMessageBytes}-byte message, minus ${sizes.firstLatencyMs} ms, all on one ` +
+      `server process per program; median and p95 over every sample. Decay: ${sizes.decayTransfers} consecutive ${sizes.decayMs} ms uploads through one process ` +
       `(first round only). Timed frames: ${sizes.delayStreams} streams, each a 512-byte frame stamped with its send time every ` +
       `${sizes.delayIntervalMs} ms, to a sink in the load generator's process, ${sizes.delayMs} ms after ${sizes.delayWarmupMs} ms ` +
       `warm-up; release error in proxy = time from the proxy's read of a frame to its write, minus the latency the setup adds; ` +

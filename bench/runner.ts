@@ -112,6 +112,7 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
     }
     const upstreams: Upstreams = { server: server.port, http: server.httpPort, sink: loadgen.port, iperf: iperfPort };
     const fresh = new FreshMeasures(ctx, loadgen, upstreams, sizes, record, progress);
+    children.push(fresh);
     // On a busy machine one measurement can fail (a proxy too slow to start, streams that do not all
     // start in time): it is reported and left out, and the bench goes on, unless a helper has died.
     const attempt = async (what: string, measure: () => Promise<void>): Promise<void> => {
@@ -242,6 +243,10 @@ async function trafficMeasure(
 
 /** The workloads measured on processes of their own: memory, start-up, first connections, decay, slow reader. */
 class FreshMeasures {
+  /** The server of each setup that first connections are measured on, kept across rounds. */
+  private readonly firstServers = new Map<SetupId, ProxyServer>();
+  private firstCount = 0;
+
   constructor(
     private readonly ctx: ProxyContext,
     private readonly loadgen: BenchChild,
@@ -334,30 +339,39 @@ class FreshMeasures {
   }
 
   /**
-   * Fresh proxies on one server, each with a latency toxic downstream, each timed on its first
-   * connection: connect plus one round trip, minus the toxic's latency.
+   * Fresh proxies, each with a latency toxic downstream, each timed on its first connection: connect
+   * plus one round trip, minus the toxic's latency. Every round creates its proxies on the same
+   * server process of the setup (started in the first round, stopped by {@link stop}), so the
+   * samples are first connections of fresh proxies, as a client test suite makes them, and only the
+   * very first is also the process's first.
    */
   private async firstConnections(setup: Setup, tag: string): Promise<void> {
     const spec = setup.proxy;
     if (spec?.kind !== 'server') throw new Error(`${setup.id} is not a server program`);
     const latency = this.sizes.firstLatencyMs;
-    const server = await ProxyServer.start(serverLaunch(this.ctx, spec));
+    let server = this.firstServers.get(setup.id);
+    if (!server) {
+      server = await ProxyServer.start(serverLaunch(this.ctx, spec));
+      this.firstServers.set(setup.id, server);
+    }
     const added: number[] = [];
-    try {
-      for (let i = 0; i < this.sizes.firstProxies; i++) {
-        const name = `first${i}`;
-        const toxic = { type: 'latency', stream: 'downstream', attributes: { latency } };
-        const port = await server.createProxy(name, this.upstreams.server, [toxic]);
-        const result = await task(this.loadgen, { kind: 'first', port, messageBytes: 16 });
-        if (result.kind !== 'first') throw new Error(`unexpected ${result.kind} result for a first connection`);
-        added.push(result.ms - latency);
-        await server.deleteProxy(name);
-      }
-    } finally {
-      await server.stop();
+    for (let i = 0; i < this.sizes.firstProxies; i++) {
+      const name = `first${this.firstCount++}`;
+      const toxic = { type: 'latency', stream: 'downstream', attributes: { latency } };
+      const port = await server.createProxy(name, this.upstreams.server, [toxic]);
+      const result = await task(this.loadgen, { kind: 'first', port, messageBytes: 16 });
+      if (result.kind !== 'first') throw new Error(`unexpected ${result.kind} result for a first connection`);
+      added.push(result.ms - latency);
+      await server.deleteProxy(name);
     }
     for (const addedMs of added) this.record(setup.id, 'first', { addedMs });
     this.progress(`${tag} first: added ${added.map((a) => a.toFixed(2)).join(', ')} ms`);
+  }
+
+  /** Stops the servers kept for first connections. */
+  async stop(): Promise<void> {
+    for (const server of this.firstServers.values()) await server.stop();
+    this.firstServers.clear();
   }
 
   /** Consecutive uploads through one proxy process: does throughput fall as the process ages? */
