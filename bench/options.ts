@@ -39,7 +39,7 @@ report says so.
                        (default: all but ${SETUPS.filter((s) => s.optIn === true).map((s) => s.id).join(', ')})
   --toxiproxy PATH     the toxiproxy-server binary to compare with (default: found on PATH)
   --connections N      idle connections held for the memory workload (default 2000)
-  --decay-ms N         length of each of the 10 uploads of the decay workload (default 2000)
+  --decay-ms N         length of each of the 10 uploads of the decay workload (default 1500)
   --json FILE          also write every measurement as JSON
   --check              exit 1 when a performance target is missed
   --cpu-prof DIR       write a V8 CPU profile of each proxy process that carries traffic
