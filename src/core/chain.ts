@@ -222,7 +222,12 @@ export class Chain {
     }
     this.depth++;
     try {
-      this.dispatch(to, item);
+      // The same as dispatch(), written out: this is the path every chunk takes, and the call costs.
+      if (to !== null) {
+        if (item !== null) to.receive(item);
+        else to.receiveEnd();
+      } else if (item !== null) this.host.deliver(item);
+      else this.host.deliverEnd();
     } finally {
       this.depth--;
     }
