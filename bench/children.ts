@@ -1,13 +1,29 @@
 /**
  * Child processes of the bench: forked with an IPC channel, asked one thing at a time with a time
- * limit, and always ended by their own PID (politely first, then SIGKILL).
+ * limit, and always ended by their own PID (politely first, then SIGKILL). Other programs the bench
+ * starts (servers under test, iperf3) register here too, so a failing run still ends them all.
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { isChildMessage, type ChildMessage, type DriverMessage } from './protocol.js';
 
+/** Something the bench started that can be killed by its PID. */
+export interface Killable {
+  kill(): void;
+}
+
 /** Every child started and not yet reaped, so a failing run can still end them all. */
-const live = new Set<BenchChild>();
+const live = new Set<Killable>();
+
+/** Registers a process the bench started, until {@link forget}. */
+export function track(child: Killable): void {
+  live.add(child);
+}
+
+/** The process has exited. */
+export function forget(child: Killable): void {
+  live.delete(child);
+}
 
 /** Options for {@link BenchChild.start}. */
 export interface StartOptions {
@@ -34,11 +50,11 @@ export class BenchChild {
     this.exit = new Promise((resolve) => {
       child.once('exit', () => {
         this.exited = true;
-        live.delete(this);
+        forget(this);
         resolve();
       });
     });
-    live.add(this);
+    track(this);
   }
 
   /** Forks `script` with `args` and waits for its `ready` message. */
@@ -59,6 +75,11 @@ export class BenchChild {
       throw err;
     }
     return handle;
+  }
+
+  /** False once the child has exited. */
+  get alive(): boolean {
+    return !this.exited;
   }
 
   /** The child's process id. */

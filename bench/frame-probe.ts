@@ -1,11 +1,12 @@
 /**
  * Times the delay workload's frames inside the proxy process, at the proxy's own boundary: when a
- * frame's stamp reaches the proxy's JavaScript (a socket's 'data' event) and when the proxy hands it
- * to a socket (`write`). The difference is the time the proxy held the frame, free of the load
- * generator's scheduling and of the wake-up delay before the proxy reads. It works the same for any
- * proxy in the process (bare pipe or Faultline) because it wraps `net.Socket` itself; the bench
- * installs it only in proxy processes of setups that run the delay workload. It is kept cheap (no
- * allocation per event beyond a map entry per frame), since its own work delays the proxy too.
+ * frame's stamp reaches the proxy's JavaScript (a socket's 'data' event, or its `onread` callback)
+ * and when the proxy hands it to a socket (`write`). The difference is the time the proxy held the
+ * frame, free of the load generator's scheduling and of the wake-up delay before the proxy reads. It
+ * works the same for any proxy in the process (bare pipe or Faultline) because it wraps `net.Socket`
+ * itself; the bench installs it only in proxy processes of setups that run the delay workload. It is
+ * kept cheap (no allocation per event beyond a map entry per frame), since its own work delays the
+ * proxy too.
  * @module
  */
 import { Socket } from 'node:net';
@@ -98,5 +99,36 @@ export function installFrameProbe(): { sample(fromMs: number, toMs: number): Hol
     if (Buffer.isBuffer(chunk)) probe.cursor(probe.writers, this).feed(chunk, probe, false, performance.now());
     return write.apply(this, arguments as unknown as Parameters<typeof write>);
   } as typeof write;
+  wrapOnread(probe);
   return { sample: (fromMs, toMs) => probe.sample(fromMs, toMs) };
+}
+
+type OnreadCallback = (nread: number, buf: Buffer) => boolean | undefined;
+
+/**
+ * Sockets read with `onread` emit no 'data': node:net keeps their callback in a module-private
+ * field (a symbol it assigns on every socket), read back on each read. An accessor of that name on
+ * `Socket.prototype` sees the assignment and hands node:net a wrapper that feeds the probe first.
+ */
+function wrapOnread(probe: Probe): void {
+  const field = Object.getOwnPropertySymbols(new Socket()).find((s) => s.description === 'kBufferCb');
+  if (!field) throw new Error('this Node keeps no onread callback field: the frame probe cannot see onread reads');
+  const wrapped = new WeakMap<Socket, OnreadCallback | null>();
+  Object.defineProperty(Socket.prototype, field, {
+    configurable: true,
+    get(this: Socket): OnreadCallback | null {
+      return wrapped.get(this) ?? null;
+    },
+    set(this: Socket, callback: OnreadCallback | null) {
+      const socket = this;
+      wrapped.set(
+        socket,
+        callback &&
+          ((nread: number, buf: Buffer) => {
+            probe.cursor(probe.readers, socket).feed(buf.subarray(0, nread), probe, true, performance.now());
+            return callback(nread, buf);
+          }),
+      );
+    },
+  });
 }

@@ -11,6 +11,7 @@ import {
   BULK_BLOCK_BYTES,
   DELAY_FRAME_BYTES,
   MODE_ECHO,
+  MODE_SINK,
   MODE_SOURCE,
   send,
   serveIpc,
@@ -18,6 +19,8 @@ import {
   type BulkTask,
   type DelayResult,
   type DelayTask,
+  type FirstConnectionResult,
+  type FirstConnectionTask,
   type HttpTask,
   type IdleResult,
   type IdleTask,
@@ -53,11 +56,16 @@ async function open(port: number, mode: number | null, onread?: NetConnectOpts['
   return socket;
 }
 
+/** One bulk stream in the task's direction. */
+function bulk(task: BulkTask): Promise<BulkResult> {
+  return task.direction === 'down' ? download(task) : upload(task);
+}
+
 /**
  * One stream from the upstream server, received into a reused buffer so the load generator costs as
  * little CPU as it can; only bytes that arrive inside the measured window count.
  */
-async function bulk(task: BulkTask): Promise<BulkResult> {
+async function download(task: BulkTask): Promise<BulkResult> {
   let received = 0;
   const socket = await open(task.port, MODE_SOURCE, {
     buffer: Buffer.allocUnsafe(BULK_BLOCK_BYTES),
@@ -80,6 +88,73 @@ async function bulk(task: BulkTask): Promise<BulkResult> {
   await Promise.race([ended, sleep(5_000)]);
   socket.destroy();
   return { kind: 'bulk', bytes, seconds, totalBytes: received };
+}
+
+/** The block the upload writes again and again (its content does not matter, its count does). */
+const uploadBlock = Buffer.alloc(BULK_BLOCK_BYTES, 0x2a);
+
+/** Blocks written in a row before other events get a turn (a loopback write often completes at once). */
+const BLOCKS_PER_TURN = 8;
+
+/**
+ * One stream to the upstream server's sink, written as fast as the connection takes it; the bytes
+ * handed over inside the measured window count.
+ */
+async function upload(task: BulkTask): Promise<BulkResult> {
+  const socket = await open(task.port, MODE_SINK);
+  let sent = 0;
+  let stopped = false;
+  const pump = (): void => {
+    for (let i = 0; i < BLOCKS_PER_TURN; i++) {
+      if (stopped || socket.destroyed) return;
+      sent += uploadBlock.length;
+      if (!socket.write(uploadBlock)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    setImmediate(pump);
+  };
+  const ended = once(socket, 'end');
+  ended.catch(() => undefined);
+  pump();
+  await sleep(task.warmupMs);
+  const startBytes = sent;
+  const start = process.hrtime.bigint();
+  await sleep(task.durationMs);
+  const bytes = sent - startBytes;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  stopped = true;
+  socket.end();
+  await Promise.race([ended, sleep(5_000)]);
+  socket.destroy();
+  return { kind: 'bulk', bytes, seconds, totalBytes: sent };
+}
+
+/** Connect, one small round trip through the echo server, close: timed from the connect call. */
+async function firstConnection(task: FirstConnectionTask): Promise<FirstConnectionResult> {
+  const message = Buffer.alloc(task.messageBytes, 0x2a);
+  const started = process.hrtime.bigint();
+  const socket = await open(task.port, null);
+  socket.write(Buffer.concat([Buffer.of(MODE_ECHO), message]));
+  let received = 0;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.on('data', (buf: Buffer) => {
+        received += buf.length;
+        if (received >= message.length) resolve();
+      });
+      socket.once('error', reject);
+      socket.once('end', () => reject(new Error('the connection ended before the echo')));
+      timer = setTimeout(() => reject(new Error('no echo within 10 s')), 10_000);
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  socket.destroy();
+  return { kind: 'first', ms };
 }
 
 /**
@@ -316,7 +391,7 @@ async function slowReader(task: SlowReaderTask): Promise<SlowReaderResult> {
     await sleep(task.durationMs);
     return (fastBytes - before) / (Number(process.hrtime.bigint() - start) / 1e9);
   };
-  const startLimit = 10_000;
+  const startLimit = 30_000;
   const fast = flowing(task.fast);
   for (let i = 0; i < task.fast; i++) {
     const socket = await open(task.port, MODE_SOURCE, fast.onread());
@@ -398,6 +473,9 @@ async function run(task: LoadTask): Promise<void> {
       return;
     case 'http':
       send({ type: 'result', result: await httpRoundTrips(task) });
+      return;
+    case 'first':
+      send({ type: 'result', result: await firstConnection(task) });
       return;
   }
 }

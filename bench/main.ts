@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: direct vs a bare `pipe()` proxy vs Faultline (no toxic; latency 0 ms both ways;
- * latency 20 ms; protocol http next to a bare node:http proxy) on bulk throughput, round trips (1 and
- * 50 clients, bytes and HTTP), memory per idle connection, the release time of delayed frames and one
- * slow reader among 100 streams, in one run. Progress goes to stderr, the Markdown report to stdout.
- * See `npm run bench -- --help`.
+ * `npm run bench`: Faultline next to Toxiproxy (when installed), a bare `pipe()` proxy, a bare
+ * node:http proxy and direct connections, with and without toxics, on bulk throughput both ways
+ * (the Node load generator and iperf3), round trips (1 and 50 clients, bytes and HTTP), memory with
+ * idle connections, start-up time, first-connection latency, throughput decay, the release time of
+ * delayed frames and one slow reader among 100 streams, in one run. Progress goes to stderr, the
+ * Markdown report to stdout. See `npm run bench -- --help`.
  * @module
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     setups: options.setups,
     workloads: options.workloads,
     sizes: options.sizes,
+    toxiproxy: options.toxiproxy,
     onProgress: (line) => process.stderr.write(`  ${line}\n`),
   };
   if (options.cpuProfDir !== undefined) {

@@ -14,6 +14,8 @@ export const BENCH_HIGH_WATER_MARK = 64 * 1024;
 export const MODE_ECHO = 0x45;
 /** First byte of a connection to the upstream server, 'S': stream bytes until the client half-closes (bulk). */
 export const MODE_SOURCE = 0x53;
+/** First byte of a connection to the upstream server, 'K': read and discard until the client half-closes (upload). */
+export const MODE_SINK = 0x4b;
 
 /** Bytes per write of the bulk source, and per read of the bulk receiver (as iperf3's default). */
 export const BULK_BLOCK_BYTES = 128 * 1024;
@@ -23,16 +25,30 @@ export const DELAY_FRAME_BYTES = 512;
 
 /**
  * The proxy a proxy child runs: a bare `pipe()` proxy (in `workers` cluster workers when set), a
- * bare node:http reverse proxy, or Faultline with the given toxics (and protocol, `tcp` by default).
- * `probe` installs the frame probe (frame-probe.ts) for the delay workload.
+ * bare node:http reverse proxy, or Faultline's engine in-process with the given toxics (and
+ * protocol, `tcp` by default). `probe` installs the frame probe (frame-probe.ts) for the delay workload.
  */
-export type ProxySpec = (
+export type ChildProxySpec = (
   | { kind: 'pipe'; workers?: number; delayMs?: number }
   | { kind: 'node-http' }
   | { kind: 'faultline'; toxics: ToxicInput[]; protocol?: 'tcp' | 'http' }
 ) & {
   probe?: boolean;
 };
+
+/**
+ * A proxy server program as its users run it (`faultline serve` or `toxiproxy-server`), set up
+ * through its admin API with one proxy and these toxics.
+ */
+export interface ServerProxySpec {
+  kind: 'server';
+  program: 'faultline' | 'toxiproxy';
+  toxics: ToxicInput[];
+  protocol?: 'http';
+}
+
+/** Whatever sits between the load generator and the upstream. */
+export type ProxySpec = ChildProxySpec | ServerProxySpec;
 
 /** Memory of a child process, after forcing garbage collection when `--expose-gc` is on. */
 export interface MemorySample {
@@ -45,14 +61,28 @@ export interface MemorySample {
 }
 
 /**
- * Bulk throughput of one stream, upstream server → client (iperf3 -R): the client counts what
- * arrives during `durationMs` after `warmupMs`, then half-closes, and the server stops.
+ * Bulk throughput of one stream. `down` (upstream server → client, as iperf3 -R): the client counts
+ * what arrives during `durationMs` after `warmupMs`, then half-closes, and the server stops. `up`
+ * (client → server, iperf3's default): the client writes as fast as the connection takes it and
+ * counts what it handed over in the window (the proxy and socket buffers hold at most a few MB of
+ * that), then half-closes.
  */
 export interface BulkTask {
   kind: 'bulk';
+  direction: 'down' | 'up';
   port: number;
   warmupMs: number;
   durationMs: number;
+}
+
+/**
+ * A first connection: connect, send `messageBytes` to the echo server, wait for the echo; the time
+ * from the connect call to the last byte back.
+ */
+export interface FirstConnectionTask {
+  kind: 'first';
+  port: number;
+  messageBytes: number;
 }
 
 /** Closed-loop request/response: each client has one request in flight at a time. */
@@ -119,7 +149,7 @@ export interface HttpTask {
 }
 
 /** A task for the load generator. */
-export type LoadTask = BulkTask | RoundTripTask | IdleTask | DelayTask | SlowReaderTask | HttpTask;
+export type LoadTask = BulkTask | RoundTripTask | IdleTask | DelayTask | SlowReaderTask | HttpTask | FirstConnectionTask;
 
 /** Result of a {@link BulkTask}. */
 export interface BulkResult {
@@ -176,8 +206,15 @@ export interface SlowReaderResult {
   slowBps: number;
 }
 
+/** Result of a {@link FirstConnectionTask}. */
+export interface FirstConnectionResult {
+  kind: 'first';
+  /** From the connect call to the last byte of the echo, in ms. */
+  ms: number;
+}
+
 /** What the load generator reports for a task. */
-export type LoadResult = BulkResult | RoundTripResult | IdleResult | DelayResult | SlowReaderResult;
+export type LoadResult = BulkResult | RoundTripResult | IdleResult | DelayResult | SlowReaderResult | FirstConnectionResult;
 
 /** Driver → child. */
 export type DriverMessage =

@@ -1,6 +1,6 @@
 /**
  * The proxy under test, alone in its own process so it never shares an event loop with the load
- * generator or the upstream server. Started with `<upstream port> <ProxySpec JSON>`; runs either a
+ * generator or the upstream server. Started with `<upstream port> <ChildProxySpec JSON>`; runs either a
  * bare Node `pipe()` proxy or Faultline from the built package, reports its port over IPC, answers
  * memory and CPU-time queries, and exits on `stop` (cleanly, so `--cpu-prof` can write its profile).
  * @module
@@ -10,7 +10,7 @@ import { Agent, createServer as createHttpServer, request as httpRequest } from 
 import { connect, createServer, type NetConnectOpts, type Server, type Socket } from 'node:net';
 import { startProxy } from '../src/index.js';
 import { installFrameProbe } from './frame-probe.js';
-import { BENCH_HIGH_WATER_MARK, cpuMicros, sampleMemory, send, serveIpc, type ProxySpec } from './protocol.js';
+import { BENCH_HIGH_WATER_MARK, cpuMicros, sampleMemory, send, serveIpc, type ChildProxySpec } from './protocol.js';
 
 /** A running proxy, whichever kind. */
 interface RunningProxy {
@@ -156,7 +156,7 @@ async function runClusterWorker(upstreamPort: number): Promise<void> {
   process.send?.({ type: 'listening', port: proxy.port } satisfies WorkerMessage);
 }
 
-async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { kind: 'faultline' }>): Promise<RunningProxy> {
+async function startFaultline(upstreamPort: number, spec: Extract<ChildProxySpec, { kind: 'faultline' }>): Promise<RunningProxy> {
   const proxy = await startProxy({ upstream: `127.0.0.1:${upstreamPort}`, toxics: spec.toxics, protocol: spec.protocol ?? 'tcp', seed: 1 });
   return {
     port: proxy.port,
@@ -167,7 +167,7 @@ async function startFaultline(upstreamPort: number, spec: Extract<ProxySpec, { k
 
 async function main(): Promise<void> {
   const upstreamPort = Number(process.argv[2]);
-  const spec = JSON.parse(process.argv[3] ?? '{"kind":"pipe"}') as ProxySpec;
+  const spec = JSON.parse(process.argv[3] ?? '{"kind":"pipe"}') as ChildProxySpec;
   if (cluster.isWorker) {
     await runClusterWorker(upstreamPort);
     return;

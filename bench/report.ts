@@ -3,7 +3,8 @@
  * @module
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { findSeries, METRICS, SETUPS, WORKLOAD_LABELS, type BenchResult, type MetricDef, type SetupId } from './runner.js';
+import { findSeries, type BenchResult } from './runner.js';
+import { METRICS, SETUPS, WORKLOAD_LABELS, type MetricDef, type SetupId } from './setups.js';
 import { evaluateTargets, formatBound, formatMeasured, medianRatio, type Verdict } from './targets.js';
 
 /** The machine a result was measured on. */
@@ -69,15 +70,14 @@ export function resultsTable(result: BenchResult): string {
 }
 
 /**
- * Each Faultline setup's medians over the bare pipe proxy's, and HTTP mode's over the bare node:http
- * proxy's (rows where no column applies are left out).
+ * Each Faultline setup's medians over those of the setups it is compared with (Toxiproxy with the
+ * same toxics, the bare pipe proxy, a bare node:http proxy); rows where no column applies are left out.
  */
 export function ratioTable(result: BenchResult): string {
   const measured = new Set(measuredSetups(result).map((s) => s.id));
-  const columns: Array<{ subject: SetupId; base: SetupId }> = SETUPS.filter((s) => s.proxy?.kind === 'faultline' && measured.has(s.id))
-    .map((s) => ({ subject: s.id, base: 'pipe' as SetupId }))
-    .concat(measured.has('faultline-http') ? [{ subject: 'faultline-http', base: 'node-http' }] : [])
-    .filter((c) => measured.has(c.base));
+  const columns: Array<{ subject: SetupId; base: SetupId }> = SETUPS.filter((s) => measured.has(s.id)).flatMap((s) =>
+    (s.compareTo ?? []).filter((base) => measured.has(base)).map((base) => ({ subject: s.id, base })),
+  );
   if (columns.length === 0) return '';
   const lines = [
     `| workload | metric | ${columns.map((c) => `${c.subject} / ${c.base}`).join(' | ')} |`,
@@ -99,11 +99,20 @@ function verdictText(verdict: Verdict): string {
 
 /** The performance targets with the measured ratios. */
 export function targetsTable(verdicts: readonly Verdict[]): string {
-  const lines = ['| target (Faultline medians; × = over the bare pipe proxy) | goal | measured | |', '|---|---|---:|---|'];
+  const lines = ['| target (Faultline medians, × = over the named setup in the same run) | setup | goal | measured | |', '|---|---|---|---:|---|'];
   for (const v of verdicts) {
-    lines.push(`| ${v.target.label} | ${formatBound(v.target)} | ${formatMeasured(v)} | ${verdictText(v)} |`);
+    lines.push(`| ${v.target.label} | ${v.target.setup} | ${formatBound(v.target)} | ${formatMeasured(v)} | ${verdictText(v)} |`);
   }
   return lines.join('\n');
+}
+
+/** One line: how many targets were met, missed (named) and not run. */
+export function targetSummary(verdicts: readonly Verdict[]): string {
+  const missed = verdicts.filter((v) => v.met === false);
+  const met = verdicts.filter((v) => v.met === true).length;
+  const notRun = verdicts.filter((v) => v.met === undefined).length;
+  const names = missed.map((v) => `${v.target.label} (${v.target.setup}${v.target.baseline ? ` / ${v.target.baseline}` : ''})`);
+  return `Targets: ${met} met, ${missed.length} missed${missed.length > 0 ? `: ${names.join('; ')}` : ''}; ${notRun} not run.`;
 }
 
 /** The whole printed report. */
@@ -114,27 +123,34 @@ export function renderReport(result: BenchResult, machine: MachineInfo, command:
     `Faultline bench, ${date.toISOString().slice(0, 10)}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, ` +
       `${machine.platform}, Node ${machine.node}, loopback; \`${command}\`; load average ` +
       `${machine.load.start.toFixed(2)} at start, ${machine.load.end.toFixed(2)} at end`,
-    `Medians of ${runs} run${runs === 1 ? '' : 's'} (min–max). Bulk: one stream, upstream server → client ` +
-      `(as iperf3 -R), ${sizes.bulkMs} ms after ${sizes.bulkWarmupMs} ms warm-up. Round trips: ${sizes.rrMessageBytes}-byte echo, ` +
-      `one request in flight per client, ${sizes.rrMs} ms after ${sizes.rrWarmupMs} ms warm-up. Idle: ` +
-      `${sizes.idleConnections} connections after one round trip each; growth of the proxy process's RSS and JS heap per ` +
-      `connection (KB = 1000 bytes, after forced GC) and its total RSS. Timed frames: ${sizes.delayStreams} streams, each ` +
-      `a 512-byte frame stamped with its send time every ${sizes.delayIntervalMs} ms, to a sink in the load generator's ` +
-      `process, ${sizes.delayMs} ms after ${sizes.delayWarmupMs} ms warm-up; release error in proxy = time from the proxy's ` +
-      `read of a frame to its write, minus the latency the setup adds (timed inside the proxy process, so neither the load ` +
-      `generator nor the wake-up before the proxy's read counts); end-to-end lateness = arrival at the sink − send − that ` +
-      `latency. Slow reader: ${sizes.slowFastStreams} bulk streams alone, then again once one more stream, read once every ` +
-      `${sizes.slowPauseMs} ms, has lagged for ${sizes.slowLagMs} ms (${sizes.slowMs} ms windows after ${sizes.slowWarmupMs} ms ` +
-      `warm-up); the proxy's growth of RSS and of Buffer memory (after forced GC) with every stream still open. HTTP round ` +
-      `trips: keep-alive GETs, one in flight per client, to a node:http server. Proxy CPU: the proxy process's CPU time over ` +
-      `the whole task, per GiB, ` +
-      `round trip or frame. Each proxy, the upstream server and the load generator run in separate processes.`,
+    `Medians of ${runs} interleaved run${runs === 1 ? '' : 's'} (min–max). Faultline is \`faultline serve\` from this build and ` +
+      `Toxiproxy is \`toxiproxy-server\`, each set up through its admin API and run as their users run them ` +
+      `(default logging, output discarded); "engine" rows run Faultline's engine inside the bench's own proxy process. ` +
+      `Bulk: one stream each way, ${sizes.bulkMs} ms after ${sizes.bulkWarmupMs} ms warm-up, counted where the ` +
+      `bytes arrive (server → client) or as handed over by the sender (client → server); iperf3: one ${sizes.iperfSeconds} s ` +
+      `test, -N, received throughput. Round trips: ${sizes.rrMessageBytes}-byte echo, one request in flight per client, ` +
+      `${sizes.rrMs} ms after ${sizes.rrWarmupMs} ms warm-up. Idle: ${sizes.idleConnections} connections after one round trip ` +
+      `each, the proxy process's RSS before and with them held (KB = 1000 bytes; JS heap after forced GC for bench children). ` +
+      `Start: spawn to the first 200 on GET /version, ${sizes.startupSamples} per program and run. First connection: ` +
+      `${sizes.firstProxies} fresh proxies per program and run, each with a ${sizes.firstLatencyMs} ms latency toxic downstream, ` +
+      `timed from connect to the echo of one ${sizes.rrMessageBytes}-byte message, minus ${sizes.firstLatencyMs} ms, all on one ` +
+      `server process per program; median and p95 over every sample. Decay: ${sizes.decayTransfers} consecutive ${sizes.decayMs} ms uploads through one process ` +
+      `(first round only). Timed frames: ${sizes.delayStreams} streams, each a 512-byte frame stamped with its send time every ` +
+      `${sizes.delayIntervalMs} ms, to a sink in the load generator's process, ${sizes.delayMs} ms after ${sizes.delayWarmupMs} ms ` +
+      `warm-up; release error in proxy = time from the proxy's read of a frame to its write, minus the latency the setup adds; ` +
+      `end-to-end lateness = arrival − send − that latency. Slow reader: ${sizes.slowFastStreams} bulk streams alone, then ` +
+      `again once one more stream, read once every ${sizes.slowPauseMs} ms, has lagged for ${sizes.slowLagMs} ms; the proxy's ` +
+      `growth of RSS and of Buffer memory (after forced GC) with every stream still open. HTTP round trips: keep-alive GETs, one ` +
+      `in flight per client, to a node:http server. Proxy CPU: the proxy process's CPU time over the whole task, per GiB, round ` +
+      `trip or frame. The proxy, the upstream server and the load generator run in separate processes.`,
     '',
     resultsTable(result),
     '',
     ratioTable(result),
     '',
     targetsTable(verdicts),
+    '',
+    targetSummary(verdicts),
   ];
   if (result.notes.length > 0) parts.push('', ...result.notes.map((n) => `Note: ${n}`));
   return parts.join('\n');

@@ -1,5 +1,5 @@
 /**
- * Runs the bench: every setup (direct, bare `pipe()` proxy, Faultline with and without toxics)
+ * Runs the bench: every setup (direct, bare proxies, Faultline with and without toxics, Toxiproxy)
  * through every workload, several rounds, one process per role. Rounds are interleaved (each round
  * visits every setup) so slow drift on a shared machine spreads over all setups alike.
  * @module
@@ -7,228 +7,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchChild } from './children.js';
-import type { BulkResult, DelayResult, LoadResult, LoadTask, MemorySample, ProxySpec, RoundTripResult } from './protocol.js';
-import { summarize, type Summary } from './stats.js';
-
-/** The setups compared. `direct` has no proxy in between. */
-export type SetupId =
-  | 'direct'
-  | 'pipe'
-  | 'pipe-cluster'
-  | 'pipe-timer20'
-  | 'faultline'
-  | 'faultline-latency0'
-  | 'faultline-latency20'
-  | 'node-http'
-  | 'faultline-http';
-
-/** The workloads. */
-export type WorkloadId = 'bulk' | 'rr1' | 'rr50' | 'idle' | 'delay' | 'slow' | 'http1' | 'http50';
-
-/** One thing placed between the load generator and the upstream server (or nothing). */
-export interface Setup {
-  id: SetupId;
-  label: string;
-  proxy: ProxySpec | null;
-  /** Latency the setup adds from client to upstream, in ms: what the delay workload expects. */
-  addedMs?: number;
-  /** Run only when asked for with `--setups` (an experiment, not part of the report). */
-  optIn?: boolean;
-}
-
-/** Every setup, in table order. */
-export const SETUPS: readonly Setup[] = [
-  { id: 'direct', label: 'direct', proxy: null },
-  { id: 'pipe', label: 'bare pipe() proxy', proxy: { kind: 'pipe' } },
-  // The experiment on using both cores: the same proxy in two cluster workers.
-  { id: 'pipe-cluster', label: 'bare pipe() proxy, 2 cluster workers', proxy: { kind: 'pipe', workers: 2 }, optIn: true },
-  // What a plain setTimeout achieves in this process under the same load: the delay workload's baseline.
-  { id: 'pipe-timer20', label: 'bare proxy, setTimeout 20 ms per chunk', proxy: { kind: 'pipe', delayMs: 20 }, addedMs: 20 },
-  { id: 'faultline', label: 'Faultline, no toxic', proxy: { kind: 'faultline', toxics: [] } },
-  {
-    id: 'faultline-latency0',
-    label: 'Faultline, latency 0 ms both ways',
-    proxy: {
-      kind: 'faultline',
-      toxics: [
-        { type: 'latency', stream: 'upstream', attributes: { latency: 0 } },
-        { type: 'latency', stream: 'downstream', attributes: { latency: 0 } },
-      ],
-    },
-  },
-  {
-    id: 'faultline-latency20',
-    label: 'Faultline, latency 20 ms upstream',
-    proxy: { kind: 'faultline', toxics: [{ type: 'latency', stream: 'upstream', attributes: { latency: 20 } }] },
-    addedMs: 20,
-  },
-  { id: 'node-http', label: 'bare node:http proxy', proxy: { kind: 'node-http' } },
-  { id: 'faultline-http', label: 'Faultline, protocol http', proxy: { kind: 'faultline', toxics: [], protocol: 'http' } },
-];
-
-/** What a workload's connections reach through the proxy: the byte server, its HTTP listener, or the load generator's sink. */
-export type UpstreamKind = 'server' | 'http' | 'sink';
-
-/** One workload: what it talks to, which setups it runs on. */
-export interface WorkloadDef {
-  id: WorkloadId;
-  label: string;
-  upstream: UpstreamKind;
-  setups: readonly SetupId[];
-  /** Measured on a fresh proxy process of its own, because the proxy's memory is part of the result. */
-  fresh: boolean;
-}
-
-const BYTE_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'pipe-cluster', 'faultline', 'faultline-latency0'];
-const HTTP_SETUPS: readonly SetupId[] = ['direct', 'pipe', 'faultline', 'node-http', 'faultline-http'];
-
-/** Every workload, in table order. */
-export const WORKLOADS: readonly WorkloadDef[] = [
-  { id: 'bulk', label: 'bulk, 1 stream', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
-  { id: 'rr1', label: 'round trips, 1 client', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
-  { id: 'rr50', label: 'round trips, 50 clients', upstream: 'server', setups: BYTE_SETUPS, fresh: false },
-  { id: 'idle', label: 'idle connections', upstream: 'server', setups: ['pipe', 'faultline', 'faultline-latency0'], fresh: true },
-  { id: 'delay', label: 'timed frames, 50 streams', upstream: 'sink', setups: ['direct', 'pipe', 'pipe-timer20', 'faultline-latency20'], fresh: false },
-  {
-    id: 'slow',
-    label: '1 slow reader + 99 bulk streams',
-    upstream: 'server',
-    setups: ['pipe', 'pipe-cluster', 'faultline', 'faultline-latency0'],
-    fresh: true,
-  },
-  { id: 'http1', label: 'HTTP round trips, 1 client', upstream: 'http', setups: HTTP_SETUPS, fresh: false },
-  { id: 'http50', label: 'HTTP round trips, 50 clients', upstream: 'http', setups: HTTP_SETUPS, fresh: false },
-];
-
-/** Workload names as printed. */
-export const WORKLOAD_LABELS = Object.fromEntries(WORKLOADS.map((w) => [w.id, w.label])) as Record<WorkloadId, string>;
-
-/** Whether a bigger number is better. */
-export type Better = 'higher' | 'lower';
-
-/** One reported number of one workload. */
-export interface MetricDef {
-  workload: WorkloadId;
-  id: string;
-  unit: string;
-  better: Better;
-  /** Decimal places when printed. */
-  digits: number;
-  /** The workload's headline number (the one ratios and targets are usually about). */
-  primary: boolean;
-  /** Left out of the ratio table: a ratio to the bare pipe proxy, which adds no latency, means nothing. */
-  noRatio?: boolean;
-}
-
-/** Every metric, in table order. */
-export const METRICS: readonly MetricDef[] = [
-  { workload: 'bulk', id: 'gbps', unit: 'Gbit/s', better: 'higher', digits: 2, primary: true },
-  { workload: 'bulk', id: 'cpuPerGiB', unit: 'proxy CPU s/GiB', better: 'lower', digits: 2, primary: false },
-  { workload: 'rr1', id: 'rps', unit: 'rps', better: 'higher', digits: 0, primary: true },
-  { workload: 'rr1', id: 'p50', unit: 'p50 µs', better: 'lower', digits: 0, primary: false },
-  { workload: 'rr1', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
-  { workload: 'rr1', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
-  { workload: 'rr50', id: 'rps', unit: 'rps', better: 'higher', digits: 0, primary: true },
-  { workload: 'rr50', id: 'p50', unit: 'p50 µs', better: 'lower', digits: 0, primary: false },
-  { workload: 'rr50', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
-  { workload: 'rr50', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
-  { workload: 'idle', id: 'kbPerConn', unit: 'KB/conn', better: 'lower', digits: 1, primary: true },
-  { workload: 'idle', id: 'heapKBPerConn', unit: 'JS heap KB/conn', better: 'lower', digits: 2, primary: false },
-  { workload: 'idle', id: 'rssMB', unit: 'RSS MB', better: 'lower', digits: 0, primary: false },
-  { workload: 'delay', id: 'releaseMin', unit: 'release error in proxy min ms', better: 'higher', digits: 2, primary: false, noRatio: true },
-  { workload: 'delay', id: 'releaseP50', unit: 'release error in proxy p50 ms', better: 'lower', digits: 2, primary: false, noRatio: true },
-  { workload: 'delay', id: 'releaseP99', unit: 'release error in proxy p99 ms', better: 'lower', digits: 2, primary: true, noRatio: true },
-  { workload: 'delay', id: 'releaseMax', unit: 'release error in proxy max ms', better: 'lower', digits: 2, primary: false, noRatio: true },
-  { workload: 'delay', id: 'p50', unit: 'end-to-end lateness p50 ms', better: 'lower', digits: 2, primary: false, noRatio: true },
-  { workload: 'delay', id: 'p99', unit: 'end-to-end lateness p99 ms', better: 'lower', digits: 2, primary: false, noRatio: true },
-  { workload: 'delay', id: 'max', unit: 'end-to-end lateness max ms', better: 'lower', digits: 2, primary: false, noRatio: true },
-  { workload: 'delay', id: 'cpuPerFrame', unit: 'proxy CPU µs/frame', better: 'lower', digits: 1, primary: false },
-  { workload: 'slow', id: 'others', unit: 'others with / without', better: 'higher', digits: 2, primary: true },
-  { workload: 'slow', id: 'aloneGbps', unit: '99 streams alone Gbit/s', better: 'higher', digits: 2, primary: false },
-  { workload: 'slow', id: 'slowMBps', unit: 'slow reader MB/s', better: 'higher', digits: 2, primary: false },
-  { workload: 'slow', id: 'memMB', unit: 'proxy RSS growth MB', better: 'lower', digits: 0, primary: false },
-  { workload: 'slow', id: 'buffersMB', unit: 'proxy buffer growth MB', better: 'lower', digits: 1, primary: false },
-  { workload: 'http1', id: 'rps', unit: 'rps', better: 'higher', digits: 0, primary: true },
-  { workload: 'http1', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
-  { workload: 'http1', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
-  { workload: 'http50', id: 'rps', unit: 'rps', better: 'higher', digits: 0, primary: true },
-  { workload: 'http50', id: 'p99', unit: 'p99 µs', better: 'lower', digits: 0, primary: false },
-  { workload: 'http50', id: 'cpuPerReq', unit: 'proxy CPU µs/req', better: 'lower', digits: 1, primary: false },
-];
-
-/** How long and how big each workload is. */
-export interface WorkloadSizes {
-  bulkWarmupMs: number;
-  bulkMs: number;
-  rrWarmupMs: number;
-  rrMs: number;
-  rrMessageBytes: number;
-  idleConnections: number;
-  idleConcurrency: number;
-  /** Pause after the last idle connection is up, before memory is read. */
-  idleSettleMs: number;
-  delayStreams: number;
-  delayIntervalMs: number;
-  delayWarmupMs: number;
-  delayMs: number;
-  /** Fast streams beside the slow reader, and the slow reader's pause between reads. */
-  slowFastStreams: number;
-  slowPauseMs: number;
-  /** Warm-up and measured window of each of the two phases (without, then with the slow reader). */
-  slowWarmupMs: number;
-  slowMs: number;
-  /**
-   * How long the slow reader lags before the second window: long enough for its backlog to outgrow
-   * the kernel's socket buffers (up to tens of MB on loopback), so a proxy that does not apply
-   * backpressure would have to hold the rest.
-   */
-  slowLagMs: number;
-}
-
-/** Full-length sizes (`npm run bench`). */
-export const FULL_SIZES: WorkloadSizes = {
-  bulkWarmupMs: 300,
-  bulkMs: 2_000,
-  rrWarmupMs: 300,
-  rrMs: 1_500,
-  rrMessageBytes: 16,
-  idleConnections: 5_000,
-  idleConcurrency: 100,
-  idleSettleMs: 500,
-  delayStreams: 50,
-  delayIntervalMs: 5,
-  delayWarmupMs: 300,
-  delayMs: 2_000,
-  slowFastStreams: 99,
-  slowPauseMs: 50,
-  slowWarmupMs: 300,
-  slowMs: 1_000,
-  slowLagMs: 4_000,
-};
-
-/** Short sizes (`--quick`). */
-export const QUICK_SIZES: WorkloadSizes = {
-  bulkWarmupMs: 100,
-  bulkMs: 400,
-  rrWarmupMs: 100,
-  rrMs: 400,
-  rrMessageBytes: 16,
-  idleConnections: 1_000,
-  idleConcurrency: 100,
-  idleSettleMs: 200,
-  delayStreams: 50,
-  delayIntervalMs: 5,
-  delayWarmupMs: 200,
-  delayMs: 500,
-  slowFastStreams: 99,
-  slowPauseMs: 50,
-  slowWarmupMs: 200,
-  slowMs: 400,
-  slowLagMs: 1_000,
-};
-
-/** The CI regression check's sizes (bulk and one-client round trips only): the short ones. */
-export const REGRESSION_SIZES: WorkloadSizes = QUICK_SIZES;
+import { IperfServer, runIperf } from './iperf.js';
+import { findPrograms } from './programs.js';
+import type { BulkResult, DelayResult, LoadResult, LoadTask, RoundTripResult } from './protocol.js';
+import { ProxyServer } from './proxy-server.js';
+import { openServerProxy, serverLaunch, startChildProxy, type ProxyContext, type ProxyUnderTest } from './proxy-under-test.js';
+import {
+  METRICS,
+  needsToxiproxy,
+  SETUPS,
+  WORKLOADS,
+  type MetricDef,
+  type Setup,
+  type SetupId,
+  type UpstreamKind,
+  type WorkloadDef,
+  type WorkloadId,
+  type WorkloadSizes,
+} from './setups.js';
+import { quantile, summarize, type Summary } from './stats.js';
 
 /** What to run. */
 export interface BenchConfig {
@@ -238,6 +35,10 @@ export interface BenchConfig {
   setups: readonly SetupId[];
   workloads: readonly WorkloadId[];
   sizes: WorkloadSizes;
+  /** `--toxiproxy PATH`; without it `toxiproxy-server` is looked up on PATH. */
+  toxiproxy?: string | undefined;
+  /** Only these setup and workload pairs (the CI regression check); by default every workload on each of its setups. */
+  pairs?: ReadonlyArray<readonly [SetupId, WorkloadId]>;
   /** When set, each proxy process that carries traffic writes a V8 CPU profile here. */
   cpuProfDir?: string;
   /** Progress lines (one per measurement). */
@@ -256,7 +57,7 @@ export interface Series {
 export interface BenchResult {
   config: Omit<BenchConfig, 'onProgress' | 'scriptDir'>;
   series: Series[];
-  /** Things the reader should know (e.g. a connection count lowered to fit the file limit). */
+  /** Things the reader should know (what was found, what was left out and why). */
   notes: string[];
 }
 
@@ -265,9 +66,13 @@ export function findSeries(result: BenchResult, setup: SetupId, workload: Worklo
   return result.series.find((s) => s.setup === setup && s.metric.workload === workload && s.metric.id === metric);
 }
 
-/** Runs the bench and returns every measurement. Every child process is gone when it returns. */
+/** The upstreams a workload can reach, by kind (`none`: it needs none). */
+type Upstreams = Record<Exclude<UpstreamKind, 'none'>, number>;
+
+/** Runs the bench and returns every measurement. Every process it started is gone when it returns. */
 export async function runBench(config: BenchConfig): Promise<BenchResult> {
-  const notes: string[] = [];
+  const programs = findPrograms(config.toxiproxy);
+  const notes: string[] = [...programs.notes];
   const sizes = { ...config.sizes };
   const fdCap = connectionCapForFileLimit();
   if (config.workloads.includes('idle') && sizes.idleConnections > fdCap) {
@@ -284,70 +89,89 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
       values.set(key, list);
     }
   };
-  const setups = SETUPS.filter((s) => config.setups.includes(s.id));
-  const workloads = WORKLOADS.filter((w) => config.workloads.includes(w.id));
+  const setups = SETUPS.filter((s) => config.setups.includes(s.id) && (programs.toxiproxy !== undefined || !needsToxiproxy(s)));
+  const workloads = WORKLOADS.filter((w) => config.workloads.includes(w.id) && (programs.iperf3 !== undefined || w.iperf !== true));
+  const runs = (setup: Setup, workload: WorkloadDef): boolean =>
+    workload.setups.includes(setup.id) &&
+    (config.pairs === undefined || config.pairs.some(([s, w]) => s === setup.id && w === workload.id));
+  const ctx: ProxyContext = { scriptDir: config.scriptDir, toxiproxy: programs.toxiproxy, cpuProfDir: config.cpuProfDir };
   const script = (name: string): string => join(config.scriptDir, name);
 
-  const children: BenchChild[] = [];
+  const children: Array<{ stop(): Promise<void> | void }> = [];
+  const failures: string[] = [];
   try {
     const server = await BenchChild.start('upstream server', script('server-process.js'), []);
     children.push(server);
     const loadgen = await BenchChild.start('load generator', script('loadgen-process.js'), []);
     children.push(loadgen);
-    const upstreamPorts: Record<UpstreamKind, number> = { server: server.port, http: server.httpPort, sink: loadgen.port };
+    let iperfPort = 0;
+    if (programs.iperf3 !== undefined && workloads.some((w) => w.iperf === true)) {
+      const iperf = await IperfServer.start(programs.iperf3);
+      children.push(iperf);
+      iperfPort = iperf.port;
+    }
+    const upstreams: Upstreams = { server: server.port, http: server.httpPort, sink: loadgen.port, iperf: iperfPort };
+    const fresh = new FreshMeasures(ctx, loadgen, upstreams, sizes, record, progress);
+    children.push(fresh);
+    // On a busy machine one measurement can fail (a proxy too slow to start, streams that do not all
+    // start in time): it is reported and left out, and the bench goes on, unless a helper has died.
+    const attempt = async (what: string, measure: () => Promise<void>): Promise<void> => {
+      try {
+        await measure();
+      } catch (err) {
+        if (!server.alive || !loadgen.alive) throw err;
+        const line = `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+        progress(line);
+        failures.push(line);
+        await loadgen.request({ type: 'release' }, 'released', 10_000).catch(() => undefined);
+      }
+    };
 
     for (let run = 1; run <= config.runs; run++) {
       // Each round starts with a different setup, so none is always measured first or last.
       const shift = (run - 1) % setups.length;
       for (const setup of [...setups.slice(shift), ...setups.slice(0, shift)]) {
         const tag = `run ${run}/${config.runs} ${setup.id}`;
-        const mine = workloads.filter((w) => w.setups.includes(setup.id));
-        // Traffic workloads share one proxy process per upstream; memory workloads get a fresh one each.
-        for (const upstream of ['server', 'http', 'sink'] as const) {
-          const shared = mine.filter((w) => !w.fresh && w.upstream === upstream);
-          if (shared.length === 0) continue;
-          // Frames to the sink are timed inside the proxy too (frame-probe.ts).
-          const spec = setup.proxy && upstream === 'sink' ? { ...setup.proxy, probe: true } : setup.proxy;
-          const proxy = spec
-            ? await startProxyChild(script('proxy-process.js'), upstreamPorts[upstream], setup.id, spec, `${upstream}-run${run}`, config.cpuProfDir)
-            : null;
-          try {
-            const port = proxy?.port ?? upstreamPorts[upstream];
-            for (const workload of shared) {
-              const cpuBefore = proxy ? await cpu(proxy) : 0;
-              const result = await task(loadgen, trafficTask(workload.id, port, setup, sizes));
-              const proxyCpu = proxy ? (await cpu(proxy)) - cpuBefore : undefined;
-              record(setup.id, workload.id, trafficMetrics(result, proxyCpu));
-              progress(`${tag} ${workload.id}: ${describe(result)}`);
-              if (proxy && result.kind === 'delay') {
-                const holds = await heldInProxy(proxy, result, setup.addedMs ?? 0);
-                record(setup.id, workload.id, holds);
-                progress(
-                  `${tag} ${workload.id}: in the proxy, release error p50 ${holds['releaseP50']?.toFixed(2)} ms, ` +
-                    `p99 ${holds['releaseP99']?.toFixed(2)} ms, max ${holds['releaseMax']?.toFixed(2)} ms`,
-                );
+        const mine = workloads.filter((w) => runs(setup, w) && (w.once !== true || run === 1));
+        // Traffic workloads share the setup's proxy process (one proxy per upstream); the others get fresh ones.
+        const traffic = mine.filter((w) => !w.fresh);
+        // A server setup's program runs once per round, with one proxy per upstream kind.
+        const program: { server: ProxyServer | null } = { server: null };
+        try {
+          for (const upstream of ['server', 'http', 'sink', 'iperf'] as const) {
+            const shared = traffic.filter((w) => w.upstream === upstream);
+            if (shared.length === 0) continue;
+            await attempt(`${tag} ${shared.map((w) => w.id).join(', ')}`, async () => {
+              let proxy: ProxyUnderTest | null = null;
+              const spec = setup.proxy;
+              if (spec?.kind === 'server') {
+                program.server ??= await ProxyServer.start(serverLaunch(ctx, spec, `${setup.id}-run${run}`));
+                proxy = await openServerProxy(program.server, spec, upstreams[upstream], `bench-${upstream}`);
+              } else if (spec) {
+                // Frames to the sink are timed inside the proxy too (frame-probe.ts).
+                const childSpec = upstream === 'sink' ? { ...spec, probe: true } : spec;
+                proxy = await startChildProxy(ctx, childSpec, upstreams[upstream], `${setup.id}-${upstream}-run${run}`, { profile: true });
               }
-            }
-          } finally {
-            await proxy?.stop();
+              try {
+                const port = proxy?.port ?? upstreams[upstream];
+                for (const workload of shared) {
+                  const metrics =
+                    workload.upstream === 'iperf'
+                      ? await iperfMeasure(programs.iperf3 ?? 'iperf3', workload.id, port, proxy, sizes)
+                      : await trafficMeasure(loadgen, workload.id, port, proxy, setup, sizes);
+                  record(setup.id, workload.id, metrics.values);
+                  progress(`${tag} ${workload.id}: ${metrics.text}`);
+                }
+              } finally {
+                await proxy?.stop();
+              }
+            });
           }
+        } finally {
+          await program.server?.stop();
         }
         if (!setup.proxy) continue;
-        for (const workload of mine.filter((w) => w.fresh)) {
-          const port = upstreamPorts[workload.upstream];
-          if (workload.id === 'idle') {
-            const sample = await measureIdle(script('proxy-process.js'), port, loadgen, setup, sizes);
-            record(setup.id, 'idle', { kbPerConn: sample.kbPerConn, heapKBPerConn: sample.heapKBPerConn, rssMB: sample.rssMB });
-            progress(`${tag} idle: ${sample.connections} connections, ${sample.kbPerConn.toFixed(1)} KB/conn, RSS ${sample.rssMB.toFixed(0)} MB`);
-          } else if (workload.id === 'slow') {
-            const sample = await measureSlowReader(script('proxy-process.js'), port, loadgen, setup, sizes);
-            record(setup.id, 'slow', sample);
-            progress(
-              `${tag} slow: 99 streams ${sample.aloneGbps.toFixed(2)} Gbit/s alone, ${sample.others.toFixed(2)}× with the slow reader ` +
-                `(${sample.slowMBps.toFixed(2)} MB/s); proxy RSS +${sample.memMB.toFixed(0)} MB, buffers +${sample.buffersMB.toFixed(1)} MB`,
-            );
-          }
-        }
+        for (const workload of mine.filter((w) => w.fresh)) await attempt(`${tag} ${workload.id}`, () => fresh.measure(workload, setup, tag));
       }
     }
   } finally {
@@ -357,35 +181,267 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   const series: Series[] = [];
   for (const setup of setups) {
     for (const metric of METRICS) {
-      const list = values.get(`${setup.id}/${metric.workload}/${metric.id}`);
+      const list = metric.pooled
+        ? pooled(values.get(`${setup.id}/${metric.workload}/${metric.pooled.from}`), metric.pooled.quantile)
+        : values.get(`${setup.id}/${metric.workload}/${metric.id}`);
       if (list && list.length > 0) series.push({ setup: setup.id, metric, values: list, summary: summarize(list) });
     }
   }
   const { onProgress: _progress, scriptDir: _dir, ...kept } = config;
-  return { config: { ...kept, sizes }, series, notes };
+  return { config: { ...kept, sizes }, series, notes: [...notes, ...failures] };
 }
 
-async function startProxyChild(
-  script: string,
-  upstreamPort: number,
-  setup: SetupId,
-  spec: ProxySpec,
-  name: string,
-  cpuProfDir?: string,
-): Promise<BenchChild> {
-  const execArgv = ['--expose-gc'];
-  if (cpuProfDir !== undefined) {
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${setup}-${name}.cpuprofile`);
+/** One quantile of every sample of a pooled metric, as a one-value list. */
+function pooled(samples: number[] | undefined, q: number): number[] | undefined {
+  return samples && samples.length > 0 ? [quantile(samples, q)] : undefined;
+}
+
+/** A measurement's numbers and its progress line. */
+interface Measured {
+  values: Record<string, number>;
+  text: string;
+}
+
+/** One iperf3 test through `port`; the proxy's CPU time per GiB received when there is a proxy. */
+async function iperfMeasure(
+  iperf3: string,
+  workload: WorkloadId,
+  port: number,
+  proxy: ProxyUnderTest | null,
+  sizes: WorkloadSizes,
+): Promise<Measured> {
+  const cpuBefore = proxy ? await proxy.cpuMicros() : 0;
+  const result = await runIperf(iperf3, port, sizes.iperfSeconds, workload === 'iperf-down');
+  const values: Record<string, number> = { gbps: result.bps / 1e9 };
+  if (proxy && result.bytes > 0) values['cpuPerGiB'] = ((await proxy.cpuMicros()) - cpuBefore) / 1e6 / (result.bytes / 2 ** 30);
+  return { values, text: `${(result.bps / 1e9).toFixed(2)} Gbit/s (iperf3, ${(result.bytes / 2 ** 20).toFixed(0)} MiB)` };
+}
+
+/** One load generator task through `port`, with the proxy's CPU time over it (and frame hold times for the delay workload). */
+async function trafficMeasure(
+  loadgen: BenchChild,
+  workload: WorkloadId,
+  port: number,
+  proxy: ProxyUnderTest | null,
+  setup: Setup,
+  sizes: WorkloadSizes,
+): Promise<Measured> {
+  const cpuBefore = proxy ? await proxy.cpuMicros() : 0;
+  const result = await task(loadgen, trafficTask(workload, port, setup, sizes));
+  const proxyCpu = proxy ? (await proxy.cpuMicros()) - cpuBefore : undefined;
+  const values = trafficMetrics(result, proxyCpu);
+  let text = describe(result);
+  if (proxy && result.kind === 'delay') {
+    const holds = await heldInProxy(proxy, result, setup.addedMs ?? 0);
+    Object.assign(values, holds);
+    text +=
+      `; in the proxy, release error p50 ${holds['releaseP50']?.toFixed(2)} ms, ` +
+      `p99 ${holds['releaseP99']?.toFixed(2)} ms, max ${holds['releaseMax']?.toFixed(2)} ms`;
   }
-  return BenchChild.start(`proxy (${setup})`, script, [String(upstreamPort), JSON.stringify(spec)], { execArgv });
+  return { values, text };
+}
+
+/** The workloads measured on processes of their own: memory, start-up, first connections, decay, slow reader. */
+class FreshMeasures {
+  /** The server of each setup that first connections are measured on, kept across rounds. */
+  private readonly firstServers = new Map<SetupId, ProxyServer>();
+  private firstCount = 0;
+
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly loadgen: BenchChild,
+    private readonly upstreams: Upstreams,
+    private readonly sizes: WorkloadSizes,
+    private readonly record: (setup: SetupId, workload: WorkloadId, metrics: Record<string, number>) => void,
+    private readonly progress: (line: string) => void,
+  ) {}
+
+  async measure(workload: WorkloadDef, setup: Setup, tag: string): Promise<void> {
+    switch (workload.id) {
+      case 'idle':
+        return this.idle(setup, tag);
+      case 'slow':
+        return this.slowReader(setup, tag);
+      case 'startup':
+        return this.startup(setup, tag);
+      case 'first':
+        return this.firstConnections(setup, tag);
+      case 'decay':
+        return this.decay(setup, tag);
+      default:
+        throw new Error(`${workload.id} is not measured on a fresh process`);
+    }
+  }
+
+  /** A fresh proxy of the setup in front of the byte server, with its own process. */
+  private async freshProxy(setup: Setup, name: string): Promise<{ proxy: ProxyUnderTest; stop: () => Promise<void> }> {
+    const spec = setup.proxy;
+    if (!spec) throw new Error(`${setup.id} has no proxy`);
+    if (spec.kind === 'server') {
+      const server = await ProxyServer.start(serverLaunch(this.ctx, spec));
+      try {
+        const proxy = await openServerProxy(server, spec, this.upstreams.server, 'bench');
+        return { proxy, stop: () => server.stop() };
+      } catch (err) {
+        await server.stop();
+        throw err;
+      }
+    }
+    const proxy = await startChildProxy(this.ctx, spec, this.upstreams.server, name);
+    return { proxy, stop: () => proxy.stop() };
+  }
+
+  /**
+   * Idle connections on a fresh proxy: its process's RSS before (one proxy, idle) and with them
+   * held, growth per connection (KB = 1000 bytes), and JS heap growth (bench children, after forced GC).
+   */
+  private async idle(setup: Setup, tag: string): Promise<void> {
+    const { proxy, stop } = await this.freshProxy(setup, `${setup.id}-idle`);
+    try {
+      await sleep(this.sizes.idleSettleMs);
+      const before = await proxy.memory();
+      const load = { kind: 'idle', port: proxy.port, connections: this.sizes.idleConnections, concurrency: this.sizes.idleConcurrency } as const;
+      const result = await task(this.loadgen, load);
+      await sleep(this.sizes.idleSettleMs);
+      const after = await proxy.memory();
+      await this.loadgen.request({ type: 'release' }, 'released', 10_000);
+      if (result.kind !== 'idle' || result.connections === 0) throw new Error(`${setup.id}: no idle connection was held`);
+      const metrics: Record<string, number> = {
+        rssMB: after.rss / 1e6,
+        baseRssMB: before.rss / 1e6,
+        kbPerConn: (after.rss - before.rss) / result.connections / 1000,
+      };
+      if (after.heapUsed !== undefined && before.heapUsed !== undefined) {
+        metrics['heapKBPerConn'] = (after.heapUsed - before.heapUsed) / result.connections / 1000;
+      }
+      this.record(setup.id, 'idle', metrics);
+      this.progress(
+        `${tag} idle: ${result.connections} connections, RSS ${metrics['baseRssMB']?.toFixed(1)} → ${metrics['rssMB']?.toFixed(1)} MB ` +
+          `(${metrics['kbPerConn']?.toFixed(1)} KB/conn)`,
+      );
+    } finally {
+      await stop();
+    }
+  }
+
+  /** Process start to the first 200 on `GET /version`, a few times. */
+  private async startup(setup: Setup, tag: string): Promise<void> {
+    const spec = setup.proxy;
+    if (spec?.kind !== 'server') throw new Error(`${setup.id} is not a server program`);
+    const times: number[] = [];
+    for (let i = 0; i < this.sizes.startupSamples; i++) {
+      const server = await ProxyServer.start(serverLaunch(this.ctx, spec));
+      times.push(server.startupMs);
+      await server.stop();
+    }
+    for (const ms of times) this.record(setup.id, 'startup', { ms });
+    this.progress(`${tag} startup: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  }
+
+  /**
+   * Fresh proxies, each with a latency toxic downstream, each timed on its first connection: connect
+   * plus one round trip, minus the toxic's latency. Every round creates its proxies on the same
+   * server process of the setup (started in the first round, stopped by {@link stop}), so the
+   * samples are first connections of fresh proxies, as a client test suite makes them, and only the
+   * very first is also the process's first.
+   */
+  private async firstConnections(setup: Setup, tag: string): Promise<void> {
+    const spec = setup.proxy;
+    if (spec?.kind !== 'server') throw new Error(`${setup.id} is not a server program`);
+    const latency = this.sizes.firstLatencyMs;
+    let server = this.firstServers.get(setup.id);
+    if (!server) {
+      server = await ProxyServer.start(serverLaunch(this.ctx, spec));
+      this.firstServers.set(setup.id, server);
+    }
+    const added: number[] = [];
+    for (let i = 0; i < this.sizes.firstProxies; i++) {
+      const name = `first${this.firstCount++}`;
+      const toxic = { type: 'latency', stream: 'downstream', attributes: { latency } };
+      const port = await server.createProxy(name, this.upstreams.server, [toxic]);
+      const result = await task(this.loadgen, { kind: 'first', port, messageBytes: 16 });
+      if (result.kind !== 'first') throw new Error(`unexpected ${result.kind} result for a first connection`);
+      added.push(result.ms - latency);
+      await server.deleteProxy(name);
+    }
+    for (const addedMs of added) this.record(setup.id, 'first', { addedMs });
+    this.progress(`${tag} first: added ${added.map((a) => a.toFixed(2)).join(', ')} ms`);
+  }
+
+  /** Stops the servers kept for first connections. */
+  async stop(): Promise<void> {
+    for (const server of this.firstServers.values()) await server.stop();
+    this.firstServers.clear();
+  }
+
+  /** Consecutive uploads through one proxy process: does throughput fall as the process ages? */
+  private async decay(setup: Setup, tag: string): Promise<void> {
+    const { proxy, stop } = await this.freshProxy(setup, `${setup.id}-decay`);
+    const gbps: number[] = [];
+    try {
+      for (let i = 0; i < this.sizes.decayTransfers; i++) {
+        const load = { kind: 'bulk', direction: 'up', port: proxy.port, warmupMs: 100, durationMs: this.sizes.decayMs } as const;
+        const result = await task(this.loadgen, load);
+        if (result.kind !== 'bulk') throw new Error(`unexpected ${result.kind} result for an upload`);
+        gbps.push(bulkGbps(result));
+      }
+    } finally {
+      await stop();
+    }
+    const three = Math.min(3, gbps.length);
+    const first = summarize(gbps.slice(0, three)).median;
+    const last = summarize(gbps.slice(-three)).median;
+    this.record(setup.id, 'decay', { lastOverFirst: first > 0 ? last / first : 0, firstGbps: gbps[0] ?? 0, lastGbps: gbps.at(-1) ?? 0 });
+    this.progress(`${tag} decay: ${gbps.map((g) => g.toFixed(2)).join(', ')} Gbit/s`);
+  }
+
+  /**
+   * One slow reader among bulk streams, on a fresh proxy process: the fast streams' throughput with
+   * the slow reader over without it, and the proxy's memory growth (RSS, and Buffers after forced GC)
+   * read while every stream, the lagging slow one included, is still open.
+   */
+  private async slowReader(setup: Setup, tag: string): Promise<void> {
+    const { proxy, stop } = await this.freshProxy(setup, `${setup.id}-slow`);
+    try {
+      const before = await proxy.memory();
+      const result = await task(this.loadgen, {
+        kind: 'slow',
+        port: proxy.port,
+        fast: this.sizes.slowFastStreams,
+        slowPauseMs: this.sizes.slowPauseMs,
+        lagMs: this.sizes.slowLagMs,
+        warmupMs: this.sizes.slowWarmupMs,
+        durationMs: this.sizes.slowMs,
+      });
+      const after = await proxy.memory();
+      await this.loadgen.request({ type: 'release' }, 'released', 10_000);
+      if (result.kind !== 'slow') throw new Error(`unexpected ${result.kind} result for the slow-reader task`);
+      const sample: Record<string, number> = {
+        others: result.aloneBps > 0 ? result.withSlowBps / result.aloneBps : 0,
+        aloneGbps: (result.aloneBps * 8) / 1e9,
+        slowMBps: result.slowBps / 1e6,
+        memMB: (after.rss - before.rss) / 1e6,
+      };
+      if (after.arrayBuffers !== undefined && before.arrayBuffers !== undefined) {
+        sample['buffersMB'] = (after.arrayBuffers - before.arrayBuffers) / 1e6;
+      }
+      this.record(setup.id, 'slow', sample);
+      this.progress(
+        `${tag} slow: 99 streams ${sample['aloneGbps']?.toFixed(2)} Gbit/s alone, ${sample['others']?.toFixed(2)}× with the slow reader ` +
+          `(${sample['slowMBps']?.toFixed(2)} MB/s); proxy RSS +${sample['memMB']?.toFixed(0)} MB, buffers +${sample['buffersMB']?.toFixed(1)} MB`,
+      );
+    } finally {
+      await stop();
+    }
+  }
 }
 
 /**
  * The release error inside the proxy of the frames sent in the delay task's window: the time each
  * was held (from the proxy's read to its write) minus the latency the setup adds.
  */
-async function heldInProxy(proxy: BenchChild, result: DelayResult, addedMs: number): Promise<Record<string, number>> {
-  const { sample } = await proxy.request({ type: 'holds', fromMs: result.fromMs, toMs: result.toMs }, 'holds', 10_000);
+async function heldInProxy(proxy: ProxyUnderTest, result: DelayResult, addedMs: number): Promise<Record<string, number>> {
+  const sample = await proxy.holds(result.fromMs, result.toMs);
   if (!sample || sample.frames === 0) throw new Error('the proxy timed no frame of the delay task');
   return {
     releaseMin: sample.minMs - addedMs,
@@ -412,14 +468,17 @@ function taskTimeout(load: LoadTask): number {
       return 2 * (load.warmupMs + load.durationMs) + load.lagMs + 30_000;
     case 'idle':
       return 60_000 + load.connections * 5;
+    case 'first':
+      return 15_000;
   }
 }
 
 /** The load generator's task for a traffic workload against `port`. */
 function trafficTask(workload: WorkloadId, port: number, setup: Setup, sizes: WorkloadSizes): LoadTask {
   switch (workload) {
-    case 'bulk':
-      return { kind: 'bulk', port, warmupMs: sizes.bulkWarmupMs, durationMs: sizes.bulkMs };
+    case 'bulk-down':
+    case 'bulk-up':
+      return { kind: 'bulk', direction: workload === 'bulk-down' ? 'down' : 'up', port, warmupMs: sizes.bulkWarmupMs, durationMs: sizes.bulkMs };
     case 'rr1':
     case 'rr50':
       return {
@@ -443,9 +502,8 @@ function trafficTask(workload: WorkloadId, port: number, setup: Setup, sizes: Wo
         warmupMs: sizes.delayWarmupMs,
         durationMs: sizes.delayMs,
       };
-    case 'idle':
-    case 'slow':
-      throw new Error(`${workload} is measured on a fresh proxy process`);
+    default:
+      throw new Error(`${workload} is not a load generator traffic workload`);
   }
 }
 
@@ -475,6 +533,7 @@ function trafficMetrics(result: LoadResult, proxyCpuMicros: number | undefined):
     }
     case 'idle':
     case 'slow':
+    case 'first':
       return {};
   }
 }
@@ -498,6 +557,8 @@ function describe(result: LoadResult): string {
       return `${result.connections} connections`;
     case 'slow':
       return `${(result.aloneBps / 1e6).toFixed(0)} MB/s alone, ${(result.withSlowBps / 1e6).toFixed(0)} MB/s with the slow reader`;
+    case 'first':
+      return `${result.ms.toFixed(2)} ms`;
   }
 }
 
@@ -506,83 +567,8 @@ function describeRoundTrips(result: RoundTripResult): string {
   return `${rps.toFixed(0)} rps, p50 ${result.p50us.toFixed(0)} µs, p99 ${result.p99us.toFixed(0)} µs`;
 }
 
-/** Memory per idle connection on a fresh proxy process: RSS after minus before, over connections held. */
-async function measureIdle(
-  script: string,
-  upstreamPort: number,
-  loadgen: BenchChild,
-  setup: Setup,
-  sizes: WorkloadSizes,
-): Promise<{ connections: number; kbPerConn: number; heapKBPerConn: number; rssMB: number }> {
-  const proxy = await BenchChild.start(`proxy (${setup.id}, idle)`, script, [String(upstreamPort), JSON.stringify(setup.proxy)], {
-    execArgv: ['--expose-gc'],
-  });
-  try {
-    const before = await memory(proxy);
-    const load = { kind: 'idle', port: proxy.port, connections: sizes.idleConnections, concurrency: sizes.idleConcurrency } as const;
-    await task(loadgen, load);
-    await new Promise((resolve) => setTimeout(resolve, sizes.idleSettleMs));
-    const after = await memory(proxy);
-    await loadgen.request({ type: 'release' }, 'released', 10_000);
-    if (after.connections === 0) throw new Error(`${setup.id}: the proxy holds no connection after the idle task`);
-    return {
-      connections: after.connections,
-      kbPerConn: (after.rss - before.rss) / after.connections / 1000,
-      heapKBPerConn: (after.heapUsed - before.heapUsed) / after.connections / 1000,
-      rssMB: after.rss / 1e6,
-    };
-  } finally {
-    await proxy.stop();
-  }
-}
-
-/**
- * One slow reader among bulk streams, on a fresh proxy process: the fast streams' throughput with
- * the slow reader over without it, and the proxy's memory growth (RSS, and Buffers after forced GC)
- * read while every stream, the lagging slow one included, is still open.
- */
-async function measureSlowReader(
-  script: string,
-  upstreamPort: number,
-  loadgen: BenchChild,
-  setup: Setup,
-  sizes: WorkloadSizes,
-): Promise<{ others: number; aloneGbps: number; slowMBps: number; memMB: number; buffersMB: number }> {
-  const proxy = await BenchChild.start(`proxy (${setup.id}, slow)`, script, [String(upstreamPort), JSON.stringify(setup.proxy)], {
-    execArgv: ['--expose-gc'],
-  });
-  try {
-    const before = await memory(proxy);
-    const result = await task(loadgen, {
-      kind: 'slow',
-      port: proxy.port,
-      fast: sizes.slowFastStreams,
-      slowPauseMs: sizes.slowPauseMs,
-      lagMs: sizes.slowLagMs,
-      warmupMs: sizes.slowWarmupMs,
-      durationMs: sizes.slowMs,
-    });
-    const after = await memory(proxy);
-    await loadgen.request({ type: 'release' }, 'released', 10_000);
-    if (result.kind !== 'slow') throw new Error(`unexpected ${result.kind} result for the slow-reader task`);
-    return {
-      others: result.aloneBps > 0 ? result.withSlowBps / result.aloneBps : 0,
-      aloneGbps: (result.aloneBps * 8) / 1e9,
-      slowMBps: result.slowBps / 1e6,
-      memMB: (after.rss - before.rss) / 1e6,
-      buffersMB: (after.arrayBuffers - before.arrayBuffers) / 1e6,
-    };
-  } finally {
-    await proxy.stop();
-  }
-}
-
-async function cpu(proxy: BenchChild): Promise<number> {
-  return (await proxy.request({ type: 'cpu' }, 'cpu', 10_000)).micros;
-}
-
-async function memory(proxy: BenchChild): Promise<MemorySample> {
-  return (await proxy.request({ type: 'memory' }, 'memory', 10_000)).sample;
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

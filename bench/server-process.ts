@@ -1,14 +1,15 @@
 /**
  * The upstream server of the bench, run in its own process. One byte-stream listener: the first
- * byte of each connection picks its mode, echo (round trips, idle connections) or source (bulk
- * throughput: stream bytes as fast as the connection takes them until the client half-closes).
+ * byte of each connection picks its mode, echo (round trips, idle connections), source (bulk
+ * throughput downward: stream bytes as fast as the connection takes them until the client
+ * half-closes) or sink (bulk throughput upward: read and discard until the client half-closes).
  * And one HTTP/1.1 listener answering every request with a short keep-alive response.
  * @module
  */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { BENCH_HIGH_WATER_MARK, BULK_BLOCK_BYTES, MODE_ECHO, MODE_SOURCE, send, serveIpc } from './protocol.js';
+import { BENCH_HIGH_WATER_MARK, BULK_BLOCK_BYTES, MODE_ECHO, MODE_SINK, MODE_SOURCE, send, serveIpc } from './protocol.js';
 
 const sockets = new Set<Socket>();
 
@@ -22,6 +23,7 @@ function handle(socket: Socket): void {
     const rest = first.subarray(1);
     if (mode === MODE_ECHO) echo(socket, rest);
     else if (mode === MODE_SOURCE) source(socket);
+    else if (mode === MODE_SINK) sink(socket);
     else socket.destroy();
   });
 }
@@ -65,6 +67,11 @@ function source(socket: Socket): void {
   // Nothing else is sent on a source connection; reading keeps the client's EOF visible.
   socket.on('data', () => {});
   pump();
+}
+
+function sink(socket: Socket): void {
+  socket.on('data', () => {});
+  socket.on('end', () => socket.end());
 }
 
 const server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK }, handle);

@@ -6,7 +6,8 @@
  * CI command lines work unchanged.
  * @module
  */
-import type { CommandEntry } from './command.js';
+import { letYoungGenerationGrow } from './young-generation.js';
+import type { CommandEntry, CommandModule } from './command.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 
 /** The server, also run by a bare `faultline` and by Toxiproxy's server flags. */
@@ -64,6 +65,13 @@ function usage(): string {
   ].join('\n');
 }
 
+/** Loads a command's modules; from then on the young generation may grow (young-generation.ts). */
+async function load(entry: CommandEntry): Promise<CommandModule> {
+  const module = await entry.load();
+  letYoungGenerationGrow();
+  return module;
+}
+
 /** Runs the CLI and resolves to the exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   const first = argv[0];
@@ -81,10 +89,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const found = resolveCommand(argv);
   if (found) {
-    const module = await found.entry.load();
+    const module = await load(found.entry);
     return module.run([...argv.slice(0, found.index), ...argv.slice(found.index + 1)]);
   }
-  if (isServerArgv(first)) return (await SERVE.load()).run([...argv]);
+  if (isServerArgv(first)) return (await load(SERVE)).run([...argv]);
   process.stderr.write(`faultline: unknown command ${JSON.stringify(first)}\n\n${usage()}`);
   return 2;
 }

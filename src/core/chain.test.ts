@@ -99,3 +99,80 @@ describe('chain', () => {
     expect(h.delivered.toString()).toBe('held');
   });
 });
+
+describe('a chain whose stages hold nothing', () => {
+  it('forwards each chunk within the call that brought it, arming no timer, in order across changes', () => {
+    const h = new ChainHarness();
+    h.add({ name: 'zero', type: 'latency', attributes: { latency: 0 } });
+    h.add({ name: 'unlimited', type: 'bandwidth', attributes: { rate: 0 } });
+    h.add({ name: 'rolled-off', type: 'latency', toxicity: 0, attributes: { latency: 1000 } });
+    h.add({ name: 'noop', type: 'noop' });
+    const input = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    for (let i = 0; i < input.length; i += 100) {
+      const before = h.deliveredLength;
+      h.send(input.subarray(i, i + 100));
+      expect(h.deliveredLength).toBe(before + 100);
+      expect(h.clock.pendingTimers).toBe(0);
+      if (i === 1000) h.update('zero', { attributes: { latency: 0, jitter: 0 } });
+      if (i === 1500) h.remove('noop');
+      if (i === 2000) h.add({ name: 'another-zero', type: 'latency', attributes: { latency: 0 } });
+    }
+    expect(h.delivered.equals(input)).toBe(true);
+  });
+});
+
+describe('a chain of thousands of stages', () => {
+  // Hand-offs between stages must not nest one stack frame set per stage: a long enough chain
+  // would overflow the stack on the first byte and take the whole process down.
+  const STAGES = 10_000;
+
+  function longChain(): ChainHarness {
+    const h = new ChainHarness();
+    for (let i = 0; i < STAGES; i++) {
+      h.add(i % 2 === 0 ? { name: `n${i}`, type: 'noop' } : { name: `l${i}`, type: 'latency', attributes: { latency: 0 } });
+    }
+    return h;
+  }
+
+  it('carries every byte through 10,000 noop and latency-0 stages, in order, then the end', () => {
+    const h = longChain();
+    const input = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251));
+    for (let i = 0; i < input.length; i += 512) h.send(input.subarray(i, i + 512));
+    expect(h.delivered.equals(input)).toBe(true);
+    h.end();
+    expect(h.ended).toBe(true);
+    expect(h.violation).toBeNull();
+    expect(h.clock.pendingTimers).toBe(0);
+  });
+
+  it('flushes held bytes through 10,000 stages when the holding one is removed, in order', () => {
+    const h = new ChainHarness();
+    h.add({ name: 'hold', type: 'latency', attributes: { latency: 1000 } });
+    for (let i = 0; i < STAGES; i++) h.add({ name: `n${i}`, type: 'noop' });
+    h.send(Buffer.from('first '));
+    h.send(Buffer.from('second'));
+    h.end();
+    expect(h.deliveredLength).toBe(0);
+    h.remove('hold');
+    expect(h.delivered.toString()).toBe('first second');
+    expect(h.ended).toBe(true);
+    expect(h.violation).toBeNull();
+  });
+
+  it('keeps byte order when stages are added, updated and removed between chunks', () => {
+    const h = longChain();
+    const input = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7) % 253));
+    let sent = 0;
+    for (let step = 0; sent < input.length; step++) {
+      h.send(input.subarray(sent, sent + 256));
+      sent += 256;
+      if (step % 4 === 0) h.add({ name: `late${step}`, type: 'latency', attributes: { latency: 5 } });
+      if (step % 4 === 1) h.update(`late${step - 1}`, { attributes: { latency: 0 } });
+      if (step % 4 === 2) h.remove(`late${step - 2}`);
+      if (step % 8 === 3) h.remove(`n${step}`);
+      h.clock.advance(1);
+    }
+    h.clock.runAll();
+    expect(h.delivered.equals(input)).toBe(true);
+  });
+});

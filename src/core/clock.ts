@@ -15,11 +15,40 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: `performance.now()` and Node's timers. */
+/**
+ * Waits up to this long (ms) skip libuv's timers, whose clock counts whole milliseconds: a 0.3 ms
+ * remainder would take a full millisecond or more. They run at the next turn of the event loop
+ * instead (`setImmediate`; whoever waits checks the time again), which polls for at most this long.
+ */
+export const SHORT_WAIT_MS = 0.5;
+
+/** Slack in rounding a wait up to whole milliseconds, so float noise never turns 1 ms into 2. */
+const ROUNDING_SLACK_MS = 1e-6;
+
+/** A wait of {@link SHORT_WAIT_MS} or less: the next turn of the event loop. */
+class NextTurn {
+  private readonly immediate: NodeJS.Immediate;
+  constructor(callback: () => void) {
+    this.immediate = setImmediate(callback);
+  }
+  cancel(): void {
+    clearImmediate(this.immediate);
+  }
+}
+
+/**
+ * The real clock: `performance.now()` and Node's timers. Longer waits are rounded up to whole
+ * milliseconds (libuv fires a timer no earlier than that on an idle loop; a busy loop may run it up
+ * to a millisecond early, so callers check the time again); short ones take the next loop turn.
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setTimeout: (callback, ms) =>
+    ms <= SHORT_WAIT_MS ? new NextTurn(callback) : setTimeout(callback, Math.ceil(ms - ROUNDING_SLACK_MS)),
+  clearTimeout: (handle) => {
+    if (handle instanceof NextTurn) handle.cancel();
+    else clearTimeout(handle as NodeJS.Timeout);
+  },
 };
 
 interface FakeTimer {
@@ -111,13 +140,16 @@ export class StageTimer {
     return this.handle !== undefined;
   }
 
-  /** (Re)arms the timer to fire in `ms` milliseconds (rounded up: it never fires early). */
+  /**
+   * (Re)arms the timer to fire in `ms` milliseconds (fractional). The real clock may fire it a little
+   * early on a busy loop, so a stage that must not act early checks `now()` when it fires.
+   */
   arm(ms: number): void {
     if (this.closed) return;
     if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
     else StageTimer.armedCount++;
     // Node caps timers at 2^31-1 ms; a stage whose deadline lies further re-arms when this fires.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, ms));
     this.handle = this.clock.setTimeout(this.fire, delay);
   }
 

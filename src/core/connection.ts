@@ -1,17 +1,23 @@
 /**
- * One client ↔ upstream pair: dials the upstream, then runs two links. Half-closes are forwarded;
+ * One client ↔ upstream pair: dials the upstream (or takes a protocol gateway's in-process stream in
+ * its place), then runs two links. Half-closes are forwarded;
  * the connection ends when both sockets have closed, or at the first error, through one idempotent
  * {@link Connection.teardown}.
  * @module
  */
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
 import type { Direction } from './direction.js';
 import { Link, type ByteCounters, type LinkOwner } from './link.js';
+import { readIntoBuffer } from './read-into.js';
 import type { Rng } from './rng.js';
 import { closeGracefully, dialOptions, resetSocket, type SocketTuning } from './socket-options.js';
+
+/** Size of a socket's first read buffer: under half of `Buffer.poolSize`, so it is a slice of Node's shared pool. */
+const FIRST_READ_BYTES = 2048;
 
 /** Why a connection ended. Injected faults are reasons, not errors. */
 export type TeardownReason =
@@ -44,14 +50,23 @@ export class Connection implements LinkOwner {
   /** Wall-clock time the client was accepted (for listings, never for toxics). */
   readonly openedAt = Date.now();
   readonly clientAddress: string;
+  /** The dialled upstream socket (null for a connection attached to a protocol gateway). */
   upstream: Socket | null = null;
   upstreamLink: Link | null = null;
   downstreamLink: Link | null = null;
   /** Set once the connection has ended. */
   closeReason: TeardownReason | null = null;
   private closedSockets = 0;
-  /** The buffer the upstream socket reads into (see {@link Connection.upstreamReadBuffer}). */
-  private readBuffer: Buffer | null = null;
+  /** What faces the upstream: the dialled socket, or the gateway's stream. */
+  private far: Duplex | null = null;
+  /** The buffers the sockets read into (see {@link Connection.readBuffer}). */
+  private upstreamBuffer: Buffer | null = null;
+  private clientBuffer: Buffer | null = null;
+  /** The last read filled its buffer (more is likely waiting: read into full-size buffers from now on). */
+  private upstreamFilled = false;
+  private clientFilled = false;
+  /** The client socket is read with `onread` too (when this Node allows it: read-into.ts). */
+  private clientReadsIntoBuffer = false;
 
   constructor(
     private readonly owner: ConnectionOwner,
@@ -79,15 +94,28 @@ export class Connection implements LinkOwner {
 
   /** Dials the upstream; the client is read from only once the dial has succeeded. */
   dial(target: HostPort): void {
-    const onread = { buffer: this.upstreamReadBuffer, callback: this.onUpstreamRead };
+    this.clientReadsIntoBuffer = readIntoBuffer(this.client, { buffer: this.nextClientBuffer, callback: this.onClientRead });
+    const onread = { buffer: this.nextUpstreamBuffer, callback: this.onUpstreamRead };
     const upstream = connect({ ...dialOptions(target, this.owner.tuning), onread });
     this.upstream = upstream;
+    this.far = upstream;
     upstream.on('error', this.onUpstreamError);
     upstream.on('close', this.onSocketClose);
     upstream.once('connect', this.onUpstreamConnect);
     if (this.owner.dialTimeoutMs > 0) {
       upstream.setTimeout(this.owner.dialTimeoutMs, this.onDialTimeout);
     }
+  }
+
+  /**
+   * Takes a protocol gateway's in-process stream as the upstream: it is connected already, so the
+   * links start at once (the client, paused until now, is read from).
+   */
+  attach(gateway: Duplex): void {
+    this.far = gateway;
+    gateway.on('error', this.onUpstreamError);
+    gateway.on('close', this.onSocketClose);
+    this.startLinks(gateway);
   }
 
   /**
@@ -100,7 +128,7 @@ export class Connection implements LinkOwner {
     this.upstreamLink?.dispose();
     this.downstreamLink?.dispose();
     this.upstream?.setTimeout(0);
-    for (const socket of [this.client, this.upstream]) {
+    for (const socket of [this.client, this.far]) {
       if (!socket) continue;
       if (mode === 'rst') resetSocket(socket);
       else closeGracefully(socket, this.owner.closeGraceMs);
@@ -126,21 +154,35 @@ export class Connection implements LinkOwner {
   // socket events
 
   /**
-   * The upstream socket is read with `onread` into one buffer, reused read after read: that spares
-   * a 64 KiB allocation (and its garbage) per read. Node asks for the buffer again after every read;
-   * a new one is made only while the last read's bytes may still be referenced. (Accepted client
-   * sockets cannot be read this way.)
+   * Both sockets are read with `onread`, each into one buffer reused read after read: that spares an
+   * allocation (and its garbage) per read. Node asks for the buffer again after every read; a new one
+   * is made only while the last read's bytes may still be referenced by the link they went through.
+   * A socket starts with a small buffer from Node's shared pool (most connections exchange small
+   * messages, and an idle one holds little); a read that fills it moves it to full-size buffers.
    */
-  private readonly upstreamReadBuffer = (): Buffer => {
-    if (this.readBuffer === null || this.downstreamLink?.lastReadInUse !== false) {
-      this.readBuffer = Buffer.allocUnsafe(this.owner.tuning.highWaterMark);
-    }
-    return this.readBuffer;
-  };
+  private readBuffer(current: Buffer | null, link: Link | null, filled: boolean): Buffer {
+    const full = this.owner.tuning.highWaterMark;
+    const size = filled || (current !== null && current.length >= full) ? full : Math.min(FIRST_READ_BYTES, full);
+    if (current !== null && current.length >= size && link?.lastReadInUse === false) return current;
+    return Buffer.allocUnsafe(size);
+  }
+
+  private readonly nextUpstreamBuffer = (): Buffer =>
+    (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink, this.upstreamFilled));
+
+  private readonly nextClientBuffer = (): Buffer => (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink, this.clientFilled));
 
   /** Reading starts after 'connect', whose listener creates the links, so the link is there. */
   private readonly onUpstreamRead = (nread: number, buf: Buffer): boolean => {
+    this.upstreamFilled = nread === buf.length;
     this.downstreamLink?.onRead(nread, buf);
+    return true;
+  };
+
+  /** The client is resumed only by its link, so the link is there. */
+  private readonly onClientRead = (nread: number, buf: Buffer): boolean => {
+    this.clientFilled = nread === buf.length;
+    this.upstreamLink?.onRead(nread, buf);
     return true;
   };
 
@@ -148,8 +190,15 @@ export class Connection implements LinkOwner {
     const upstream = this.upstream;
     if (!upstream || this.closeReason) return;
     upstream.setTimeout(0);
-    const up = new Link(this, 'upstream', this.client, upstream, this.owner.bytes.upstream);
-    const down = new Link(this, 'downstream', upstream, this.client, this.owner.bytes.downstream, true);
+    this.startLinks(upstream);
+  };
+
+  private startLinks(far: Duplex): void {
+    if (this.closeReason) return;
+    // The dialled socket is read with onread (see readBuffer); a gateway's stream through 'data'.
+    const farReadsIntoBuffer = far === this.upstream;
+    const up = new Link(this, 'upstream', this.client, far, this.owner.bytes.upstream, this.clientReadsIntoBuffer);
+    const down = new Link(this, 'downstream', far, this.client, this.owner.bytes.downstream, farReadsIntoBuffer);
     this.upstreamLink = up;
     this.downstreamLink = down;
     this.owner.connectionOpened(this);
@@ -179,7 +228,7 @@ export class Connection implements LinkOwner {
 
   private readonly onSocketClose = (): void => {
     this.closedSockets++;
-    const expected = this.upstream ? 2 : 1;
+    const expected = this.far ? 2 : 1;
     if (this.closedSockets >= expected && !this.closeReason) this.teardown('both-fin');
   };
 }

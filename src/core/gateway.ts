@@ -1,13 +1,13 @@
 /**
  * The seam for proxy protocols above plain TCP. A proxy with such a protocol keeps its listener, its
  * connections and their byte-stream toxic chains exactly as a `tcp` proxy does; only the "upstream"
- * its connections dial is a gateway on loopback, which speaks the protocol to the real upstream.
- * Gateways live in their own modules (`src/http/`) and are handed to the engine through
- * {@link EngineOptions.gateways}; `core/` never imports one.
+ * of each connection is an in-process stream to the protocol's gateway (one end of a duplex pair),
+ * which speaks the protocol to the real upstream. Gateways live in their own modules (`src/http/`)
+ * and are handed to the engine through {@link EngineOptions.gateways}; `core/` never imports one.
  * @module
  */
+import type { Duplex } from 'node:stream';
 import { FaultlineError } from '../errors.js';
-import type { HostPort } from './address.js';
 import type { Connection } from './connection.js';
 import type { Proxy } from './proxy.js';
 import type { Runtime } from './runtime.js';
@@ -27,12 +27,14 @@ export function parseProtocol(value: unknown, suffix = ''): Protocol {
 
 /** A protocol's gateway for one proxy. */
 export interface ProtocolGateway {
-  /** Starts (once; later calls return the same) and gives the loopback address connections dial. */
-  start(): Promise<HostPort>;
-  /** Stops at once: closes its sockets and releases what it holds. Never waits on a socket. */
+  /**
+   * Takes a new connection of the proxy: returns the stream that stands for its upstream (the
+   * connection writes the client's bytes to it, after the upstream byte toxics, and reads the
+   * answers from it). Synchronous: nothing is dialled here.
+   */
+  attach(conn: Connection): Duplex;
+  /** Stops at once: closes its streams and releases what it holds. Never waits on a socket. */
   stop(): void;
-  /** A connection of the proxy reached the gateway (its upstream socket is connected). */
-  connectionOpened(conn: Connection): void;
   /** A connection of the proxy ended. */
   connectionClosed(conn: Connection): void;
 }

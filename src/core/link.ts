@@ -1,10 +1,11 @@
 /**
- * One direction of one connection: source socket 'data' → toxic chain → destination socket.
+ * One direction of one connection: source socket 'data' → toxic chain → destination socket (or an
+ * in-process stream to a protocol gateway, on either side that faces the upstream).
  * Plain callbacks, no streams in between. The source is paused for as long as any reason holds:
  * the destination is full, the stages hold too many bytes, or a toxic holds the direction.
  * @module
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import { Chain, type ChainHost } from './chain.js';
 import type { Clock } from './clock.js';
@@ -43,8 +44,8 @@ export class Link implements ChainHost {
   constructor(
     private readonly owner: LinkOwner,
     readonly direction: Direction,
-    private readonly source: Socket,
-    private readonly sink: Socket,
+    private readonly source: Duplex,
+    private readonly sink: Duplex,
     private readonly proxyBytes: ByteCounters,
     /** The source is read with `onread`: its bytes come through {@link Link.onRead}, not 'data'. */
     private readonly readsIntoBuffer = false,
@@ -135,11 +136,11 @@ export class Link implements ChainHost {
 
   /**
    * Whether the bytes of the last read may still be referenced: the destination did not take them at
-   * once (they wait in its write queue), or a toxic stage may hold them. An `onread` buffer can be
-   * read into again only when not.
+   * once (they wait in its write queue), or a toxic stage holds bytes (a stage that keeps a chunk
+   * counts it in `heldBytes`). An `onread` buffer can be read into again only when not.
    */
   get lastReadInUse(): boolean {
-    return this.sink.writableLength > 0 || !this.chain.isEmpty;
+    return this.sink.writableLength > 0 || (!this.chain.isEmpty && this.chain.heldBytes > 0);
   }
 
   /** `onread`'s callback: `nread` bytes landed in `buf`. Once disposed, reads are discarded. */

@@ -114,7 +114,7 @@ export class Proxy implements ConnectionOwner {
   /** The listen address: as configured until the first start, then the address actually bound. */
   listen: string;
   upstream: string;
-  /** `tcp`, or `http`: connections then dial the proxy's HTTP gateway, which forwards to the upstream. */
+  /** `tcp`, or `http`: connections then hand their bytes to the proxy's HTTP gateway, which forwards to the upstream. */
   protocol: Protocol;
   /** Bytes per direction, counted live: received from the source, sent to the destination, dropped. */
   readonly bytes: Record<Direction, ByteCounters> = {
@@ -139,8 +139,6 @@ export class Proxy implements ConnectionOwner {
   private revertTo: ProxyState | undefined;
   private onRemoveLease: (() => void) | undefined;
   private gateway: ProtocolGateway | null;
-  /** Where connections dial while the proxy listens: its gateway's address, or null for the upstream. */
-  private gatewayAddress: HostPort | null = null;
 
   constructor(
     private readonly runtime: Runtime,
@@ -463,7 +461,6 @@ export class Proxy implements ConnectionOwner {
   }
 
   connectionOpened(conn: Connection): void {
-    this.gateway?.connectionOpened(conn);
     if (this.log.isLevelEnabled('debug')) {
       this.log.debug({ conn: conn.id, client: conn.clientAddress }, 'connection opened');
     }
@@ -591,7 +588,6 @@ export class Proxy implements ConnectionOwner {
     if (this.server) return;
     const { host, port } = await resolveStrict(this.listen, true);
     this.checkListenAllowed({ host, port });
-    this.gatewayAddress = this.gateway ? await this.gateway.start() : null;
     const server = createServer(listenerOptions(this.runtime.tuning), this.onClient);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -641,9 +637,13 @@ export class Proxy implements ConnectionOwner {
     this.connectionsTotal++;
     const conn = new Connection(this, client, ++this.ordinal);
     this.live.set(conn.id, conn);
+    if (this.gateway) {
+      conn.attach(this.gateway.attach(conn));
+      return;
+    }
     let target: HostPort;
     try {
-      target = this.gatewayAddress ?? parseHostPort(this.upstream);
+      target = parseHostPort(this.upstream);
     } catch (err) {
       conn.teardown('upstream-unreachable', 'fin', err as Error);
       return;

@@ -3,6 +3,7 @@
  * @module
  */
 import type { LookupFunction, NetConnectOpts, ServerOpts, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { HostPort } from './address.js';
 
 /** Tuning shared by listeners and upstream dials. */
@@ -52,7 +53,7 @@ export function dialOptions(target: HostPort, tuning: SocketTuning): NetConnectO
  * read and discarded meanwhile (unread bytes would turn the close into a reset). If the peer has not
  * closed its side within `graceMs`, the socket is destroyed.
  */
-export function closeGracefully(socket: Socket, graceMs: number): void {
+export function closeGracefully(socket: Duplex, graceMs: number): void {
   if (socket.destroyed) return;
   socket.resume();
   socket.end();
@@ -62,12 +63,14 @@ export function closeGracefully(socket: Socket, graceMs: number): void {
 }
 
 /**
- * Resets a socket (RST). A socket still connecting is reset as soon as it connects (Node waits for
- * the handshake), so a peer that the dial already reached sees a reset, not a quiet close.
+ * Resets a socket (RST), or an in-process stream that can pass a reset on (duplex-pair.ts). A socket
+ * still connecting is reset as soon as it connects (Node waits for the handshake), so a peer that the
+ * dial already reached sees a reset, not a quiet close.
  */
-export function resetSocket(socket: Socket): void {
+export function resetSocket(socket: Duplex & { resetAndDestroy?: () => unknown }): void {
   if (socket.destroyed) return;
   try {
+    if (typeof socket.resetAndDestroy !== 'function') throw new Error('no reset');
     socket.resetAndDestroy();
   } catch {
     // Not a TCP socket (or no handle yet): nothing to reset, only to close.

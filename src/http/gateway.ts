@@ -1,15 +1,16 @@
 /**
- * The HTTP gateway of one `http` proxy: a node:http server on a loopback port of its own that the
- * proxy's connections dial instead of the upstream. The core connection in front of it keeps its
- * two byte-stream toxic chains, so byte toxics act on the wire exactly as on a `tcp` proxy; the
- * gateway parses HTTP/1.1 with Node's own parser, applies the proxy's HTTP toxics per request and
- * response, and forwards each client connection's requests on one upstream connection of its own.
+ * The HTTP gateway of one `http` proxy: a node:http server, listening nowhere, that each of the
+ * proxy's connections is handed to in-process as one end of a duplex pair (the connection writes to
+ * the other end instead of dialling the upstream). The core connection in front of it keeps its two
+ * byte-stream toxic chains, so byte toxics act on the wire exactly as on a `tcp` proxy; the gateway
+ * parses HTTP/1.1 with Node's own parser, applies the proxy's HTTP toxics per request and response,
+ * and forwards each client connection's requests on one upstream connection of its own.
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { HostPort } from '../core/address.js';
+import type { Duplex } from 'node:stream';
 import type { Connection } from '../core/connection.js';
+import { duplexPair } from '../core/duplex-pair.js';
 import type { GatewayFactory, ProtocolGateway } from '../core/gateway.js';
 import type { Logger } from '../core/logger.js';
 import type { Proxy } from '../core/proxy.js';
@@ -19,18 +20,14 @@ import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import { Session, type SessionHost } from './session.js';
 import { Tunnel } from './tunnel.js';
 
-/** The loopback address the gateway listens on. */
-const LOOPBACK = '127.0.0.1';
-
 /** One proxy's HTTP layer. */
 export class HttpGateway implements ProtocolGateway, SessionHost {
   readonly log: Logger;
   private server: Server | null = null;
-  private starting: Promise<HostPort> | null = null;
-  private readonly sessions = new Map<Socket, Session>();
-  /** Core connections by the local port of their upstream socket (the gateway sees it as the remote port). */
-  private readonly byPort = new Map<number, Connection>();
-  private readonly ports = new WeakMap<Connection, number>();
+  private readonly sessions = new Map<Duplex, Session>();
+  /** The core connection behind each session's stream. */
+  private readonly connections = new Map<Duplex, Connection>();
+  private readonly streams = new WeakMap<Connection, Duplex>();
 
   constructor(
     readonly proxy: Proxy,
@@ -44,75 +41,54 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
     return this.sessions.size;
   }
 
-  start(): Promise<HostPort> {
-    this.starting ??= this.listen();
-    return this.starting;
+  attach(conn: Connection): Duplex {
+    const [connectionEnd, gatewayEnd] = duplexPair(this.runtime.tuning.highWaterMark);
+    this.connections.set(gatewayEnd, conn);
+    this.streams.set(conn, gatewayEnd);
+    this.sessions.set(gatewayEnd, new Session(this, gatewayEnd));
+    (this.server ??= this.createServer()).emit('connection', gatewayEnd);
+    return connectionEnd;
   }
 
   stop(): void {
-    const server = this.server;
-    this.server = null;
-    this.starting = null;
-    server?.close();
     for (const session of [...this.sessions.values()]) session.destroy();
     this.sessions.clear();
-    this.byPort.clear();
-  }
-
-  connectionOpened(conn: Connection): void {
-    const port = conn.upstream?.localPort;
-    if (port === undefined) return;
-    this.byPort.set(port, conn);
-    this.ports.set(conn, port);
+    this.connections.clear();
   }
 
   connectionClosed(conn: Connection): void {
-    const port = this.ports.get(conn);
-    if (port !== undefined && this.byPort.get(port) === conn) this.byPort.delete(port);
+    const stream = this.streams.get(conn);
+    if (stream !== undefined && this.connections.get(stream) === conn) this.connections.delete(stream);
   }
 
-  connectionFor(socket: Socket): Connection | undefined {
-    return socket.remotePort === undefined ? undefined : this.byPort.get(socket.remotePort);
+  connectionFor(stream: Duplex): Connection | undefined {
+    return this.connections.get(stream);
   }
 
   sessionClosed(session: Session): void {
     this.sessions.delete(session.socket);
   }
 
-  private async listen(): Promise<HostPort> {
+  private createServer(): Server {
     const server = createServer({
       requireHostHeader: false,
       requestTimeout: 0,
       headersTimeout: 0,
       keepAliveTimeout: 0,
       maxHeaderSize: HTTP_MAX_HEADER_SIZE,
-      noDelay: true,
       highWaterMark: this.runtime.tuning.highWaterMark,
     });
     // A client that half-closes after its request still gets the answer (the connection ends after it).
     (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     // Header count is bounded by HTTP_MAX_HEADER_SIZE alone: no silent dropping past 2000 fields.
     server.maxHeadersCount = 0;
-    server.on('connection', (socket: Socket) => {
-      this.sessions.set(socket, new Session(this, socket));
-    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
     server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false));
     server.on('upgrade', this.onTunnel);
     server.on('connect', this.onTunnel);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: LOOPBACK, port: 0 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
     server.on('error', (err) => this.log.error({ err }, 'http gateway error'));
-    this.server = server;
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    return { host: LOOPBACK, port };
+    return server;
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
@@ -126,7 +102,7 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
     new Exchange(session, req, res, session.nextRequest(), expectContinue).start();
   }
 
-  private readonly onTunnel = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+  private readonly onTunnel = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const session = this.sessions.get(socket);
     if (!session) {
       socket.destroy();

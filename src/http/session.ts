@@ -1,13 +1,14 @@
 /**
- * One client connection as the HTTP layer sees it: the loopback socket its core connection dialled,
- * the one upstream connection that serves it, and the exchanges in flight. The upstream connection
- * is dialled at the first forwarded request and reused for every later one; when the upstream
- * closes it, the client connection is closed too (after the exchange in flight), so a client
- * connection never gets a second upstream connection.
+ * One client connection as the HTTP layer sees it: the gateway's end of the stream its core
+ * connection writes to, the one upstream connection that serves it, and the exchanges in flight.
+ * The upstream connection is dialled at the first forwarded request and reused for every later
+ * one; when the upstream closes it, the client connection is closed too (after the exchange in
+ * flight), so a client connection never gets a second upstream connection.
  * @module
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { formatHostPort, parseHostPort, type HostPort } from '../core/address.js';
 import type { Connection } from '../core/connection.js';
 import type { Direction } from '../core/direction.js';
@@ -26,8 +27,8 @@ export interface SessionHost {
   readonly proxy: Proxy;
   readonly runtime: Runtime;
   readonly log: Logger;
-  /** The core connection whose upstream socket is the peer of `socket`. */
-  connectionFor(socket: Socket): Connection | undefined;
+  /** The core connection at the other end of `socket`. */
+  connectionFor(socket: Duplex): Connection | undefined;
   sessionClosed(session: Session): void;
 }
 
@@ -60,8 +61,8 @@ export class Session implements PassHost {
 
   constructor(
     private readonly host: SessionHost,
-    /** The gateway's side of the loopback connection. */
-    readonly socket: Socket,
+    /** The gateway's end of the stream from the core connection. */
+    readonly socket: Duplex,
   ) {
     socket.on('close', this.onClose);
   }

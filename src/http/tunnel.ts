@@ -8,6 +8,7 @@
  */
 import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { resetSocket } from '../core/socket-options.js';
 import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
 import { badGateway, replyHeaders } from './exchange.js';
@@ -23,8 +24,8 @@ export function serializeHead(status: number, message: string, raw: readonly str
 }
 
 /** Joins two sockets raw: data and FIN flow both ways; a reset on one resets the other. */
-export function joinSockets(a: Socket, b: Socket): void {
-  const onError = (peer: Socket) => (err: NodeJS.ErrnoException) => {
+export function joinSockets(a: Duplex, b: Duplex): void {
+  const onError = (peer: Duplex) => (err: NodeJS.ErrnoException) => {
     if (err.code === 'ECONNRESET') resetSocket(peer);
     else peer.destroy();
   };
@@ -45,7 +46,7 @@ export class Tunnel implements PassGuard, SessionTask {
   constructor(
     private readonly session: Session,
     private readonly req: IncomingMessage,
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     /** Bytes the client sent after the request head: they belong to the new protocol. */
     private readonly early: Buffer,
     private readonly ordinal: number,

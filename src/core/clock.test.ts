@@ -1,0 +1,42 @@
+/** The real clock's waits: whole milliseconds for libuv, the next loop turn for short remainders. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { StageTimer, systemClock } from './clock.js';
+
+describe('systemClock', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('hands libuv whole milliseconds, never one more for float noise', () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const start = 12_345.678_901;
+    for (const ms of [1, (start + 1) - start, 99.999_9, 100.000_000_000_1, 2.3]) {
+      systemClock.clearTimeout(systemClock.setTimeout(() => {}, ms));
+    }
+    expect(spy.mock.calls.map((call) => call[1])).toEqual([1, 1, 100, 100, 3]);
+  });
+
+  it('runs a wait of half a millisecond or less at the next loop turn, ahead of a 1 ms timer', async () => {
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        order.push('1 ms timer');
+        resolve();
+      }, 1);
+      systemClock.setTimeout(() => order.push('0.3 ms wait'), 0.3);
+    });
+    expect(order).toEqual(['0.3 ms wait', '1 ms timer']);
+  });
+
+  it('cancels a short wait like a long one', async () => {
+    let fired = 0;
+    const timer = new StageTimer(systemClock, () => fired++);
+    timer.arm(0.2);
+    timer.cancel();
+    timer.arm(0.1);
+    timer.close();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(fired).toBe(0);
+    expect(timer.armed).toBe(false);
+  });
+});
