@@ -2,7 +2,7 @@
  * Every socket option and the ways a socket is closed, in one place.
  * @module
  */
-import type { LookupFunction, NetConnectOpts, ServerOpts, Socket } from 'node:net';
+import type { LookupFunction, NetConnectOpts, ServerOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HostPort } from './address.js';
 
