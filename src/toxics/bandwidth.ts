@@ -18,8 +18,12 @@ const PIECE_MS = 20;
  */
 class BandwidthStage implements ToxicStage<BandwidthAttributes> {
   private readonly queue = new ChunkQueue();
-  /** When the transmitter is free again (ms). */
-  private cursor = -Infinity;
+  /**
+   * When the transmitter became busy (ms) and the bytes it has sent since: the time it is free again
+   * is computed from the two, not summed piece by piece, so rounding never drifts past the clock.
+   */
+  private busySince = -Infinity;
+  private sentSince = 0;
   private endPending = false;
 
   constructor(
@@ -32,7 +36,10 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
   }
 
   onChunk(buf: Buffer): void {
-    if (this.queue.length === 0) this.cursor = Math.max(this.cursor, this.ctx.now());
+    if (this.queue.length === 0) {
+      const now = this.ctx.now();
+      if (this.freeAt() < now) this.rebase(now);
+    }
     this.queue.push(buf);
     if (!this.ctx.timer.armed) this.drain();
   }
@@ -47,6 +54,8 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
   }
 
   update(attrs: BandwidthAttributes): void {
+    // Time already spent sending stays spent; the new rate applies from there.
+    this.rebase(Math.max(this.freeAt(), this.ctx.now()));
     this.attrs = attrs;
     this.ctx.timer.cancel();
     this.drain();
@@ -60,6 +69,16 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
     this.queue.clear();
   }
 
+  /** When the transmitter is free again (ms). */
+  private freeAt(): number {
+    return this.attrs.rate > 0 ? this.busySince + this.sentSince / this.attrs.rate : this.busySince;
+  }
+
+  private rebase(time: number): void {
+    this.busySince = time;
+    this.sentSince = 0;
+  }
+
   private drain(): void {
     const bytesPerMs = this.attrs.rate; // KB/s with KB = 1000 bytes is bytes per millisecond
     if (bytesPerMs <= 0) {
@@ -70,12 +89,12 @@ class BandwidthStage implements ToxicStage<BandwidthAttributes> {
       while (this.queue.length > 0) {
         const head = this.queue.peek();
         const size = Math.min(head.length, maxPiece);
-        const leaves = this.cursor + size / bytesPerMs;
+        const leaves = this.busySince + (this.sentSince + size) / bytesPerMs;
         if (leaves > now) {
           this.ctx.timer.arm(leaves - now);
           return;
         }
-        this.cursor = leaves;
+        this.sentSince += size;
         if (size === head.length) {
           this.ctx.push(this.queue.shift());
         } else {
