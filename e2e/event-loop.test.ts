@@ -1,7 +1,7 @@
 /**
  * What one request may make the server do is bounded, and at those bounds no single event-loop task
- * of the server runs over 50 ms, so the API and every proxy keep answering: a 1 MiB scenario with
- * the most steps accepted, each with the longest name (parsed in a worker thread; the server's
+ * of the server runs over 50 ms on a quiet machine (see YARDSTICKS for a busy one), so the API and
+ * every proxy keep answering: a 1 MiB scenario with the most steps accepted, each with the longest name (parsed in a worker thread; the server's
  * thread receives the finished plan), and `/metrics` and `/proxies` with the most proxies a server
  * holds (metrics rendered one family per turn).
  *
@@ -21,6 +21,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_SCENARIO_BYTES, MAX_SCENARIO_STEPS } from '../src/limits.js';
 
 const BUDGET_MS = 50;
+/**
+ * On a busy machine every task takes longer, this one too: the budget grows to this many times what
+ * the server takes, at that moment, to parse the largest body it accepts (about 5 ms on a quiet
+ * 2-core machine, so the budget stays 50 ms there).
+ */
+const YARDSTICKS = 10;
 /** A stall this long counts whole, whatever the baseline: no noise of the machine explains it. */
 const CEILING_MS = 500;
 const HARNESS = fileURLToPath(new URL('./helpers/loop-server.mjs', import.meta.url));
@@ -71,17 +77,23 @@ async function longestStall(work: () => Promise<void>): Promise<number> {
  * measured just before it: time the machine took the process away shows in both. The best pair
  * counts; a hard ceiling keeps a run that is noisy in every pair from hiding a real stall.
  */
-async function stallOver(baseline: () => Promise<void>, work: () => Promise<void>): Promise<{ cost: number; pairs: string }> {
+async function stallOver(baseline: () => Promise<void>, work: () => Promise<void>): Promise<{ overBudget: number; pairs: string }> {
   const costOf = ([base, limit]: [number, number]): number => (limit > CEILING_MS ? limit : Math.max(0, limit - base));
-  const pairs: Array<[number, number]> = [];
+  const pairs: Array<[number, number, number]> = [];
   for (let attempt = 0; attempt < 4; attempt++) {
+    const budget = Math.max(BUDGET_MS, YARDSTICKS * (await yardstick()));
     const pair: [number, number] = [await longestStall(baseline), await longestStall(work)];
-    pairs.push(pair);
+    pairs.push([...pair, budget]);
     // The work is heavy for a shared machine: stop at the first pair within the budget.
-    if (costOf(pair) < BUDGET_MS) break;
+    if (costOf(pair) < budget) break;
   }
-  const cost = Math.min(...pairs.map(costOf));
-  return { cost, pairs: pairs.map(([base, limit]) => `${limit} ms (baseline ${base} ms)`).join(', ') };
+  const overBudget = Math.min(...pairs.map(([base, limit, budget]) => costOf([base, limit]) - budget));
+  return { overBudget, pairs: pairs.map(([base, limit, budget]) => `${limit} ms (baseline ${base} ms, budget ${budget.toFixed(0)} ms)`).join(', ') };
+}
+
+/** What the server takes now to parse a 1 MiB JSON body, in ms (median of 7). */
+async function yardstick(): Promise<number> {
+  return Number((await command('yardstick')).replace(/^yardstick /, ''));
 }
 
 /**
@@ -116,9 +128,9 @@ describe('one request at the limits', () => {
       runs.push(started.location ?? '');
       expect((await call('GET', started.location ?? '')).status).toBe(200);
     };
-    const { cost, pairs } = await stallOver(startAndRead(bigScenario(1, 200)), startAndRead(text));
+    const { overBudget, pairs } = await stallOver(startAndRead(bigScenario(1, 200)), startAndRead(text));
     for (const run of runs) await call('DELETE', run);
-    expect(cost, `longest stall per attempt: ${pairs}`).toBeLessThan(BUDGET_MS);
+    expect(overBudget, `longest stall per attempt: ${pairs}`).toBeLessThan(0);
   });
 
   it('a scenario past the step limit is a 400 that says so', async () => {
@@ -135,7 +147,7 @@ describe('one request at the limits', () => {
 
     const last = `proxy-${String(MAX_PROXIES - 1).padStart(4, '0')}`;
     expect((await call('GET', '/metrics')).text).toContain(`faultline_proxy_enabled{proxy="${last}"} 0`);
-    const { cost, pairs } = await stallOver(
+    const { overBudget, pairs } = await stallOver(
       async () => {
         expect((await call('GET', '/version')).status).toBe(200);
         expect((await call('GET', '/proxies/proxy-0000')).status).toBe(200);
@@ -145,6 +157,6 @@ describe('one request at the limits', () => {
         expect((await call('GET', '/proxies')).status).toBe(200);
       },
     );
-    expect(cost, `longest stall per attempt: ${pairs}`).toBeLessThan(BUDGET_MS);
+    expect(overBudget, `longest stall per attempt: ${pairs}`).toBeLessThan(0);
   });
 });
