@@ -1,8 +1,8 @@
 /**
  * What one request may make the server do is bounded, and at those bounds no single event-loop task
  * of the server runs over 50 ms on a quiet machine (see YARDSTICKS for a busy one), so the API and
- * every proxy keep answering: a 1 MiB scenario with the most steps accepted, each with the longest name (parsed in a worker thread; the server's
- * thread receives the finished plan), and `/metrics` and `/proxies` with the most proxies a server
+ * every proxy keep answering: a 1 MiB scenario with the most steps accepted, each with the longest
+ * name (parsed in a worker thread; the server's thread receives the finished plan), and `/metrics` and `/proxies` with the most proxies a server
  * holds (metrics rendered one family per turn).
  *
  * The longest stall is read from `perf_hooks.monitorEventLoopDelay` inside the server's own
