@@ -14,7 +14,6 @@ import type { SseClientOptions } from '../api/sse-client.js';
 import type { ProxyRegistry } from '../core/registry.js';
 import { errors, isFaultlineError } from '../errors.js';
 import type { LiveFeed } from './live-feed.js';
-import { planScenario } from './scenario-plan.js';
 import { toxicCatalogText } from './toxic-catalog.js';
 
 /** What the dashboard endpoints read. */
@@ -65,10 +64,12 @@ export function dashboardRoutes(router: Router, deps: DashboardDeps, matched: re
     router,
     '/faultline/scenarios/plan',
     {
-      post: (req, res) => {
+      post: async (req, res) => {
         const raw: unknown = req.body;
         const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
         if (text.trim() === '') throw errors.badRequestBody('expected a scenario in YAML or JSON, got an empty body');
+        // The scenario parser loads with the first plan, as the runner does with the first run.
+        const { planScenario } = await import('./scenario-plan.js');
         try {
           sendJson(res, 200, JSON.stringify(planScenario(text)));
         } catch (err) {
