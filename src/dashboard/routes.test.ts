@@ -39,8 +39,9 @@ function call(url: string, method: string, path: string, headers: Record<string,
 
 const AUTH = { Authorization: 'Bearer s3cret', 'User-Agent': 'test' };
 
-/** Reads an SSE stream until `want` frames arrived; returns them as text. */
-function readFrames(url: string, path: string, want: number, headers: Record<string, string> = AUTH): Promise<string[]> {
+/** Reads an SSE stream until `want` frames arrived (or `want` says they have); returns them as text. */
+function readFrames(url: string, path: string, want: number | ((frames: string[]) => boolean), headers: Record<string, string> = AUTH): Promise<string[]> {
+  const enough = typeof want === 'number' ? (frames: string[]) => frames.length >= want : want;
   return new Promise((resolve, reject) => {
     const req = httpRequest(url + path, { headers }, (res) => {
       let buffer = '';
@@ -48,7 +49,7 @@ function readFrames(url: string, path: string, want: number, headers: Record<str
       res.on('data', (c: string) => {
         buffer += c;
         const frames = buffer.split('\n\n').filter((f) => f !== '' && !f.startsWith(':'));
-        if (buffer.endsWith('\n\n') && frames.length >= want) {
+        if (buffer.endsWith('\n\n') && enough(frames)) {
           req.destroy();
           resolve(frames);
         }
@@ -105,7 +106,9 @@ describe('POST /faultline/scenarios/plan', () => {
 describe('GET /faultline/stream and /faultline/traffic', () => {
   it('sends the same event frames as /events, plus the scenario list and traffic samples', async () => {
     await server.registry.create({ name: 'svc', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false });
-    const live = readFrames(server.url, '/faultline/stream', 4);
+    // A traffic sample comes every second, so it may come before or after the change.
+    const isEvent = (type: string) => (frame: string) => frame.includes(`\nevent: ${type}\n`) || frame.startsWith(`event: ${type}\n`);
+    const live = readFrames(server.url, '/faultline/stream', (frames) => frames.some(isEvent('toxic.added')) && frames.some(isEvent('traffic')));
     const events = readFrames(server.url, '/events', 2);
     // Both streams are subscribed once their opening frames can be read; then one change.
     await new Promise((r) => setTimeout(r, 200));
@@ -115,8 +118,8 @@ describe('GET /faultline/stream and /faultline/traffic', () => {
     expect(liveFrames[1]).toBe('event: scenarios\ndata: {"runs":[]}');
     const added = eventFrames[1] ?? '';
     expect(added).toMatch(/^id: \d+\nevent: toxic\.added\n/);
-    expect(liveFrames[2]).toBe(added);
-    expect(liveFrames[3]).toMatch(/^event: traffic\ndata: \{"time":"[^"]+","interval_ms":1000,"proxies":\{"svc":\{"upstream":0,"downstream":0,"connections":0\}\}\}$/);
+    expect(liveFrames.find(isEvent('toxic.added'))).toBe(added);
+    expect(liveFrames.find(isEvent('traffic'))).toMatch(/^event: traffic\ndata: \{"time":"[^"]+","interval_ms":1000,"proxies":\{"svc":\{"upstream":0,"downstream":0,"connections":0\}\}\}$/);
     const history = JSON.parse((await call(server.url, 'GET', '/faultline/traffic?proxy=svc', AUTH)).text) as Record<string, unknown>;
     expect(history).toMatchObject({ interval_ms: 1000, proxies: { svc: { upstream: expect.any(Array), downstream: expect.any(Array), connections: expect.any(Array) } } });
     await server.registry.remove('svc');

@@ -75,9 +75,10 @@ describe('glob', () => {
 
   it('matches in linear time where a backtracking engine would not finish', () => {
     const glob = path(`/${'*a'.repeat(30)}b`);
-    const small = `/${'a'.repeat(4000)}`;
+    const small = `/${'a'.repeat(2000)}`;
     const large = `/${'a'.repeat(32_000)}`;
-    // Eight times the input takes about eight times as long (a quadratic matcher: 64 times). Best of
+    // Sixteen times the input takes about sixteen times as long (a quadratic matcher: 256 times; the
+    // bound sits between, as caches and collections make the larger input dearer per byte). Best of
     // several runs, taken in turns, so that a busy machine slows both sizes alike.
     const best = { small: Infinity, large: Infinity };
     const time = (input: string): number => {
@@ -90,6 +91,6 @@ describe('glob', () => {
       best.small = Math.min(best.small, time(small));
       best.large = Math.min(best.large, time(large));
     }
-    expect(best.large / best.small).toBeLessThan(32);
+    expect(best.large / best.small).toBeLessThan(64);
   });
 });
