@@ -6,8 +6,8 @@
  * @module
  */
 import { z } from 'zod';
-import { builtinToxics } from '../toxics/registry.js';
-import { toxicLayer, type AnyToxicDefinition, type ToxicLayer } from '../toxics/types.js';
+import { acceptedToxics } from '../toxics/registry.js';
+import { toxicLayer, type AnyToxicDefinition, type ToxicLayer, type ToxicLookup } from '../toxics/types.js';
 
 /** One toxic type as the catalog describes it. */
 export interface ToxicCatalogEntry {
@@ -35,10 +35,15 @@ function entry(definition: AnyToxicDefinition): ToxicCatalogEntry {
   };
 }
 
-let catalogText: string | undefined;
+const catalogs = new WeakMap<ToxicLookup, string>();
 
-/** The catalog as the endpoint sends it (built once). */
-export function toxicCatalogText(): string {
-  catalogText ??= JSON.stringify({ toxics: builtinToxics.map(entry) });
-  return catalogText;
+/** The catalog of `toxics` (default: the built-in ones) as the endpoint sends it, built once per registry. */
+export function toxicCatalogText(given?: ToxicLookup): string {
+  const toxics = acceptedToxics(given);
+  let text = catalogs.get(toxics);
+  if (text === undefined) {
+    text = JSON.stringify({ toxics: toxics.definitions.map(entry) });
+    catalogs.set(toxics, text);
+  }
+  return text;
 }
