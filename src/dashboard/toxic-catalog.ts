@@ -23,8 +23,27 @@ export interface ToxicCatalogEntry {
   attributes: Record<string, unknown>;
 }
 
+/**
+ * The catalog shows a number's unit as its `description` (what forms print next to the field); the
+ * attributes' prose and the other documentation keys stay in the generated docs.
+ */
+function unitAsDescription({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  const { unit } = jsonSchema;
+  delete jsonSchema['unit'];
+  delete jsonSchema['defaultText'];
+  const numeric = jsonSchema['type'] === 'integer' || jsonSchema['type'] === 'number';
+  if (typeof unit === 'string' && numeric) jsonSchema['description'] = unit;
+  else delete jsonSchema['description'];
+}
+
 function entry(definition: AnyToxicDefinition): ToxicCatalogEntry {
-  const schema = z.toJSONSchema(definition.attributes, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'inline' });
+  const schema = z.toJSONSchema(definition.attributes, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    reused: 'inline',
+    override: unitAsDescription,
+  });
   return {
     type: definition.type,
     layer: toxicLayer(definition),
