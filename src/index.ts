@@ -64,6 +64,7 @@ export {
 } from './toxics/types.js';
 export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './toxics/http-types.js';
 export { HeaderList } from './toxics/header-list.js';
+export { decimal, fraction, wholeNumber, type NumberOptions } from './toxics/attributes.js';
 
 /** Options for {@link startProxy}. */
 export interface StartProxyOptions extends EngineOptions {
