@@ -19,7 +19,9 @@ import { Proxy } from './core/proxy.js';
 import { ProxyRegistry } from './core/registry.js';
 import type { EngineOptions } from './core/runtime.js';
 import { httpGateway } from './http/gateway.js';
+import { registryWith } from './toxics/registry.js';
 import type { ToxicInput } from './toxics/spec.js';
+import type { AnyToxicDefinition } from './toxics/types.js';
 
 export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
@@ -32,7 +34,7 @@ export { Proxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
 export { ProxyRegistry, type PopulateResult } from './core/registry.js';
 export type { EngineOptions } from './core/runtime.js';
 export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
-export { builtinToxics, getToxicDefinition, toxicTypes } from './toxics/registry.js';
+export { builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './toxics/registry.js';
 export type { ToxicInput, ToxicPatch } from './toxics/spec.js';
 export { startServer, type RunningServer, type ServerOptions, type ServerProxy } from './server.js';
 export { createApp, type AppDeps } from './api/app.js';
@@ -56,11 +58,13 @@ export {
   type CloseMode,
   type StageContext,
   type ToxicDefinition,
+  type ToxicLookup,
   type ToxicSpec,
   type ToxicStage,
 } from './toxics/types.js';
 export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './toxics/http-types.js';
 export { HeaderList } from './toxics/header-list.js';
+export { decimal, fraction, wholeNumber, type NumberOptions } from './toxics/attributes.js';
 
 /** Options for {@link startProxy}. */
 export interface StartProxyOptions extends EngineOptions {
@@ -74,12 +78,15 @@ export interface StartProxyOptions extends EngineOptions {
   protocol?: Protocol;
   /** Toxics to add before the first client connects. */
   toxics?: ToxicInput[];
+  /** Toxic types of your own, accepted besides the built-in ones (docs/creating-toxics.md). */
+  customToxics?: readonly AnyToxicDefinition[];
 }
 
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
 export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
-  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], ...engine } = options;
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
+  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], customToxics, ...engine } = options;
+  const toxicRegistry = registryWith(customToxics, engine.toxicRegistry);
+  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
   const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol };
   const proxy = await registry.create(config);
   for (const toxic of toxics) proxy.addToxic(toxic);

@@ -22,7 +22,9 @@ import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
 import { httpGateway } from './http/gateway.js';
 import { onDemandMetrics, type OnDemandMetrics } from './metrics/on-demand.js';
 import type { StatePersister } from './state/persister.js';
+import { registryWith } from './toxics/registry.js';
 import type { ToxicInput } from './toxics/spec.js';
+import type { AnyToxicDefinition } from './toxics/types.js';
 
 /** A proxy to create at startup, with its toxics. */
 export interface ServerProxy {
@@ -70,6 +72,11 @@ export interface ServerOptions extends EngineOptions {
   dashboard?: boolean;
   /** Host names a browser may use besides IP addresses and `localhost` (docs/operations.md). */
   allowedHosts?: readonly string[] | undefined;
+  /**
+   * Toxic types of your own, accepted besides the built-in ones by the API, the proxies given here
+   * and the state file (docs/creating-toxics.md).
+   */
+  customToxics?: readonly AnyToxicDefinition[] | undefined;
 }
 
 /** A running server. */
@@ -163,8 +170,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     backlog = 2048,
     dashboard = true,
     allowedHosts,
+    customToxics,
     ...engine
   } = options;
+  const toxicRegistry = registryWith(customToxics, engine.toxicRegistry);
   const logger: Logger = engine.logger ?? silentLogger;
   // A state file that cannot be used stops startup before anything binds. The state modules (and
   // the YAML parser they read with) load only when there is a state file.
@@ -172,10 +181,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (stateFile !== undefined) {
     const state = await import('./state/state-file.js');
     await state.checkStateDirectory(stateFile, allowSharedStateDir);
-    saved = await state.readStateFile(stateFile);
+    saved = await state.readStateFile(stateFile, toxicRegistry);
   }
   // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, listenHost: host, ...engine });
+  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, listenHost: host, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ProxyRegistry } from '../core/registry.js';
-import { toxicTypes } from '../toxics/registry.js';
+import { acceptedToxics } from '../toxics/registry.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from './version.js';
 
 /** The body of `GET /faultline/info`. */
@@ -34,6 +34,6 @@ export function serverInfo(registry: ProxyRegistry, startedAt: number): ServerIn
     seed: registry.seed,
     uptime_ms: Math.round(performance.now() - startedAt),
     protocols: ['tcp', ...Object.keys(registry.runtime.gateways)],
-    toxic_types: toxicTypes(),
+    toxic_types: acceptedToxics(registry.runtime.toxicRegistry).types(),
   };
 }

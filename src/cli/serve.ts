@@ -11,6 +11,7 @@ import type { Config } from '../config/schema.js';
 import type { EngineOptions } from '../core/runtime.js';
 import { createLogger } from '../logging/logger.js';
 import { startServer, type RunningServer } from '../server.js';
+import { getToxicDefinition, type ToxicRegistry } from '../toxics/registry.js';
 
 const USAGE = `Usage: faultline serve [options]
 
@@ -34,6 +35,9 @@ Options:
   --allow-shared-state-dir
                       accept a --state file in a directory other users can write (refused by
                       default; env FAULTLINE_ALLOW_SHARED_STATE_DIR)
+  --toxic-module FILE custom toxics: a JavaScript module exporting toxic definitions (repeatable;
+                      see docs/creating-toxics.md). Its code runs in the server: name only files
+                      you trust
   --version           print the version and exit
   -h, --help          show this help
 
@@ -53,6 +57,7 @@ const OPTIONS = {
   'max-connections': { type: 'string' },
   'allow-remote-listen': { type: 'boolean' },
   'allow-shared-state-dir': { type: 'boolean' },
+  'toxic-module': { type: 'string', multiple: true },
   'proxy-metrics': { type: 'boolean' },
   'runtime-metrics': { type: 'boolean' },
   version: { type: 'boolean' },
@@ -149,11 +154,25 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // Custom toxics come first: the config file may use them.
+  let toxicRegistry: ToxicRegistry | undefined;
+  const modules = values['toxic-module'] ?? [];
+  if (modules.length > 0) {
+    const { loadToxicModules, ToxicModuleError } = await import('./toxic-modules.js');
+    try {
+      toxicRegistry = await loadToxicModules(modules);
+    } catch (err) {
+      if (!(err instanceof ToxicModuleError)) throw err;
+      process.stderr.write(`faultline: --toxic-module ${err.message}\n`);
+      return 1;
+    }
+  }
+
   const file = values.config ?? process.env['FAULTLINE_CONFIG'];
   let config: Config;
   let warnings: string[];
   try {
-    ({ config, warnings } = await loadConfig({ file, env: process.env, flags: flagsOf(values) }));
+    ({ config, warnings } = await loadConfig({ file, env: process.env, flags: flagsOf(values), toxicRegistry }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`faultline: invalid configuration:\n${err.issues.map((i) => `  ${i}`).join('\n')}\n`);
@@ -163,6 +182,10 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.server.log_level });
   for (const warning of warnings) logger.warn({ warning }, 'configuration warning');
   logger.info({ version: FAULTLINE_VERSION, toxiproxy_api: TOXIPROXY_API_VERSION, config: file }, 'starting faultline');
+  if (toxicRegistry) {
+    const custom = toxicRegistry.types().filter((type) => getToxicDefinition(type) === undefined);
+    logger.info({ modules, types: custom }, 'custom toxics loaded');
+  }
 
   const signal = untilSignal((second) => logger.warn({ signal: second }, 'second signal: exiting at once'));
   let server: RunningServer;
@@ -182,6 +205,7 @@ export async function run(argv: string[]): Promise<number> {
       allowedHosts: config.server.allowed_hosts,
       allowSharedStateDir: config.server.allow_shared_state_dir,
       allowRemoteListen: config.server.allow_remote_listen,
+      ...(toxicRegistry ? { toxicRegistry } : {}),
     });
   } catch (err) {
     const where = file === undefined || (err as { code?: unknown }).code === 'STATE_INVALID' ? '' : `${file}: `;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configJsonSchemaText, SCHEMA_PATH } from './json-schema.js';
 
 describe('config JSON Schema', () => {
-  it('is up to date with the zod schema (run `npm run schema` after changing it)', async () => {
+  it('is up to date with the zod schema (run `npm run docs` after changing it)', async () => {
     const committed = await readFile(new URL(`../../${SCHEMA_PATH}`, import.meta.url), 'utf8');
     expect(committed).toBe(configJsonSchemaText());
   });

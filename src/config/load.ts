@@ -10,7 +10,8 @@ import { fromToxiproxyLevel } from '../logging/logger.js';
 import { ConfigError, formatPath } from './config-error.js';
 import type { ParsedText } from './parse-text.js';
 import { readLimited } from './read-limited.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchemas, type Config } from './schema.js';
+import type { ToxicLookup } from '../toxics/types.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -44,6 +45,8 @@ export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Flags, which win over everything. */
   flags?: ConfigFlags;
+  /** The toxic types proxies may have (default: the built-in ones). */
+  toxicRegistry?: ToxicLookup | undefined;
 }
 
 /** A validated config and the notes made while loading it. */
@@ -141,7 +144,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     overlay(section, key, value, `flag --${key.replace(/_/g, '-')}`);
   }
 
-  const result = configSchema.safeParse(raw);
+  const result = configSchemas(options.toxicRegistry).config.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.flatMap((issue) => describeIssue(issue, raw, parsed, origins, arrayFormat));
     throw new ConfigError(issues.join('\n'), issues);

@@ -9,8 +9,8 @@ import { parseHostPort } from '../core/address.js';
 import { PROTOCOLS } from '../core/gateway.js';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { LOG_LEVELS } from '../logging/logger.js';
-import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
-import type { AnyToxicDefinition } from '../toxics/types.js';
+import { ToxicRegistry } from '../toxics/registry.js';
+import type { AnyToxicDefinition, ToxicLookup } from '../toxics/types.js';
 
 /** The default admin API address: loopback only, so nothing outside the machine can reach it. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -58,47 +58,51 @@ function toxicSchema(definition: AnyToxicDefinition) {
 }
 
 /** One toxic in a config file; `type` picks the attribute schema. */
-export const toxicConfigSchema = z.discriminatedUnion(
-  'type',
-  builtinToxics.map(toxicSchema) as unknown as [ReturnType<typeof toxicSchema>, ...ReturnType<typeof toxicSchema>[]],
-);
+function toxicConfigSchemaOf(toxics: ToxicLookup) {
+  return z.discriminatedUnion(
+    'type',
+    toxics.definitions.map(toxicSchema) as unknown as [ReturnType<typeof toxicSchema>, ...ReturnType<typeof toxicSchema>[]],
+  );
+}
 
 /** One proxy in a config file. */
-export const proxyConfigSchema = z
-  .object({
-    name: z.string().min(1).max(MAX_NAME_LENGTH).describe('Unique proxy name.'),
-    listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
-    upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
-    enabled: z.boolean().default(true).describe('Listen at startup.'),
-    protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
-    toxics: z.array(toxicConfigSchema).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
-  })
-  .strict()
-  .superRefine((proxy, ctx) => {
-    const seen = new Set<string>();
-    const perDirection = { upstream: 0, downstream: 0 };
-    proxy.toxics.forEach((toxic, i) => {
-      if (++perDirection[toxic.stream] === MAX_TOXICS_PER_DIRECTION + 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['toxics', i],
-          message: `more than ${MAX_TOXICS_PER_DIRECTION} ${toxic.stream} toxics on proxy "${proxy.name}" (the most one direction may have)`,
-        });
-      }
-      const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
-      if (seen.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
-      }
-      seen.add(name);
-      if (proxy.protocol !== 'http' && getToxicDefinition(toxic.type)?.layer === 'http') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['toxics', i, 'type'],
-          message: `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`,
-        });
-      }
+function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof toxicConfigSchemaOf>) {
+  return z
+    .object({
+      name: z.string().min(1).max(MAX_NAME_LENGTH).describe('Unique proxy name.'),
+      listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
+      upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
+      enabled: z.boolean().default(true).describe('Listen at startup.'),
+      protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
+      toxics: z.array(toxicConfig).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
+    })
+    .strict()
+    .superRefine((proxy, ctx) => {
+      const seen = new Set<string>();
+      const perDirection = { upstream: 0, downstream: 0 };
+      proxy.toxics.forEach((toxic, i) => {
+        if (++perDirection[toxic.stream] === MAX_TOXICS_PER_DIRECTION + 1) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['toxics', i],
+            message: `more than ${MAX_TOXICS_PER_DIRECTION} ${toxic.stream} toxics on proxy "${proxy.name}" (the most one direction may have)`,
+          });
+        }
+        const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
+        if (seen.has(name)) {
+          ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
+        }
+        seen.add(name);
+        if (proxy.protocol !== 'http' && toxics.get(toxic.type)?.layer === 'http') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['toxics', i, 'type'],
+            message: `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`,
+          });
+        }
+      });
     });
-  });
+}
 
 /** The admin API server. */
 export const serverConfigSchema = z
@@ -145,26 +149,64 @@ export const engineConfigSchema = z
   .strict();
 
 /** A whole config file in Faultline's format. */
-export const configSchema = z
-  .object({
-    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
-    server: serverConfigSchema.prefault({}),
-    engine: engineConfigSchema.prefault({}),
-    proxies: z.array(proxyConfigSchema).max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` }).default([]),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.proxies.forEach((proxy, i) => {
-      if (seen.has(proxy.name)) {
-        ctx.addIssue({ code: 'custom', path: ['proxies', i, 'name'], message: `proxy name "${proxy.name}" is used twice` });
-      }
-      seen.add(proxy.name);
+function configSchemaOf(proxy: ReturnType<typeof proxyConfigSchemaOf>) {
+  return z
+    .object({
+      $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+      server: serverConfigSchema.prefault({}),
+      engine: engineConfigSchema.prefault({}),
+      proxies: z.array(proxy).max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` }).default([]),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.proxies.forEach((proxy, i) => {
+        if (seen.has(proxy.name)) {
+          ctx.addIssue({ code: 'custom', path: ['proxies', i, 'name'], message: `proxy name "${proxy.name}" is used twice` });
+        }
+        seen.add(proxy.name);
+      });
     });
-  });
+}
 
+/** The config schemas for an engine that accepts `toxics`. */
+export interface ConfigSchemas {
+  config: ReturnType<typeof configSchemaOf>;
+  /** Faultline's format, or Toxiproxy's bare array of proxies. */
+  file: z.ZodUnion<[ReturnType<typeof configSchemaOf>, z.ZodArray<ReturnType<typeof proxyConfigSchemaOf>>]>;
+  proxy: ReturnType<typeof proxyConfigSchemaOf>;
+  toxic: ReturnType<typeof toxicConfigSchemaOf>;
+}
+
+function schemasOf(toxics: ToxicLookup): ConfigSchemas {
+  const toxic = toxicConfigSchemaOf(toxics);
+  const proxy = proxyConfigSchemaOf(toxics, toxic);
+  const config = configSchemaOf(proxy);
+  return { config, file: z.union([config, z.array(proxy)]), proxy, toxic };
+}
+
+const builtin = schemasOf(ToxicRegistry.builtin);
+const custom = new WeakMap<ToxicLookup, ConfigSchemas>();
+
+/** The config schemas that accept the toxic types of `toxics` (default: the built-in ones). */
+export function configSchemas(toxics?: ToxicLookup): ConfigSchemas {
+  if (toxics === undefined || toxics === ToxicRegistry.builtin) return builtin;
+  let schemas = custom.get(toxics);
+  if (!schemas) {
+    schemas = schemasOf(toxics);
+    custom.set(toxics, schemas);
+  }
+  return schemas;
+}
+
+/** One toxic in a config file, of a built-in type. */
+export const toxicConfigSchema = builtin.toxic;
+/** One proxy in a config file. */
+export const proxyConfigSchema = builtin.proxy;
+/** A whole config file in Faultline's format. */
+export const configSchema = builtin.config;
 /** What a file may hold: Faultline's format, or Toxiproxy's bare array of proxies. */
-export const configFileSchema = z.union([configSchema, z.array(proxyConfigSchema)]);
+export const configFileSchema = builtin.file;
 
 /** A validated config. */
 export type Config = z.infer<typeof configSchema>;

@@ -315,7 +315,8 @@ export class Proxy implements ConnectionOwner {
    */
   addToxic(input: ToxicInput, options?: AddToxicOptions): ToxicSpec {
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
-    const toxic: AttachedToxic = resolveToxic(input, (name) => this.find(name) !== undefined, options);
+    const lookup = this.runtime.toxicRegistry;
+    const toxic: AttachedToxic = resolveToxic(input, (name) => this.find(name) !== undefined, lookup ? { ...options, lookup: (type) => lookup.get(type) } : options);
     this.checkRoom(toxic.spec.direction);
     if (toxic.definition.layer === 'http') toxic.http = this.createHttpToxic(toxic.spec, toxic.definition);
     this.attached.push(toxic);

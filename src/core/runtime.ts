@@ -9,6 +9,7 @@ import type { GatewayFactories } from './gateway.js';
 import { silentLogger, type Logger } from './logger.js';
 import { randomSeed } from './rng.js';
 import { DEFAULT_SOCKET_HIGH_WATER_MARK, type SocketTuning } from './socket-options.js';
+import type { ToxicLookup } from '../toxics/types.js';
 
 /** Engine options; every one has a default. */
 export interface EngineOptions {
@@ -42,6 +43,11 @@ export interface EngineOptions {
    * non-loopback listen is refused with LISTEN_NOT_ALLOWED).
    */
   allowRemoteListen?: boolean;
+  /**
+   * The toxic types proxies accept (default: the built-in ones). Custom toxics:
+   * `ToxicRegistry.builtin.with([myToxic])` (docs/creating-toxics.md).
+   */
+  toxicRegistry?: ToxicLookup;
 }
 
 /** Resolved engine settings shared by all proxies. */
@@ -59,6 +65,8 @@ export interface Runtime {
   readonly gateways: GatewayFactories;
   readonly listenHost: string;
   readonly allowRemoteListen: boolean;
+  /** The toxic types proxies accept; undefined = the built-in ones. */
+  readonly toxicRegistry: ToxicLookup | undefined;
 }
 
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
@@ -84,5 +92,6 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     gateways: options.gateways ?? {},
     listenHost: options.listenHost ?? '127.0.0.1',
     allowRemoteListen: options.allowRemoteListen ?? false,
+    toxicRegistry: options.toxicRegistry,
   };
 }

@@ -34,7 +34,7 @@ function queryNames(value: unknown): Set<string> | undefined {
 
 /** Registers the `/faultline/…` endpoints of the dashboard. */
 export function dashboardRoutes(router: Router, deps: DashboardDeps, matched: readonly RequestHandler[]): void {
-  endpoint(router, '/faultline/toxics', { get: (_req, res) => sendJson(res, 200, toxicCatalogText()) }, matched);
+  endpoint(router, '/faultline/toxics', { get: (_req, res) => sendJson(res, 200, toxicCatalogText(deps.registry.runtime.toxicRegistry)) }, matched);
 
   const feed = deps.feed;
   if (feed) {

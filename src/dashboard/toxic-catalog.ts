@@ -6,8 +6,8 @@
  * @module
  */
 import { z } from 'zod';
-import { builtinToxics } from '../toxics/registry.js';
-import { toxicLayer, type AnyToxicDefinition, type ToxicLayer } from '../toxics/types.js';
+import { acceptedToxics } from '../toxics/registry.js';
+import { toxicLayer, type AnyToxicDefinition, type ToxicLayer, type ToxicLookup } from '../toxics/types.js';
 
 /** One toxic type as the catalog describes it. */
 export interface ToxicCatalogEntry {
@@ -23,8 +23,27 @@ export interface ToxicCatalogEntry {
   attributes: Record<string, unknown>;
 }
 
+/**
+ * The catalog shows a number's unit as its `description` (what forms print next to the field); the
+ * attributes' prose and the other documentation keys stay in the generated docs.
+ */
+function unitAsDescription({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  const { unit } = jsonSchema;
+  delete jsonSchema['unit'];
+  delete jsonSchema['defaultText'];
+  const numeric = jsonSchema['type'] === 'integer' || jsonSchema['type'] === 'number';
+  if (typeof unit === 'string' && numeric) jsonSchema['description'] = unit;
+  else delete jsonSchema['description'];
+}
+
 function entry(definition: AnyToxicDefinition): ToxicCatalogEntry {
-  const schema = z.toJSONSchema(definition.attributes, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused: 'inline' });
+  const schema = z.toJSONSchema(definition.attributes, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    reused: 'inline',
+    override: unitAsDescription,
+  });
   return {
     type: definition.type,
     layer: toxicLayer(definition),
@@ -35,10 +54,15 @@ function entry(definition: AnyToxicDefinition): ToxicCatalogEntry {
   };
 }
 
-let catalogText: string | undefined;
+const catalogs = new WeakMap<ToxicLookup, string>();
 
-/** The catalog as the endpoint sends it (built once). */
-export function toxicCatalogText(): string {
-  catalogText ??= JSON.stringify({ toxics: builtinToxics.map(entry) });
-  return catalogText;
+/** The catalog of `toxics` (default: the built-in ones) as the endpoint sends it, built once per registry. */
+export function toxicCatalogText(given?: ToxicLookup): string {
+  const toxics = acceptedToxics(given);
+  let text = catalogs.get(toxics);
+  if (text === undefined) {
+    text = JSON.stringify({ toxics: toxics.definitions.map(entry) });
+    catalogs.set(toxics, text);
+  }
+  return text;
 }

@@ -10,9 +10,10 @@ import { dirname, resolve } from 'node:path';
 import { formatPath } from '../config/config-error.js';
 import { parseConfigText } from '../config/parse-text.js';
 import { readLimited } from '../config/read-limited.js';
-import { configSchema, type ProxyDefinition } from '../config/schema.js';
+import { configSchemas, type ProxyDefinition } from '../config/schema.js';
 import { MAX_CONFIG_FILE_BYTES, MAX_STATE_FILE_BYTES } from '../limits.js';
 import { FaultlineError } from '../errors.js';
+import type { ToxicLookup } from '../toxics/types.js';
 
 /** A state file that exists but cannot be used; startup stops on it and the file is kept. */
 export class StateFileError extends FaultlineError {
@@ -31,8 +32,12 @@ function isStateObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'proxies' in value;
 }
 
-/** The proxies saved in `path`, or undefined when there is no such file (a first start). */
-export async function readStateFile(path: string): Promise<ProxyDefinition[] | undefined> {
+/**
+ * The proxies saved in `path`, or undefined when there is no such file (a first start). Toxic
+ * types are those of `toxics` (default: the built-in ones).
+ */
+export async function readStateFile(path: string, toxics?: ToxicLookup): Promise<ProxyDefinition[] | undefined> {
+  const configSchema = configSchemas(toxics).config;
   let text: string;
   try {
     text = await readLimited(path, MAX_STATE_FILE_BYTES);

@@ -7,7 +7,7 @@ import { FakeClock } from '../core/clock.js';
 import type { Direction } from '../core/direction.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { applyToxicPatch, resolveToxic, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { CloseMode, ToxicDefinition, ToxicLookup, ToxicSpec } from '../toxics/types.js';
 
 /** A chain whose sink records everything, driven by a {@link FakeClock}. */
 export class ChainHarness implements ChainHost {
@@ -22,9 +22,13 @@ export class ChainHarness implements ChainHost {
   holding = false;
   /** Set when the chain misbehaves (data after end, end twice). */
   violation: string | null = null;
-  private readonly toxics = new Map<string, { spec: ToxicSpec; definition: ToxicDefinition }>();
+  private readonly attached = new Map<string, { spec: ToxicSpec; definition: ToxicDefinition }>();
 
-  constructor(private readonly seed = 'test') {}
+  /** `toxics`: the types `add` accepts (default: the built-in ones). */
+  constructor(
+    private readonly seed = 'test',
+    private readonly toxics?: ToxicLookup,
+  ) {}
 
   /** Everything delivered so far. */
   get delivered(): Buffer {
@@ -38,15 +42,16 @@ export class ChainHarness implements ChainHost {
   }
 
   add(input: ToxicInput): ToxicSpec {
-    const { spec, definition } = resolveToxic(input, (name) => this.toxics.has(name));
+    const types = this.toxics;
+    const { spec, definition } = resolveToxic(input, (name) => this.attached.has(name), types ? { lookup: (type) => types.get(type) } : {});
     if (definition.layer === 'http') throw new Error(`${spec.type} is an HTTP toxic; a chain runs byte-stream toxics only`);
-    this.toxics.set(spec.name, { spec, definition });
+    this.attached.set(spec.name, { spec, definition });
     this.chain.add(spec, definition);
     return spec;
   }
 
   update(name: string, patch: ToxicPatch): ToxicSpec {
-    const toxic = this.toxics.get(name);
+    const toxic = this.attached.get(name);
     if (!toxic) throw new Error(`no toxic ${name}`);
     toxic.spec = applyToxicPatch(toxic.spec, toxic.definition, patch);
     this.chain.update(toxic.spec, toxic.definition);
@@ -54,12 +59,12 @@ export class ChainHarness implements ChainHost {
   }
 
   remove(name: string): void {
-    this.toxics.delete(name);
+    this.attached.delete(name);
     this.chain.remove(name);
   }
 
   has(name: string): boolean {
-    return this.toxics.has(name);
+    return this.attached.has(name);
   }
 
   send(buf: Buffer): void {

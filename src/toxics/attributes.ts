@@ -1,6 +1,8 @@
 /**
  * Attribute building blocks with units. Toxiproxy's attributes are integers; these keep that, reject
- * negative values with a message that names the unit, and default to 0.
+ * negative values with a message that names the unit, and default to 0. The unit is kept in the
+ * schema's metadata (`unit`), where the API's catalog and the generated documentation read it; say
+ * what an attribute means with `.describe()`.
  * @module
  */
 import { z } from 'zod';
@@ -28,7 +30,7 @@ export function wholeNumber(unit: string, { min = 0, fallback = 0 }: NumberOptio
     .min(min, { error: (issue) => `must be ${min} or more (${unit}), got ${String(issue.input)}` })
     .max(Number.MAX_SAFE_INTEGER, { error: `too large (${unit})` })
     .default(fallback)
-    .describe(unit);
+    .meta({ unit });
 }
 
 /** A finite number ≥ `min` (default 0) in `unit`, fractions allowed, default `fallback` (0). */
@@ -38,15 +40,16 @@ export function decimal(unit: string, { min = 0, fallback = 0 }: NumberOptions =
     .min(min, { error: (issue) => `must be ${min} or more (${unit}), got ${String(issue.input)}` })
     .max(Number.MAX_SAFE_INTEGER, { error: `too large (${unit})` })
     .default(fallback)
-    .describe(unit);
+    .meta({ unit });
 }
 
-/** A probability or fraction in [0, 1], default `fallback`. */
+/** A probability or fraction in [0, 1], default `fallback`; `what` names it in messages and is its unit. */
 export function fraction(fallback: number, what = 'a fraction from 0 to 1') {
   return z
     .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
     .min(0, { error: `must be ${what}` })
     .max(1, { error: `must be ${what}` })
     .default(fallback)
-    .describe(what);
+    .meta({ unit: what });
 }
+

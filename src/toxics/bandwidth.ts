@@ -4,8 +4,7 @@ import { ChunkQueue } from './chunk-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** Rate limit in KB/s (1 KB = 1000 bytes). 0 means unlimited, as in Toxiproxy. */
-  rate: wholeNumber('KB/s'),
+  rate: wholeNumber('KB/s').describe('the rate limit, with 1 KB = 1000 bytes; 0 = unlimited, as in Toxiproxy'),
 });
 type BandwidthAttributes = z.infer<typeof attributes>;
 

@@ -3,8 +3,7 @@ import { fraction } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** Probability that a byte has one of its bits flipped, 0 to 1. */
-  rate: fraction(0.001, 'a probability from 0 to 1'),
+  rate: fraction(0.001, 'a probability from 0 to 1').describe('probability that a byte has one of its bits flipped'),
 });
 type CorruptAttributes = z.infer<typeof attributes>;
 

@@ -6,17 +6,14 @@ import { defineHttpToxic, type HttpReply, type HttpToxic, type HttpVerdict } fro
 const MAX_BODY = 64 * 1024;
 
 const attributes = z.object({
-  /** The status to answer with (a registered final status, 200–599). */
-  status: statusCode(503),
-  /** The answer's body, sent as text (at most 64 KiB). */
+  status: statusCode(503).describe('a registered final status, 200–599 (unknown codes are a 400)'),
   body: z
     .string({ error: (issue) => `expected the body as a string, got ${typeof issue.input}` })
     .max(MAX_BODY, { error: `body longer than ${MAX_BODY} characters` })
-    .default(''),
-  /** Extra headers on the answer. */
-  headers: headerMap,
-  /** Reset the client's connection (RST) instead of answering. */
-  reset: z.boolean({ error: 'expected reset as true or false' }).default(false),
+    .default('')
+    .describe("the answer's body (at most 64 KiB); `Content-Type: text/plain; charset=utf-8` unless `headers` sets one"),
+  headers: headerMap.describe('extra answer headers, e.g. `Retry-After`'),
+  reset: z.boolean({ error: 'expected reset as true or false' }).default(false).describe("reset the client's connection (RST) instead of answering"),
   match: matchAttribute,
 });
 type AbortAttributes = z.infer<typeof attributes>;

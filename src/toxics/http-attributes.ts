@@ -62,7 +62,7 @@ export function namedRecord<V extends z.ZodType>(names: z.ZodType<string>, value
 }
 
 /** `{ "Name": "value", … }` with names a toxic may set. */
-export const headerMap = namedRecord(editableHeaderName, headerValue).default({});
+export const headerMap = namedRecord(editableHeaderName, headerValue).default({}).meta({ unit: '`{ "Name": "value" }`' });
 
 /** An HTTP method (a token; compared upper-cased). */
 export const method = z
@@ -79,5 +79,5 @@ export function statusCode(fallback: number) {
       error: (issue) => `unknown HTTP status ${String(issue.input)}: use a registered final status from 200 to 599, e.g. 503`,
     })
     .default(fallback)
-    .describe('HTTP status');
+    .meta({ unit: 'HTTP status' });
 }

@@ -6,12 +6,12 @@ import { defineHttpToxic, type HttpHold, type HttpToxic, type HttpToxicContext, 
 
 const attributes = z
   .object({
-    /** Mean wait, in milliseconds. */
-    delay: wholeNumber('ms'),
-    /** Spread of the wait in milliseconds; its meaning depends on `distribution` (as for latency). */
-    jitter: wholeNumber('ms'),
-    /** Shape of the wait: uniform, normal, lognormal, pareto, paretonormal. */
-    distribution: z.enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` }).default('uniform'),
+    delay: wholeNumber('ms').describe('the mean wait'),
+    jitter: wholeNumber('ms').describe('the spread of the wait; its meaning depends on `distribution`'),
+    distribution: z
+      .enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` })
+      .default('uniform')
+      .describe('the shape of the wait, as for `latency`'),
     match: matchAttribute,
   })
   .superRefine((a, issues) => {

@@ -4,10 +4,8 @@ import { matchAttribute } from './http-match.js';
 import { defineHttpToxic, type HttpHead, type HttpToxic } from './http-types.js';
 
 const attributes = z.object({
-  /** Headers to set: each replaces every field of that name, or is added. */
-  set: headerMap,
-  /** Header names to remove (applied before `set`). */
-  remove: z.array(editableHeaderName).max(256).default([]),
+  set: headerMap.describe('each replaces every header of that name, or is added'),
+  remove: z.array(editableHeaderName).max(256).default([]).meta({ unit: 'list of names', description: 'removed before `set` applies' }),
   match: matchAttribute,
 });
 type HeaderAttributes = z.infer<typeof attributes>;

@@ -48,7 +48,8 @@ export const matchAttribute = z
           : undefined,
     },
   )
-  .prefault({});
+  .prefault({})
+  .meta({ unit: '`{ methods, path, headers }`', defaultText: 'every request', description: 'which requests the toxic acts on (and the responses to them)' });
 
 /** The parsed `match` attribute. */
 export type MatchAttribute = z.infer<typeof matchAttribute>;

@@ -6,14 +6,13 @@ import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z
   .object({
-    /** Mean delay added to every chunk, in milliseconds. */
-    latency: wholeNumber('ms'),
-    /** Spread of the delay in milliseconds; its meaning depends on `distribution`. */
-    jitter: wholeNumber('ms'),
-    /** Shape of the delay (extension): uniform (Toxiproxy's), normal, lognormal, pareto, paretonormal. */
-    distribution: z.enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` }).default('uniform'),
-    /** How much each delay leans on the last, 0 to 1 (extension). */
-    correlation: fraction(0, 'a correlation from 0 to 1'),
+    latency: wholeNumber('ms').describe('the mean delay'),
+    jitter: wholeNumber('ms').describe('the spread of the delay; its exact meaning depends on `distribution`'),
+    distribution: z
+      .enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` })
+      .default('uniform')
+      .describe("the shape of the delay; `uniform` is Toxiproxy's"),
+    correlation: fraction(0, 'a correlation from 0 to 1').describe('how much each delay leans on the previous one'),
   })
   .superRefine((a, issues) => {
     if (a.distribution === 'lognormal' && a.jitter > 0 && a.latency === 0) {

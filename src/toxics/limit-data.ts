@@ -3,8 +3,7 @@ import { wholeNumber } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** Bytes allowed through in this direction before the connection is closed. */
-  bytes: wholeNumber('bytes'),
+  bytes: wholeNumber('bytes').describe('bytes let through in this direction before the connection is closed'),
 });
 type LimitDataAttributes = z.infer<typeof attributes>;
 

@@ -3,8 +3,7 @@ import { wholeNumber } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** Milliseconds of normal traffic before the connection is closed (0 closes it at once). */
-  time: wholeNumber('ms'),
+  time: wholeNumber('ms').describe('lifetime of the connection; 0 closes it at once'),
 });
 type LimitTimeAttributes = z.infer<typeof attributes>;
 

@@ -9,20 +9,13 @@ export const MAX_LOSSES = 16;
 
 const attributes = z
   .object({
-    /** Probability that a segment is lost, 0 to 1. */
-    rate: fraction(0.01, 'a probability from 0 to 1'),
-    /** Mean loss burst length in segments; 1 means independent losses. */
-    burst: decimal('segments', { min: 1, fallback: 1 }),
-    /** Virtual segment size in bytes (an MSS). */
-    segment: wholeNumber('bytes', { min: 1, fallback: 1460 }),
-    /** Round-trip time in ms: the penalty of a fast retransmit. */
-    rtt: wholeNumber('ms', { fallback: 50 }),
-    /** Retransmission timeout in ms, doubling on each repeated loss. */
-    rto: wholeNumber('ms', { min: 1, fallback: 200 }),
-    /** Upper bound of the doubling timeout, in ms. */
-    max_rto: wholeNumber('ms', { fallback: 120_000 }),
-    /** Losses of one segment in a row after which both sides are reset; 0 = never. */
-    give_up: wholeNumber('losses'),
+    rate: fraction(0.01, 'a probability from 0 to 1').describe('probability that a segment is lost'),
+    burst: decimal('segments', { min: 1, fallback: 1 }).describe('mean length of a loss burst; 1 = independent losses'),
+    segment: wholeNumber('bytes', { min: 1, fallback: 1460 }).describe('the largest virtual segment (an MSS)'),
+    rtt: wholeNumber('ms', { fallback: 50 }).describe('round-trip time: the cost of a fast retransmit'),
+    rto: wholeNumber('ms', { min: 1, fallback: 200 }).describe("retransmission timeout (Linux's minimum), doubled on each repeated loss"),
+    max_rto: wholeNumber('ms', { fallback: 120_000 }).describe("cap of the doubling timeout (Linux's `TCP_RTO_MAX`); at least `rto`"),
+    give_up: wholeNumber('losses').describe('losses of one segment in a row after which both sides are reset; 0 = never'),
   })
   .superRefine((a, issues) => {
     if (a.max_rto < a.rto) issues.addIssue({ code: 'custom', path: ['max_rto'], message: `must be at least rto (${a.rto} ms)` });

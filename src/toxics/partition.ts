@@ -4,8 +4,7 @@ import { ChunkQueue } from './chunk-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** How long the cut may last before both sides are reset, in ms; 0 = until the toxic is removed. */
-  max_stall: wholeNumber('ms'),
+  max_stall: wholeNumber('ms').describe('how long the cut may last before both sides are reset; 0 = until the toxic is removed'),
 });
 type PartitionAttributes = z.infer<typeof attributes>;
 

@@ -5,12 +5,9 @@ import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z
   .object({
-    /** Period of the stalls in ms: one stall starts at every multiple of it. */
-    every: wholeNumber('ms', { min: 1, fallback: 1000 }),
-    /** How long each stall lasts, in ms. */
-    duration: wholeNumber('ms', { fallback: 100 }),
-    /** Each stall lasts duration ± up to this many ms (uniform). */
-    jitter: wholeNumber('ms'),
+    every: wholeNumber('ms', { min: 1, fallback: 1000 }).describe('period: a stall starts at every multiple of it'),
+    duration: wholeNumber('ms', { fallback: 100 }).describe('how long each stall lasts'),
+    jitter: wholeNumber('ms').describe('each stall lasts `duration` ± up to `jitter` ms (uniform)'),
   })
   .superRefine((a, issues) => {
     if (a.duration + a.jitter >= a.every) {

@@ -1,7 +1,8 @@
 /**
- * Every built-in toxic, byte-stream and HTTP alike, listed once. The lookup map, the config schema
- * and the documentation tables derive from this list; each definition's `layer` says which kind it
- * is. Nothing registers itself by being imported.
+ * The toxic types an engine accepts: every built-in toxic, byte-stream and HTTP alike, listed once,
+ * and {@link ToxicRegistry}, the value an engine is given (the built-ins plus any custom toxics).
+ * Lookups, the config schema, the API's catalog and the documentation tables derive from a registry;
+ * each definition's `layer` says which kind it is. Nothing registers itself by being imported.
  * @module
  */
 import { bandwidth } from './bandwidth.js';
@@ -22,7 +23,7 @@ import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { slowOpen } from './slow-open.js';
 import { timeout } from './timeout.js';
-import type { AnyToxicDefinition, ToxicDefinition } from './types.js';
+import type { AnyToxicDefinition, ToxicDefinition, ToxicLookup } from './types.js';
 
 /** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
 export const builtinToxics: readonly AnyToxicDefinition[] = [
@@ -46,11 +47,95 @@ export const builtinToxics: readonly AnyToxicDefinition[] = [
   clockSkew,
 ];
 
-const byType = new Map<string, AnyToxicDefinition>(builtinToxics.map((t) => [t.type, t]));
+/** A wire type: snake_case, starting with a letter, as Toxiproxy's are. */
+const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
-/** The definition for a wire `type`, or undefined when there is none. */
+/** Throws a TypeError saying what is wrong with a definition given as a custom toxic. */
+function checkCustom(definition: AnyToxicDefinition, known: ReadonlyMap<string, AnyToxicDefinition>): void {
+  const what = `custom toxic ${JSON.stringify((definition as { type?: unknown }).type)}`;
+  if (typeof definition.type !== 'string' || !TYPE_NAME.test(definition.type)) {
+    throw new TypeError(`${what}: type must be snake_case (a-z, 0-9, _; a letter first; at most 64 characters)`);
+  }
+  if (known.has(definition.type)) throw new TypeError(`${what}: a toxic of this type is already defined`);
+  if (definition.layer !== undefined && definition.layer !== 'stream' && definition.layer !== 'http') {
+    throw new TypeError(`${what}: layer must be "stream" or "http"`);
+  }
+  if (typeof definition.summary !== 'string' || definition.summary === '') throw new TypeError(`${what}: summary must be a one-line description`);
+  if (definition.destructive !== false && (typeof definition.destructive !== 'string' || definition.destructive === '')) {
+    throw new TypeError(`${what}: destructive must be false or say why the toxic is destructive`);
+  }
+  if (typeof definition.create !== 'function') throw new TypeError(`${what}: create must be a function`);
+  if (definition.extensions !== undefined && definition.extensions.length > 0) {
+    // Extensions hide default-valued attributes so Toxiproxy clients see Toxiproxy's JSON; a custom
+    // toxic has no Toxiproxy counterpart, so all of its attributes are always shown.
+    throw new TypeError(`${what}: extensions apply to Toxiproxy's own toxics only; leave it out`);
+  }
+  const defaults = definition.attributes?.safeParse?.({});
+  if (!defaults?.success) throw new TypeError(`${what}: attributes must be a zod object in which every attribute has a default`);
+}
+
+/**
+ * The toxic types one engine accepts, by wire `type`: {@link ToxicRegistry.builtin}, or the
+ * built-ins plus custom toxics, `ToxicRegistry.builtin.with([myToxic])`, given to an engine as
+ * `toxicRegistry` (`startProxy` and `startServer` take `customToxics` and do this themselves).
+ */
+export class ToxicRegistry implements ToxicLookup {
+  private readonly byType: ReadonlyMap<string, AnyToxicDefinition>;
+
+  /** Every definition, in documentation order: the built-ins first, then custom toxics as given. */
+  readonly definitions: readonly AnyToxicDefinition[];
+
+  private constructor(definitions: readonly AnyToxicDefinition[]) {
+    this.definitions = definitions;
+    this.byType = new Map(definitions.map((t) => [t.type, t]));
+  }
+
+  /** The built-in toxics only. */
+  static readonly builtin: ToxicRegistry = new ToxicRegistry(builtinToxics);
+
+  /**
+   * This registry plus `custom` definitions. Throws a TypeError when one is not a valid definition
+   * (type not snake_case, already defined, an attribute without a default, …).
+   */
+  with(custom: readonly AnyToxicDefinition[]): ToxicRegistry {
+    if (custom.length === 0) return this;
+    const known = new Map(this.byType);
+    for (const definition of custom) {
+      checkCustom(definition, known);
+      known.set(definition.type, definition);
+    }
+    return new ToxicRegistry([...this.definitions, ...custom]);
+  }
+
+  /** The definition for a wire `type`, or undefined when there is none. */
+  get(type: string): AnyToxicDefinition | undefined {
+    return this.byType.get(type);
+  }
+
+  /** Every toxic type name, in documentation order. */
+  types(): string[] {
+    return [...this.byType.keys()];
+  }
+}
+
+/**
+ * The registry an engine is given for `customToxics` (the built-ins plus them, validated), or
+ * `given` when there are none. Both at once is a TypeError.
+ */
+export function registryWith(custom: readonly AnyToxicDefinition[] | undefined, given: ToxicLookup | undefined): ToxicLookup | undefined {
+  if (custom === undefined || custom.length === 0) return given;
+  if (given !== undefined) throw new TypeError('give customToxics or toxicRegistry, not both');
+  return ToxicRegistry.builtin.with(custom);
+}
+
+/** The toxic types an engine accepts: its registry, or the built-in one. */
+export function acceptedToxics(given: ToxicLookup | undefined): ToxicLookup {
+  return given ?? ToxicRegistry.builtin;
+}
+
+/** The built-in definition for a wire `type`, or undefined when there is none. */
 export function getToxicDefinition(type: string): AnyToxicDefinition | undefined {
-  return byType.get(type);
+  return ToxicRegistry.builtin.get(type);
 }
 
 /** The built-in byte-stream toxics (every layer but HTTP), in documentation order. */
@@ -58,7 +143,7 @@ export function streamToxics(): ToxicDefinition[] {
   return builtinToxics.filter((t): t is ToxicDefinition => t.layer !== 'http');
 }
 
-/** Every toxic type name. */
+/** Every built-in toxic type name. */
 export function toxicTypes(): string[] {
-  return [...byType.keys()];
+  return ToxicRegistry.builtin.types();
 }

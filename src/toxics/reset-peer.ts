@@ -3,8 +3,7 @@ import { wholeNumber } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** Milliseconds between the first data (or end) seen and the reset. */
-  timeout: wholeNumber('ms'),
+  timeout: wholeNumber('ms').describe('time between the first data (or end of stream) and the reset'),
 });
 type ResetPeerAttributes = z.infer<typeof attributes>;
 

@@ -4,12 +4,9 @@ import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** Mean slice size in bytes (0 slices down to single bytes). */
-  average_size: wholeNumber('bytes'),
-  /** Slices vary by up to ± this many bytes around the mean. */
-  size_variation: wholeNumber('bytes'),
-  /** Pause between slices, in microseconds. */
-  delay: wholeNumber('µs'),
+  average_size: wholeNumber('bytes').describe('the mean slice size; 0 slices down to single bytes'),
+  size_variation: wholeNumber('bytes').describe('slices vary by up to ± this many bytes around the mean'),
+  delay: wholeNumber('µs').describe('the pause between slices, in microseconds'),
 });
 type SlicerAttributes = z.infer<typeof attributes>;
 

@@ -8,8 +8,7 @@ export const slowClose = defineToxic({
   summary: 'Delays the close (FIN) of the stream by delay milliseconds.',
   destructive: false,
   attributes: z.object({
-    /** How long the FIN is held, in milliseconds. */
-    delay: wholeNumber('ms'),
+    delay: wholeNumber('ms').describe('how long the FIN is held'),
   }),
   create: (attrs, ctx) => ({
     heldBytes: 0,

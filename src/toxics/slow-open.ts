@@ -4,8 +4,7 @@ import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from './types.js';
 
 const attributes = z.object({
-  /** How long the first data of the connection waits, in ms. */
-  delay: wholeNumber('ms'),
+  delay: wholeNumber('ms').describe('how long the first data of the connection waits'),
 });
 type SlowOpenAttributes = z.infer<typeof attributes>;
 

@@ -105,6 +105,19 @@ export type ToxicLayer = 'stream' | 'http';
 /** Any toxic definition: a byte-stream one or an HTTP one, told apart by `layer`. */
 export type AnyToxicDefinition = ToxicDefinition | HttpToxicDefinition;
 
+/**
+ * The toxic types an engine accepts, by wire `type`: what an engine is given as `toxicRegistry`
+ * (a `ToxicRegistry`, e.g. `ToxicRegistry.builtin.with([myToxic])`).
+ */
+export interface ToxicLookup {
+  /** The definition for a wire `type`, or undefined when there is none. */
+  get(type: string): AnyToxicDefinition | undefined;
+  /** Every type name, in documentation order. */
+  types(): string[];
+  /** Every definition, in documentation order. */
+  readonly definitions: readonly AnyToxicDefinition[];
+}
+
 /** The layer of a definition. */
 export function toxicLayer(definition: AnyToxicDefinition): ToxicLayer {
   return definition.layer === 'http' ? 'http' : 'stream';

@@ -151,8 +151,9 @@ async function toxicTypesHelp(): Promise<string> {
 }
 
 function describeAttribute(schema: unknown): string {
-  const described = (schema as { description?: unknown }).description;
-  if (typeof described === 'string') return described;
+  const unit = (schema as { meta?: () => Record<string, unknown> | undefined }).meta?.()?.['unit'];
+  // Units are written for Markdown tables (`{ "Name": "value" }`); help is plain text.
+  if (typeof unit === 'string') return unit.replaceAll('`', '');
   const inner = (schema as { unwrap?: () => unknown }).unwrap?.();
   const options = (inner as { options?: unknown } | undefined)?.options;
   return Array.isArray(options) ? options.join('|') : 'value';
