@@ -59,8 +59,8 @@ export {
   type ToxicSpec,
   type ToxicStage,
 } from './toxics/types.js';
-export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './toxics/http-types.js';
-export { HeaderList } from './toxics/header-list.js';
+export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './http/toxics/http-types.js';
+export { HeaderList } from './http/toxics/header-list.js';
 
 /** Options for {@link startProxy}. */
 export interface StartProxyOptions extends EngineOptions {

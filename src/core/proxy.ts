@@ -9,7 +9,7 @@ import { FaultlineError } from '../errors.js';
 import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { checkLease, Leases } from './leases.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from '../toxics/http-types.js';
+import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from '../http/toxics/http-types.js';
 import type { AnyToxicDefinition, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import {
   AddressError,

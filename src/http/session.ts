@@ -16,7 +16,7 @@ import type { Logger } from '../core/logger.js';
 import type { Proxy } from '../core/proxy.js';
 import type { Runtime } from '../core/runtime.js';
 import { dialOptions, resetSocket } from '../core/socket-options.js';
-import type { HttpHead } from '../toxics/http-types.js';
+import type { HttpHead } from './toxics/http-types.js';
 import type { ToxicSpec } from '../toxics/types.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import type { AttachedHttpToxic, PassHost } from './toxic-pass.js';

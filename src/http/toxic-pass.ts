@@ -8,8 +8,8 @@
  */
 import type { Direction } from '../core/direction.js';
 import { createRng } from '../core/rng.js';
-import { matcherFor, type MatchTarget } from '../toxics/http-match.js';
-import type { HttpHead, HttpHold, HttpReply, HttpToxic } from '../toxics/http-types.js';
+import { matcherFor, type MatchTarget } from './toxics/http-match.js';
+import type { HttpHead, HttpHold, HttpReply, HttpToxic } from './toxics/http-types.js';
 import type { ToxicSpec } from '../toxics/types.js';
 
 /** An HTTP toxic as its proxy holds it. */

@@ -5,11 +5,11 @@
  * @module
  */
 import { bandwidth } from './bandwidth.js';
-import { clockSkew } from './clock-skew.js';
+import { clockSkew } from '../http/toxics/clock-skew.js';
 import { corrupt } from './corrupt.js';
-import { httpAbort } from './http-abort.js';
-import { httpDelay } from './http-delay.js';
-import { httpHeader } from './http-header.js';
+import { httpAbort } from '../http/toxics/http-abort.js';
+import { httpDelay } from '../http/toxics/http-delay.js';
+import { httpHeader } from '../http/toxics/http-header.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
 import { limitTime } from './limit-time.js';

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Direction } from '../core/direction.js';
-import type { HttpToxicDefinition } from './http-types.js';
+import type { HttpToxicDefinition } from '../http/toxics/http-types.js';
 
 /** How a toxic closes a connection: `fin` closes both sides in order, `rst` resets both peers. */
 export type CloseMode = 'fin' | 'rst';
