@@ -13,19 +13,30 @@
  * ```
  * @module
  */
-import type { Protocol } from './core/gateway.js';
+import type { Protocol } from './core/protocol.js';
 import type { ProxyConfig } from './core/proxy.js';
 import { Proxy } from './core/proxy.js';
 import { ProxyRegistry } from './core/registry.js';
 import type { EngineOptions } from './core/runtime.js';
-import { httpGateway } from './http/gateway.js';
+import { builtinProtocols } from './protocols.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
 export type { Direction } from './core/direction.js';
-export { PROTOCOLS, type GatewayFactory, type Protocol, type ProtocolGateway } from './core/gateway.js';
+export {
+  tcpProtocol,
+  type LiveConnection,
+  type Protocol,
+  type ProtocolGateway,
+  type ProtocolHost,
+  type ProtocolModule,
+  type ProxyListener,
+  type ProxyToxic,
+} from './core/protocol.js';
+export { builtinProtocols, PROTOCOLS } from './protocols.js';
 export { HttpGateway, httpGateway } from './http/gateway.js';
+export { httpProtocol } from './http/protocol.js';
 export type { EventListener, FaultlineEvent } from './core/events.js';
 export { silentLogger, type Logger } from './core/logger.js';
 export { Proxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
@@ -70,7 +81,7 @@ export interface StartProxyOptions extends EngineOptions {
   listen?: string;
   /** `host:port` of the service to proxy. */
   upstream: string;
-  /** `tcp` (default) or `http`. */
+  /** `tcp` (default), `http`, or another of `protocols`. */
   protocol?: Protocol;
   /** Toxics to add before the first client connects. */
   toxics?: ToxicInput[];
@@ -79,7 +90,7 @@ export interface StartProxyOptions extends EngineOptions {
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
 export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
   const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], ...engine } = options;
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine });
+  const registry = new ProxyRegistry({ protocols: builtinProtocols, ...engine });
   const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol };
   const proxy = await registry.create(config);
   for (const toxic of toxics) proxy.addToxic(toxic);

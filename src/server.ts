@@ -14,12 +14,12 @@ import { FAULTLINE_VERSION } from './api/version.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
 import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
-import type { Protocol } from './core/gateway.js';
+import type { Protocol } from './core/protocol.js';
 import { ProxyRegistry } from './core/registry.js';
 import { OnDemandScenarios } from './scenario/on-demand.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
-import { httpGateway } from './http/gateway.js';
+import { builtinProtocols } from './protocols.js';
 import { onDemandMetrics, type OnDemandMetrics } from './metrics/on-demand.js';
 import type { StatePersister } from './state/persister.js';
 import type { ToxicInput } from './toxics/spec.js';
@@ -175,7 +175,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     saved = await state.readStateFile(stateFile);
   }
   // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, listenHost: host, ...engine });
+  const registry = new ProxyRegistry({ protocols: builtinProtocols, listenHost: host, ...engine });
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;

@@ -33,7 +33,7 @@ export function serverInfo(registry: ProxyRegistry, startedAt: number): ServerIn
     node: process.version,
     seed: registry.seed,
     uptime_ms: Math.round(performance.now() - startedAt),
-    protocols: ['tcp', ...Object.keys(registry.runtime.gateways)],
+    protocols: [...registry.runtime.protocols.keys()],
     toxic_types: toxicTypes(),
   };
 }

@@ -34,6 +34,11 @@ export class ProxyRegistry {
     this.runtime = createRuntime(options);
   }
 
+  /** The names of the protocols its proxies may speak (`tcp`, `http`, …). */
+  get protocolNames(): string[] {
+    return [...this.runtime.protocols.keys()];
+  }
+
   /** The seed every random decision derives from. */
   get seed(): string {
     return this.runtime.seed;

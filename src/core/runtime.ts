@@ -5,8 +5,8 @@
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events.js';
 import { cachedLookup, type ResolveHost } from './host-cache.js';
-import type { GatewayFactories } from './gateway.js';
 import { silentLogger, type Logger } from './logger.js';
+import { tcpProtocol, type ProtocolModule } from './protocol.js';
 import { randomSeed } from './rng.js';
 import { DEFAULT_SOCKET_HIGH_WATER_MARK, type SocketTuning } from './socket-options.js';
 
@@ -28,8 +28,11 @@ export interface EngineOptions {
   maxConnections?: number;
   /** Real time in ms since the epoch, the one source of wall time (HTTP `Date`); default `Date.now`. */
   wallClock?: () => number;
-  /** Gateways for protocols above TCP (`http`); a proxy of a protocol without one cannot be created. */
-  gateways?: GatewayFactories;
+  /**
+   * The protocols proxies may speak, by {@link ProtocolModule.name} (default: `tcp` alone; `startProxy`
+   * and `startServer` pass every built-in one). A proxy of a protocol not listed cannot be created.
+   */
+  protocols?: readonly ProtocolModule[];
   /**
    * How upstream host names are resolved (default: the system resolver). Answers are kept 5 s and
    * failures 1 s, and concurrent connections share one lookup.
@@ -56,7 +59,8 @@ export interface Runtime {
   readonly closeGraceMs: number;
   readonly maxConnections: number;
   readonly wallClock: () => number;
-  readonly gateways: GatewayFactories;
+  /** The engine's protocols by name, in the order given. */
+  readonly protocols: ReadonlyMap<string, ProtocolModule>;
   readonly listenHost: string;
   readonly allowRemoteListen: boolean;
 }
@@ -81,7 +85,7 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     closeGraceMs: options.closeGraceMs ?? 2_000,
     maxConnections: options.maxConnections ?? 0,
     wallClock: options.wallClock ?? Date.now,
-    gateways: options.gateways ?? {},
+    protocols: new Map((options.protocols ?? [tcpProtocol]).map((p) => [p.name, p])),
     listenHost: options.listenHost ?? '127.0.0.1',
     allowRemoteListen: options.allowRemoteListen ?? false,
   };

@@ -82,7 +82,7 @@ export class TrafficSampler {
       proxies.set(proxy.name, {
         upstream: rate(upstream, before?.upstream),
         downstream: rate(downstream, before?.downstream),
-        connections: proxy.connections.length,
+        connections: proxy.liveConnections.length,
       });
     }
     const sample = { time: this.now(), proxies };

@@ -10,7 +10,7 @@ import type { Proxy } from '../core/proxy.js';
 import { ProxyRegistry } from '../core/registry.js';
 import { startHttpServer, type TestHttpServer } from '../testing/http-server.js';
 import { connectTo, startServer, waitFor, type TestServer } from '../testing/net.js';
-import { httpGateway } from './gateway.js';
+import { builtinProtocols } from '../protocols.js';
 
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 /** A last request that closes the connection: once its answer is in, every earlier one was handled. */
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 async function proxyTo(address: string): Promise<Proxy> {
-  registry = new ProxyRegistry({ gateways: { http: httpGateway } });
+  registry = new ProxyRegistry({ protocols: builtinProtocols });
   return registry.create({ name: 'web', listen: '127.0.0.1:0', upstream: address, protocol: 'http' });
 }
 

@@ -12,7 +12,8 @@ import type { Proxy } from '../core/proxy.js';
 import { ProxyRegistry } from '../core/registry.js';
 import { httpCall, startHttpServer, type TestHttpServer } from '../testing/http-server.js';
 import { connectTo, waitFor } from '../testing/net.js';
-import { httpGateway, type HttpGateway } from './gateway.js';
+import { builtinProtocols } from '../protocols.js';
+import type { HttpGateway } from './gateway.js';
 
 /** Collects a socket's bytes; `until` waits for the text to satisfy a predicate. */
 function collect(socket: Socket) {
@@ -48,7 +49,7 @@ describe('http gateway', () => {
   async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<{ up: TestHttpServer; proxy: Proxy }> {
     const up = await startHttpServer(handler);
     servers.push(up);
-    registry = new ProxyRegistry({ gateways: { http: httpGateway }, seed: 'gw' });
+    registry = new ProxyRegistry({ protocols: builtinProtocols, seed: 'gw' });
     const proxy = await registry.create({ name: 'web', listen: '127.0.0.1:0', upstream: up.address, protocol: 'http' });
     return { up, proxy };
   }
@@ -221,7 +222,7 @@ describe('http gateway', () => {
     const up = await startHttpServer();
     const address = up.address;
     await up.close();
-    registry = new ProxyRegistry({ gateways: { http: httpGateway } });
+    registry = new ProxyRegistry({ protocols: builtinProtocols });
     const proxy = await registry.create({ name: 'down', listen: '127.0.0.1:0', upstream: address, protocol: 'http' });
     const answer = await httpCall(proxy.port);
     expect(answer.status).toBe(502);

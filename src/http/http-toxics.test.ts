@@ -14,7 +14,7 @@ import { ProxyRegistry } from '../core/registry.js';
 import { FaultlineError } from '../errors.js';
 import { httpCall, startHttpServer, type HttpCallOptions, type TestHttpServer } from '../testing/http-server.js';
 import { connectTo, waitFor } from '../testing/net.js';
-import { httpGateway } from './gateway.js';
+import { builtinProtocols } from '../protocols.js';
 import { exchangeRng } from './toxic-pass.js';
 
 /** 2030-01-01T00:00:00.400Z: a fixed "real now" for the gateway's wall clock. */
@@ -40,7 +40,7 @@ describe('HTTP toxics on a live http proxy', () => {
     clock = new FakeClock(1000);
     wall = WALL;
     events = [];
-    registry = new ProxyRegistry({ gateways: { http: httpGateway }, seed: 'toxics', clock, wallClock: () => wall });
+    registry = new ProxyRegistry({ protocols: builtinProtocols, seed: 'toxics', clock, wallClock: () => wall });
     registry.on((e) => events.push(e));
     return registry.create({ name: 'web', listen: '127.0.0.1:0', upstream: up.address, protocol: 'http' });
   }

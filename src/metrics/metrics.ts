@@ -73,7 +73,7 @@ export function metricsFrom(proxies: ProxyRegistry, counts: EventCounts, close: 
     registers: [registry],
     collect() {
       this.reset();
-      for (const proxy of proxies.list()) this.set({ proxy: proxy.name }, proxy.connections.length);
+      for (const proxy of proxies.list()) this.set({ proxy: proxy.name }, proxy.liveConnections.length);
     },
   });
 

@@ -7,7 +7,7 @@ import { FakeClock } from '../core/clock.js';
 import type { Direction } from '../core/direction.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { applyToxicPatch, resolveToxic, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import { isStreamToxic, type CloseMode, type ToxicDefinition, type ToxicSpec } from '../toxics/types.js';
 
 /** A chain whose sink records everything, driven by a {@link FakeClock}. */
 export class ChainHarness implements ChainHost {
@@ -39,7 +39,7 @@ export class ChainHarness implements ChainHost {
 
   add(input: ToxicInput): ToxicSpec {
     const { spec, definition } = resolveToxic(input, (name) => this.toxics.has(name));
-    if (definition.layer === 'http') throw new Error(`${spec.type} is an HTTP toxic; a chain runs byte-stream toxics only`);
+    if (!isStreamToxic(definition)) throw new Error(`${spec.type} acts on the ${definition.layer} layer; a chain runs byte-stream toxics only`);
     this.toxics.set(spec.name, { spec, definition });
     this.chain.add(spec, definition);
     return spec;

@@ -37,7 +37,7 @@ export function connectionRoutes(router: Router, registry: ProxyRegistry, matche
     {
       get: (req, res) => {
         const proxy = registry.require(proxyParam(req));
-        sendJson(res, 200, JSON.stringify(proxy.connections.map((conn) => connectionJson(conn, proxy.upstream))));
+        sendJson(res, 200, JSON.stringify(proxy.liveConnections.map((conn) => connectionJson(conn, proxy.upstream))));
       },
     },
     matched,

@@ -41,7 +41,7 @@ export function systemRoutes(
       post: async (req, res) => {
         let result: PopulateResult;
         try {
-          result = await registry.populate(decodePopulate(jsonBody(req)));
+          result = await registry.populate(decodePopulate(jsonBody(req), registry.protocolNames));
         } catch (err) {
           // The body or one of its items is invalid: nothing was created.
           if (isFaultlineError(err)) return sendError(res, err, { proxies: null });
