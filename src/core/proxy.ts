@@ -1,13 +1,17 @@
 /**
- * A named proxy: its addresses and lifecycle, tying together its listener (tcp-listener.ts, or the
- * protocol's own), its protocol's gateway (protocol.ts), its toxics (toxic-set.ts) and its own leases
- * (proxy-lease.ts). Lifecycle changes (start, stop, update) are serialized per proxy; toxic changes
- * are synchronous and reach every live connection at once, without waiting on any socket.
+ * A named proxy: its settings and their lifecycle, tying together its protocol, gateway and listener
+ * (proxy-binding.ts), its toxics (toxic-set.ts), its own leases (proxy-lease.ts), its address checks
+ * (proxy-address.ts) and its connections' owner (connection-host.ts). Lifecycle changes (start, stop,
+ * update) are serialized per proxy; toxic changes are synchronous and reach every live connection at
+ * once, without waiting on any socket.
+ *
+ * Longer than 300 lines because it is the one public face of a proxy that the API, config, scenarios
+ * and library users call: each member is a few documented lines that delegate to the files above.
  * @module
  */
 import { FaultlineError } from '../errors.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
-import { isStreamToxic, type CloseMode, type ToxicDefinition, type ToxicSpec } from '../toxics/types.js';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import { formatHostPort, parseHostPort, resolveListen, withDefaultHost } from './address.js';
 import type { Connection, ConnectionOwner } from './connection.js';
 import { ConnectionHost } from './connection-host.js';
@@ -15,12 +19,12 @@ import type { Direction } from './direction.js';
 import { checkLease } from './leases.js';
 import type { ByteCounters, Link } from './link.js';
 import type { Logger } from './logger.js';
-import { parseProtocol, type LiveConnection, type Protocol, type ProtocolGateway, type ProtocolHost, type ProtocolModule, type ProxyListener } from './protocol.js';
+import { parseProtocol, type LiveConnection, type Protocol, type ProtocolGateway, type ProtocolHost } from './protocol.js';
 import { checkListenAllowed, checkUpstream, resolveListenStrict } from './proxy-address.js';
 import { ProxyLeases, type ProxyState } from './proxy-lease.js';
 import type { AddToxicOptions, ProxyConfig, ProxyPatch, UpdateProxyOptions, UpdateToxicOptions } from './proxy-options.js';
 import type { Runtime } from './runtime.js';
-import { TcpListener } from './tcp-listener.js';
+import { ProxyBinding } from './proxy-binding.js';
 import { ToxicSet } from './toxic-set.js';
 
 export { checkUpstream } from './proxy-address.js';
@@ -37,17 +41,10 @@ export class Proxy implements ProtocolHost {
   protocol: Protocol;
   readonly log: Logger;
   private readonly host: ConnectionHost;
-  private listening = false;
   private lifecycle: Promise<unknown> = Promise.resolve();
   private readonly toxicSet: ToxicSet;
   private readonly ownLeases: ProxyLeases;
-  private module: ProtocolModule;
-  private protocolGateway: ProtocolGateway | null;
-  /** The shared TCP listener, made once; used unless the gateway brings its own. */
-  private readonly tcpListener: TcpListener;
-  private listener: ProxyListener;
-  /** Connections accepted by listeners this proxy no longer uses. */
-  private acceptedBefore = 0;
+  private readonly binding: ProxyBinding;
 
   constructor(
     readonly runtime: Runtime,
@@ -63,10 +60,10 @@ export class Proxy implements ProtocolHost {
       clock: runtime.clock,
       protocols: [...runtime.protocols.values()],
       get protocolModule() {
-        return proxy.module;
+        return proxy.binding.module;
       },
       get gateway() {
-        return proxy.protocolGateway;
+        return proxy.binding.gateway;
       },
       links: (direction) => this.links(direction),
       leaseExpired: (name) => {
@@ -81,33 +78,9 @@ export class Proxy implements ProtocolHost {
         this.update(target).catch((err: unknown) => this.log.warn({ err }, 'proxy lease could not revert the proxy'));
       },
     });
-    this.host = new ConnectionHost(runtime, {
-      name: this.name,
-      log: this.log,
-      get upstream() {
-        return proxy.upstream;
-      },
-      toxicsFor: (direction) => this.toxicSet.streamToxics(direction),
-      forget: (conn) => {
-        this.tcpListener.forget(conn);
-        this.protocolGateway?.connectionClosed?.(conn);
-      },
-    });
-    this.tcpListener = new TcpListener({
-      owner: this.host,
-      runtime,
-      log: this.log,
-      get upstream() {
-        return proxy.upstream;
-      },
-      get gateway() {
-        return proxy.protocolGateway;
-      },
-    });
+    this.host = new ConnectionHost(runtime, this);
     this.protocol = parseProtocol(config.protocol ?? 'tcp', [...runtime.protocols.keys()]);
-    this.module = this.moduleOf(this.protocol);
-    this.protocolGateway = this.module.gateway?.(this) ?? null;
-    this.listener = this.protocolGateway?.listener?.() ?? this.tcpListener;
+    this.binding = new ProxyBinding(this, this.protocol);
   }
 
   /** Bytes per direction, counted live: received from the source, sent to the destination, dropped. */
@@ -142,7 +115,7 @@ export class Proxy implements ProtocolHost {
 
   /** True while the proxy is listening. */
   get enabled(): boolean {
-    return this.listening;
+    return this.binding.enabled;
   }
 
   /** The port listened on (0 before the first start with port 0). */
@@ -156,29 +129,29 @@ export class Proxy implements ProtocolHost {
 
   /** The gateway of the proxy's protocol (null for plain TCP). */
   get gateway(): ProtocolGateway | null {
-    return this.protocolGateway;
+    return this.binding.gateway;
   }
 
   /** Connections accepted since the proxy was created. */
   get connectionsTotal(): number {
-    return this.acceptedBefore + this.listener.accepted;
+    return this.binding.accepted;
   }
 
   /** Bytes held by the toxics and buffers of every live connection. */
   get heldBytes(): number {
     let total = 0;
-    for (const conn of this.listener.connections) total += conn.heldBytes;
+    for (const conn of this.binding.liveConnections) total += conn.heldBytes;
     return total;
   }
 
   /** Live connections or flows, oldest first, as listings show them (the API, metrics, the dashboard). */
   get liveConnections(): LiveConnection[] {
-    return [...this.listener.connections];
+    return [...this.binding.liveConnections];
   }
 
   /** Live TCP connections, oldest first (none when the protocol brings its own listener). */
   get connections(): Connection[] {
-    return this.listener === this.tcpListener ? this.tcpListener.connections : [];
+    return this.binding.connections;
   }
 
   /** Toxics, upstream ones first, each direction in the order they were added. */
@@ -236,13 +209,16 @@ export class Proxy implements ProtocolHost {
     const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
     const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol, [...this.runtime.protocols.keys()]);
     const protocolChanged = protocol !== this.protocol;
-    const module = protocolChanged ? this.moduleOf(protocol) : this.module;
+    const module = protocolChanged ? this.binding.moduleOf(protocol) : this.binding.module;
     if (protocolChanged) this.toxicSet.checkProtocolChange(module);
     if (listenChanged || upstreamChanged || protocolChanged) {
       this.halt();
       if (listenChanged && listen !== undefined) this.listen = listen;
       if (patch.upstream !== undefined) this.upstream = patch.upstream;
-      if (protocolChanged) this.switchProtocol(module);
+      if (protocolChanged) {
+        this.binding.switchTo(module, this.toxicSet.all);
+        this.protocol = module.name;
+      }
     }
     const wanted = patch.enabled ?? wasEnabled;
     if (wanted && !this.enabled) await this.bind();
@@ -306,7 +282,7 @@ export class Proxy implements ProtocolHost {
 
   /** Closes one live connection (`rst` resets it). False when there is no such connection. */
   closeConnection(id: number, mode: CloseMode = 'fin'): boolean {
-    return this.listener.kill(id, mode);
+    return this.binding.kill(id, mode);
   }
 
   // The connections' owner
@@ -333,37 +309,17 @@ export class Proxy implements ProtocolHost {
 
   // internals
 
-  /** The live links of `direction` on the shared TCP listener. */
+  /** The live links of `direction`. */
   private *links(direction: Direction): Generator<Link> {
-    for (const conn of this.tcpListener.connections) {
+    for (const conn of this.binding.connections) {
       const link = conn.link(direction);
       if (link) yield link;
     }
   }
 
-  private moduleOf(protocol: Protocol): ProtocolModule {
-    const module = this.runtime.protocols.get(protocol);
-    if (!module) {
-      throw new FaultlineError('UNSUPPORTED', `protocol ${protocol} is not available: this engine was created without an ${protocol} gateway`);
-    }
-    return module;
-  }
-
-  /**
-   * Takes another protocol (the proxy is stopped): the old gateway lets go of the toxics of its
-   * layers, the new one takes them (checkProtocolChange made sure it takes every one).
-   */
-  private switchProtocol(module: ProtocolModule): void {
-    const layered = this.toxicSet.all.filter((t) => !isStreamToxic(t.definition));
-    for (const toxic of layered) this.protocolGateway?.toxicRemoved?.(toxic);
-    const gateway = module.gateway?.(this) ?? null;
-    for (const toxic of layered) gateway?.toxicAdded?.(toxic);
-    const listener = gateway?.listener?.() ?? this.tcpListener;
-    if (listener !== this.listener) this.acceptedBefore += this.listener.accepted;
-    this.protocol = module.name;
-    this.module = module;
-    this.protocolGateway = gateway;
-    this.listener = listener;
+  /** A connection ended (its owner reports it). */
+  forget(conn: Connection): void {
+    this.binding.connectionEnded(conn);
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -373,27 +329,14 @@ export class Proxy implements ProtocolHost {
   }
 
   private async bind(): Promise<void> {
-    if (this.listening) return;
-    const address = await resolveListenStrict(this.listen);
-    checkListenAllowed(address, this.runtime.allowRemoteListen);
-    let bound;
-    try {
-      bound = await this.listener.start(address);
-    } catch (err) {
-      this.protocolGateway?.stop();
-      throw err;
-    }
-    this.listening = true;
-    this.listen = formatHostPort(bound.host, bound.port);
+    if (this.enabled) return;
+    this.listen = await this.binding.bind(this.listen);
     this.log.info({ listen: this.listen, upstream: this.upstream }, 'proxy started');
     this.runtime.events.emit({ type: 'proxy.started', proxy: this.name, listen: this.listen });
   }
 
   private halt(): void {
-    if (!this.listening) return;
-    this.listening = false;
-    this.listener.stop();
-    this.protocolGateway?.stop();
+    if (!this.binding.halt()) return;
     this.log.info({ listen: this.listen }, 'proxy stopped');
     this.runtime.events.emit({ type: 'proxy.stopped', proxy: this.name });
   }
