@@ -15,15 +15,15 @@
  */
 import type { Protocol } from './core/protocol.js';
 import type { ProxyConfig } from './core/proxy.js';
-import { Proxy } from './core/proxy.js';
-import { ProxyRegistry } from './core/registry.js';
+import { ToxicProxy } from './core/proxy.js';
+import { ProxyRegistry } from './core/proxy-registry.js';
 import type { EngineOptions } from './core/runtime.js';
 import { builtinProtocols } from './protocols.js';
 import type { ToxicInput } from './toxics/spec.js';
 
 export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
-export type { Direction } from './core/direction.js';
+export type { Direction } from './direction.js';
 export {
   tcpProtocol,
   type LiveConnection,
@@ -39,8 +39,8 @@ export { HttpGateway, httpGateway } from './http/gateway.js';
 export { httpProtocol } from './http/protocol.js';
 export type { EventListener, FaultlineEvent } from './core/events.js';
 export { silentLogger, type Logger } from './core/logger.js';
-export { Proxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
-export { ProxyRegistry, type PopulateResult } from './core/registry.js';
+export { ToxicProxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
+export { ProxyRegistry, type PopulateResult } from './core/proxy-registry.js';
 export type { EngineOptions } from './core/runtime.js';
 export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
 export { builtinToxics, getToxicDefinition, toxicTypes } from './toxics/registry.js';
@@ -60,7 +60,7 @@ export { resolvePlan, type Plan, type PlanOptions } from './scenario/timeline.js
 export { ScenarioRun, type RunEvent, type RunOptions, type ScenarioClient, type Target } from './scenario/runner.js';
 export { writeJournal, type Journal, type Verdict } from './scenario/journal.js';
 export type { Scenario } from './scenario/schema.js';
-export { createLogger, type LoggerOptions, type LogLevelName } from './logging/logger.js';
+export { createLogger, type LoggerOptions, type LogLevelName } from './logging/pino-logger.js';
 export {
   defineToxic,
   type AnyToxicDefinition,
@@ -88,7 +88,7 @@ export interface StartProxyOptions extends EngineOptions {
 }
 
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
-export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
+export async function startProxy(options: StartProxyOptions): Promise<ToxicProxy> {
   const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], ...engine } = options;
   const registry = new ProxyRegistry({ protocols: builtinProtocols, ...engine });
   const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol };

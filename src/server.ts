@@ -15,7 +15,7 @@ import { formatHostPort, resolveListenHost } from './core/address.js';
 import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import type { Protocol } from './core/protocol.js';
-import { ProxyRegistry } from './core/registry.js';
+import { ProxyRegistry } from './core/proxy-registry.js';
 import { OnDemandScenarios } from './scenario/on-demand.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';

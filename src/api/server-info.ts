@@ -3,7 +3,7 @@
  * `/version` (which stays byte-identical to Toxiproxy's).
  * @module
  */
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { toxicTypes } from '../toxics/registry.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from './version.js';
 

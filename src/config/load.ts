@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { MAX_CONFIG_FILE_BYTES } from '../limits.js';
-import { fromToxiproxyLevel } from '../logging/logger.js';
+import { fromToxiproxyLevel } from '../logging/pino-logger.js';
 import { ConfigError, formatPath } from './config-error.js';
 import type { ParsedText } from './parse-text.js';
 import { readLimited } from './read-limited.js';

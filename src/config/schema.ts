@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
 import { PROTOCOLS } from '../protocols.js';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
-import { LOG_LEVELS } from '../logging/logger.js';
+import { LOG_LEVELS } from '../logging/pino-logger.js';
 import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
 import type { AnyToxicDefinition } from '../toxics/types.js';
 

@@ -13,7 +13,7 @@
 import type { CloseMode, StageContext, ToxicDefinition, ToxicSpec, ToxicStage } from '../toxics/types.js';
 import type { Clock } from './clock.js';
 import { StageTimer } from './clock.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import type { Rng } from './rng.js';
 
 /**

@@ -7,7 +7,7 @@
 import type { ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import type { Clock } from './clock.js';
 import type { Connection, ConnectionOwner, TeardownReason } from './connection.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import type { ByteCounters } from './link.js';
 import type { Logger } from './logger.js';
 import { createRng, type Rng } from './rng.js';

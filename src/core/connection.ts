@@ -11,7 +11,7 @@ import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
 import type { LiveConnection } from './protocol.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import { Link, type ByteCounters, type LinkOwner } from './link.js';
 import { readIntoBuffer } from './read-into.js';
 import type { Rng } from './rng.js';

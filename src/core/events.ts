@@ -5,7 +5,7 @@
  */
 import type { ToxicSpec } from '../toxics/types.js';
 import type { Connection, TeardownReason } from './connection.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 
 /** One engine event. */
 export type FaultlineEvent =

@@ -20,7 +20,7 @@ import { FaultlineError } from '../errors.js';
 import type { AnyToxicDefinition, CloseMode, ToxicSpec } from '../toxics/types.js';
 import type { HostPort } from './address.js';
 import type { Connection } from './connection.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import type { ByteCounters } from './link.js';
 import type { Runtime } from './runtime.js';
 

@@ -9,7 +9,7 @@ import type { Protocol } from './protocol.js';
 /** A proxy's address settings. */
 export interface ProxyConfig {
   name: string;
-  /** `host:port` to listen on; port 0 picks a free port, reported back in {@link Proxy.listen}. */
+  /** `host:port` to listen on; port 0 picks a free port, reported back in {@link ToxicProxy.listen}. */
   listen: string;
   /** `host:port` of the service behind the proxy. */
   upstream: string;
@@ -27,7 +27,7 @@ export interface ProxyPatch {
   protocol?: Protocol | undefined;
 }
 
-/** Options for {@link Proxy.update}. */
+/** Options for {@link ToxicProxy.update}. */
 export interface UpdateProxyOptions {
   /**
    * Leases the change: this many milliseconds from now the proxy returns to the settings it had
@@ -38,7 +38,7 @@ export interface UpdateProxyOptions {
   leaseMs?: number | undefined;
 }
 
-/** Options for {@link Proxy.addToxic}. */
+/** Options for {@link ToxicProxy.addToxic}. */
 export interface AddToxicOptions extends ParseOptions {
   /**
    * Milliseconds until the proxy removes the toxic by itself (a whole number from 1 to
@@ -47,7 +47,7 @@ export interface AddToxicOptions extends ParseOptions {
   leaseMs?: number | undefined;
 }
 
-/** Options for {@link Proxy.updateToxic}. */
+/** Options for {@link ToxicProxy.updateToxic}. */
 export interface UpdateToxicOptions extends Pick<ParseOptions, 'strict'> {
   /** Restarts the lease: the toxic expires this many milliseconds from now. Without it the lease (or its absence) is kept. */
   leaseMs?: number | undefined;

@@ -15,7 +15,7 @@ import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
 import { formatHostPort, parseHostPort, resolveListen, withDefaultHost } from './address.js';
 import type { Connection, ConnectionOwner } from './connection.js';
 import { ConnectionHost } from './connection-host.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import { checkLease } from './leases.js';
 import type { ByteCounters, Link } from './link.js';
 import type { Logger } from './logger.js';
@@ -32,7 +32,7 @@ export type { ProxyState } from './proxy-lease.js';
 export type { AddToxicOptions, ProxyConfig, ProxyPatch, UpdateProxyOptions, UpdateToxicOptions } from './proxy-options.js';
 
 /** One proxy. Create it through a {@link ProxyRegistry} or `startProxy()`. */
-export class Proxy implements ProtocolHost {
+export class ToxicProxy implements ProtocolHost {
   readonly name: string;
   /** The listen address: as configured until the first start, then the address actually bound. */
   listen: string;
@@ -192,7 +192,7 @@ export class Proxy implements ProtocolHost {
     });
   }
 
-  /** Applies a change as Toxiproxy does (see {@link Proxy.update}). */
+  /** Applies a change as Toxiproxy does (see {@link ToxicProxy.update}). */
   private async apply(patch: ProxyPatch): Promise<void> {
     const wasEnabled = this.enabled;
     let listenChanged = false;

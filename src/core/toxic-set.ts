@@ -9,7 +9,7 @@ import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
 import { isStreamToxic, type AnyToxicDefinition, type ToxicDefinition, type ToxicSpec } from '../toxics/types.js';
 import type { Clock } from './clock.js';
-import { DIRECTIONS, type Direction } from './direction.js';
+import { DIRECTIONS, type Direction } from '../direction.js';
 import { Leases } from './leases.js';
 import type { Link } from './link.js';
 import { layerOf, type ProtocolGateway, type ProtocolModule, type ProxyToxic } from './protocol.js';

@@ -8,8 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Proxy } from '../core/proxy.js';
-import { ProxyRegistry } from '../core/registry.js';
+import type { ToxicProxy } from '../core/proxy.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { httpCall, startHttpServer, type TestHttpServer } from '../testing/http-server.js';
 import { connectTo, waitFor } from '../testing/net.js';
 import { builtinProtocols } from '../protocols.js';
@@ -46,7 +46,7 @@ describe('http gateway', () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<{ up: TestHttpServer; proxy: Proxy }> {
+  async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<{ up: TestHttpServer; proxy: ToxicProxy }> {
     const up = await startHttpServer(handler);
     servers.push(up);
     registry = new ProxyRegistry({ protocols: builtinProtocols, seed: 'gw' });

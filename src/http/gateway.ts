@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { Connection } from '../core/connection.js';
 import { duplexPair } from '../core/duplex-pair.js';
 import { StageTimer } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
 import type { ProtocolGateway, ProtocolHost, ProxyToxic } from '../core/protocol.js';
 import type { Runtime } from '../core/runtime.js';

@@ -11,7 +11,7 @@ import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { formatHostPort, parseHostPort, type HostPort } from '../core/address.js';
 import type { Connection } from '../core/connection.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
 import type { ProtocolHost } from '../core/protocol.js';
 import type { Runtime } from '../core/runtime.js';

@@ -6,7 +6,7 @@
  * decisions do not depend on what else runs concurrently.
  * @module
  */
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import { createRng } from '../core/rng.js';
 import { matcherFor, type MatchTarget } from './toxics/http-match.js';
 import type { HttpHead, HttpHold, HttpReply, HttpToxic } from './toxics/http-types.js';

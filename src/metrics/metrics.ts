@@ -7,8 +7,8 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { DIRECTIONS } from '../core/direction.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import { DIRECTIONS } from '../direction.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { countEngineEvents, type EventCounts } from './event-counts.js';
 import { PROMETHEUS_CONTENT_TYPE, toxiproxySeries } from './toxiproxy-series.js';
 

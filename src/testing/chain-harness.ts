@@ -4,7 +4,7 @@
  */
 import { Chain, type ChainHost } from '../core/chain.js';
 import { FakeClock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { applyToxicPatch, resolveToxic, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
 import { isStreamToxic, type CloseMode, type ToxicDefinition, type ToxicSpec } from '../toxics/types.js';

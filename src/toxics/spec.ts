@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from 'zod';
-import { parseDirection } from '../core/direction.js';
+import { parseDirection } from '../direction.js';
 import { errors, FaultlineError } from '../errors.js';
 import { MAX_NAME_LENGTH } from '../limits.js';
 import { getToxicDefinition } from './registry.js';

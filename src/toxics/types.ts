@@ -5,7 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 
 /** How a toxic closes a connection: `fin` closes both sides in order, `rst` resets both peers. */
 export type CloseMode = 'fin' | 'rst';

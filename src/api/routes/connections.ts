@@ -5,7 +5,7 @@
  * @module
  */
 import type { Request, RequestHandler, Router } from 'express';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { errors, FaultlineError } from '../../errors.js';
 import { connectionJson } from '../connection-json.js';
 import { sendEmpty, sendJson } from '../respond.js';

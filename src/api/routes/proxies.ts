@@ -3,7 +3,7 @@
  * @module
  */
 import type { Request, RequestHandler, Router } from 'express';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { jsonBody } from '../body.js';
 import { decodeLease, decodeProxy, decodeProxyPatch } from '../decode.js';
 import { sendEmpty, sendJson } from '../respond.js';

@@ -3,7 +3,7 @@
  * @module
  */
 import type { RequestHandler, Router } from 'express';
-import type { PopulateResult, ProxyRegistry } from '../../core/registry.js';
+import type { PopulateResult, ProxyRegistry } from '../../core/proxy-registry.js';
 import { isFaultlineError } from '../../errors.js';
 import { jsonBody } from '../body.js';
 import { decodePopulate } from '../decode.js';
