@@ -69,7 +69,7 @@ export {
   type ToxicDefinition,
   type ToxicSpec,
   type ToxicStage,
-} from './toxics/types.js';
+} from './core/toxic-contract.js';
 export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './http/toxics/http-types.js';
 export { HeaderList } from './http/toxics/header-list.js';
 

@@ -6,7 +6,7 @@
 import type { ToxicProxy } from '../core/proxy.js';
 import { getToxicDefinition } from '../toxics/registry.js';
 import { wireAttributes } from '../toxics/spec.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 
 /** A toxic on the wire (key order: attributes, name, type, stream, toxicity, then `expires_in` when leased). */
 export interface ToxicJson {

@@ -10,7 +10,7 @@ import { PROTOCOLS } from '../protocols.js';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { LOG_LEVELS } from '../logging/pino-logger.js';
 import { builtinToxics, getToxicDefinition } from '../toxics/registry.js';
-import type { AnyToxicDefinition } from '../toxics/types.js';
+import type { AnyToxicDefinition } from '../core/toxic-contract.js';
 
 /** The default admin API address: loopback only, so nothing outside the machine can reach it. */
 export const DEFAULT_HOST = '127.0.0.1';

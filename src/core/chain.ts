@@ -10,7 +10,7 @@
  * reach into the others' state.
  * @module
  */
-import type { CloseMode, StageContext, ToxicDefinition, ToxicSpec, ToxicStage } from '../toxics/types.js';
+import type { CloseMode, StageContext, ToxicDefinition, ToxicSpec, ToxicStage } from './toxic-contract.js';
 import type { Clock } from './clock.js';
 import { StageTimer } from './clock.js';
 import type { Direction } from '../direction.js';

@@ -4,7 +4,7 @@
  * the events and logs of their lives and faults.
  * @module
  */
-import type { ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { ToxicDefinition, ToxicSpec } from './toxic-contract.js';
 import type { Clock } from './clock.js';
 import type { Connection, ConnectionOwner, TeardownReason } from './connection.js';
 import type { Direction } from '../direction.js';

@@ -7,10 +7,10 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from './toxic-contract.js';
 import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
-import type { LiveConnection } from './protocol.js';
+import type { LiveConnection } from './live-connection.js';
 import type { Direction } from '../direction.js';
 import { Link, type ByteCounters, type LinkOwner } from './link.js';
 import { readIntoBuffer } from './read-into.js';

@@ -2,7 +2,7 @@
  * The seam between the engine and the protocols a proxy speaks. A protocol is a plug-in: a
  * {@link ProtocolModule} names itself, says which toxic layers its proxies take, and makes one
  * {@link ProtocolGateway} per proxy. The engine is handed a list of modules
- * ({@link EngineOptions.protocols}); `core/` never imports one and never asks which protocol a proxy
+ * (`EngineOptions.protocols`); `core/` never imports one and never asks which protocol a proxy
  * speaks: what differs goes through the gateway.
  *
  * Two shapes fit:
@@ -17,12 +17,18 @@
  */
 import type { Duplex } from 'node:stream';
 import { FaultlineError } from '../errors.js';
-import type { AnyToxicDefinition, CloseMode, ToxicSpec } from '../toxics/types.js';
-import type { HostPort } from './address.js';
-import type { Connection } from './connection.js';
+import type { AnyToxicDefinition, CloseMode, ToxicSpec } from './toxic-contract.js';
 import type { Direction } from '../direction.js';
+import type { HostPort } from './address.js';
+import type { Clock } from './clock.js';
+import type { Connection } from './connection.js';
+import type { EventHub } from './events.js';
 import type { ByteCounters } from './link.js';
-import type { Runtime } from './runtime.js';
+import type { LiveConnection } from './live-connection.js';
+import type { Logger } from './logger.js';
+import type { SocketTuning } from './socket-options.js';
+
+export type { LiveConnection } from './live-connection.js';
 
 /** A proxy's protocol: the `name` of one of the engine's {@link ProtocolModule}s (`tcp`, `http`, …). */
 export type Protocol = string;
@@ -48,12 +54,32 @@ export interface ProxyToxic {
   readonly definition: AnyToxicDefinition;
 }
 
+/** The engine's settings and services a protocol may use (part of the engine's `Runtime`). */
+export interface ProtocolRuntime {
+  /** Seed of every random decision. */
+  readonly seed: string;
+  /** Monotonic time and timers (fake in unit tests). */
+  readonly clock: Clock;
+  /** Real time in ms since the epoch. */
+  readonly wallClock: () => number;
+  readonly logger: Logger;
+  readonly events: EventHub;
+  /** Socket buffer sizes and the host-name lookup to dial with. */
+  readonly tuning: SocketTuning;
+  readonly dialTimeoutMs: number;
+  readonly closeGraceMs: number;
+  /** Connections (or flows) per proxy; 0 = unlimited. */
+  readonly maxConnections: number;
+  /** Bytes one direction may hold before it stops reading. */
+  readonly maxHeldBytes: number;
+}
+
 /** What a gateway sees of its proxy. */
 export interface ProtocolHost {
   readonly name: string;
   /** `host:port` of the service behind the proxy; read it per dial, a change keeps the gateway. */
   readonly upstream: string;
-  readonly runtime: Runtime;
+  readonly runtime: ProtocolRuntime;
   /** Bytes per direction, counted live (a listener of its own counts into these). */
   readonly bytes: Record<Direction, ByteCounters>;
   /**
@@ -93,24 +119,6 @@ export interface ProtocolGateway {
   connectionClosed?(conn: Connection): void;
   /** The proxy stopped: close its streams and release what it holds. Never waits on a socket. */
   stop(): void;
-}
-
-/** One live connection (or flow) as the API, metrics and dashboard list it. */
-export interface LiveConnection {
-  /** The connection's number within its proxy (1, 2, …). */
-  readonly id: number;
-  /** Wall-clock time it was accepted (ms since the epoch). */
-  readonly openedAt: number;
-  /** The client's address as `host:port`. */
-  readonly clientAddress: string;
-  /** The upstream's address once connected (`host:port`), else undefined. */
-  readonly upstreamAddress: string | undefined;
-  /** Bytes held by the toxics and buffers of both directions. */
-  readonly heldBytes: number;
-  /** A direction's byte counts; undefined before it carries anything. */
-  bytesOf(direction: Direction): ByteCounters | undefined;
-  /** Names of the toxics active on it in `direction` (their toxicity roll said yes). */
-  activeToxics(direction: Direction): string[];
 }
 
 /** Where a proxy takes its clients: the shared TCP listener, or a protocol's own. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { FaultlineError } from '../errors.js';
-import { isStreamToxic, type CloseMode } from '../toxics/types.js';
+import { isStreamToxic, type CloseMode } from './toxic-contract.js';
 import { formatHostPort } from './address.js';
 import type { Connection, ConnectionOwner } from './connection.js';
 import type { Logger } from './logger.js';
@@ -15,6 +15,7 @@ import { TcpListener } from './tcp-listener.js';
 
 /** What the binding needs from its proxy. */
 export interface BindingHost extends ProtocolHost {
+  readonly runtime: Runtime;
   readonly log: Logger;
   readonly connectionOwner: ConnectionOwner;
 }

@@ -11,7 +11,7 @@
  */
 import { FaultlineError } from '../errors.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
-import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from './toxic-contract.js';
 import { formatHostPort, parseHostPort, resolveListen, withDefaultHost } from './address.js';
 import type { Connection, ConnectionOwner } from './connection.js';
 import { ConnectionHost } from './connection-host.js';
@@ -19,7 +19,7 @@ import type { Direction } from '../direction.js';
 import { checkLease } from './leases.js';
 import type { ByteCounters, Link } from './link.js';
 import type { Logger } from './logger.js';
-import { parseProtocol, type LiveConnection, type Protocol, type ProtocolGateway, type ProtocolHost } from './protocol.js';
+import type { LiveConnection, Protocol, ProtocolGateway, ProtocolHost } from './protocol.js';
 import { checkListenAllowed, checkUpstream, resolveListenStrict } from './proxy-address.js';
 import { ProxyLeases, type ProxyState } from './proxy-lease.js';
 import type { AddToxicOptions, ProxyConfig, ProxyPatch, UpdateProxyOptions, UpdateToxicOptions } from './proxy-options.js';
@@ -79,7 +79,8 @@ export class ToxicProxy implements ProtocolHost {
       },
     });
     this.host = new ConnectionHost(runtime, this);
-    this.protocol = parseProtocol(config.protocol ?? 'tcp', [...runtime.protocols.keys()]);
+    // A protocol the engine lacks is UNSUPPORTED (the API has already refused names it does not know).
+    this.protocol = config.protocol ?? 'tcp';
     this.binding = new ProxyBinding(this, this.protocol);
   }
 
@@ -207,7 +208,7 @@ export class ToxicProxy implements ProtocolHost {
     }
     if (patch.upstream !== undefined) checkUpstream(patch.upstream);
     const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
-    const protocol = patch.protocol === undefined ? this.protocol : parseProtocol(patch.protocol, [...this.runtime.protocols.keys()]);
+    const protocol = patch.protocol ?? this.protocol;
     const protocolChanged = protocol !== this.protocol;
     const module = protocolChanged ? this.binding.moduleOf(protocol) : this.binding.module;
     if (protocolChanged) this.toxicSet.checkProtocolChange(module);

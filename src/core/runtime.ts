@@ -6,9 +6,9 @@ import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events.js';
 import { cachedLookup, type ResolveHost } from './host-cache.js';
 import { silentLogger, type Logger } from './logger.js';
-import { tcpProtocol, type ProtocolModule } from './protocol.js';
+import { tcpProtocol, type ProtocolModule, type ProtocolRuntime } from './protocol.js';
 import { randomSeed } from './rng.js';
-import { DEFAULT_SOCKET_HIGH_WATER_MARK, type SocketTuning } from './socket-options.js';
+import { DEFAULT_SOCKET_HIGH_WATER_MARK } from './socket-options.js';
 
 /** Engine options; every one has a default. */
 export interface EngineOptions {
@@ -48,17 +48,7 @@ export interface EngineOptions {
 }
 
 /** Resolved engine settings shared by all proxies. */
-export interface Runtime {
-  readonly seed: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly events: EventHub;
-  readonly tuning: SocketTuning;
-  readonly maxHeldBytes: number;
-  readonly dialTimeoutMs: number;
-  readonly closeGraceMs: number;
-  readonly maxConnections: number;
-  readonly wallClock: () => number;
+export interface Runtime extends ProtocolRuntime {
   /** The engine's protocols by name, in the order given. */
   readonly protocols: ReadonlyMap<string, ProtocolModule>;
   readonly listenHost: string;

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { FaultlineError } from '../errors.js';
-import type { CloseMode } from '../toxics/types.js';
+import type { CloseMode } from './toxic-contract.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
 import { Connection, type ConnectionOwner } from './connection.js';
 import type { Logger } from './logger.js';

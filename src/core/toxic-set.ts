@@ -7,7 +7,7 @@
 import { FaultlineError } from '../errors.js';
 import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { applyToxicPatch, resolveToxic, type ParseOptions, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import { isStreamToxic, type AnyToxicDefinition, type ToxicDefinition, type ToxicSpec } from '../toxics/types.js';
+import { isStreamToxic, type AnyToxicDefinition, type ToxicDefinition, type ToxicSpec } from './toxic-contract.js';
 import type { Clock } from './clock.js';
 import { DIRECTIONS, type Direction } from '../direction.js';
 import { Leases } from './leases.js';

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { builtinToxics } from '../toxics/registry.js';
-import { toxicLayer, type AnyToxicDefinition, type ToxicLayer } from '../toxics/types.js';
+import { toxicLayer, type AnyToxicDefinition, type ToxicLayer } from '../core/toxic-contract.js';
 
 /** One toxic type as the catalog describes it. */
 export interface ToxicCatalogEntry {

@@ -11,28 +11,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ToxicProxy } from '../core/proxy.js';
 import { ProxyRegistry } from '../core/proxy-registry.js';
 import { httpCall, startHttpServer, type TestHttpServer } from '../testing/http-server.js';
-import { connectTo, waitFor } from '../testing/net.js';
+import { collectText, connectTo, waitFor } from '../testing/net.js';
 import { builtinProtocols } from '../protocols.js';
 import type { HttpGateway } from './gateway.js';
-
-/** Collects a socket's bytes; `until` waits for the text to satisfy a predicate. */
-function collect(socket: Socket) {
-  let text = '';
-  let ended = false;
-  socket.setEncoding('latin1');
-  socket.on('data', (c: string) => (text += c));
-  socket.on('end', () => (ended = true));
-  socket.on('error', () => (ended = true));
-  return {
-    get text() {
-      return text;
-    },
-    get ended() {
-      return ended;
-    },
-    until: (predicate: (text: string) => boolean, what: string) => waitFor(() => predicate(text), 10_000, what),
-  };
-}
 
 describe('http gateway', () => {
   let registry: ProxyRegistry | undefined;
@@ -84,7 +65,7 @@ describe('http gateway', () => {
       res.end('ok');
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write(
       'GET /h HTTP/1.1\r\nHost: example.test\r\nX-Keep: a\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n' +
         'Keep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Connection: keep-alive\r\nx-keep: b\r\n\r\n',
@@ -125,7 +106,7 @@ describe('http gateway', () => {
       res.end('bye', () => setTimeout(() => req.socket.end(), 20));
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await reader.until((t) => t.endsWith('bye'), 'the answer');
     await waitFor(() => reader.ended, 10_000, 'the client connection to close');
@@ -134,7 +115,7 @@ describe('http gateway', () => {
   it('answers a client that half-closes right after its request', async () => {
     const { proxy } = await setup((_req, res) => setTimeout(() => res.end('late answer'), 30));
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.end('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await waitFor(() => reader.ended, 10_000, 'the connection to end');
     expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -202,7 +183,7 @@ describe('http gateway', () => {
       up.server.emit('request', req, res);
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
     await reader.until((t) => t.includes('HTTP/1.1 100 Continue\r\n\r\n'), '100 Continue');
     expect(reader.text).not.toContain('200');
@@ -211,7 +192,7 @@ describe('http gateway', () => {
     expect(up.seen[0]?.headers.expect).toBe('100-continue');
 
     const refused = await client(proxy.port);
-    const refusedReader = collect(refused);
+    const refusedReader = collectText(refused);
     refused.write('POST /up HTTP/1.1\r\nHost: x\r\nX-Refuse: 1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
     await refusedReader.until((t) => t.includes('no thanks'), 'the refusal');
     expect(refusedReader.text).toMatch(/^HTTP\/1\.1 417 /);
@@ -233,7 +214,7 @@ describe('http gateway', () => {
   it('answers an HTTP/1.0 client without Host, giving the upstream its address as Host, then closes', async () => {
     const { up, proxy } = await setup();
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET /old HTTP/1.0\r\n\r\n');
     await waitFor(() => reader.ended, 10_000, 'the connection to close');
     expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -249,7 +230,7 @@ describe('http gateway', () => {
       else res.writeHead(200, { 'Content-Length': '5' }).end(req.method === 'HEAD' ? undefined : 'hello');
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\n\r\n');
     await reader.until((t) => t.endsWith('hello'), 'four answers');
     const statuses = [...reader.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
@@ -265,7 +246,7 @@ describe('http gateway', () => {
       socket.on('end', () => socket.end('bye'));
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo-proto\r\n\r\n');
     await reader.until((t) => t.includes('\r\n\r\n'), 'the 101');
     expect(reader.text).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
@@ -280,7 +261,7 @@ describe('http gateway', () => {
   it('relays a refused Upgrade as an ordinary answer and closes', async () => {
     const { proxy } = await setup((_req, res) => res.writeHead(426, { 'Content-Type': 'text/plain' }).end('upgrade refused'));
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: nope\r\n\r\n');
     await waitFor(() => reader.ended, 10_000, 'the connection to close');
     expect(reader.text).toMatch(/^HTTP\/1\.1 426 /);

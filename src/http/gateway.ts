@@ -14,8 +14,7 @@ import { duplexPair } from '../core/duplex-pair.js';
 import { StageTimer } from '../core/clock.js';
 import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
-import type { ProtocolGateway, ProtocolHost, ProxyToxic } from '../core/protocol.js';
-import type { Runtime } from '../core/runtime.js';
+import type { ProtocolGateway, ProtocolHost, ProtocolRuntime, ProxyToxic } from '../core/protocol.js';
 import { Exchange } from './exchange.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import { Session, type SessionHost } from './session.js';
@@ -45,7 +44,7 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
   private readonly streams = new WeakMap<Connection, Duplex>();
   /** The proxy's HTTP toxics, in the order they were added. */
   private readonly httpToxics: HeldHttpToxic[] = [];
-  readonly runtime: Runtime;
+  readonly runtime: ProtocolRuntime;
 
   constructor(readonly proxy: ProtocolHost) {
     this.runtime = proxy.runtime;

@@ -13,11 +13,10 @@ import { formatHostPort, parseHostPort, type HostPort } from '../core/address.js
 import type { Connection } from '../core/connection.js';
 import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
-import type { ProtocolHost } from '../core/protocol.js';
-import type { Runtime } from '../core/runtime.js';
+import type { ProtocolHost, ProtocolRuntime } from '../core/protocol.js';
 import { dialOptions, resetSocket } from '../core/socket-options.js';
 import type { HttpHead } from './toxics/http-types.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import type { AttachedHttpToxic, PassHost } from './toxic-pass.js';
 import { UpstreamAgent } from './upstream-agent.js';
@@ -25,7 +24,7 @@ import { UpstreamAgent } from './upstream-agent.js';
 /** What a session needs from its gateway. */
 export interface SessionHost {
   readonly proxy: ProtocolHost;
-  readonly runtime: Runtime;
+  readonly runtime: ProtocolRuntime;
   readonly log: Logger;
   /** The proxy's HTTP toxics of a stream, in the order they were added. */
   toxics(direction: Direction): readonly AttachedHttpToxic[];

@@ -10,7 +10,7 @@ import type { Direction } from '../direction.js';
 import { createRng } from '../core/rng.js';
 import { matcherFor, type MatchTarget } from './toxics/http-match.js';
 import type { HttpHead, HttpHold, HttpReply, HttpToxic } from './toxics/http-types.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 
 /** An HTTP toxic as its proxy holds it. */
 export interface AttachedHttpToxic {

@@ -7,7 +7,7 @@ import { FakeClock } from '../core/clock.js';
 import type { Direction } from '../direction.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { applyToxicPatch, resolveToxic, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import { isStreamToxic, type CloseMode, type ToxicDefinition, type ToxicSpec } from '../toxics/types.js';
+import { isStreamToxic, type CloseMode, type ToxicDefinition, type ToxicSpec } from '../core/toxic-contract.js';
 
 /** A chain whose sink records everything, driven by a {@link FakeClock}. */
 export class ChainHarness implements ChainHost {

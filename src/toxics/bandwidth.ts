@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z.object({
   /** Rate limit in KB/s (1 KB = 1000 bytes). 0 means unlimited, as in Toxiproxy. */

@@ -22,7 +22,7 @@ import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { slowOpen } from './slow-open.js';
 import { timeout } from './timeout.js';
-import type { AnyToxicDefinition, ToxicDefinition } from './types.js';
+import type { AnyToxicDefinition, ToxicDefinition } from '../core/toxic-contract.js';
 
 /** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
 export const builtinToxics: readonly AnyToxicDefinition[] = [

@@ -8,7 +8,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import type { ToxicProxy } from '../../core/proxy.js';
 import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { errors } from '../../errors.js';
-import type { ToxicSpec } from '../../toxics/types.js';
+import type { ToxicSpec } from '../../core/toxic-contract.js';
 import { jsonBody } from '../body.js';
 import { decodeLease, decodeToxic, decodeToxicPatch } from '../decode.js';
 import { sendEmpty, sendJson } from '../respond.js';

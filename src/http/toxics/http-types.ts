@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import type { UniformSource } from '../../toxics/distributions.js';
 import type { HeaderList } from './header-list.js';
-import type { StageTimerControl, ToxicDescription } from '../../toxics/types.js';
+import type { StageTimerControl, ToxicDescription } from '../../core/toxic-contract.js';
 
 /** The head of the message a toxic acts on. */
 export interface HttpHead {
