@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, startProxy, ToxicRegistry, type Proxy } from 'faultline';
+import { FakeClock, startProxy, ToxicRegistry, type ToxicProxy } from 'faultline';
 import { describeToxicContract } from '../src/testing/toxic-contract.js';
 import { connectTo, readAll, readBytes, startEchoServer, startServer, waitFor, type TestServer } from '../src/testing/net.js';
 import { coalesce, startCoalescingProxy } from './custom-toxic.js';
@@ -12,7 +12,7 @@ describeToxicContract(
 
 describe('the custom toxic example', () => {
   let upstream: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

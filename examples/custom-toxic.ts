@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from 'zod';
-import { defineToxic, startProxy, wholeNumber, type Proxy, type StageContext, type ToxicStage } from 'faultline';
+import { defineToxic, startProxy, wholeNumber, type ToxicProxy, type StageContext, type ToxicStage } from 'faultline';
 
 // Every attribute has a default; the helpers carry the unit into error messages and the docs.
 const attributes = z.object({
@@ -85,7 +85,7 @@ export const coalesce = defineToxic({
 });
 
 /** A proxy to `upstream` that coalesces what clients send (`stream: upstream`). */
-export function startCoalescingProxy(upstream: string, attrs: Partial<Attributes>): Promise<Proxy> {
+export function startCoalescingProxy(upstream: string, attrs: Partial<Attributes>): Promise<ToxicProxy> {
   return startProxy({
     upstream,
     customToxics: [coalesce],

@@ -13,25 +13,36 @@
  * ```
  * @module
  */
-import type { Protocol } from './core/gateway.js';
+import type { Protocol } from './core/protocol.js';
 import type { ProxyConfig } from './core/proxy.js';
-import { Proxy } from './core/proxy.js';
-import { ProxyRegistry } from './core/registry.js';
+import { ToxicProxy } from './core/proxy.js';
+import { ProxyRegistry } from './core/proxy-registry.js';
 import type { EngineOptions } from './core/runtime.js';
-import { httpGateway } from './http/gateway.js';
+import { builtinProtocols } from './protocols.js';
 import { registryWith } from './toxics/registry.js';
 import type { ToxicInput } from './toxics/spec.js';
-import type { AnyToxicDefinition } from './toxics/types.js';
+import type { AnyToxicDefinition } from './core/toxic-contract.js';
 
 export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
-export type { Direction } from './core/direction.js';
-export { PROTOCOLS, type GatewayFactory, type Protocol, type ProtocolGateway } from './core/gateway.js';
+export type { Direction } from './direction.js';
+export {
+  tcpProtocol,
+  type LiveConnection,
+  type Protocol,
+  type ProtocolGateway,
+  type ProtocolHost,
+  type ProtocolModule,
+  type ProxyListener,
+  type ProxyToxic,
+} from './core/protocol.js';
+export { builtinProtocols, PROTOCOLS } from './protocols.js';
 export { HttpGateway, httpGateway } from './http/gateway.js';
+export { httpProtocol } from './http/protocol.js';
 export type { EventListener, FaultlineEvent } from './core/events.js';
 export { silentLogger, type Logger } from './core/logger.js';
-export { Proxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
-export { ProxyRegistry, type PopulateResult } from './core/registry.js';
+export { ToxicProxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
+export { ProxyRegistry, type PopulateResult } from './core/proxy-registry.js';
 export type { EngineOptions } from './core/runtime.js';
 export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
 export { builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './toxics/registry.js';
@@ -51,7 +62,7 @@ export { resolvePlan, type Plan, type PlanOptions } from './scenario/timeline.js
 export { ScenarioRun, type RunEvent, type RunOptions, type ScenarioClient, type Target } from './scenario/runner.js';
 export { writeJournal, type Journal, type Verdict } from './scenario/journal.js';
 export type { Scenario } from './scenario/schema.js';
-export { createLogger, type LoggerOptions, type LogLevelName } from './logging/logger.js';
+export { createLogger, type LoggerOptions, type LogLevelName } from './logging/pino-logger.js';
 export {
   defineToxic,
   type AnyToxicDefinition,
@@ -61,9 +72,9 @@ export {
   type ToxicLookup,
   type ToxicSpec,
   type ToxicStage,
-} from './toxics/types.js';
-export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './toxics/http-types.js';
-export { HeaderList } from './toxics/header-list.js';
+} from './core/toxic-contract.js';
+export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './http/toxics/http-types.js';
+export { HeaderList } from './http/toxics/header-list.js';
 export { decimal, fraction, wholeNumber, type NumberOptions } from './toxics/attributes.js';
 
 /** Options for {@link startProxy}. */
@@ -74,7 +85,7 @@ export interface StartProxyOptions extends EngineOptions {
   listen?: string;
   /** `host:port` of the service to proxy. */
   upstream: string;
-  /** `tcp` (default) or `http`. */
+  /** `tcp` (default), `http`, or another of `protocols`. */
   protocol?: Protocol;
   /** Toxics to add before the first client connects. */
   toxics?: ToxicInput[];
@@ -83,10 +94,10 @@ export interface StartProxyOptions extends EngineOptions {
 }
 
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
-export async function startProxy(options: StartProxyOptions): Promise<Proxy> {
+export async function startProxy(options: StartProxyOptions): Promise<ToxicProxy> {
   const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], customToxics, ...engine } = options;
   const toxicRegistry = registryWith(customToxics, engine.toxicRegistry);
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
+  const registry = new ProxyRegistry({ protocols: builtinProtocols, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
   const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol };
   const proxy = await registry.create(config);
   for (const toxic of toxics) proxy.addToxic(toxic);

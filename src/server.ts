@@ -14,17 +14,17 @@ import { FAULTLINE_VERSION } from './api/version.js';
 import { formatHostPort, resolveListenHost } from './core/address.js';
 import { whenClosed } from './core/drain.js';
 import { silentLogger, type Logger } from './core/logger.js';
-import type { Protocol } from './core/gateway.js';
-import { ProxyRegistry } from './core/registry.js';
+import type { Protocol } from './core/protocol.js';
+import { ProxyRegistry } from './core/proxy-registry.js';
 import { OnDemandScenarios } from './scenario/on-demand.js';
 import type { EngineOptions } from './core/runtime.js';
 import { FaultlineError, isFaultlineError, type ErrorCode } from './errors.js';
-import { httpGateway } from './http/gateway.js';
+import { builtinProtocols } from './protocols.js';
 import { onDemandMetrics, type OnDemandMetrics } from './metrics/on-demand.js';
 import type { StatePersister } from './state/persister.js';
 import { registryWith } from './toxics/registry.js';
 import type { ToxicInput } from './toxics/spec.js';
-import type { AnyToxicDefinition } from './toxics/types.js';
+import type { AnyToxicDefinition } from './core/toxic-contract.js';
 
 /** A proxy to create at startup, with its toxics. */
 export interface ServerProxy {
@@ -184,7 +184,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     saved = await state.readStateFile(stateFile, toxicRegistry);
   }
   // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
-  const registry = new ProxyRegistry({ gateways: { http: httpGateway }, listenHost: host, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
+  const registry = new ProxyRegistry({ protocols: builtinProtocols, listenHost: host, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;

@@ -6,7 +6,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { accessLog } from './middleware/access-log.js';
 import { bearerAuth } from './middleware/auth.js';
 import { browserGuard } from './middleware/browser-guard.js';

@@ -5,8 +5,8 @@
  */
 import type { Socket } from 'node:net';
 import { formatHostPort } from '../core/address.js';
-import type { Connection } from '../core/connection.js';
 import type { ByteCounters } from '../core/link.js';
+import type { LiveConnection } from '../core/protocol.js';
 
 /** Byte counts of one direction of one connection. */
 export interface ConnectionBytesJson {
@@ -40,22 +40,19 @@ export function socketPeer(socket: Socket | null): string | undefined {
   return formatHostPort(socket.remoteAddress, socket.remotePort);
 }
 
-/** A link's counters on the wire; zeros before the link exists. */
+/** A direction's counters on the wire; zeros before it carries anything. */
 export function bytesJson(counters: ByteCounters | undefined): ConnectionBytesJson {
   return { received: counters?.received ?? 0, sent: counters?.sent ?? 0, dropped: counters?.dropped ?? 0 };
 }
 
 /** A connection as the API shows it; `upstream` is the proxy's configured upstream, used until the dial succeeds. */
-export function connectionJson(conn: Connection, upstream: string): ConnectionJson {
+export function connectionJson(conn: LiveConnection, upstream: string): ConnectionJson {
   return {
     id: conn.id,
-    client: socketPeer(conn.client) ?? conn.clientAddress,
-    upstream: socketPeer(conn.upstream) ?? upstream,
+    client: conn.clientAddress,
+    upstream: conn.upstreamAddress ?? upstream,
     opened_at: new Date(conn.openedAt).toISOString(),
-    bytes: { upstream: bytesJson(conn.upstreamLink?.bytes), downstream: bytesJson(conn.downstreamLink?.bytes) },
-    toxics: {
-      upstream: conn.upstreamLink?.chain.activeToxics() ?? [],
-      downstream: conn.downstreamLink?.chain.activeToxics() ?? [],
-    },
+    bytes: { upstream: bytesJson(conn.bytesOf('upstream')), downstream: bytesJson(conn.bytesOf('downstream')) },
+    toxics: { upstream: conn.activeToxics('upstream'), downstream: conn.activeToxics('downstream') },
   };
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import { checkLease } from '../core/leases.js';
-import { parseProtocol, type Protocol } from '../core/gateway.js';
+import { parseProtocol, type Protocol } from '../core/protocol.js';
+import { PROTOCOLS } from '../protocols.js';
 import { errors } from '../errors.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
 import { describeJson, type JsonValue } from './middleware/lenient-json.js';
@@ -75,35 +76,35 @@ function listenOrAny(listen: string | undefined): string {
 }
 
 /** Decodes a create body (or one populate item). Missing name/upstream are left for the registry's checks. */
-export function decodeProxy(value: JsonValue, suffix = ''): ProxyBody {
+export function decodeProxy(value: JsonValue, suffix = '', protocols: readonly string[] = PROTOCOLS): ProxyBody {
   const body = decodeFields(value, PROXY_FIELDS, 'a proxy', suffix);
   return {
     name: body.name ?? '',
     listen: listenOrAny(body.listen),
     upstream: body.upstream ?? '',
     enabled: body.enabled ?? true,
-    ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, suffix) } : {}),
+    ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, protocols, suffix) } : {}),
   };
 }
 
 /** A proxy update: only listen, upstream, enabled and protocol are read; `name` and `toxics` are ignored. */
-export function decodeProxyPatch(value: JsonValue): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol } {
+export function decodeProxyPatch(value: JsonValue, protocols: readonly string[] = PROTOCOLS): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol } {
   const body = decodeFields(value, PROXY_FIELDS, 'a proxy');
   return {
     ...(body.listen !== undefined ? { listen: listenOrAny(body.listen) } : {}),
     ...(body.upstream !== undefined ? { upstream: body.upstream } : {}),
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
-    ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol) } : {}),
+    ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, protocols) } : {}),
   };
 }
 
 /** A populate body: a JSON array of proxies (`null` counts as empty). */
-export function decodePopulate(value: JsonValue): ProxyBody[] {
+export function decodePopulate(value: JsonValue, protocols: readonly string[] = PROTOCOLS): ProxyBody[] {
   if (value === null) return [];
   if (!Array.isArray(value)) {
     throw errors.badRequestBody(`expected a JSON array of proxies, got ${describeJson(value)}`);
   }
-  return value.map((item, i) => decodeProxy(item, ` at proxy ${i + 1}`));
+  return value.map((item, i) => decodeProxy(item, ` at proxy ${i + 1}`, protocols));
 }
 
 const TOXIC_FIELDS = { name: 'string', type: 'string', stream: 'string', toxicity: 'number', attributes: 'object' } as const;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultlineEvent } from '../core/events.js';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { connectTo, startEchoServer, waitFor, type TestServer } from '../testing/net.js';
 import { eventBody, type DecisionJson, type EventBody } from './event-json.js';
 import { acceptsEvent } from './event-stream.js';

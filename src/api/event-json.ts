@@ -5,10 +5,10 @@
  * @module
  */
 import type { Connection } from '../core/connection.js';
-import { DIRECTIONS } from '../core/direction.js';
+import { DIRECTIONS } from '../direction.js';
 import type { FaultlineEvent } from '../core/events.js';
-import type { Proxy } from '../core/proxy.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ToxicProxy } from '../core/proxy.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { assertNever } from '../errors.js';
 import { bytesJson, socketPeer } from './connection-json.js';
 import { float32, proxyToxicJson, toxicJson } from './serialize.js';
@@ -42,7 +42,7 @@ export interface DecisionJson {
 export type EventBody = { type: FaultlineEvent['type']; proxy: string } & Record<string, unknown>;
 
 /** The toxicity decisions a new connection drew for each byte-stream toxic of its proxy. */
-function decisions(proxy: Proxy, conn: Connection): DecisionJson[] {
+function decisions(proxy: ToxicProxy, conn: Connection): DecisionJson[] {
   return DIRECTIONS.flatMap((direction) =>
     proxy.toxicsFor(direction).map(({ spec }) => {
       const roll = proxy.toxicityRoll(conn.id, direction, spec);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FaultlineEvent } from '../core/events.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { eventBody, type EventBody } from './event-json.js';
 import { sseFrame, type SseClient } from './sse-client.js';
 

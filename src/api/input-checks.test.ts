@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { cachedLookup } from '../core/host-cache.js';
 import type { Logger } from '../core/logger.js';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { MAX_NAME_LENGTH } from '../limits.js';
 import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { compareUtf8, float32, proxiesJson, proxyJson, toxicJson } from './serialize.js';
 
 describe('float32', () => {

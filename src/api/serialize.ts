@@ -3,10 +3,10 @@
  * Toxiproxy client sees the bytes Toxiproxy would send.
  * @module
  */
-import type { Proxy } from '../core/proxy.js';
+import type { ToxicProxy } from '../core/proxy.js';
 import { getToxicDefinition } from '../toxics/registry.js';
 import { wireAttributes } from '../toxics/spec.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 
 /** A toxic on the wire (key order: attributes, name, type, stream, toxicity, then `expires_in` when leased). */
 export interface ToxicJson {
@@ -66,12 +66,12 @@ export function toxicJson(spec: ToxicSpec, expiresIn?: number): ToxicJson {
 }
 
 /** A toxic of `proxy` on the wire, with its lease. */
-export function proxyToxicJson(proxy: Proxy, spec: ToxicSpec): ToxicJson {
+export function proxyToxicJson(proxy: ToxicProxy, spec: ToxicSpec): ToxicJson {
   return toxicJson(spec, proxy.leaseRemaining(spec.name));
 }
 
 /** A proxy as Toxiproxy shows it; its toxics upstream first, each direction in insertion order. */
-export function proxyJson(proxy: Proxy): ProxyJson {
+export function proxyJson(proxy: ToxicProxy): ProxyJson {
   const lease = proxy.proxyLeaseRemaining;
   return {
     name: proxy.name,
@@ -93,7 +93,7 @@ export function compareUtf8(a: string, b: string): number {
  * `GET /proxies`: an object keyed by name, keys sorted. Built as text because a JS object would put
  * integer-like names (`"10"`, `"9"`) first in numeric order.
  */
-export function proxiesJson(proxies: readonly Proxy[]): string {
+export function proxiesJson(proxies: readonly ToxicProxy[]): string {
   const sorted = [...proxies].sort((a, b) => compareUtf8(a.name, b.name));
   return `{${sorted.map((p) => `${JSON.stringify(p.name)}:${JSON.stringify(proxyJson(p))}`).join(',')}}`;
 }

@@ -3,7 +3,7 @@
  * `/version` (which stays byte-identical to Toxiproxy's).
  * @module
  */
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { acceptedToxics } from '../toxics/registry.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from './version.js';
 
@@ -33,7 +33,7 @@ export function serverInfo(registry: ProxyRegistry, startedAt: number): ServerIn
     node: process.version,
     seed: registry.seed,
     uptime_ms: Math.round(performance.now() - startedAt),
-    protocols: ['tcp', ...Object.keys(registry.runtime.gateways)],
+    protocols: [...registry.runtime.protocols.keys()],
     toxic_types: acceptedToxics(registry.runtime.toxicRegistry).types(),
   };
 }

@@ -9,7 +9,7 @@ import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 import { ConfigError, loadConfig, type ConfigFlags } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { EngineOptions } from '../core/runtime.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger } from '../logging/pino-logger.js';
 import { startServer, type RunningServer } from '../server.js';
 import { getToxicDefinition, type ToxicRegistry } from '../toxics/registry.js';
 

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ToxicRegistry } from '../toxics/registry.js';
-import type { AnyToxicDefinition } from '../toxics/types.js';
+import type { AnyToxicDefinition } from '../core/toxic-contract.js';
 
 /** Modules one server may load. */
 export const MAX_TOXIC_MODULES = 32;

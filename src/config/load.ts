@@ -6,12 +6,12 @@
  */
 import type { z } from 'zod';
 import { MAX_CONFIG_FILE_BYTES } from '../limits.js';
-import { fromToxiproxyLevel } from '../logging/logger.js';
+import { fromToxiproxyLevel } from '../logging/pino-logger.js';
 import { ConfigError, formatPath } from './config-error.js';
 import type { ParsedText } from './parse-text.js';
 import { readLimited } from './read-limited.js';
 import { configSchemas, type Config } from './schema.js';
-import type { ToxicLookup } from '../toxics/types.js';
+import type { ToxicLookup } from '../core/toxic-contract.js';
 
 export { ConfigError } from './config-error.js';
 

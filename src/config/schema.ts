@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
-import { PROTOCOLS } from '../core/gateway.js';
+import { PROTOCOLS } from '../protocols.js';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
-import { LOG_LEVELS } from '../logging/logger.js';
+import { LOG_LEVELS } from '../logging/pino-logger.js';
 import { ToxicRegistry } from '../toxics/registry.js';
-import type { AnyToxicDefinition, ToxicLookup } from '../toxics/types.js';
+import type { AnyToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
 
 /** The default admin API address: loopback only, so nothing outside the machine can reach it. */
 export const DEFAULT_HOST = '127.0.0.1';

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { connectTo, startServer, waitFor, type TestServer } from '../testing/net.js';
-import type { Proxy } from './proxy.js';
+import type { ToxicProxy } from './proxy.js';
 
 const GiB = 1024 * 1024 * 1024;
 const MAX_HELD = 1024 * 1024;
@@ -53,13 +53,13 @@ function cpuMs(fn: () => void): number {
 }
 
 /** The upstream's reads are paused and the upstream waits for a drain: nothing moves until the client reads. */
-function stalled(p: Proxy, written: Written): boolean {
+function stalled(p: ToxicProxy, written: Written): boolean {
   return written.waiting && p.connections.length === 1 && p.connections[0]?.downstreamLink?.paused === true;
 }
 
 describe('backpressure', () => {
   let upstream: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

@@ -4,12 +4,16 @@
  * never waits on I/O. Bytes pass from stage to stage by direct calls while the chain is short; past
  * {@link MAX_NESTED_HANDOFFS} nested hand-offs they wait in a queue the outermost call works off, so
  * the stack never grows with the number of stages.
+ *
+ * Longer than 300 lines because the chain, its stage contexts and the hand-off queue share one
+ * invariant (bytes leave in order, exactly once, also while the chain changes): apart, each would
+ * reach into the others' state.
  * @module
  */
-import type { CloseMode, StageContext, ToxicDefinition, ToxicSpec, ToxicStage } from '../toxics/types.js';
+import type { CloseMode, StageContext, ToxicDefinition, ToxicSpec, ToxicStage } from './toxic-contract.js';
 import type { Clock } from './clock.js';
 import { StageTimer } from './clock.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import type { Rng } from './rng.js';
 
 /**

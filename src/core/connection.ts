@@ -7,10 +7,11 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from './toxic-contract.js';
 import { formatHostPort, type HostPort } from './address.js';
 import type { Clock } from './clock.js';
-import type { Direction } from './direction.js';
+import type { LiveConnection } from './live-connection.js';
+import type { Direction } from '../direction.js';
 import { Link, type ByteCounters, type LinkOwner } from './link.js';
 import { readIntoBuffer } from './read-into.js';
 import type { Rng } from './rng.js';
@@ -42,11 +43,11 @@ export interface ConnectionOwner {
   toxicsFor(direction: Direction): Iterable<{ spec: ToxicSpec; definition: ToxicDefinition }>;
   connectionOpened(conn: Connection): void;
   connectionClosed(conn: Connection, reason: TeardownReason, error?: Error): void;
-  toxicFault(conn: Connection, direction: Direction, toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void;
+  toxicFault(conn: { readonly id: number }, direction: Direction, toxic: ToxicSpec, kind: string, detail?: Record<string, unknown>): void;
 }
 
 /** One proxied TCP connection. */
-export class Connection implements LinkOwner {
+export class Connection implements LinkOwner, LiveConnection {
   /** Wall-clock time the client was accepted (for listings, never for toxics). */
   readonly openedAt = Date.now();
   readonly clientAddress: string;
@@ -90,6 +91,27 @@ export class Connection implements LinkOwner {
   /** The link carrying bytes in `direction`. */
   link(direction: Direction): Link | null {
     return direction === 'upstream' ? this.upstreamLink : this.downstreamLink;
+  }
+
+  // LiveConnection: what listings read
+
+  /** The dialled upstream's address once connected (none for a gateway's stream). */
+  get upstreamAddress(): string | undefined {
+    const socket = this.upstream;
+    if (!socket || socket.remoteAddress === undefined || socket.remotePort === undefined) return undefined;
+    return formatHostPort(socket.remoteAddress, socket.remotePort);
+  }
+
+  get heldBytes(): number {
+    return (this.upstreamLink?.heldBytes ?? 0) + (this.downstreamLink?.heldBytes ?? 0);
+  }
+
+  bytesOf(direction: Direction): ByteCounters | undefined {
+    return this.link(direction)?.bytes;
+  }
+
+  activeToxics(direction: Direction): string[] {
+    return this.link(direction)?.chain.activeToxics() ?? [];
   }
 
   /** Dials the upstream; the client is read from only once the dial has succeeded. */

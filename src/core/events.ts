@@ -3,9 +3,9 @@
  * nothing is emitted per chunk (byte counts are read from counters instead).
  * @module
  */
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from './toxic-contract.js';
 import type { Connection, TeardownReason } from './connection.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 
 /** One engine event. */
 export type FaultlineEvent =

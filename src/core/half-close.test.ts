@@ -5,11 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { connectTo, readAll, startServer, type TestServer } from '../testing/net.js';
-import type { Proxy } from './proxy.js';
+import type { ToxicProxy } from './proxy.js';
 
 describe('half-close', () => {
   let upstream: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { Digest, SeededBytes } from '../testing/data.js';
 import { connectTo, startEchoServer, type TestServer } from '../testing/net.js';
-import type { Proxy } from './proxy.js';
+import type { ToxicProxy } from './proxy.js';
 import { createRng } from './rng.js';
 
 const TOTAL = 64 * 1024 * 1024;
@@ -39,7 +39,7 @@ function writeAll(socket: Socket, source: SeededBytes, total: number, sent: Dige
 
 describe('byte integrity under live toxic changes', () => {
   let echo: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

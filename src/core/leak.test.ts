@@ -6,13 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { connectTo, startServer, waitFor, type TestServer } from '../testing/net.js';
 import { StageTimer } from './clock.js';
-import type { Proxy } from './proxy.js';
+import type { ToxicProxy } from './proxy.js';
 
 const RESET_BY_UPSTREAM = 1;
 
 describe('teardown leaves nothing behind', () => {
   let upstream: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

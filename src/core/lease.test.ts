@@ -9,7 +9,7 @@ import { connectTo, readBytes, startEchoServer, waitFor, type TestServer } from 
 import { FakeClock } from './clock.js';
 import type { FaultlineEvent } from './events.js';
 import { MAX_LEASE_MS } from './leases.js';
-import { ProxyRegistry } from './registry.js';
+import { ProxyRegistry } from './proxy-registry.js';
 
 describe('toxic leases', () => {
   let registry: ProxyRegistry | undefined;

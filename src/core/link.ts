@@ -6,10 +6,10 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
-import type { CloseMode, ToxicDefinition, ToxicSpec } from '../toxics/types.js';
+import type { CloseMode, ToxicDefinition, ToxicSpec } from './toxic-contract.js';
 import { Chain, type ChainHost } from './chain.js';
 import type { Clock } from './clock.js';
-import type { Direction } from './direction.js';
+import type { Direction } from '../direction.js';
 import type { Rng } from './rng.js';
 
 const SINK_FULL = 1;

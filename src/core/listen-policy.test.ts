@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';
 import { isLoopback, withDefaultHost } from './address.js';
-import { ProxyRegistry } from './registry.js';
+import { ProxyRegistry } from './proxy-registry.js';
 
 describe('listen addresses', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

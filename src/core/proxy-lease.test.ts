@@ -10,7 +10,7 @@ import { snapshotOf } from '../state/snapshot.js';
 import { apiCall } from '../testing/api.js';
 import { waitFor } from '../testing/net.js';
 import { FakeClock } from './clock.js';
-import { ProxyRegistry } from './registry.js';
+import { ProxyRegistry } from './proxy-registry.js';
 
 describe('proxy leases', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

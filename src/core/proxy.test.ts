@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultlineError } from '../errors.js';
 import { connectTo, readAll, readBytes, startEchoServer, startServer, waitFor, type TestServer } from '../testing/net.js';
-import { ProxyRegistry } from './registry.js';
+import { ProxyRegistry } from './proxy-registry.js';
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { connectTo, readAll, startEchoServer, startServer, waitFor, type TestServer } from '../testing/net.js';
 import { FakeClock } from './clock.js';
-import type { Proxy } from './proxy.js';
+import type { ToxicProxy } from './proxy.js';
 import { resetSocket } from './socket-options.js';
 
 describe('resets', () => {
   let upstream: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

@@ -5,11 +5,11 @@
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events.js';
 import { cachedLookup, type ResolveHost } from './host-cache.js';
-import type { GatewayFactories } from './gateway.js';
 import { silentLogger, type Logger } from './logger.js';
+import { tcpProtocol, type ProtocolModule, type ProtocolRuntime } from './protocol.js';
 import { randomSeed } from './rng.js';
-import { DEFAULT_SOCKET_HIGH_WATER_MARK, type SocketTuning } from './socket-options.js';
-import type { ToxicLookup } from '../toxics/types.js';
+import { DEFAULT_SOCKET_HIGH_WATER_MARK } from './socket-options.js';
+import type { ToxicLookup } from './toxic-contract.js';
 
 /** Engine options; every one has a default. */
 export interface EngineOptions {
@@ -29,8 +29,11 @@ export interface EngineOptions {
   maxConnections?: number;
   /** Real time in ms since the epoch, the one source of wall time (HTTP `Date`); default `Date.now`. */
   wallClock?: () => number;
-  /** Gateways for protocols above TCP (`http`); a proxy of a protocol without one cannot be created. */
-  gateways?: GatewayFactories;
+  /**
+   * The protocols proxies may speak, by {@link ProtocolModule.name} (default: `tcp` alone; `startProxy`
+   * and `startServer` pass every built-in one). A proxy of a protocol not listed cannot be created.
+   */
+  protocols?: readonly ProtocolModule[];
   /**
    * How upstream host names are resolved (default: the system resolver). Answers are kept 5 s and
    * failures 1 s, and concurrent connections share one lookup.
@@ -51,18 +54,9 @@ export interface EngineOptions {
 }
 
 /** Resolved engine settings shared by all proxies. */
-export interface Runtime {
-  readonly seed: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly events: EventHub;
-  readonly tuning: SocketTuning;
-  readonly maxHeldBytes: number;
-  readonly dialTimeoutMs: number;
-  readonly closeGraceMs: number;
-  readonly maxConnections: number;
-  readonly wallClock: () => number;
-  readonly gateways: GatewayFactories;
+export interface Runtime extends ProtocolRuntime {
+  /** The engine's protocols by name, in the order given. */
+  readonly protocols: ReadonlyMap<string, ProtocolModule>;
   readonly listenHost: string;
   readonly allowRemoteListen: boolean;
   /** The toxic types proxies accept; undefined = the built-in ones. */
@@ -89,7 +83,7 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     closeGraceMs: options.closeGraceMs ?? 2_000,
     maxConnections: options.maxConnections ?? 0,
     wallClock: options.wallClock ?? Date.now,
-    gateways: options.gateways ?? {},
+    protocols: new Map((options.protocols ?? [tcpProtocol]).map((p) => [p.name, p])),
     listenHost: options.listenHost ?? '127.0.0.1',
     allowRemoteListen: options.allowRemoteListen ?? false,
     toxicRegistry: options.toxicRegistry,

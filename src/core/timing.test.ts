@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy } from '../index.js';
 import { connectTo, readBytes, startEchoServer, startServer, waitFor, type TestServer } from '../testing/net.js';
 import { FakeClock } from './clock.js';
-import type { Proxy } from './proxy.js';
+import type { ToxicProxy } from './proxy.js';
 
 async function roundTrips(client: Socket, count: number): Promise<number[]> {
   const times: number[] = [];
@@ -24,7 +24,7 @@ async function roundTrips(client: Socket, count: number): Promise<number[]> {
 
 describe('timing', () => {
   let upstream: TestServer | undefined;
-  let proxy: Proxy | undefined;
+  let proxy: ToxicProxy | undefined;
 
   afterEach(async () => {
     await proxy?.stop();

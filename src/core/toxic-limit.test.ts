@@ -15,7 +15,7 @@ import { readStateFile } from '../state/state-file.js';
 import { apiCall } from '../testing/api.js';
 import { errorOf } from '../testing/errors.js';
 import { connectTo, readBytes, startEchoServer, type TestServer } from '../testing/net.js';
-import { ProxyRegistry } from './registry.js';
+import { ProxyRegistry } from './proxy-registry.js';
 
 describe('toxics per proxy and direction', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

@@ -5,7 +5,7 @@
  * subscriber drops frames (see SseClient), it never holds the others back.
  * @module
  */
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { sseFrame, type SseClient } from '../api/sse-client.js';
 import { TrafficSampler, trafficSampleJson } from './traffic.js';
 

@@ -11,7 +11,7 @@ import { endpoint } from '../api/routes/endpoint.js';
 import type { EventStream } from '../api/event-stream.js';
 import { sendError, sendJson } from '../api/respond.js';
 import type { SseClientOptions } from '../api/sse-client.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { errors, isFaultlineError } from '../errors.js';
 import type { LiveFeed } from './live-feed.js';
 import { toxicCatalogText } from './toxic-catalog.js';

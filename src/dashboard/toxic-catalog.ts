@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { acceptedToxics } from '../toxics/registry.js';
-import { toxicLayer, type AnyToxicDefinition, type ToxicLayer, type ToxicLookup } from '../toxics/types.js';
+import { toxicLayer, type AnyToxicDefinition, type ToxicLayer, type ToxicLookup } from '../core/toxic-contract.js';
 
 /** One toxic type as the catalog describes it. */
 export interface ToxicCatalogEntry {

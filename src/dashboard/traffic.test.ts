@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseClient, type SseSink } from '../api/sse-client.js';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { LiveFeed } from './live-feed.js';
 import { TrafficSampler } from './traffic.js';
 

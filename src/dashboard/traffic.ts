@@ -5,8 +5,8 @@
  * path nothing.
  * @module
  */
-import type { Proxy } from '../core/proxy.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ToxicProxy } from '../core/proxy.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 
 /** One proxy in one sample. */
 export interface ProxyTraffic {
@@ -54,7 +54,7 @@ interface Previous {
 export class TrafficSampler {
   private readonly samples: TrafficSample[] = [];
   /** Keyed by the proxy object: a proxy deleted and created again under its name starts from zero. */
-  private readonly previous = new WeakMap<Proxy, Previous>();
+  private readonly previous = new WeakMap<ToxicProxy, Previous>();
   private readonly keep: number;
   private readonly now: () => number;
   private readonly monotonic: () => number;
@@ -82,7 +82,7 @@ export class TrafficSampler {
       proxies.set(proxy.name, {
         upstream: rate(upstream, before?.upstream),
         downstream: rate(downstream, before?.downstream),
-        connections: proxy.connections.length,
+        connections: proxy.liveConnections.length,
       });
     }
     const sample = { time: this.now(), proxies };

@@ -7,7 +7,7 @@
 import { configJsonSchemaText, SCHEMA_PATH } from '../config/json-schema.js';
 import { SCENARIO_SCHEMA_PATH, scenarioJsonSchemaText } from '../scenario/json-schema.js';
 import { ToxicRegistry } from '../toxics/registry.js';
-import { toxicLayer } from '../toxics/types.js';
+import { toxicLayer } from '../core/toxic-contract.js';
 import { fillRegions } from './marked-regions.js';
 import { attributeTable, toxicTable } from './toxic-tables.js';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from 'zod';
-import type { AnyToxicDefinition } from '../toxics/types.js';
+import type { AnyToxicDefinition } from '../core/toxic-contract.js';
 
 /** One attribute as the tables show it. */
 export interface AttributeDoc {

@@ -6,11 +6,11 @@
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Proxy } from '../core/proxy.js';
-import { ProxyRegistry } from '../core/registry.js';
+import type { ToxicProxy } from '../core/proxy.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { startHttpServer, type TestHttpServer } from '../testing/http-server.js';
 import { connectTo, startServer, waitFor, type TestServer } from '../testing/net.js';
-import { httpGateway } from './gateway.js';
+import { builtinProtocols } from '../protocols.js';
 
 const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 /** A last request that closes the connection: once its answer is in, every earlier one was handled. */
@@ -25,8 +25,8 @@ afterEach(async () => {
   registry = undefined;
 });
 
-async function proxyTo(address: string): Promise<Proxy> {
-  registry = new ProxyRegistry({ gateways: { http: httpGateway } });
+async function proxyTo(address: string): Promise<ToxicProxy> {
+  registry = new ProxyRegistry({ protocols: builtinProtocols });
   return registry.create({ name: 'web', listen: '127.0.0.1:0', upstream: address, protocol: 'http' });
 }
 
@@ -55,7 +55,7 @@ function statuses(text: string): number[] {
 
 describe('request smuggling through an http proxy', () => {
   let up: TestHttpServer;
-  let proxy: Proxy;
+  let proxy: ToxicProxy;
 
   async function setup(): Promise<void> {
     up = await startHttpServer((req, res) => {

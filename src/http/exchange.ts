@@ -6,7 +6,7 @@
  * @module
  */
 import { STATUS_CODES, type ClientRequest, type IncomingMessage, type InformationEvent, type ServerResponse } from 'node:http';
-import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
+import type { HttpHead, HttpHold, HttpReply } from './toxics/http-types.js';
 import { hasOtherCodings, splitHeaders, type SplitHeaders } from './hop-by-hop.js';
 import type { Session, SessionTask } from './session.js';
 import { runToxicPass, settleOutcome, type PassGuard, type PassOutcome } from './toxic-pass.js';

@@ -8,30 +8,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Proxy } from '../core/proxy.js';
-import { ProxyRegistry } from '../core/registry.js';
+import type { ToxicProxy } from '../core/proxy.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { httpCall, startHttpServer, type TestHttpServer } from '../testing/http-server.js';
-import { connectTo, waitFor } from '../testing/net.js';
-import { httpGateway, type HttpGateway } from './gateway.js';
-
-/** Collects a socket's bytes; `until` waits for the text to satisfy a predicate. */
-function collect(socket: Socket) {
-  let text = '';
-  let ended = false;
-  socket.setEncoding('latin1');
-  socket.on('data', (c: string) => (text += c));
-  socket.on('end', () => (ended = true));
-  socket.on('error', () => (ended = true));
-  return {
-    get text() {
-      return text;
-    },
-    get ended() {
-      return ended;
-    },
-    until: (predicate: (text: string) => boolean, what: string) => waitFor(() => predicate(text), 10_000, what),
-  };
-}
+import { collectText, connectTo, waitFor } from '../testing/net.js';
+import { builtinProtocols } from '../protocols.js';
+import type { HttpGateway } from './gateway.js';
 
 describe('http gateway', () => {
   let registry: ProxyRegistry | undefined;
@@ -45,10 +27,10 @@ describe('http gateway', () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<{ up: TestHttpServer; proxy: Proxy }> {
+  async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<{ up: TestHttpServer; proxy: ToxicProxy }> {
     const up = await startHttpServer(handler);
     servers.push(up);
-    registry = new ProxyRegistry({ gateways: { http: httpGateway }, seed: 'gw' });
+    registry = new ProxyRegistry({ protocols: builtinProtocols, seed: 'gw' });
     const proxy = await registry.create({ name: 'web', listen: '127.0.0.1:0', upstream: up.address, protocol: 'http' });
     return { up, proxy };
   }
@@ -83,7 +65,7 @@ describe('http gateway', () => {
       res.end('ok');
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write(
       'GET /h HTTP/1.1\r\nHost: example.test\r\nX-Keep: a\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n' +
         'Keep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Connection: keep-alive\r\nx-keep: b\r\n\r\n',
@@ -124,7 +106,7 @@ describe('http gateway', () => {
       res.end('bye', () => setTimeout(() => req.socket.end(), 20));
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await reader.until((t) => t.endsWith('bye'), 'the answer');
     await waitFor(() => reader.ended, 10_000, 'the client connection to close');
@@ -133,7 +115,7 @@ describe('http gateway', () => {
   it('answers a client that half-closes right after its request', async () => {
     const { proxy } = await setup((_req, res) => setTimeout(() => res.end('late answer'), 30));
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.end('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await waitFor(() => reader.ended, 10_000, 'the connection to end');
     expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -201,7 +183,7 @@ describe('http gateway', () => {
       up.server.emit('request', req, res);
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
     await reader.until((t) => t.includes('HTTP/1.1 100 Continue\r\n\r\n'), '100 Continue');
     expect(reader.text).not.toContain('200');
@@ -210,7 +192,7 @@ describe('http gateway', () => {
     expect(up.seen[0]?.headers.expect).toBe('100-continue');
 
     const refused = await client(proxy.port);
-    const refusedReader = collect(refused);
+    const refusedReader = collectText(refused);
     refused.write('POST /up HTTP/1.1\r\nHost: x\r\nX-Refuse: 1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
     await refusedReader.until((t) => t.includes('no thanks'), 'the refusal');
     expect(refusedReader.text).toMatch(/^HTTP\/1\.1 417 /);
@@ -221,7 +203,7 @@ describe('http gateway', () => {
     const up = await startHttpServer();
     const address = up.address;
     await up.close();
-    registry = new ProxyRegistry({ gateways: { http: httpGateway } });
+    registry = new ProxyRegistry({ protocols: builtinProtocols });
     const proxy = await registry.create({ name: 'down', listen: '127.0.0.1:0', upstream: address, protocol: 'http' });
     const answer = await httpCall(proxy.port);
     expect(answer.status).toBe(502);
@@ -232,7 +214,7 @@ describe('http gateway', () => {
   it('answers an HTTP/1.0 client without Host, giving the upstream its address as Host, then closes', async () => {
     const { up, proxy } = await setup();
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET /old HTTP/1.0\r\n\r\n');
     await waitFor(() => reader.ended, 10_000, 'the connection to close');
     expect(reader.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -248,7 +230,7 @@ describe('http gateway', () => {
       else res.writeHead(200, { 'Content-Length': '5' }).end(req.method === 'HEAD' ? undefined : 'hello');
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\n\r\n');
     await reader.until((t) => t.endsWith('hello'), 'four answers');
     const statuses = [...reader.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
@@ -264,7 +246,7 @@ describe('http gateway', () => {
       socket.on('end', () => socket.end('bye'));
     });
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo-proto\r\n\r\n');
     await reader.until((t) => t.includes('\r\n\r\n'), 'the 101');
     expect(reader.text).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
@@ -279,7 +261,7 @@ describe('http gateway', () => {
   it('relays a refused Upgrade as an ordinary answer and closes', async () => {
     const { proxy } = await setup((_req, res) => res.writeHead(426, { 'Content-Type': 'text/plain' }).end('upgrade refused'));
     const socket = await client(proxy.port);
-    const reader = collect(socket);
+    const reader = collectText(socket);
     socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: nope\r\n\r\n');
     await waitFor(() => reader.ended, 10_000, 'the connection to close');
     expect(reader.text).toMatch(/^HTTP\/1\.1 426 /);

@@ -5,7 +5,7 @@
  * needs from the removed fields is returned next to the end-to-end headers.
  * @module
  */
-import { HeaderList } from '../toxics/header-list.js';
+import { HeaderList } from './toxics/header-list.js';
 
 const ALWAYS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
 

@@ -9,12 +9,12 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import type { FaultlineEvent } from '../core/events.js';
-import type { Proxy } from '../core/proxy.js';
-import { ProxyRegistry } from '../core/registry.js';
+import type { ToxicProxy } from '../core/proxy.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { FaultlineError } from '../errors.js';
 import { httpCall, startHttpServer, type HttpCallOptions, type TestHttpServer } from '../testing/http-server.js';
 import { connectTo, waitFor } from '../testing/net.js';
-import { httpGateway } from './gateway.js';
+import { builtinProtocols } from '../protocols.js';
 import { exchangeRng } from './toxic-pass.js';
 
 /** 2030-01-01T00:00:00.400Z: a fixed "real now" for the gateway's wall clock. */
@@ -35,12 +35,12 @@ describe('HTTP toxics on a live http proxy', () => {
     await up?.close();
   });
 
-  async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<Proxy> {
+  async function setup(handler?: Parameters<typeof startHttpServer>[0]): Promise<ToxicProxy> {
     up = await startHttpServer(handler);
     clock = new FakeClock(1000);
     wall = WALL;
     events = [];
-    registry = new ProxyRegistry({ gateways: { http: httpGateway }, seed: 'toxics', clock, wallClock: () => wall });
+    registry = new ProxyRegistry({ protocols: builtinProtocols, seed: 'toxics', clock, wallClock: () => wall });
     registry.on((e) => events.push(e));
     return registry.create({ name: 'web', listen: '127.0.0.1:0', upstream: up.address, protocol: 'http' });
   }
@@ -51,7 +51,7 @@ describe('HTTP toxics on a live http proxy', () => {
     return agent;
   }
 
-  const call = (proxy: Proxy, options: HttpCallOptions = {}) => httpCall(proxy.port, options);
+  const call = (proxy: ToxicProxy, options: HttpCallOptions = {}) => httpCall(proxy.port, options);
 
   it('http_abort answers with its status, body and headers without forwarding, and reports the fault', async () => {
     const proxy = await setup();

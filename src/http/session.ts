@@ -11,22 +11,23 @@ import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { formatHostPort, parseHostPort, type HostPort } from '../core/address.js';
 import type { Connection } from '../core/connection.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
-import type { Proxy } from '../core/proxy.js';
-import type { Runtime } from '../core/runtime.js';
+import type { ProtocolHost, ProtocolRuntime } from '../core/protocol.js';
 import { dialOptions, resetSocket } from '../core/socket-options.js';
-import type { HttpHead } from '../toxics/http-types.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { HttpHead } from './toxics/http-types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import type { AttachedHttpToxic, PassHost } from './toxic-pass.js';
 import { UpstreamAgent } from './upstream-agent.js';
 
 /** What a session needs from its gateway. */
 export interface SessionHost {
-  readonly proxy: Proxy;
-  readonly runtime: Runtime;
+  readonly proxy: ProtocolHost;
+  readonly runtime: ProtocolRuntime;
   readonly log: Logger;
+  /** The proxy's HTTP toxics of a stream, in the order they were added. */
+  toxics(direction: Direction): readonly AttachedHttpToxic[];
   /** The core connection at the other end of `socket`. */
   connectionFor(socket: Duplex): Connection | undefined;
   sessionClosed(session: Session): void;
@@ -106,7 +107,7 @@ export class Session implements PassHost {
   }
 
   toxics(direction: Direction): readonly AttachedHttpToxic[] {
-    return this.host.proxy.httpToxics(direction);
+    return this.host.toxics(direction);
   }
 
   fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>, roll: number): void {

@@ -6,11 +6,11 @@
  * decisions do not depend on what else runs concurrently.
  * @module
  */
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import { createRng } from '../core/rng.js';
-import { matcherFor, type MatchTarget } from '../toxics/http-match.js';
-import type { HttpHead, HttpHold, HttpReply, HttpToxic } from '../toxics/http-types.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import { matcherFor, type MatchTarget } from './toxics/http-match.js';
+import type { HttpHead, HttpHold, HttpReply, HttpToxic } from './toxics/http-types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 
 /** An HTTP toxic as its proxy holds it. */
 export interface AttachedHttpToxic {

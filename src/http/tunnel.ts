@@ -10,7 +10,7 @@ import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:htt
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resetSocket } from '../core/socket-options.js';
-import type { HttpHead, HttpHold, HttpReply } from '../toxics/http-types.js';
+import type { HttpHead, HttpHold, HttpReply } from './toxics/http-types.js';
 import { badGateway, replyHeaders } from './exchange.js';
 import { splitHeaders } from './hop-by-hop.js';
 import type { Session, SessionTask } from './session.js';

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Connection } from '../core/connection.js';
-import { DIRECTIONS } from '../core/direction.js';
+import { DIRECTIONS } from '../direction.js';
 import type { FaultlineEvent } from '../core/events.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 
 /** One labelled value of a counter. */
 export interface Series {

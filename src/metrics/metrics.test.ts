@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { connectTo, readBytes, startEchoServer, waitFor, type TestServer } from '../testing/net.js';
 import { createMetrics, type Metrics } from './metrics.js';
 

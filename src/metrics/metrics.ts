@@ -7,8 +7,8 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { DIRECTIONS } from '../core/direction.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import { DIRECTIONS } from '../direction.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { countEngineEvents, type EventCounts } from './event-counts.js';
 import { PROMETHEUS_CONTENT_TYPE, toxiproxySeries } from './toxiproxy-series.js';
 
@@ -73,7 +73,7 @@ export function metricsFrom(proxies: ProxyRegistry, counts: EventCounts, close: 
     registers: [registry],
     collect() {
       this.reset();
-      for (const proxy of proxies.list()) this.set({ proxy: proxy.name }, proxy.connections.length);
+      for (const proxy of proxies.list()) this.set({ proxy: proxy.name }, proxy.liveConnections.length);
     },
   });
 

@@ -4,7 +4,7 @@
  * from the start, so nothing that happened before the first scrape is missing.
  * @module
  */
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { countEngineEvents } from './event-counts.js';
 import type { Metrics, MetricsOptions } from './metrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './toxiproxy-series.js';

@@ -6,8 +6,8 @@
  * differently, so these two families are rendered here.
  * @module
  */
-import { DIRECTIONS, type Direction } from '../core/direction.js';
-import type { Proxy } from '../core/proxy.js';
+import { DIRECTIONS, type Direction } from '../direction.js';
+import type { ToxicProxy } from '../core/proxy.js';
 
 /** Prometheus text format 0.0.4, the content type Toxiproxy serves `/metrics` with. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -37,7 +37,7 @@ function compareBytes(a: readonly string[], b: readonly string[]): number {
   return 0;
 }
 
-function family(name: string, proxies: readonly Proxy[], pick: (proxy: Proxy, direction: Direction) => number): string {
+function family(name: string, proxies: readonly ToxicProxy[], pick: (proxy: ToxicProxy, direction: Direction) => number): string {
   const rows = proxies.flatMap((proxy) =>
     DIRECTIONS.map((direction) => ({ labels: [direction, proxy.listen, proxy.name, proxy.upstream], value: pick(proxy, direction) })),
   );
@@ -54,7 +54,7 @@ function family(name: string, proxies: readonly Proxy[], pick: (proxy: Proxy, di
  * `toxiproxy_proxy_received_bytes_total` (bytes read from the source socket of each direction) and
  * `toxiproxy_proxy_sent_bytes_total` (bytes written to its destination), counted live.
  */
-export function toxiproxySeries(proxies: readonly Proxy[]): string {
+export function toxiproxySeries(proxies: readonly ToxicProxy[]): string {
   return (
     family('toxiproxy_proxy_received_bytes_total', proxies, (p, d) => p.bytes[d].received) +
     family('toxiproxy_proxy_sent_bytes_total', proxies, (p, d) => p.bytes[d].sent)

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
-import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../toxics/http-attributes.js';
+import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../http/toxics/http-attributes.js';
 import { builtinToxics } from '../toxics/registry.js';
 import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS } from '../limits.js';
 import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';

@@ -6,7 +6,7 @@
  */
 import type { FaultlineEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { FaultlineError } from '../errors.js';
 import { snapshotOf } from './snapshot.js';
 import { writeStateFile } from './state-file.js';

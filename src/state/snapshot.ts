@@ -4,7 +4,7 @@
  * @module
  */
 import { toxicJson } from '../api/serialize.js';
-import type { ProxyRegistry } from '../core/registry.js';
+import type { ProxyRegistry } from '../core/proxy-registry.js';
 
 /** One toxic as saved (the config format: its direction, toxicity within 0–1, non-default attributes). */
 export interface SavedToxic {

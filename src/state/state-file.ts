@@ -13,7 +13,7 @@ import { readLimited } from '../config/read-limited.js';
 import { configSchemas, type ProxyDefinition } from '../config/schema.js';
 import { MAX_CONFIG_FILE_BYTES, MAX_STATE_FILE_BYTES } from '../limits.js';
 import { FaultlineError } from '../errors.js';
-import type { ToxicLookup } from '../toxics/types.js';
+import type { ToxicLookup } from '../core/toxic-contract.js';
 
 /** A state file that exists but cannot be used; startup stops on it and the file is kept. */
 export class StateFileError extends FaultlineError {

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { silentLogger } from '../core/logger.js';
 import { StatePersister } from './persister.js';
 import { snapshotOf } from './snapshot.js';

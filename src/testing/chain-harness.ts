@@ -4,10 +4,10 @@
  */
 import { Chain, type ChainHost } from '../core/chain.js';
 import { FakeClock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { applyToxicPatch, resolveToxic, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import type { CloseMode, ToxicDefinition, ToxicLookup, ToxicSpec } from '../toxics/types.js';
+import { isStreamToxic, type CloseMode, type ToxicDefinition, type ToxicLookup, type ToxicSpec } from '../core/toxic-contract.js';
 
 /** A chain whose sink records everything, driven by a {@link FakeClock}. */
 export class ChainHarness implements ChainHost {
@@ -44,7 +44,7 @@ export class ChainHarness implements ChainHost {
   add(input: ToxicInput): ToxicSpec {
     const types = this.toxics;
     const { spec, definition } = resolveToxic(input, (name) => this.attached.has(name), types ? { lookup: (type) => types.get(type) } : {});
-    if (definition.layer === 'http') throw new Error(`${spec.type} is an HTTP toxic; a chain runs byte-stream toxics only`);
+    if (!isStreamToxic(definition)) throw new Error(`${spec.type} acts on the ${definition.layer} layer; a chain runs byte-stream toxics only`);
     this.attached.set(spec.name, { spec, definition });
     this.chain.add(spec, definition);
     return spec;

@@ -127,3 +127,22 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what
 export function once(socket: Socket, event: string): Promise<void> {
   return new Promise((resolve) => socket.once(event, () => resolve()));
 }
+
+/** Collects a socket's bytes; `until` waits for the text to satisfy a predicate. */
+export function collectText(socket: Socket) {
+  let text = '';
+  let ended = false;
+  socket.setEncoding('latin1');
+  socket.on('data', (c: string) => (text += c));
+  socket.on('end', () => (ended = true));
+  socket.on('error', () => (ended = true));
+  return {
+    get text() {
+      return text;
+    },
+    get ended() {
+      return ended;
+    },
+    until: (predicate: (text: string) => boolean, what: string) => waitFor(() => predicate(text), 10_000, what),
+  };
+}

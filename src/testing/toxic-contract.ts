@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.js';
-import type { ToxicDefinition, ToxicLookup } from '../toxics/types.js';
+import type { ToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
 import { ChainHarness } from './chain-harness.js';
 
 /**

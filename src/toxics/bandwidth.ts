@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z.object({
   rate: wholeNumber('KB/s').describe('the rate limit, with 1 KB = 1000 bytes; 0 = unlimited, as in Toxiproxy'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fraction } from './attributes.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z.object({
   rate: fraction(0.001, 'a probability from 0 to 1').describe('probability that a byte has one of its bits flipped'),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fraction, wholeNumber } from './attributes.js';
 import { DelaySampler, DISTRIBUTIONS } from './distributions.js';
 import { TimedQueue } from './timed-queue.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z.object({
   time: wholeNumber('ms').describe('lifetime of the connection; 0 closes it at once'),

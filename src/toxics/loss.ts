@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decimal, fraction, wholeNumber } from './attributes.js';
 import { LossProcess, maxRateForBurst } from './gilbert-elliott.js';
 import { countLosses, RepairQueue, type RetransmitTimers } from './retransmission.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 /** Without `give_up`, a segment still gets through after this many losses in a row (Linux retries ~15 times). */
 export const MAX_LOSSES = 16;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineToxic } from './types.js';
+import { defineToxic } from '../core/toxic-contract.js';
 
 /** `noop`: passes everything through. Useful as a placeholder and for measuring the chain's cost. */
 export const noop = defineToxic({

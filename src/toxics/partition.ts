@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z.object({
   max_stall: wholeNumber('ms').describe('how long the cut may last before both sides are reset; 0 = until the toxic is removed'),

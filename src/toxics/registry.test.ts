@@ -5,13 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startProxy } from '../index.js';
 import { loadConfig } from '../config/load.js';
-import { ProxyRegistry } from '../core/registry.js';
+import { ProxyRegistry } from '../core/proxy-registry.js';
 import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';
 import { connectTo, readBytes, startEchoServer, type TestServer } from '../testing/net.js';
 import { wholeNumber } from './attributes.js';
 import { builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './registry.js';
-import { defineToxic, type AnyToxicDefinition } from './types.js';
+import { defineToxic, type AnyToxicDefinition } from '../core/toxic-contract.js';
 
 /** A custom toxic for these tests: upper-cases ASCII letters after the first `skip` bytes. */
 const upcase = defineToxic({

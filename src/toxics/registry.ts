@@ -6,11 +6,11 @@
  * @module
  */
 import { bandwidth } from './bandwidth.js';
-import { clockSkew } from './clock-skew.js';
+import { clockSkew } from '../http/toxics/clock-skew.js';
 import { corrupt } from './corrupt.js';
-import { httpAbort } from './http-abort.js';
-import { httpDelay } from './http-delay.js';
-import { httpHeader } from './http-header.js';
+import { httpAbort } from '../http/toxics/http-abort.js';
+import { httpDelay } from '../http/toxics/http-delay.js';
+import { httpHeader } from '../http/toxics/http-header.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
 import { limitTime } from './limit-time.js';
@@ -23,7 +23,7 @@ import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { slowOpen } from './slow-open.js';
 import { timeout } from './timeout.js';
-import type { AnyToxicDefinition, ToxicDefinition, ToxicLookup } from './types.js';
+import type { AnyToxicDefinition, ToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
 
 /** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
 export const builtinToxics: readonly AnyToxicDefinition[] = [

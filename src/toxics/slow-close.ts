@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
-import { defineToxic } from './types.js';
+import { defineToxic } from '../core/toxic-contract.js';
 
 /** `slow_close`: data flows untouched; the end of the stream (FIN) is held back `delay` ms. */
 export const slowClose = defineToxic({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
-import { defineToxic, type StageContext, type ToxicStage } from './types.js';
+import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
 const attributes = z.object({
   delay: wholeNumber('ms').describe('how long the first data of the connection waits'),

@@ -4,7 +4,7 @@ import { FaultlineError } from '../errors.js';
 import { errorOf } from '../testing/errors.js';
 import { getToxicDefinition } from './registry.js';
 import { applyToxicPatch, resolveToxic, wireAttributes } from './spec.js';
-import { defineToxic } from './types.js';
+import { defineToxic } from '../core/toxic-contract.js';
 
 const none = () => false;
 

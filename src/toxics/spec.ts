@@ -4,11 +4,11 @@
  * @module
  */
 import { z } from 'zod';
-import { parseDirection } from '../core/direction.js';
+import { parseDirection } from '../direction.js';
 import { errors, FaultlineError } from '../errors.js';
 import { MAX_NAME_LENGTH } from '../limits.js';
 import { getToxicDefinition } from './registry.js';
-import type { AnyToxicDefinition, ToxicSpec } from './types.js';
+import type { AnyToxicDefinition, ToxicSpec } from '../core/toxic-contract.js';
 
 /** What a client may send to create a toxic. Every field is optional, as with Toxiproxy. */
 export interface ToxicInput {

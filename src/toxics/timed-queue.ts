@@ -5,7 +5,7 @@
  * @module
  */
 import { ChunkQueue } from './chunk-queue.js';
-import type { StageContext } from './types.js';
+import type { StageContext } from '../core/toxic-contract.js';
 
 export class TimedQueue {
   private readonly queue = new ChunkQueue();

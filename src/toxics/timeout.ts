@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
-import { defineToxic } from './types.js';
+import { defineToxic } from '../core/toxic-contract.js';
 
 /**
  * `timeout` (destructive): every byte in this direction is dropped, as if the peer had gone silent.

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Request, RequestHandler, Router } from 'express';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { errors, FaultlineError } from '../../errors.js';
 import { connectionJson } from '../connection-json.js';
 import { sendEmpty, sendJson } from '../respond.js';
@@ -37,7 +37,7 @@ export function connectionRoutes(router: Router, registry: ProxyRegistry, matche
     {
       get: (req, res) => {
         const proxy = registry.require(proxyParam(req));
-        sendJson(res, 200, JSON.stringify(proxy.connections.map((conn) => connectionJson(conn, proxy.upstream))));
+        sendJson(res, 200, JSON.stringify(proxy.liveConnections.map((conn) => connectionJson(conn, proxy.upstream))));
       },
     },
     matched,

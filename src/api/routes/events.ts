@@ -5,7 +5,7 @@
  * @module
  */
 import type { Request, RequestHandler, Response, Router } from 'express';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { FaultlineError } from '../../errors.js';
 import { EVENT_TYPES } from '../event-json.js';
 import type { EventFilter, EventStream } from '../event-stream.js';

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Request, RequestHandler, Router } from 'express';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { jsonBody } from '../body.js';
 import { decodeLease, decodeProxy, decodeProxyPatch } from '../decode.js';
 import { sendEmpty, sendJson } from '../respond.js';
@@ -25,7 +25,7 @@ export function proxyRoutes(router: Router, registry: ProxyRegistry, matched: re
       // Check order as Toxiproxy's: body → name → upstream → exists (409) → bind (500).
       post: async (req, res) => {
         const json = jsonBody(req);
-        const body = decodeProxy(json);
+        const body = decodeProxy(json, '', registry.protocolNames);
         const proxy = await registry.create(body, { leaseMs: decodeLease(json, 'a proxy') });
         sendJson(res, 201, JSON.stringify(proxyJson(proxy)));
       },
@@ -37,7 +37,7 @@ export function proxyRoutes(router: Router, registry: ProxyRegistry, matched: re
   const update: RequestHandler = async (req, res) => {
     const proxy = registry.require(proxyParam(req));
     const json = jsonBody(req);
-    const patch = decodeProxyPatch(json);
+    const patch = decodeProxyPatch(json, registry.protocolNames);
     await proxy.update(patch, { leaseMs: decodeLease(json, 'a proxy') });
     sendJson(res, 200, JSON.stringify(proxyJson(proxy)));
   };

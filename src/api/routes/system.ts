@@ -3,7 +3,7 @@
  * @module
  */
 import type { RequestHandler, Router } from 'express';
-import type { PopulateResult, ProxyRegistry } from '../../core/registry.js';
+import type { PopulateResult, ProxyRegistry } from '../../core/proxy-registry.js';
 import { isFaultlineError } from '../../errors.js';
 import { jsonBody } from '../body.js';
 import { decodePopulate } from '../decode.js';
@@ -41,7 +41,7 @@ export function systemRoutes(
       post: async (req, res) => {
         let result: PopulateResult;
         try {
-          result = await registry.populate(decodePopulate(jsonBody(req)));
+          result = await registry.populate(decodePopulate(jsonBody(req), registry.protocolNames));
         } catch (err) {
           // The body or one of its items is invalid: nothing was created.
           if (isFaultlineError(err)) return sendError(res, err, { proxies: null });

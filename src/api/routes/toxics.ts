@@ -5,10 +5,10 @@
  * @module
  */
 import type { Request, RequestHandler, Router } from 'express';
-import type { Proxy } from '../../core/proxy.js';
-import type { ProxyRegistry } from '../../core/registry.js';
+import type { ToxicProxy } from '../../core/proxy.js';
+import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { errors } from '../../errors.js';
-import type { ToxicSpec } from '../../toxics/types.js';
+import type { ToxicSpec } from '../../core/toxic-contract.js';
 import { jsonBody } from '../body.js';
 import { decodeLease, decodeToxic, decodeToxicPatch } from '../decode.js';
 import { sendEmpty, sendJson } from '../respond.js';
@@ -21,7 +21,7 @@ function toxicParam(req: Request): string {
 }
 
 /** The proxy (404 `proxy not found`) and its toxic (404 `toxic not found`), in that order. */
-function lookup(registry: ProxyRegistry, req: Request): { proxy: Proxy; toxic: ToxicSpec } {
+function lookup(registry: ProxyRegistry, req: Request): { proxy: ToxicProxy; toxic: ToxicSpec } {
   const proxy = registry.require(proxyParam(req));
   const toxic = proxy.getToxic(toxicParam(req));
   if (!toxic) throw errors.toxicNotFound();

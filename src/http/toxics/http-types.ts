@@ -7,9 +7,9 @@
  * @module
  */
 import type { z } from 'zod';
-import type { UniformSource } from './distributions.js';
+import type { UniformSource } from '../../toxics/distributions.js';
 import type { HeaderList } from './header-list.js';
-import type { StageTimerControl, ToxicDescription } from './types.js';
+import type { StageTimerControl, ToxicDescription } from '../../core/toxic-contract.js';
 
 /** The head of the message a toxic acts on. */
 export interface HttpHead {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, fromToxiproxyLevel, isLogLevel } from './logger.js';
+import { createLogger, fromToxiproxyLevel, isLogLevel } from './pino-logger.js';
 
 function sink(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
   const chunks: string[] = [];

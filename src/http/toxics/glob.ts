@@ -12,6 +12,9 @@
  * | `[abc]`    | one of the characters; ranges `[a-z]`; `[!…]` or `[^…]` negates |
  * | `{a,b}`    | one of the alternatives (nesting allowed)                      |
  * | `\x`       | the character `x` itself                                       |
+ *
+ * Longer than 300 lines because the parser and the automaton it builds are one unit: the states
+ * the parser emits are the automaton's, and the bounds on pattern size are checked where both meet.
  * @module
  */
 

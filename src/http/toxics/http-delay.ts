@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { wholeNumber } from './attributes.js';
-import { DelaySampler, DISTRIBUTIONS, type UniformSource } from './distributions.js';
+import { wholeNumber } from '../../toxics/attributes.js';
+import { DelaySampler, DISTRIBUTIONS, type UniformSource } from '../../toxics/distributions.js';
 import { matchAttribute } from './http-match.js';
 import { defineHttpToxic, type HttpHold, type HttpToxic, type HttpToxicContext, type HttpVerdict } from './http-types.js';
 

@@ -7,7 +7,7 @@ import { MAX_NAME_LENGTH, MAX_PROXIES } from '../limits.js';
 import { resolveListen, withDefaultHost } from './address.js';
 import { checkLease } from './leases.js';
 import type { EventListener } from './events.js';
-import { checkUpstream, Proxy, type ProxyConfig } from './proxy.js';
+import { checkUpstream, ToxicProxy, type ProxyConfig } from './proxy.js';
 import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
 
 /** A proxy name must fit in the request path that addresses it (and in a request head, escaped). */
@@ -19,19 +19,24 @@ function checkName(name: string, suffix = ''): void {
 
 /** The outcome of {@link ProxyRegistry.populate}: the proxies made so far, and the error that stopped it. */
 export interface PopulateResult {
-  proxies: Proxy[];
+  proxies: ToxicProxy[];
   error?: FaultlineError;
 }
 
 /** Every proxy of one Faultline instance. */
 export class ProxyRegistry {
   readonly runtime: Runtime;
-  private readonly proxies = new Map<string, Proxy>();
+  private readonly proxies = new Map<string, ToxicProxy>();
   /** Names being created right now (a bind is in flight), so a second create gets 409 at once. */
   private readonly pending = new Set<string>();
 
   constructor(options: EngineOptions = {}) {
     this.runtime = createRuntime(options);
+  }
+
+  /** The names of the protocols its proxies may speak (`tcp`, `http`, …). */
+  get protocolNames(): string[] {
+    return [...this.runtime.protocols.keys()];
   }
 
   /** The seed every random decision derives from. */
@@ -45,16 +50,16 @@ export class ProxyRegistry {
   }
 
   /** Every proxy, sorted by name. */
-  list(): Proxy[] {
+  list(): ToxicProxy[] {
     return [...this.proxies.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  get(name: string): Proxy | undefined {
+  get(name: string): ToxicProxy | undefined {
     return this.proxies.get(name);
   }
 
   /** The proxy called `name`; throws PROXY_NOT_FOUND (404) when there is none. */
-  require(name: string): Proxy {
+  require(name: string): ToxicProxy {
     const proxy = this.proxies.get(name);
     if (!proxy) throw errors.proxyNotFound();
     return proxy;
@@ -65,7 +70,7 @@ export class ProxyRegistry {
    * name → upstream → name exists (409) → bind (500); on failure nothing is added. With
    * `options.leaseMs` the proxy is removed when the lease runs out.
    */
-  async create(config: ProxyConfig, options: { leaseMs?: number | undefined } = {}): Promise<Proxy> {
+  async create(config: ProxyConfig, options: { leaseMs?: number | undefined } = {}): Promise<ToxicProxy> {
     if (options.leaseMs !== undefined) checkLease(options.leaseMs);
     if (!config.name) throw errors.missingField('name');
     checkName(config.name);
@@ -75,7 +80,7 @@ export class ProxyRegistry {
     if (this.proxies.size + this.pending.size >= MAX_PROXIES) {
       throw new FaultlineError('LIMIT_EXCEEDED', `this server already has ${MAX_PROXIES} proxies, the most it may have: delete one first`);
     }
-    const proxy = new Proxy(this.runtime, config);
+    const proxy = new ToxicProxy(this.runtime, config);
     this.pending.add(config.name);
     try {
       if (config.enabled ?? true) await proxy.start();
@@ -122,7 +127,7 @@ export class ProxyRegistry {
         throw new FaultlineError('INVALID_ADDRESS', `${(err as Error).message} at proxy ${i + 1}`);
       }
     });
-    const done: Proxy[] = [];
+    const done: ToxicProxy[] = [];
     for (const config of configs) {
       try {
         const existing = this.proxies.get(config.name);

@@ -5,8 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
-import type { Direction } from '../core/direction.js';
-import type { HttpToxicDefinition } from './http-types.js';
+import type { Direction } from '../direction.js';
 
 /** How a toxic closes a connection: `fin` closes both sides in order, `rst` resets both peers. */
 export type CloseMode = 'fin' | 'rst';
@@ -97,13 +96,24 @@ export function defineToxic<S extends z.ZodObject>(definition: ToxicDefinition<S
 }
 
 /**
- * The layer a toxic acts on: `stream` toxics run as stages on a connection's bytes (any proxy);
- * `http` toxics act on parsed requests and responses (`http` proxies only).
+ * The layer a toxic acts on: `stream` toxics run as stages on a connection's bytes (any connection
+ * protocol); other layers (`http`: parsed requests and responses) are run by the protocols that take them.
  */
-export type ToxicLayer = 'stream' | 'http';
+export type ToxicLayer = string;
 
-/** Any toxic definition: a byte-stream one or an HTTP one, told apart by `layer`. */
-export type AnyToxicDefinition = ToxicDefinition | HttpToxicDefinition;
+/**
+ * A toxic that acts above the byte stream: its protocol's gateway makes and runs it (for HTTP see
+ * `defineHttpToxic`). The engine only lists it, leases it and hands it over.
+ */
+export interface LayeredToxicDefinition<S extends z.ZodObject = z.ZodObject> extends ToxicDescription<S> {
+  /** The layer, never `stream`: a protocol module that lists it takes the toxic. */
+  readonly layer: string;
+  /** Makes the toxic's object for one proxy; the context is the layer's own. */
+  create(attrs: z.infer<S>, ctx: never): unknown;
+}
+
+/** Any toxic definition: a byte-stream one or one of a protocol's layer, told apart by `layer`. */
+export type AnyToxicDefinition = ToxicDefinition | LayeredToxicDefinition;
 
 /**
  * The toxic types an engine accepts, by wire `type`: what an engine is given as `toxicRegistry`
@@ -120,7 +130,7 @@ export interface ToxicLookup {
 
 /** The layer of a definition. */
 export function toxicLayer(definition: AnyToxicDefinition): ToxicLayer {
-  return definition.layer === 'http' ? 'http' : 'stream';
+  return definition.layer ?? 'stream';
 }
 
 /** A validated toxic as a proxy holds it (Toxiproxy's envelope). */
@@ -133,4 +143,9 @@ export interface ToxicSpec {
   readonly toxicity: number;
   /** Every attribute of the type, defaults included. */
   readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** True for a byte-stream toxic: one the core runs as a stage on each connection. */
+export function isStreamToxic(definition: AnyToxicDefinition): definition is ToxicDefinition {
+  return definition.layer === undefined || definition.layer === 'stream';
 }

@@ -3,7 +3,7 @@ import { editableHeaderName } from './http-attributes.js';
 import { formatHttpDate, formatRfc3339, MAX_HTTP_DATE, parseHttpDate, parseRfc3339 } from './http-date.js';
 import { matchAttribute } from './http-match.js';
 import { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext } from './http-types.js';
-import { SkewClock, type SkewSettings } from './skew-clock.js';
+import { DriftingClock, type SkewSettings } from './drifting-clock.js';
 
 /** About 100 years, in ms: the largest offset. */
 const MAX_OFFSET = 3_155_760_000_000;
@@ -73,13 +73,13 @@ function formatSkew(ms: number): string {
 
 /** Shows the server's clock as fake-now: response `Date` (and chosen dates), or a request header. */
 class ClockSkew implements HttpToxic<SkewAttributes> {
-  private readonly clock: SkewClock;
+  private readonly clock: DriftingClock;
 
   constructor(
     private attrs: SkewAttributes,
     private readonly ctx: HttpToxicContext,
   ) {
-    this.clock = new SkewClock(settingsOf(attrs), ctx.now());
+    this.clock = new DriftingClock(settingsOf(attrs), ctx.now());
   }
 
   screen(request: HttpHead): void {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FaultlineError } from '../errors.js';
 import { connectTo, readAll, startEchoServer, startServer, waitFor, type TestServer } from '../testing/net.js';
 import type { FaultlineEvent } from './events.js';
-import { ProxyRegistry } from './registry.js';
+import { ProxyRegistry } from './proxy-registry.js';
 
 async function failure(promise: Promise<unknown>): Promise<FaultlineError> {
   const error = await promise.then(

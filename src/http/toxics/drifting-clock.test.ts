@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { SkewClock, type SkewSettings } from './skew-clock.js';
+import { DriftingClock, type SkewSettings } from './drifting-clock.js';
 
 const base: SkewSettings = { offset: 0, drift: 0, slew: 500, freezeAt: undefined };
 
-describe('SkewClock', () => {
+describe('DriftingClock', () => {
   it('starts at the offset and drifts by parts per million of elapsed monotonic time', () => {
-    const clock = new SkewClock({ ...base, offset: -300_000, drift: 250 }, 1_000);
+    const clock = new DriftingClock({ ...base, offset: -300_000, drift: 250 }, 1_000);
     expect(clock.skew(1_000, 5e12)).toBe(-300_000);
     expect(clock.skew(1_000 + 4_000_000, 5e12)).toBe(-299_000);
     expect(clock.now(1_000, 5e12)).toBe(5e12 - 300_000);
   });
 
   it('keeps the gathered drift when only the drift changes', () => {
-    const clock = new SkewClock({ ...base, drift: 1000 }, 0);
+    const clock = new DriftingClock({ ...base, drift: 1000 }, 0);
     clock.update({ ...base, drift: -1000 }, 1_000_000, 0, false);
     expect(clock.skew(1_000_000, 0)).toBe(1000);
     expect(clock.skew(2_000_000, 0)).toBe(0);
   });
 
   it('slews to a new offset at the slew rate without a step, and steps with jump', () => {
-    const clock = new SkewClock({ ...base, offset: 10_000 }, 0);
+    const clock = new DriftingClock({ ...base, offset: 10_000 }, 0);
     clock.update({ ...base, offset: 0, slew: 1000 }, 100, 0, false);
     expect(clock.skew(100, 0)).toBe(10_000);
     expect(clock.skew(100 + 5_000_000, 0)).toBe(5_000);
@@ -30,7 +30,7 @@ describe('SkewClock', () => {
   });
 
   it('is continuous at every update without jump, whatever changes', () => {
-    const clock = new SkewClock({ ...base, offset: 3_000, drift: 800 }, 0);
+    const clock = new DriftingClock({ ...base, offset: 3_000, drift: 800 }, 0);
     let mono = 0;
     const steps: SkewSettings[] = [
       { ...base, offset: 3_000, drift: -400 },
@@ -49,7 +49,7 @@ describe('SkewClock', () => {
   });
 
   it('freezes fake-now at an instant', () => {
-    const clock = new SkewClock({ ...base, offset: 99, freezeAt: 1_000_000 }, 0);
+    const clock = new DriftingClock({ ...base, offset: 99, freezeAt: 1_000_000 }, 0);
     expect(clock.now(0, 5e12)).toBe(1_000_000);
     expect(clock.now(1e9, 6e12)).toBe(1_000_000);
   });

@@ -21,7 +21,7 @@ export interface SkewSettings {
 }
 
 /** One fake clock. `mono` is monotonic ms (the engine clock), `wall` real epoch ms. */
-export class SkewClock {
+export class DriftingClock {
   /** Skew at `anchor`, before the slewing residual. */
   private base: number;
   private anchor: number;

@@ -1,0 +1,12 @@
+/**
+ * The built-in protocols, in the order `/faultline/info` lists them. `startServer` and `startProxy`
+ * run with these unless given others.
+ * @module
+ */
+import { tcpProtocol, type ProtocolModule } from './core/protocol.js';
+import { httpProtocol } from './http/protocol.js';
+
+export const builtinProtocols: readonly ProtocolModule[] = [tcpProtocol, httpProtocol];
+
+/** The names of the built-in protocols (`tcp`, `http`): what config files and scenarios accept. */
+export const PROTOCOLS = builtinProtocols.map((p) => p.name) as readonly string[] as readonly ['tcp', 'http'];
