@@ -5,6 +5,7 @@
  * @module
  */
 import { execFile, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { findBinary } from './binaries.js';
 import { freePort } from './net.js';
 
@@ -53,9 +54,19 @@ export function dig(port: number, names: readonly string[], options: DigOptions 
   });
 }
 
+/** dnsmasq lives in /usr/sbin, which a non-root PATH may leave out. */
+function findDnsmasq(): string {
+  try {
+    accessSync('/usr/sbin/dnsmasq', constants.X_OK);
+    return '/usr/sbin/dnsmasq';
+  } catch {
+    return findBinary('dnsmasq', 'dnsmasq-base');
+  }
+}
+
 /** Starts dnsmasq with `records` (name → IPv4 address) and resolves once it answers. */
 export async function startDnsmasq(records: Readonly<Record<string, string>>): Promise<DnsServer> {
-  const binary = findBinary('dnsmasq', 'dnsmasq-base');
+  const binary = findDnsmasq();
   const port = await freePort();
   const child = spawn(
     binary,

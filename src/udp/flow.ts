@@ -30,6 +30,8 @@ export interface FlowOwner extends Pick<PipelineHost, 'clock' | 'maxHeldBytes'> 
   readonly idleTimeoutMs: number;
   /** Bytes a socket may have queued in the kernel's stead before datagrams to it are dropped. */
   readonly maxSendQueueBytes: number;
+  /** Kernel buffer asked for on each socket, each way. */
+  readonly socketBufferBytes: number;
   /** The relay's totals, counted with each flow's own. */
   readonly totals: FlowCounters;
   readonly log: Logger;
@@ -76,7 +78,8 @@ export class Flow {
     this.upstreamPipeline = new DatagramPipeline(host, 'upstream', this.sendUpstream);
     this.downstreamPipeline = new DatagramPipeline(host, 'downstream', this.sendDownstream);
     this.lastActive = owner.clock.now();
-    this.socket = createSocket(upstream.family === 6 ? 'udp6' : 'udp4');
+    const buffer = owner.socketBufferBytes;
+    this.socket = createSocket({ type: upstream.family === 6 ? 'udp6' : 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
     this.socket.on('message', this.fromUpstream);
     // ICMP port unreachable arrives as ECONNREFUSED on a connected socket: the upstream is down now,
     // and may be up for the next datagram. The flow stays.

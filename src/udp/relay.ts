@@ -29,6 +29,11 @@ export const DEFAULT_MAX_FLOWS = 10_000;
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
 /** Bytes a socket may have waiting to be sent; past it, datagrams to it are dropped as a full NIC queue would. */
 export const DEFAULT_MAX_SEND_QUEUE_BYTES = 1024 * 1024;
+/**
+ * Kernel receive and send buffer asked for on every socket (SO_RCVBUF, SO_SNDBUF): room for a burst
+ * while the event loop is busy elsewhere. The kernel caps it at net.core.rmem_max / wmem_max.
+ */
+export const DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Options of {@link UdpRelay}; only `listen` and `upstream` are required. */
 export interface UdpRelayOptions {
@@ -52,6 +57,8 @@ export interface UdpRelayOptions {
   maxHeldBytes?: number;
   /** Bytes a socket may have queued for sending before datagrams to it are dropped (default 1 MiB). */
   maxSendQueueBytes?: number;
+  /** Kernel buffer asked for on each socket, each way (default 4 MiB; capped by the kernel's maximum). */
+  socketBufferBytes?: number;
   /** Looks a datagram toxic type up (default: the built-in datagram toxics). */
   lookup?: DatagramParseOptions['lookup'];
   /** Receives every event; a throwing listener is logged, never thrown into the data path. */
@@ -158,6 +165,7 @@ export class UdpRelay {
       maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_UDP_IDLE_TIMEOUT_MS,
       maxSendQueueBytes: options.maxSendQueueBytes ?? DEFAULT_MAX_SEND_QUEUE_BYTES,
+      socketBufferBytes: options.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES,
       totals: this.totals,
       log: this.log,
       rngFor: (flow, direction, toxic) => relay.rngFor(flow.id, direction, toxic.name),
@@ -199,7 +207,8 @@ export class UdpRelay {
     } catch (err) {
       throw new FaultlineError('INVALID_ADDRESS', err instanceof Error ? err.message : String(err));
     }
-    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' });
+    const buffer = this.owner.socketBufferBytes;
+    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err: NodeJS.ErrnoException) => {
         socket.close();
