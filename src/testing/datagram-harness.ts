@@ -4,11 +4,11 @@
  * @module
  */
 import { FakeClock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import { createRng } from '../core/rng.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
-import type { ToxicSpec } from '../toxics/types.js';
-import type { DatagramFault, DatagramToxicDefinition } from '../udp/datagram-toxic.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
+import type { DatagramFault, DatagramToxicDefinition } from '../udp/toxics/datagram-toxic.js';
 import { applyDatagramToxicPatch, resolveDatagramToxic } from '../udp/datagram-spec.js';
 import { DatagramPipeline } from '../udp/pipeline.js';
 

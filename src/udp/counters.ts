@@ -3,8 +3,8 @@
  * lists for a flow and what metrics export.
  * @module
  */
-import type { Direction } from '../core/direction.js';
-import type { DatagramFault } from './datagram-toxic.js';
+import type { Direction } from '../direction.js';
+import type { DatagramFault } from './toxics/datagram-toxic.js';
 
 /** What happened to the datagrams of one direction. */
 export interface DatagramCounters {

@@ -4,12 +4,12 @@
  * defaults, keys matched ignoring case).
  * @module
  */
-import { parseDirection } from '../core/direction.js';
+import { parseDirection } from '../direction.js';
 import { errors, FaultlineError } from '../errors.js';
 import { MAX_NAME_LENGTH } from '../limits.js';
 import { formatIssues, type ToxicInput, type ToxicPatch } from '../toxics/spec.js';
-import type { ToxicSpec } from '../toxics/types.js';
-import type { DatagramToxicDefinition } from './datagram-toxic.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
+import type { DatagramToxicDefinition } from './toxics/datagram-toxic.js';
 import { getDatagramToxic } from './datagram-toxics.js';
 
 /** Options for parsing. */

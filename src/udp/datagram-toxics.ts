@@ -3,7 +3,7 @@
  * (layer `datagram`) and nothing else.
  * @module
  */
-import type { DatagramToxicDefinition } from './datagram-toxic.js';
+import type { DatagramToxicDefinition } from './toxics/datagram-toxic.js';
 import { datagramBandwidth } from './toxics/bandwidth.js';
 import { datagramCorrupt } from './toxics/corrupt.js';
 import { datagramDuplicate } from './toxics/duplicate.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 import { FAULT_REPORT_INTERVAL_MS, FaultReporter, type FaultReport } from './fault-reporter.js';
 
 const loss: ToxicSpec = { name: 'drop', type: 'loss', stream: 'upstream', direction: 'upstream', toxicity: 1, attributes: { rate: 0.5 } };

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Clock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { Direction } from '../direction.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 
 /** One reported fault (the relay adds its name). */
 export interface FaultReport {

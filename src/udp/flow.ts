@@ -7,12 +7,12 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { formatHostPort } from '../core/address.js';
 import type { TimerHandle } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
 import type { Rng } from '../core/rng.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 import { emptyFlowCounters, type FlowCounters } from './counters.js';
-import type { DatagramFault } from './datagram-toxic.js';
+import type { DatagramFault } from './toxics/datagram-toxic.js';
 import { DatagramPipeline, type PipelineHost } from './pipeline.js';
 
 /** Why a flow ended. */

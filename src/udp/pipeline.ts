@@ -6,10 +6,10 @@
  * @module
  */
 import { StageTimer, type Clock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import type { Rng } from '../core/rng.js';
-import type { ToxicSpec } from '../toxics/types.js';
-import type { DatagramContext, DatagramFault, DatagramStage, DatagramToxicDefinition } from './datagram-toxic.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
+import type { DatagramContext, DatagramFault, DatagramStage, DatagramToxicDefinition } from './toxics/datagram-toxic.js';
 
 /** What a pipeline needs from its flow. */
 export interface PipelineHost {

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Clock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
 import type { FlowCounters } from './counters.js';
 import type { DatagramParseOptions } from './datagram-spec.js';

@@ -2,6 +2,9 @@
  * A UDP relay: one listening socket, a flow per client address:port, and datagram toxics per
  * direction applied to every live flow at once. It is the engine a `udp` proxy runs; it knows
  * nothing of the admin API, and reports what happens through counters and an event callback.
+ *
+ * Longer than 300 lines because it is the relay's one public face (lifecycle, toxics, flows and
+ * listings) over one socket's receive path; flows, pipelines and fault reports have their own files.
  * @module
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
@@ -10,13 +13,13 @@ import { FaultlineError, errors } from '../errors.js';
 import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
 import { AddressError, formatHostPort, parseHostPort, resolveListenHost } from '../core/address.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { Direction } from '../core/direction.js';
+import type { Direction } from '../direction.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { createRng, randomSeed, type Rng } from '../core/rng.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
-import type { ToxicSpec } from '../toxics/types.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
 import { emptyFlowCounters, type DatagramCounters, type FlowCounters } from './counters.js';
-import type { DatagramFault, DatagramToxicDefinition } from './datagram-toxic.js';
+import type { DatagramFault, DatagramToxicDefinition } from './toxics/datagram-toxic.js';
 import { applyDatagramToxicPatch, resolveDatagramToxic, type DatagramParseOptions } from './datagram-spec.js';
 import { Flow, type FlowCloseReason, type FlowOwner, type UpstreamAddress } from './flow.js';
 import {

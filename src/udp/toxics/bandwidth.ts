@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { wholeNumber } from '../../toxics/attributes.js';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
-import { TimedDatagrams } from '../timed-datagrams.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
+import { TimedDatagrams } from './timed-datagrams.js';
 
 const attributes = z.object({
   /** Rate limit in KB/s (1 KB = 1000 bytes), as the TCP `bandwidth`. 0 means unlimited. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fraction } from '../../toxics/attributes.js';
 import { cleanRun } from '../../toxics/corrupt.js';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
 const attributes = z.object({
   /** Probability that a byte has one of its bits flipped, 0 to 1. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fraction } from '../../toxics/attributes.js';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
 const attributes = z.object({
   /** Probability that a datagram is sent twice, 0 to 1. */

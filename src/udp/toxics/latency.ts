@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { fraction, wholeNumber } from '../../toxics/attributes.js';
 import { DelaySampler, DISTRIBUTIONS } from '../../toxics/distributions.js';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
-import { TimedDatagrams } from '../timed-datagrams.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
+import { TimedDatagrams } from './timed-datagrams.js';
 
 const attributes = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decimal, fraction } from '../../toxics/attributes.js';
 import { LossProcess, maxRateForBurst } from '../../toxics/gilbert-elliott.js';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
 const attributes = z
   .object({

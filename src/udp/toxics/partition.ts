@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
 const attributes = z.object({});
 type PartitionAttributes = z.infer<typeof attributes>;

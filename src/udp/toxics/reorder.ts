@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fraction, wholeNumber } from '../../toxics/attributes.js';
-import { defineDatagramToxic, type DatagramContext, type DatagramStage } from '../datagram-toxic.js';
+import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
 const attributes = z.object({
   /** Probability that a datagram is held back, 0 to 1. */

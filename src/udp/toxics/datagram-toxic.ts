@@ -7,8 +7,8 @@
  * @module
  */
 import type { z } from 'zod';
-import type { Direction } from '../core/direction.js';
-import type { StageTimerControl, ToxicDescription } from '../toxics/types.js';
+import type { Direction } from '../../direction.js';
+import type { StageTimerControl, ToxicDescription } from '../../core/toxic-contract.js';
 
 /** What a datagram stage did beyond forwarding, as the relay counts it. */
 export type DatagramFault = 'dropped' | 'duplicated' | 'reordered' | 'corrupted';
