@@ -5,9 +5,8 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConfigError, formatPath } from '../config/config-error.js';
-import { parseConfigText, type ParsedText } from '../config/parse-text.js';
-import { readLimited } from '../config/read-limited.js';
+import { formatPath, parseLocatedText, TextSyntaxError, type ParsedText } from '../text/located-text.js';
+import { readLimited } from '../text/read-limited.js';
 import { MAX_SCENARIO_BYTES } from '../limits.js';
 import { randomSeed } from '../core/rng.js';
 import { FaultlineError } from '../errors.js';
@@ -160,9 +159,9 @@ function keepRawAttributes(scenario: Scenario, raw: unknown): void {
 export function parseScenario(text: string, options: LoadScenarioOptions): LoadedScenario {
   let parsed: ParsedText;
   try {
-    parsed = parseConfigText(text, options.file);
+    parsed = parseLocatedText(text, options.file);
   } catch (err) {
-    if (err instanceof ConfigError) fail(err.issues);
+    if (err instanceof TextSyntaxError) fail([err.message]);
     throw err;
   }
   if (parsed.value === null || parsed.value === undefined) fail([`${options.file}: the scenario is empty`]);
