@@ -38,7 +38,7 @@ export { startServer, type RunningServer, type ServerOptions, type ServerProxy }
 export { createApp, type AppDeps } from './api/app.js';
 export type { ProxyJson, ToxicJson } from './api/serialize.js';
 export type { ConnectionBytesJson, ConnectionJson } from './api/connection-json.js';
-export type { SseClientOptions } from './api/sse-client.js';
+export type { SseWriterOptions } from './api/sse-writer.js';
 export { TOXIPROXY_API_VERSION, FAULTLINE_VERSION } from './api/version.js';
 export { ConfigError, loadConfig, type ConfigFlags, type LoadedConfig, type LoadOptions } from './config/load.js';
 export type { Config, ProxyDefinition, ToxicConfig } from './config/schema.js';
