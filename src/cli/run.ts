@@ -17,7 +17,7 @@ import type { RunningServer } from '../server.js';
 import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
 import { cliUserAgent } from './client-options.js';
 import { processIo, type CliIo } from './output.js';
-import { planText } from './plan-text.js';
+import { planText } from '../scenario/plan-text.js';
 import { LiveView, LogView, type RunView } from './run-view.js';
 
 /** Exit codes of `faultline run`. */

@@ -8,7 +8,7 @@ import { formatDuration } from '../scenario/duration.js';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
 import { processIo, type CliIo } from './output.js';
-import { planText } from './plan-text.js';
+import { planText } from '../scenario/plan-text.js';
 
 const FLAGS = {
   plan: { type: 'boolean', description: 'also print the resolved timeline of each valid file' },

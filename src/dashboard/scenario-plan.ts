@@ -5,7 +5,7 @@
  * starts there.
  * @module
  */
-import { planText } from '../cli/plan-text.js';
+import { planText } from '../scenario/plan-text.js';
 import { formatDuration } from '../scenario/duration.js';
 import { parseScenario } from '../scenario/load.js';
 
