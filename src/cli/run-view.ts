@@ -4,9 +4,11 @@
  * (a pipe, a CI log): one plain line per event, each stamped with its time on the timeline.
  * @module
  */
+import { assertNever } from '../errors.js';
 import { formatDuration } from '../scenario/duration.js';
 import type { Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
 import type { RunEvent } from '../scenario/runner.js';
+import type { StepKind } from '../scenario/schema.js';
 import { paint, type OutputStyle } from './output.js';
 
 /** A sink for run events and messages. */
@@ -22,6 +24,24 @@ export interface RunView {
 export function stamp(ms: number): string {
   const sign = ms < 0 ? '-' : '+';
   return `[${`${sign}${(Math.abs(ms) / 1000).toFixed(3)}s`.padStart(10)}]`;
+}
+
+/**
+ * Whether a step's end gets its own line: toxics and actions say what they did as their faults
+ * come and go; ramps, monkeys and waits are over only when their time is.
+ */
+function endIsNews(kind: StepKind): boolean {
+  switch (kind) {
+    case 'toxic':
+    case 'action':
+      return false;
+    case 'ramp':
+    case 'monkey':
+    case 'wait':
+      return true;
+    default:
+      return assertNever(kind, 'step kind');
+  }
 }
 
 function stepName(journal: Journal, index: number): string {
@@ -42,7 +62,7 @@ export function eventLine(event: RunEvent): string | undefined {
       const step = journal.steps[event.step];
       if (!step) return undefined;
       if (step.status === 'running') return `${at} ${stepName(journal, event.step)} started: ${step.label}`;
-      if (step.status === 'done' && step.kind !== 'toxic' && step.kind !== 'action') return `${at} ${stepName(journal, event.step)} done`;
+      if (step.status === 'done' && endIsNews(step.kind)) return `${at} ${stepName(journal, event.step)} done`;
       if (step.status === 'failed') return `${at} ${stepName(journal, event.step)} failed: ${step.error ?? ''}`;
       return undefined;
     }

@@ -9,11 +9,12 @@ import { formatPath, parseLocatedText, TextSyntaxError, type ParsedText } from '
 import { readLimited } from '../text/read-limited.js';
 import { MAX_SCENARIO_BYTES } from '../limits.js';
 import { randomSeed } from '../core/rng.js';
-import { FaultlineError } from '../errors.js';
+import { assertNever, FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';
 import { interpolate, type InterpolationIssue, type ValuePath } from './interpolate.js';
 import { ACTION_TYPES, scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
-import { PlanError, resolvePlan, type Plan, type PlanIssue } from './timeline.js';
+import { PlanError, type Plan, type PlanIssue } from './plan.js';
+import { resolvePlan } from './timeline.js';
 
 /** A scenario that cannot be run; `issues` holds each mistake on its own, already located. */
 export class ScenarioError extends FaultlineError {
@@ -142,12 +143,23 @@ function keepRawAttributes(scenario: Scenario, raw: unknown): void {
       const value = valueAt(raw, [...path, 'attributes']);
       return typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {};
     };
-    if ('toxic' in s) s.toxic.attributes = rawAttrs(['steps', i, 'toxic']) as typeof s.toxic.attributes;
-    if ('ramp' in s) s.ramp.attributes = rawAttrs(['steps', i, 'ramp']) as typeof s.ramp.attributes;
-    if ('monkey' in s) {
-      s.monkey.faults.forEach((f, j) => {
-        f.attributes = rawAttrs(['steps', i, 'monkey', 'faults', j]) as typeof f.attributes;
-      });
+    switch (s.kind) {
+      case 'toxic':
+        s.toxic.attributes = rawAttrs(['steps', i, 'toxic']) as typeof s.toxic.attributes;
+        return;
+      case 'ramp':
+        s.ramp.attributes = rawAttrs(['steps', i, 'ramp']) as typeof s.ramp.attributes;
+        return;
+      case 'monkey':
+        s.monkey.faults.forEach((f, j) => {
+          f.attributes = rawAttrs(['steps', i, 'monkey', 'faults', j]) as typeof f.attributes;
+        });
+        return;
+      case 'action':
+      case 'wait':
+        return;
+      default:
+        assertNever(s, 'step');
     }
   });
 }

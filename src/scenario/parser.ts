@@ -12,7 +12,7 @@ import { FaultlineError } from '../errors.js';
 import { ScenarioError, type LoadScenarioOptions } from './load.js';
 import { planJson } from './plan-json.js';
 import type { ParseAnswer, ParseRequest } from './parse-worker.js';
-import type { Plan } from './timeline.js';
+import type { Plan } from './plan.js';
 
 /**
  * How long one parse may take, once the worker is up, before the worker is stopped. Parsing the

@@ -5,7 +5,7 @@
  * @module
  */
 import { formatDuration } from './duration.js';
-import type { Plan, PlanOp, PlanProbe } from './timeline.js';
+import type { Plan, PlanOp, PlanProbe } from './plan.js';
 
 /** `+1m30s`, padded for a column. */
 export function offsetText(ms: number, width = 8): string {

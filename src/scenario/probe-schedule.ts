@@ -6,7 +6,7 @@
  */
 import { addProbeResult, type ProbeRecord, type StopCause } from './journal.js';
 import type { CheckRunner } from './probes.js';
-import type { PlanProbe } from './timeline.js';
+import type { PlanProbe } from './plan.js';
 
 /** What the probe schedule needs from its run. */
 export interface ProbeContext {

@@ -11,7 +11,7 @@ import type { Journal } from './journal.js';
 import { parseScenario } from './load.js';
 import type { CheckOutcome, CheckRunner } from './probes.js';
 import { ScenarioRun, type RunEvent } from './runner.js';
-import type { ProbeCheck } from './timeline.js';
+import type { ProbeCheck } from './plan.js';
 
 const HEAD = `version: 1
 name: t

@@ -16,7 +16,7 @@ import { createJournal, type FaultRecord, type Journal, type ProbeRecord, type R
 import { Ledger } from './ledger.js';
 import { afterProbes, beforeProbes, FaultActivity, probeLoops, type ProbeContext } from './probe-schedule.js';
 import { runCheck, type CheckRunner } from './probes.js';
-import type { Plan, PlanFault, PlanOp } from './timeline.js';
+import type { Plan, PlanFault, PlanOp } from './plan.js';
 
 /** The admin API calls a run makes; an {@link AdminClient} has them all. */
 export type ScenarioClient = Pick<

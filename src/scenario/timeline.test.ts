@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from './load.js';
 import { monkeySchedule } from './monkey.js';
-import { defaultRampSteps, rampValue, type Plan } from './timeline.js';
+import type { Plan } from './plan.js';
+import { defaultRampSteps, rampValue } from './timeline.js';
 
 const HEAD = `version: 1
 name: t
