@@ -1,7 +1,7 @@
 /**
  * The runner on a fake clock against in-memory admin APIs: the timeline's calls and their times,
  * leases, probes in every mode, aborts, fleets, and a rollback that always leaves the targets as
- * they were.
+ * they were. Longer than 300 lines: one scenario per case, kept beside the fakes they share.
  */
 import { describe, expect, it } from 'vitest';
 import { AdminClientError } from '../api/client.js';

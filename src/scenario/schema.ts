@@ -2,7 +2,9 @@
  * The scenario file format: proxies, probes and a timeline of steps. The same zod schema validates
  * files (and API bodies) and generates the JSON Schema in `configs/schema/`. Durations are strings
  * with units and become milliseconds once parsed; cross-references (a step's proxy, overlapping
- * toxics, steps before 0) are checked when the timeline is resolved (`timeline.ts`).
+ * toxics, steps before 0) are checked when the timeline is resolved (`plan-checks.ts`).
+ * Longer than 300 lines on purpose: the whole file format in one place, read top to bottom as the
+ * reference the JSON Schema is generated from.
  * @module
  */
 import { z } from 'zod';
