@@ -140,7 +140,7 @@ timeline:
   +3.5s      update_proxy db upstream=127.0.0.1:5433
   +3.5s    end: roll back every fault still in place, remove created proxies
 `;
-const PLAN_JSON_SHA256 = '93cb1d6c932ee53b09dbafa2d77c0b4a48337a95f8f196dcbba078ecef5637f4';
+const PLAN_JSON_SHA256 = 'cc62bf8432dc055ae036cd9b3c04db13b32cb725d416293ee99098bcb4658179';
 const JOURNAL_KEYS = ["journal_version", "scenario", "seed", "time_scale", "targets", "status", "verdict", "cause", "reason", "started_at", "finished_at", "planned_duration_ms", "elapsed_ms", "proxies", "steps", "probes", "rollback", "warnings"];
 const STEP_KEYS = ["index", "kind", "name", "label", "planned_start_ms", "planned_end_ms", "started_ms", "ended_ms", "status", "faults"];
 const FAULT_KEYS = ["proxy", "toxic", "type", "stream", "attributes", "planned_start_ms", "planned_end_ms", "lease_ms", "applied_ms", "reverted_ms", "reverted_by"];
@@ -162,12 +162,12 @@ const EVENT_LINES = `[   +0.000s] step 1 (slow db) started: latency on db (downs
 [   +2.200s] fault updated: creep on db: latency=30
 [   +2.440s] fault applied: reset_peer monkey5_3_reset_peer on cache (lease 199ms)
 [   +2.640s] fault reverted: monkey5_3_reset_peer on cache (by runner)
-[   +3.000s] step 6 started: wait 500ms
 [   +3.000s] step 5 done
+[   +3.000s] step 6 started: wait 500ms
 [   +3.200s] fault reverted: creep on db (by runner)
 [   +3.200s] step 4 done
-[   +3.500s] step 7 started: update_proxy db upstream=127.0.0.1:5433
 [   +3.500s] step 6 done
+[   +3.500s] step 7 started: update_proxy db upstream=127.0.0.1:5433
 [   +3.500s] rolling back
 [   +3.500s] rollback: restore proxy db (upstream=127.0.0.1:5432)
 [   +3.500s] probe port: passing (HTTP 200, 1ms)

@@ -40,7 +40,7 @@ const MONKEY = `steps:
 `;
 
 describe('the time axis', () => {
-  it('orders operations by time, removals before additions at the same moment', () => {
+  it('orders operations by time: removals, then the ends of earlier steps, before additions at the same moment', () => {
     const p = plan(`steps:
   - toxic: { proxy: db, type: latency }
     for: 1s
@@ -56,9 +56,9 @@ describe('the time axis', () => {
       '500 action #3',
       '500 end #3',
       '1000 remove-toxic #1 db/latency_downstream',
+      '1000 end #1',
       '1000 begin #2',
       '1000 add-toxic #2 db/latency_downstream',
-      '1000 end #1',
       '2000 remove-toxic #2 db/latency_downstream',
       '2000 end #2',
     ]);

@@ -57,8 +57,19 @@ function probeCheck(probe: Probe): ProbeCheck {
   return { kind: 'exec', command: exec.command, timeoutMs: exec.timeout };
 }
 
-/** At one moment: removals first (a toxic may be re-added under its name), then starts, changes, and ends. */
-const OP_ORDER: Record<PlanOp['op'], number> = { 'remove-toxic': 0, begin: 1, action: 2, 'add-toxic': 2, 'update-toxic': 2, end: 3 };
+/**
+ * At one moment: removals first (a toxic may be re-added under its name), then the ends of steps
+ * that began before (their work is done, whatever the steps starting now do), then starts, changes,
+ * and the ends of steps that begin and end at this moment.
+ */
+const OP_ORDER: Record<PlanOp['op'], number> = { 'remove-toxic': 0, begin: 2, action: 3, 'add-toxic': 3, 'update-toxic': 3, end: 4 };
+/** The rank of the end of a step that began before the moment it ends. */
+const EARLIER_STEP_END = 1;
+
+function rank(op: PlanOp, steps: readonly PlanStep[]): number {
+  if (op.op === 'end' && (steps[op.step]?.startMs ?? op.atMs) < op.atMs) return EARLIER_STEP_END;
+  return OP_ORDER[op.op];
+}
 
 /** How long a step takes on the axis, unscaled. */
 function spanOf(s: Step): number {
@@ -284,7 +295,7 @@ function operations(source: readonly Step[], steps: readonly PlanStep[]): PlanOp
     ops.push({ op: 'end', atMs: step.endMs, step: step.index });
   }
   const order = new Map(ops.map((op, i) => [op, i]));
-  return ops.sort((a, b) => a.atMs - b.atMs || OP_ORDER[a.op] - OP_ORDER[b.op] || (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  return ops.sort((a, b) => a.atMs - b.atMs || rank(a, steps) - rank(b, steps) || (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }
 
 /** The scaled length of a ramp's `over`: the share of the step's span that `over` is of its `for`. */
