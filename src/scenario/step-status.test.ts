@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AdminClientError } from '../api/client.js';
-import { drive, setup } from '../testing/run-harness.js';
+import { changes, drive, setup } from '../testing/run-harness.js';
 import { summary } from '../cli/run.js';
 
 describe('step status', () => {
@@ -40,5 +40,23 @@ describe('step status', () => {
     });
     admin.failures.clear();
     expect(journal.steps.map((s) => s.status)).toEqual(['aborted', 'failed']);
+  });
+});
+
+describe('ramps', () => {
+  it('a ramp whose for equals its over applies its last value, then removes the toxic', async () => {
+    const { clock, admin, run } = setup(`steps:
+  - ramp: { proxy: db, type: latency, attribute: latency, from: 0, to: 300, over: 600ms, steps: 6 }
+    for: 600ms
+`);
+    const journal = await drive(clock, run);
+    expect(changes(admin).slice(-4)).toEqual([
+      '500 updateToxic db/latency_downstream {"latency":250}',
+      '600 updateToxic db/latency_downstream {"latency":300}',
+      '600 removeToxic db/latency_downstream',
+      '600 deleteProxy db',
+    ]);
+    expect(journal.steps[0]?.faults[0]?.updates?.at(-1)).toMatchObject({ at_ms: 600, attributes: { latency: 300 } });
+    expect(journal.steps[0]?.faults[0]?.reverted_by).toBe('runner');
   });
 });

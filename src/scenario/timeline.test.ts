@@ -94,6 +94,16 @@ describe('the time axis', () => {
     expect(p.steps[0]?.label).toBe('ramp bandwidth.rate on db (downstream) 1000 → 100 over 3s, held 5s');
   });
 
+  it('a ramp held exactly its over reaches its last value before the toxic is removed', () => {
+    const p = plan(`steps:\n  - ramp: { proxy: db, type: latency, attribute: latency, from: 0, to: 300, over: 6s, steps: 6 }\n    for: 6s\n`);
+    expect(ops(p).slice(-4)).toEqual([
+      '5000 update-toxic #1 {"latency":250}',
+      '6000 update-toxic #1 {"latency":300}',
+      '6000 remove-toxic #1 db/latency_downstream',
+      '6000 end #1',
+    ]);
+  });
+
   it('scales every time on the axis and probe intervals, but not probe timeouts or attributes', () => {
     const p = plan(
       `probes:\n  - { name: p, tcp: { address: "h:1", timeout: 2s }, interval: 10s }\nsteps:\n  - at: 1m\n    ramp: { proxy: db, type: latency, attribute: latency, from: 0, to: 800, over: 2m, steps: 2 }\n  - wait: 30s\n`,

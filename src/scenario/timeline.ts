@@ -66,8 +66,12 @@ const OP_ORDER: Record<PlanOp['op'], number> = { 'remove-toxic': 0, begin: 2, ac
 /** The rank of the end of a step that began before the moment it ends. */
 const EARLIER_STEP_END = 1;
 
+/** The rank of a ramp's last update at the moment its toxic is removed: the value is reached first. */
+const FINAL_UPDATE = -1;
+
 function rank(op: PlanOp, steps: readonly PlanStep[]): number {
   if (op.op === 'end' && (steps[op.step]?.startMs ?? op.atMs) < op.atMs) return EARLIER_STEP_END;
+  if (op.op === 'update-toxic' && steps[op.step]?.faults[op.fault]?.endMs === op.atMs) return FINAL_UPDATE;
   return OP_ORDER[op.op];
 }
 
@@ -281,8 +285,9 @@ function operations(source: readonly Step[], steps: readonly PlanStep[]): PlanOp
       const until = step.faults[0]?.endMs ?? null;
       for (let k = 1; k <= count; k++) {
         const atMs = step.startMs + Math.round((over * k) / count);
-        // An update that would land when the toxic is removed has nothing left to change.
-        if (until !== null && atMs >= until) break;
+        // `for` is at least `over`, so the last value lands at the latest as the toxic is removed
+        // (then just before it); only rounding of a scaled axis could put an update after it.
+        if (until !== null && atMs > until) break;
         ops.push({
           op: 'update-toxic',
           atMs,
