@@ -12,7 +12,7 @@ import { getToxicDefinition } from '../toxics/registry.js';
 import { formatDuration } from './duration.js';
 import type { ValuePath } from './interpolate.js';
 import type { PlanIssue, PlanStep } from './plan.js';
-import type { Scenario, Step, StepOf } from './schema.js';
+import type { Scenario, ScenarioProxy, Step, StepOf } from './schema.js';
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, what: string, path: (i: number) => ValuePath, issues: PlanIssue[]): void {
   const seen = new Set<string>();
@@ -88,14 +88,46 @@ export interface StepPlacement {
   previousEnd: number;
 }
 
+/** The toxics a step applies, each with the proxies it may land on and the path of its type. */
+function toxicRefs(s: Step, index: number): Array<{ type: string; proxies: readonly string[]; path: ValuePath }> {
+  const base = ['steps', index];
+  switch (s.kind) {
+    case 'toxic':
+      return [{ type: s.toxic.type, proxies: [s.toxic.proxy], path: [...base, 'toxic', 'type'] }];
+    case 'ramp':
+      return [{ type: s.ramp.type, proxies: [s.ramp.proxy], path: [...base, 'ramp', 'type'] }];
+    case 'monkey':
+      return s.monkey.faults.map((f, i) => ({ type: f.type, proxies: s.monkey.proxies, path: [...base, 'monkey', 'faults', i, 'type'] }));
+    case 'action':
+    case 'wait':
+      return [];
+    default:
+      return assertNever(s, 'step');
+  }
+}
+
+/** HTTP toxics only on proxies declared with `protocol: http` (the server refuses them on others). */
+function checkLayers(s: Step, index: number, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
+  for (const ref of toxicRefs(s, index)) {
+    if (getToxicDefinition(ref.type)?.layer !== 'http') continue;
+    for (const name of new Set(ref.proxies)) {
+      const proxy = declared.get(name);
+      if (proxy && proxy.protocol !== 'http') {
+        issues.push({ path: ref.path, message: `toxic type "${ref.type}" works on HTTP proxies only: set protocol: http on proxy "${name}"` });
+      }
+    }
+  }
+}
+
 /** Checks one step: the proxies it names, its `at`/`after`, its start, and what its kind needs. */
-export function checkStep(s: Step, index: number, placement: StepPlacement, declared: ReadonlySet<string>, issues: PlanIssue[]): void {
-  const declaredList = [...declared].join(', ') || 'none';
+export function checkStep(s: Step, index: number, placement: StepPlacement, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
+  const declaredList = [...declared.keys()].join(', ') || 'none';
   for (const ref of proxyRefs(s, index)) {
     if (!declared.has(ref.proxy)) {
       issues.push({ path: ref.path, message: `unknown proxy "${ref.proxy}": declare it under proxies (declared: ${declaredList})` });
     }
   }
+  checkLayers(s, index, declared, issues);
   if (s.at !== undefined && s.after !== undefined) {
     issues.push({ path: ['steps', index, 'after'], message: 'a step has either at or after, not both' });
   }

@@ -221,7 +221,7 @@ export function resolvePlan(scenario: Scenario, options: PlanOptions): Plan {
   };
   const issues: PlanIssue[] = [];
   checkDeclarations(scenario, issues);
-  const declared = new Set(scenario.proxies.map((p) => p.name));
+  const declared = new Map(scenario.proxies.map((p) => [p.name, p]));
 
   const steps: PlanStep[] = [];
   const size = new PlanSize();
