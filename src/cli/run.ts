@@ -122,7 +122,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   }
   const { plan } = loaded;
   if (values['dry-run'] === true) {
-    io.stdout(planText(plan));
+    io.stdout(planText(plan, loaded.variables));
     return RUN_EXIT.passed;
   }
 

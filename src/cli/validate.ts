@@ -47,12 +47,12 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   let invalid = 0;
   for (const file of files) {
     try {
-      const { plan } = await loadScenario(file, { env: io.env });
+      const { plan, variables } = await loadScenario(file, { env: io.env });
       const faults = plan.steps.reduce((n, s) => n + s.faults.length, 0);
       io.stdout(
         `${file}: valid — ${plan.steps.length} steps, ${faults} faults, ${plan.probes.length} probes, ${plan.proxies.length} proxies, runs ${formatDuration(plan.durationMs)}\n`,
       );
-      if (showPlan) io.stdout(`${planText(plan)}\n`);
+      if (showPlan) io.stdout(`${planText(plan, variables)}\n`);
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       invalid++;

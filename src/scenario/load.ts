@@ -11,7 +11,7 @@ import { MAX_SCENARIO_BYTES } from '../limits.js';
 import { randomSeed } from '../core/rng.js';
 import { assertNever, FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';
-import { interpolate, type InterpolationIssue, type ValuePath } from './interpolate.js';
+import { interpolate, type InterpolationIssue, type ScenarioVariable, type ValuePath } from './interpolate.js';
 import { ACTION_TYPES, scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
 import { PlanError, type Plan, type PlanIssue } from './plan.js';
 import { resolvePlan } from './timeline.js';
@@ -44,6 +44,8 @@ export interface LoadScenarioOptions {
 export interface LoadedScenario {
   scenario: Scenario;
   plan: Plan;
+  /** The environment variables the file reads, by name, with the value each got. */
+  variables: ScenarioVariable[];
 }
 
 interface Located {
@@ -179,7 +181,8 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
   if (parsed.value === null || parsed.value === undefined) fail([`${options.file}: the scenario is empty`]);
 
   const references: InterpolationIssue[] = [];
-  const raw = interpolate(parsed.value, options.env ?? {}, references);
+  const variables = new Map<string, ScenarioVariable>();
+  const raw = interpolate(parsed.value, options.env ?? {}, references, variables);
   if (references.length > 0) fail(located(parsed, references));
 
   const result = scenarioSchema.safeParse(raw);
@@ -197,7 +200,7 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
   const seed = options.seed ?? (scenario.seed === undefined ? randomSeed() : String(scenario.seed));
   try {
     const plan = resolvePlan(scenario, { seed, ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}) });
-    return { scenario, plan };
+    return { scenario, plan, variables: [...variables.values()].sort((a, b) => a.name.localeCompare(b.name)) };
   } catch (err) {
     if (err instanceof PlanError) fail(located(parsed, err.issues as readonly PlanIssue[]));
     throw err;

@@ -5,6 +5,7 @@
  * @module
  */
 import { formatDuration } from './duration.js';
+import type { ScenarioVariable } from './interpolate.js';
 import type { Plan, PlanOp, PlanProbe } from './plan.js';
 
 /** `+1m30s`, padded for a column. */
@@ -44,13 +45,17 @@ function opText(plan: Plan, op: PlanOp): string | undefined {
   }
 }
 
-/** The whole plan, one line per operation. */
-export function planText(plan: Plan): string {
+/** The whole plan, one line per operation; with `variables`, the environment variables it read and their values. */
+export function planText(plan: Plan, variables: readonly ScenarioVariable[] = []): string {
   const lines: string[] = [];
   lines.push(`${plan.name}${plan.description !== undefined ? ` — ${plan.description.trim()}` : ''}`);
   lines.push(
     `seed ${plan.seed}, runs ${formatDuration(plan.durationMs)}${plan.timeScale === 1 ? '' : ` (time scale ${plan.timeScale})`}, rollback ${plan.rollback}`,
   );
+  if (variables.length > 0) {
+    lines.push('', 'variables:');
+    for (const v of variables) lines.push(`  ${v.name}=${v.value}${v.from === 'default' ? ' (default)' : ''}`);
+  }
   if (plan.proxies.length > 0) {
     lines.push('', 'proxies (created unless they exist):');
     for (const p of plan.proxies) {
