@@ -12,7 +12,7 @@ import { getToxicDefinition } from '../toxics/registry.js';
 import { formatDuration } from './duration.js';
 import type { ValuePath } from './interpolate.js';
 import type { PlanIssue, PlanStep } from './plan.js';
-import type { Scenario, ScenarioProxy, Step, StepOf } from './schema.js';
+import { step as stepSchema, type Scenario, type ScenarioProxy, type Step, type StepOf } from './schema.js';
 
 function duplicates<T>(items: readonly T[], key: (item: T) => string, what: string, path: (i: number) => ValuePath, issues: PlanIssue[]): void {
   const seen = new Set<string>();
@@ -24,7 +24,7 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, what: stri
 }
 
 /** Proxies and probes declared twice. */
-export function checkDeclarations(scenario: Scenario, issues: PlanIssue[]): void {
+export function checkDeclarations(scenario: Pick<Scenario, 'proxies' | 'probes'>, issues: PlanIssue[]): void {
   duplicates(scenario.proxies, (p) => p.name, 'proxy', (i) => ['proxies', i, 'name'], issues);
   duplicates(scenario.probes, (p) => p.name, 'probe', (i) => ['probes', i, 'name'], issues);
 }
@@ -209,4 +209,42 @@ export function checkOverlaps(steps: readonly PlanStep[], durationMs: number, is
       held.set(key, others);
     }
   }
+}
+
+function listAt(raw: unknown, key: string): unknown[] {
+  const value = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(value) ? value : [];
+}
+
+function named(item: unknown): { name: string; protocol?: unknown } | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { name, protocol } = item as Record<string, unknown>;
+  return typeof name === 'string' ? { name, protocol } : undefined;
+}
+
+/**
+ * The whole-file checks that make sense on a file with type errors, so one pass reports every
+ * mistake: names declared twice, and each valid step against the proxies as declared (unknown
+ * proxies, HTTP toxics on a proxy that is not HTTP, ramps, monkey intervals). Checks that need the
+ * time axis (a start before 0, overlaps) wait until every step is valid.
+ */
+export function checkValidParts(raw: unknown, issues: PlanIssue[]): void {
+  for (const [key, what] of [['proxies', 'proxy'], ['probes', 'probe']] as const) {
+    const seen = new Set<string>();
+    listAt(raw, key).forEach((item, i) => {
+      const name = named(item)?.name;
+      if (name === undefined) return;
+      if (seen.has(name)) issues.push({ path: [key, i, 'name'], message: `${what} "${name}" is declared twice` });
+      seen.add(name);
+    });
+  }
+  const declared = new Map<string, ScenarioProxy>();
+  for (const item of listAt(raw, 'proxies')) {
+    const proxy = named(item);
+    if (proxy) declared.set(proxy.name, { name: proxy.name, keep: false, ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}) });
+  }
+  listAt(raw, 'steps').forEach((item, index) => {
+    const parsed = stepSchema.safeParse(item);
+    if (parsed.success) checkStep(parsed.data, index, { start: 0, previousEnd: 0 }, declared, issues);
+  });
 }
