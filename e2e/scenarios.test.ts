@@ -285,7 +285,7 @@ describe('invalid scenario files: file:line:col, a message, exit 2', () => {
     const file = await scratch.file('valid.yaml', `version: 1\nname: x\nsteps:\n  - wait: 1m30s\n`);
     const out = await runCli(['validate', file]);
     expect(out).toMatchObject({ code: 0, stderr: '' });
-    expect(out.stdout).toBe(`${file}: valid — 1 steps, 0 faults, 0 probes, 0 proxies, runs 1m30s\n`);
+    expect(out.stdout).toBe(`${file}: valid — 1 step, 0 faults, 0 probes, 0 proxies, runs 1m30s\n`);
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../scenario/duration.js';
-import type { Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
+import type { FaultRecord, Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
+import { counted } from '../text/counted.js';
 import type { RunEvent } from '../scenario/runner.js';
 import type { StepKind } from '../scenario/schema.js';
 import { paint, type OutputStyle } from './output.js';
@@ -44,6 +45,19 @@ function endIsNews(kind: StepKind): boolean {
   }
 }
 
+/** ` on 2 targets` for a fleet: one fault is applied on each of them. */
+function fleet(journal: Journal): string {
+  return journal.targets.length > 1 ? ` on ${counted(journal.targets.length, 'target')}` : '';
+}
+
+/** A fault in place, with a ramp's current value (what its last update changed). */
+function faultInPlace(f: FaultRecord, journal: Journal): string {
+  const last = f.updates?.[f.updates.length - 1];
+  const moved = last ? Object.entries(last.attributes).filter(([k, v]) => JSON.stringify(f.attributes[k]) !== JSON.stringify(v)) : [];
+  const value = moved.map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
+  return `${f.toxic}@${f.proxy}${value}${journal.targets.length > 1 ? ` ×${journal.targets.length}` : ''}`;
+}
+
 function stepName(journal: Journal, index: number): string {
   const step = journal.steps[index];
   if (!step) return `step ${index + 1}`;
@@ -68,8 +82,9 @@ export function eventLine(event: RunEvent): string | undefined {
     }
     case 'fault': {
       const f = event.fault;
-      if (event.change === 'applied') return `${at} fault applied: ${f.type} ${f.toxic} on ${f.proxy}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
-      if (event.change === 'reverted') return `${at} fault reverted: ${f.toxic} on ${f.proxy} (by ${f.reverted_by ?? 'runner'})`;
+      const where = `${f.proxy}${fleet(journal)}`;
+      if (event.change === 'applied') return `${at} fault applied: ${f.type} ${f.toxic} on ${where}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
+      if (event.change === 'reverted') return `${at} fault reverted: ${f.toxic} on ${where} (by ${f.reverted_by ?? 'runner'})`;
       const last = f.updates?.[f.updates.length - 1];
       return last ? `${at} fault updated: ${f.toxic} on ${f.proxy}: ${Object.entries(last.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : undefined;
     }
@@ -186,7 +201,7 @@ export class LiveView implements RunView {
     const rest = journal.steps.length - first - STEP_WINDOW;
     if (rest > 0) out.push(paint(style, 'dim', `  … ${rest} more`));
     const faults = journal.steps.flatMap((s) => s.faults).filter((f) => f.applied_ms !== null && f.reverted_ms === null);
-    out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => `${f.toxic}@${f.proxy}`).join(', ')}`);
+    out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => faultInPlace(f, journal)).join(', ')}`);
     if (journal.probes.length > 0) {
       out.push('probes:');
       for (const p of journal.probes) out.push(probeLine(style, p));

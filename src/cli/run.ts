@@ -7,6 +7,7 @@
  * 3 a target could not be reached, 130/143 interrupted by SIGINT/SIGTERM (after the rollback).
  * @module
  */
+import { counted } from '../text/counted.js';
 import { writeFileSync } from 'node:fs';
 import { AdminClient } from '../api/client.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -73,12 +74,13 @@ export function exitCode(journal: Journal, signal?: NodeJS.Signals): number {
 export function summary(journal: Journal): string {
   const checks = journal.probes.reduce((n, p) => n + p.checks, 0);
   const failures = journal.probes.reduce((n, p) => n + p.failures, 0);
-  const faults = journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0);
+  // One fault applied on every target of a fleet counts once per target.
+  const faults = journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0) * Math.max(1, journal.targets.length);
   const rollbackFailed = journal.rollback.filter((r) => !r.ok).length;
   const lines = [
     `verdict: ${journal.verdict ?? 'unknown'}${journal.reason ? ` — ${journal.reason}` : ''}`,
-    `${journal.steps.filter((s) => s.status === 'done').length}/${journal.steps.length} steps, ${faults} faults applied, ` +
-      `${checks} probe checks (${failures} failed), rollback: ${journal.rollback.length} actions${rollbackFailed > 0 ? `, ${rollbackFailed} FAILED` : ''}, ` +
+    `${journal.steps.filter((s) => s.status === 'done').length}/${counted(journal.steps.length, 'step')}, ${counted(faults, 'fault')} applied, ` +
+      `${counted(checks, 'probe check')} (${failures} failed), rollback: ${counted(journal.rollback.length, 'action')}${rollbackFailed > 0 ? `, ${rollbackFailed} FAILED` : ''}, ` +
       `${formatDuration(Math.max(0, journal.elapsed_ms))}`,
   ];
   return `${lines.join('\n')}\n`;
@@ -148,9 +150,9 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
 
   let view: RunView | undefined;
   const runner = new ScenarioRun({ plan, targets, file, onEvent: (event) => view?.onEvent(event) });
-  view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.elapsedMs) : new LogView(io.stdout);
+  view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.timelineMs) : new LogView(io.stdout);
   const where = embedded ? `an embedded server (${targets[0]?.url ?? ''})` : targets.map((t) => t.url).join(', ');
-  view.note(`faultline run: ${plan.name}: ${plan.steps.length} steps over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`);
+  view.note(`faultline run: ${plan.name}: ${counted(plan.steps.length, 'step')} over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`);
 
   let signal: NodeJS.Signals | undefined;
   const onSignal = (received: NodeJS.Signals): void => {

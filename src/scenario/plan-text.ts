@@ -5,6 +5,7 @@
  * @module
  */
 import { formatDuration } from './duration.js';
+import { counted } from '../text/counted.js';
 import type { ScenarioVariable } from './interpolate.js';
 import type { Plan, PlanOp, PlanProbe } from './plan.js';
 
@@ -43,6 +44,15 @@ function opText(plan: Plan, op: PlanOp): string | undefined {
     case 'action':
       return `  ${step.label}`;
   }
+}
+
+/** `faultline validate`'s line: steps, faults, probes, proxies, duration (`2 steps, 1 fault, …, runs 2.5s`). */
+export function planSummary(plan: Plan): string {
+  const faults = plan.steps.reduce((n, s) => n + s.faults.length, 0);
+  return (
+    `${counted(plan.steps.length, 'step')}, ${counted(faults, 'fault')}, ${counted(plan.probes.length, 'probe')}, ` +
+    `${counted(plan.proxies.length, 'proxy', 'proxies')}, runs ${formatDuration(plan.durationMs)}`
+  );
 }
 
 /** The whole plan, one line per operation; with `variables`, the environment variables it read and their values. */

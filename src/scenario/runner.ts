@@ -59,6 +59,7 @@ export class ScenarioRun {
   private started: Promise<Journal> | undefined;
   private runStart = 0;
   private t0 = 0;
+  private timelineStarted = false;
   /** Faults in place; `during` probes wait for one. */
   private readonly activity = new FaultActivity(this.probesDone.signal);
   private readonly context: RunContext;
@@ -134,6 +135,11 @@ export class ScenarioRun {
     return Math.round(this.clock.now() - (this.t0 || this.runStart));
   }
 
+  /** Milliseconds since the start of the timeline; 0 until it starts (setup and `before` probes). */
+  get timelineMs(): number {
+    return this.timelineStarted ? Math.round(this.clock.now() - this.t0) : 0;
+  }
+
   /** True once the run was told to stop early. */
   get aborted(): boolean {
     return this.stopCause !== undefined;
@@ -204,6 +210,7 @@ export class ScenarioRun {
 
   private startTimeline(): void {
     this.t0 = this.clock.now();
+    this.timelineStarted = true;
     // Results of `before` probes were timed from the run start; shift them to the timeline's axis.
     const shift = Math.round(this.t0 - this.runStart);
     for (const probe of this.journal.probes) {

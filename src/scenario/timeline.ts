@@ -7,6 +7,7 @@
  * @module
  */
 import { assertNever } from '../errors.js';
+import { counted } from '../text/counted.js';
 import { MAX_SCENARIO_FAULTS } from '../limits.js';
 import { formatDuration } from './duration.js';
 import { MAX_INJECTIONS, monkeySchedule } from './monkey.js';
@@ -177,7 +178,7 @@ function placeStep(s: Step, p: Placing): { planned: PlanStep; cut: boolean } {
     }
     case 'monkey':
       cut = placeMonkey(s, planned, p);
-      planned.label = `monkey on ${s.monkey.proxies.join(', ')}: ${planned.faults.length} injections of ${s.monkey.faults.map((f) => f.type).join(', ')} over ${formatDuration(planned.endMs - planned.startMs)}`;
+      planned.label = `monkey on ${s.monkey.proxies.join(', ')}: ${counted(planned.faults.length, 'injection')} of ${s.monkey.faults.map((f) => f.type).join(', ')} over ${formatDuration(planned.endMs - planned.startMs)}`;
       break;
     case 'wait':
       planned.label = `wait ${formatDuration(planned.endMs - planned.startMs)}`;
