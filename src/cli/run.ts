@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { AdminClient } from '../api/client.js';
 import { formatDuration } from '../scenario/duration.js';
 import { writeJournal, type Journal } from '../scenario/journal.js';
+import { writeJunit } from '../scenario/junit.js';
 import { loadScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { ScenarioRun, type Target } from '../scenario/runner.js';
 import type { RunningServer } from '../server.js';
@@ -35,6 +36,7 @@ const FLAGS = {
   target: { type: 'string', multiple: true, placeholder: 'URL', description: 'admin API to run against; repeat for a fleet (default: an embedded server)' },
   token: { type: 'string', placeholder: 'TOKEN', description: 'bearer token for the targets (env FAULTLINE_TOKEN)' },
   journal: { type: 'string', placeholder: 'FILE', description: 'write the JSON journal here when the run ends' },
+  junit: { type: 'string', placeholder: 'FILE', description: 'write the run as JUnit XML here when it ends (a test case per probe and step)' },
   'dry-run': { type: 'boolean', description: 'print the resolved timeline and exit; nothing is touched' },
   seed: { type: 'string', placeholder: 'SEED', description: "override the file's seed (monkeys, the embedded server)" },
   'time-scale': { type: 'string', placeholder: 'FACTOR', description: 'multiply every time on the axis and probe intervals (0.1 = ten times faster)' },
@@ -190,6 +192,14 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.stdout(`journal: ${values.journal}\n`);
     } catch (err) {
       io.stderr(`faultline run: cannot write the journal to ${values.journal}: ${(err as Error).message}\n`);
+    }
+  }
+  if (values.junit !== undefined) {
+    try {
+      await writeJunit(values.junit, journal);
+      io.stdout(`junit: ${values.junit}\n`);
+    } catch (err) {
+      io.stderr(`faultline run: cannot write the JUnit report to ${values.junit}: ${(err as Error).message}\n`);
     }
   }
   process.off('SIGINT', onSignal);
