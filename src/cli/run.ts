@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { AdminClient } from '../api/client.js';
 import { formatDuration } from '../scenario/duration.js';
 import { writeJournal, type Journal } from '../scenario/journal.js';
-import { writeJunit } from '../scenario/junit.js';
+import { junitXml, writeJunit } from '../scenario/junit.js';
 import { loadScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { ScenarioRun, type Target } from '../scenario/runner.js';
 import type { RunningServer } from '../server.js';
@@ -165,6 +165,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       if (values.journal !== undefined) {
         try {
           writeFileSync(values.journal, `${JSON.stringify(runner.journal, null, 2)}\n`);
+        } catch {
+          // Exiting anyway.
+        }
+      }
+      if (values.junit !== undefined) {
+        try {
+          writeFileSync(values.junit, junitXml(runner.journal));
         } catch {
           // Exiting anyway.
         }
