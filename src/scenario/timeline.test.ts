@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from './load.js';
 import { monkeySchedule } from './monkey.js';
 import type { Plan } from './plan.js';
-import { defaultRampSteps, rampValue } from './timeline.js';
+import { defaultRampSteps, rampValue } from './ramp-values.js';
 
 const HEAD = `version: 1
 name: t

@@ -12,6 +12,7 @@ import { MAX_SCENARIO_FAULTS } from '../limits.js';
 import { formatDuration } from './duration.js';
 import { MAX_INJECTIONS, monkeySchedule } from './monkey.js';
 import { actionLabel, checkLabel, toxicLabel } from './labels.js';
+import { defaultRampSteps, rampLength, rampValue } from './ramp-values.js';
 import { checkDeclarations, checkOverlaps, checkStep, monkeyIntervalOk, PlanSize } from './plan-checks.js';
 import {
   END_LEASE_GRACE_MS,
@@ -113,17 +114,6 @@ function rampOf(s: Step): StepOf<'ramp'> | undefined {
 function rampUpdatesOf(s: Step): number {
   const ramp = rampOf(s)?.ramp;
   return ramp ? (ramp.steps ?? defaultRampSteps(ramp.over)) : 0;
-}
-
-/** Default number of ramp updates: one per second of `over`, 1 to 100. */
-export function defaultRampSteps(overMs: number): number {
-  return Math.min(100, Math.max(1, Math.round(overMs / 1_000)));
-}
-
-/** The value of a ramp after `k` of `steps` updates; whole numbers stay whole. */
-export function rampValue(from: number, to: number, k: number, steps: number): number {
-  const value = from + ((to - from) * k) / steps;
-  return Number.isInteger(from) && Number.isInteger(to) ? Math.round(value) : value;
 }
 
 /** Scales lengths and positions on the axis. */
@@ -302,10 +292,4 @@ function operations(source: readonly Step[], steps: readonly PlanStep[]): PlanOp
   }
   const order = new Map(ops.map((op, i) => [op, i]));
   return ops.sort((a, b) => a.atMs - b.atMs || rank(a, steps) - rank(b, steps) || (order.get(a) ?? 0) - (order.get(b) ?? 0));
-}
-
-/** The scaled length of a ramp's `over`: the share of the step's span that `over` is of its `for`. */
-function rampLength(step: PlanStep, s: StepOf<'ramp'>): number {
-  const span = s.for ?? s.ramp.over;
-  return Math.round(((step.endMs - step.startMs) * s.ramp.over) / span);
 }
