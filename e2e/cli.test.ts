@@ -207,7 +207,7 @@ describe('faultline toxic', () => {
 
   it("fails with the server's message for an unknown proxy, toxic or type, and for a taken name", async () => {
     expect(await fails(1, ['toxic', 'add', '-t', 'latency', 'nope'])).toBe('Failed to add toxic: HTTP 404: proxy not found\n');
-    expect(await fails(1, ['toxic', 'add', '-t', 'down', 'web'])).toBe('Failed to add toxic: HTTP 400: invalid toxic type\n');
+    expect(await fails(1, ['toxic', 'add', '-t', 'down', 'web'])).toMatch(/^Failed to add toxic: HTTP 400: invalid toxic type\nToxic types on this server: latency, [a-z_, ]+\.\n$/);
     await ok(['toxic', 'add', '-t', 'latency', '-n', 'dup', 'web']);
     expect(await fails(1, ['toxic', 'add', '-t', 'noop', '-n', 'dup', '-u', 'web'])).toBe('Failed to add toxic: HTTP 409: toxic already exists\n');
     expect(await fails(1, ['toxic', 'update', '-n', 'nope', '-a', 'x=1', 'web'])).toBe('Failed to update toxic: HTTP 404: toxic not found\n');

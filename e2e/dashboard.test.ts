@@ -245,7 +245,7 @@ describe('the dashboard in Chromium', () => {
     ].join('\n');
     await page.getByLabel(/^Scenario/).fill(scenario);
     await page.getByRole('button', { name: 'Check (validate and dry run)' }).click();
-    await page.getByText('scenario: valid — 2 steps, 1 faults, 1 probes, 1 proxies, runs 2.5s').waitFor();
+    await page.getByText('scenario: valid — 2 steps, 1 fault, 1 probe, 1 proxy, runs 2.5s').waitFor();
     expect(await page.getByLabel('Dry run').innerText()).toContain('add partition partition_downstream on redis for 1.5s');
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByRole('heading', { name: /dashboard-drill/ }).waitFor();

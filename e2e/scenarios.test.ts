@@ -5,6 +5,7 @@
  * passes with a complete journal (exit 0), leases outlive a SIGKILLed runner, SIGINT rolls back and
  * writes the journal, invalid files are located (exit 2), one seed gives one monkey schedule.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdminClient } from '../src/api/client.js';
 import { runCli, startFaultline, type FaultlineProcess } from './helpers/faultline.js';
@@ -75,8 +76,12 @@ describe('faultline run against a target', () => {
     );
     const journalPath = `${scratch.dir}/abort.json`;
     const started = Date.now();
-    const out = await runCli(['run', file, '--target', server.url, '--journal', journalPath], { env: env(), timeoutMs: 60_000 });
+    const junitPath = `${scratch.dir}/abort.xml`;
+    const out = await runCli(['run', file, '--target', server.url, '--journal', journalPath, '--junit', junitPath], { env: env(), timeoutMs: 60_000 });
     expect(out.code, out.stderr + out.stdout).toBe(1);
+    const junit = await readFile(junitPath, 'utf8');
+    expect(junit).toContain('tests="5" failures="1" errors="0" skipped="2"');
+    expect(junit).toContain('<failure message="probe health failed: HTTP 503 (expected 200)">');
     // Stopped before the step at 20 s (the journal below says it was skipped).
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(out.stdout).toMatch(/verdict: aborted — probe health failed 2 times in a row: HTTP 503 \(expected 200\)/);
@@ -285,7 +290,7 @@ describe('invalid scenario files: file:line:col, a message, exit 2', () => {
     const file = await scratch.file('valid.yaml', `version: 1\nname: x\nsteps:\n  - wait: 1m30s\n`);
     const out = await runCli(['validate', file]);
     expect(out).toMatchObject({ code: 0, stderr: '' });
-    expect(out.stdout).toBe(`${file}: valid — 1 steps, 0 faults, 0 probes, 0 proxies, runs 1m30s\n`);
+    expect(out.stdout).toBe(`${file}: valid — 1 step, 0 faults, 0 probes, 0 proxies, runs 1m30s\n`);
   });
 });
 

@@ -151,6 +151,10 @@ describe('faultline serve', () => {
     const out = await runCli(['-bogus']);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('Usage: faultline serve');
+    expect(out.stderr).toMatch(/^faultline serve: unknown flag --bogus\n/);
+    const badPort = await runCli(['serve', '--port', 'abc']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toBe(`faultline serve: flag --port: server.port: expected a whole number, got "abc"\nRun 'faultline serve --help' for usage.\n`);
     const unknown = await runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');

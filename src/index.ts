@@ -51,14 +51,15 @@ export { startServer, type RunningServer, type ServerOptions, type ServerProxy }
 export { createApp, type AppDeps } from './api/app.js';
 export type { ProxyJson, ToxicJson } from './api/serialize.js';
 export type { ConnectionBytesJson, ConnectionJson } from './api/connection-json.js';
-export type { SseClientOptions } from './api/sse-client.js';
+export type { SseWriterOptions } from './api/sse-writer.js';
 export { TOXIPROXY_API_VERSION, FAULTLINE_VERSION } from './api/version.js';
 export { ConfigError, loadConfig, type ConfigFlags, type LoadedConfig, type LoadOptions } from './config/load.js';
 export type { Config, ProxyDefinition, ToxicConfig } from './config/schema.js';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics/metrics.js';
 export { AdminClient, AdminClientError, type AdminClientOptions, type ScenarioRunJson } from './api/client.js';
 export { loadScenario, parseScenario, ScenarioError, type LoadedScenario, type LoadScenarioOptions } from './scenario/load.js';
-export { resolvePlan, type Plan, type PlanOptions } from './scenario/timeline.js';
+export { resolvePlan } from './scenario/timeline.js';
+export type { Plan, PlanOptions } from './scenario/plan.js';
 export { ScenarioRun, type RunEvent, type RunOptions, type ScenarioClient, type Target } from './scenario/runner.js';
 export { writeJournal, type Journal, type Verdict } from './scenario/journal.js';
 export type { Scenario } from './scenario/schema.js';

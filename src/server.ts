@@ -7,7 +7,7 @@ import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp } from './api/app.js';
 import { LiveFeed } from './dashboard/live-feed.js';
-import type { SseClientOptions } from './api/sse-client.js';
+import type { SseWriterOptions } from './api/sse-writer.js';
 import { DEFAULT_BODY_LIMIT } from './api/middleware/raw-body.js';
 import { VERSION_HEADER } from './api/middleware/version-header.js';
 import { FAULTLINE_VERSION } from './api/version.js';
@@ -65,7 +65,7 @@ export interface ServerOptions extends EngineOptions {
   /** Accept a state file in a directory other users can write (refused by default: STATE_INVALID). */
   allowSharedStateDir?: boolean | undefined;
   /** Limits for `GET /events` subscribers. */
-  events?: SseClientOptions | undefined;
+  events?: SseWriterOptions | undefined;
   /** The admin API's listen backlog (default 2048), so bursts of clients are not turned away. */
   backlog?: number;
   /** Serve the dashboard at `/ui/` (default true). */

@@ -21,7 +21,7 @@ import { proxyRoutes } from './routes/proxies.js';
 import { systemRoutes, type MetricsSource } from './routes/system.js';
 import { scenarioRoutes, type ScenarioRuns } from './routes/scenarios.js';
 import { toxicRoutes } from './routes/toxics.js';
-import type { SseClientOptions } from './sse-client.js';
+import type { SseWriterOptions } from './sse-writer.js';
 import { serveAssets } from '../dashboard/assets.js';
 import type { LiveFeed } from '../dashboard/live-feed.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
@@ -37,7 +37,7 @@ export interface AppDeps {
   /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
   bodyLimit?: number | undefined;
   /** Limits for `GET /events` subscribers (buffer cap, heartbeat). */
-  events?: SseClientOptions | undefined;
+  events?: SseWriterOptions | undefined;
   /** Scenario runs hosted by this server; `/scenarios` is served only when given. */
   scenarios?: ScenarioRuns | undefined;
   /** Host names a browser may use besides IP addresses and `localhost` (the browser guard). */

@@ -7,7 +7,7 @@
 import type { FaultlineEvent } from '../core/events.js';
 import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { eventBody, type EventBody } from './event-json.js';
-import { sseFrame, type SseClient } from './sse-client.js';
+import { sseFrame, type SseWriter } from './sse-writer.js';
 
 /** Which events a subscriber wants; an empty list means all. */
 export interface EventFilter {
@@ -24,7 +24,7 @@ export function acceptsEvent(filter: EventFilter, body: Pick<EventBody, 'type' |
 }
 
 interface Subscriber {
-  client: SseClient;
+  client: SseWriter;
   filter: EventFilter;
 }
 
@@ -46,7 +46,7 @@ export class EventStream {
   }
 
   /** Adds a subscriber; returns the function that removes it. */
-  subscribe(client: SseClient, filter: EventFilter): () => void {
+  subscribe(client: SseWriter, filter: EventFilter): () => void {
     const subscriber: Subscriber = { client, filter };
     this.subscribers.add(subscriber);
     this.detach ??= this.registry.on(this.onEvent);

@@ -89,6 +89,7 @@ describe('/scenarios', () => {
     expect(body.status).toBe(400);
     expect(body.issues).toEqual([
       'scenario:4:9: steps[0].at: bad duration "5 seconds": write a number with a unit, like 250ms, 5s, 1m30s or 2h',
+      'scenario:6:21: steps[1].toxic.proxy: unknown proxy "nope": declare it under proxies (declared: none)',
     ]);
     expect(body.error).toBe(body.issues.join('\n'));
   });

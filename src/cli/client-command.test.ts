@@ -68,6 +68,16 @@ describe('client verbs in-process', () => {
     expect(await client.toxic('tox', 'latency_downstream')).toMatchObject({ toxicity: 0.3, attributes: { latency: 10, jitter: 4 } });
   });
 
+  it('an unknown toxic type is answered with the types the server accepts', async () => {
+    const client = new AdminClient(server.url);
+    await client.createProxy({ name: 'typo', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
+    const io = capture(env);
+    expect(await toxic(['add', '-t', 'nosuch', 'typo'], io)).toBe(1);
+    const [first, second] = io.err.split('\n');
+    expect(first).toMatch(/^Failed to add toxic: HTTP 400: .*invalid toxic type/);
+    expect(second).toMatch(/^Toxic types on this server: latency, .*bandwidth.*\.$/);
+  });
+
   it("rejects a flag of another toxic subcommand, naming the subcommand's help", async () => {
     const io = capture(env);
     expect(await toxic(['update', '-t', 'latency', '-n', 'x', 'tox'], io)).toBe(2);

@@ -4,9 +4,12 @@
  * (a pipe, a CI log): one plain line per event, each stamped with its time on the timeline.
  * @module
  */
+import { assertNever } from '../errors.js';
 import { formatDuration } from '../scenario/duration.js';
-import type { Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
+import type { FaultRecord, Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
+import { counted } from '../text/counted.js';
 import type { RunEvent } from '../scenario/runner.js';
+import type { StepKind } from '../scenario/schema.js';
 import { paint, type OutputStyle } from './output.js';
 
 /** A sink for run events and messages. */
@@ -22,6 +25,37 @@ export interface RunView {
 export function stamp(ms: number): string {
   const sign = ms < 0 ? '-' : '+';
   return `[${`${sign}${(Math.abs(ms) / 1000).toFixed(3)}s`.padStart(10)}]`;
+}
+
+/**
+ * Whether a step's end gets its own line: toxics and actions say what they did as their faults
+ * come and go; ramps, monkeys and waits are over only when their time is.
+ */
+function endIsNews(kind: StepKind): boolean {
+  switch (kind) {
+    case 'toxic':
+    case 'action':
+      return false;
+    case 'ramp':
+    case 'monkey':
+    case 'wait':
+      return true;
+    default:
+      return assertNever(kind, 'step kind');
+  }
+}
+
+/** ` on 2 targets` for a fleet: one fault is applied on each of them. */
+function fleet(journal: Journal): string {
+  return journal.targets.length > 1 ? ` on ${counted(journal.targets.length, 'target')}` : '';
+}
+
+/** A fault in place, with a ramp's current value (what its last update changed). */
+function faultInPlace(f: FaultRecord, journal: Journal): string {
+  const last = f.updates?.[f.updates.length - 1];
+  const moved = last ? Object.entries(last.attributes).filter(([k, v]) => JSON.stringify(f.attributes[k]) !== JSON.stringify(v)) : [];
+  const value = moved.map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
+  return `${f.toxic}@${f.proxy}${value}${journal.targets.length > 1 ? ` ×${journal.targets.length}` : ''}`;
 }
 
 function stepName(journal: Journal, index: number): string {
@@ -42,14 +76,15 @@ export function eventLine(event: RunEvent): string | undefined {
       const step = journal.steps[event.step];
       if (!step) return undefined;
       if (step.status === 'running') return `${at} ${stepName(journal, event.step)} started: ${step.label}`;
-      if (step.status === 'done' && step.kind !== 'toxic' && step.kind !== 'action') return `${at} ${stepName(journal, event.step)} done`;
+      if (step.status === 'done' && endIsNews(step.kind)) return `${at} ${stepName(journal, event.step)} done`;
       if (step.status === 'failed') return `${at} ${stepName(journal, event.step)} failed: ${step.error ?? ''}`;
       return undefined;
     }
     case 'fault': {
       const f = event.fault;
-      if (event.change === 'applied') return `${at} fault applied: ${f.type} ${f.toxic} on ${f.proxy}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
-      if (event.change === 'reverted') return `${at} fault reverted: ${f.toxic} on ${f.proxy} (by ${f.reverted_by ?? 'runner'})`;
+      const where = `${f.proxy}${fleet(journal)}`;
+      if (event.change === 'applied') return `${at} fault applied: ${f.type} ${f.toxic} on ${where}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
+      if (event.change === 'reverted') return `${at} fault reverted: ${f.toxic} on ${where} (by ${f.reverted_by ?? 'runner'})`;
       const last = f.updates?.[f.updates.length - 1];
       return last ? `${at} fault updated: ${f.toxic} on ${f.proxy}: ${Object.entries(last.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : undefined;
     }
@@ -166,7 +201,7 @@ export class LiveView implements RunView {
     const rest = journal.steps.length - first - STEP_WINDOW;
     if (rest > 0) out.push(paint(style, 'dim', `  … ${rest} more`));
     const faults = journal.steps.flatMap((s) => s.faults).filter((f) => f.applied_ms !== null && f.reverted_ms === null);
-    out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => `${f.toxic}@${f.proxy}`).join(', ')}`);
+    out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => faultInPlace(f, journal)).join(', ')}`);
     if (journal.probes.length > 0) {
       out.push('probes:');
       for (const p of journal.probes) out.push(probeLine(style, p));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createJournal, type Journal } from '../scenario/journal.js';
 import { parseScenario } from '../scenario/load.js';
 import { UsageError } from './args.js';
-import { planText } from './plan-text.js';
+import { planText } from '../scenario/plan-text.js';
 import { exitCode, parseTimeScale, RUN_EXIT, summary } from './run.js';
 import { eventLine, LogView, stamp } from './run-view.js';
 

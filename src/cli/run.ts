@@ -7,17 +7,19 @@
  * 3 a target could not be reached, 130/143 interrupted by SIGINT/SIGTERM (after the rollback).
  * @module
  */
+import { counted } from '../text/counted.js';
 import { writeFileSync } from 'node:fs';
 import { AdminClient } from '../api/client.js';
 import { formatDuration } from '../scenario/duration.js';
 import { writeJournal, type Journal } from '../scenario/journal.js';
+import { junitXml, writeJunit } from '../scenario/junit.js';
 import { loadScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { ScenarioRun, type Target } from '../scenario/runner.js';
 import type { RunningServer } from '../server.js';
 import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
 import { cliUserAgent } from './client-options.js';
 import { processIo, type CliIo } from './output.js';
-import { planText } from './plan-text.js';
+import { planText } from '../scenario/plan-text.js';
 import { LiveView, LogView, type RunView } from './run-view.js';
 
 /** Exit codes of `faultline run`. */
@@ -34,6 +36,7 @@ const FLAGS = {
   target: { type: 'string', multiple: true, placeholder: 'URL', description: 'admin API to run against; repeat for a fleet (default: an embedded server)' },
   token: { type: 'string', placeholder: 'TOKEN', description: 'bearer token for the targets (env FAULTLINE_TOKEN)' },
   journal: { type: 'string', placeholder: 'FILE', description: 'write the JSON journal here when the run ends' },
+  junit: { type: 'string', placeholder: 'FILE', description: 'write the run as JUnit XML here when it ends (a test case per probe and step)' },
   'dry-run': { type: 'boolean', description: 'print the resolved timeline and exit; nothing is touched' },
   seed: { type: 'string', placeholder: 'SEED', description: "override the file's seed (monkeys, the embedded server)" },
   'time-scale': { type: 'string', placeholder: 'FACTOR', description: 'multiply every time on the axis and probe intervals (0.1 = ten times faster)' },
@@ -73,12 +76,13 @@ export function exitCode(journal: Journal, signal?: NodeJS.Signals): number {
 export function summary(journal: Journal): string {
   const checks = journal.probes.reduce((n, p) => n + p.checks, 0);
   const failures = journal.probes.reduce((n, p) => n + p.failures, 0);
-  const faults = journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0);
+  // One fault applied on every target of a fleet counts once per target.
+  const faults = journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0) * Math.max(1, journal.targets.length);
   const rollbackFailed = journal.rollback.filter((r) => !r.ok).length;
   const lines = [
     `verdict: ${journal.verdict ?? 'unknown'}${journal.reason ? ` — ${journal.reason}` : ''}`,
-    `${journal.steps.filter((s) => s.status === 'done').length}/${journal.steps.length} steps, ${faults} faults applied, ` +
-      `${checks} probe checks (${failures} failed), rollback: ${journal.rollback.length} actions${rollbackFailed > 0 ? `, ${rollbackFailed} FAILED` : ''}, ` +
+    `${journal.steps.filter((s) => s.status === 'done').length}/${counted(journal.steps.length, 'step')}, ${counted(faults, 'fault')} applied, ` +
+      `${counted(checks, 'probe check')} (${failures} failed), rollback: ${counted(journal.rollback.length, 'action')}${rollbackFailed > 0 ? `, ${rollbackFailed} FAILED` : ''}, ` +
       `${formatDuration(Math.max(0, journal.elapsed_ms))}`,
   ];
   return `${lines.join('\n')}\n`;
@@ -122,7 +126,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   }
   const { plan } = loaded;
   if (values['dry-run'] === true) {
-    io.stdout(planText(plan));
+    io.stdout(planText(plan, loaded.variables));
     return RUN_EXIT.passed;
   }
 
@@ -148,9 +152,9 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
 
   let view: RunView | undefined;
   const runner = new ScenarioRun({ plan, targets, file, onEvent: (event) => view?.onEvent(event) });
-  view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.elapsedMs) : new LogView(io.stdout);
+  view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.timelineMs) : new LogView(io.stdout);
   const where = embedded ? `an embedded server (${targets[0]?.url ?? ''})` : targets.map((t) => t.url).join(', ');
-  view.note(`faultline run: ${plan.name}: ${plan.steps.length} steps over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`);
+  view.note(`faultline run: ${plan.name}: ${counted(plan.steps.length, 'step')} over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`);
 
   let signal: NodeJS.Signals | undefined;
   const onSignal = (received: NodeJS.Signals): void => {
@@ -161,6 +165,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       if (values.journal !== undefined) {
         try {
           writeFileSync(values.journal, `${JSON.stringify(runner.journal, null, 2)}\n`);
+        } catch {
+          // Exiting anyway.
+        }
+      }
+      if (values.junit !== undefined) {
+        try {
+          writeFileSync(values.junit, junitXml(runner.journal));
         } catch {
           // Exiting anyway.
         }
@@ -188,6 +199,14 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       io.stdout(`journal: ${values.journal}\n`);
     } catch (err) {
       io.stderr(`faultline run: cannot write the journal to ${values.journal}: ${(err as Error).message}\n`);
+    }
+  }
+  if (values.junit !== undefined) {
+    try {
+      await writeJunit(values.junit, journal);
+      io.stdout(`junit: ${values.junit}\n`);
+    } catch (err) {
+      io.stderr(`faultline run: cannot write the JUnit report to ${values.junit}: ${(err as Error).message}\n`);
     }
   }
   process.off('SIGINT', onSignal);

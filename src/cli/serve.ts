@@ -136,13 +136,24 @@ function untilSignal(onSecond: (signal: NodeJS.Signals) => void = () => {}): Pro
   });
 }
 
+/** A command-line parse error in the words the other commands use (`unknown flag --x`). */
+function usageMessage(err: unknown): string {
+  const { code, message } = err as { code?: string; message: string };
+  const flag = /'(-[^']*)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) return `flag ${flag.split(' ')[0] ?? flag} needs a value`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${JSON.stringify(/'([^']*)'/.exec(message)?.[1] ?? '')}`;
+  return message;
+}
+
 /** Runs `faultline serve`; resolves to the exit code after a clean shutdown. */
 export async function run(argv: string[]): Promise<number> {
   let values: Parsed;
   try {
     values = parseArgs({ args: normalizeGoFlags(argv), options: OPTIONS, allowPositionals: false, strict: true }).values;
   } catch (err) {
-    process.stderr.write(`faultline serve: ${(err as Error).message}\n\n${USAGE}`);
+    // The usage follows, as Toxiproxy's server (Go's flag package) prints it.
+    process.stderr.write(`faultline serve: ${usageMessage(err)}\n\n${USAGE}`);
     return 2;
   }
   if (values.help) {
@@ -175,6 +186,11 @@ export async function run(argv: string[]): Promise<number> {
     ({ config, warnings } = await loadConfig({ file, env: process.env, flags: flagsOf(values), toxicRegistry }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
+    // A bad flag value is wrong usage (2), as for every command; a bad file or variable is 1.
+    if (err.issues.every((issue) => issue.startsWith('flag --'))) {
+      process.stderr.write(`faultline serve: ${err.issues.join('\n')}\nRun 'faultline serve --help' for usage.\n`);
+      return 2;
+    }
     process.stderr.write(`faultline: invalid configuration:\n${err.issues.map((i) => `  ${i}`).join('\n')}\n`);
     return 1;
   }

@@ -4,11 +4,10 @@
  * valid, 2 otherwise; each mistake is printed as `file:line:col: path: message`.
  * @module
  */
-import { formatDuration } from '../scenario/duration.js';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
 import { processIo, type CliIo } from './output.js';
-import { planText } from './plan-text.js';
+import { planSummary, planText } from '../scenario/plan-text.js';
 
 const FLAGS = {
   plan: { type: 'boolean', description: 'also print the resolved timeline of each valid file' },
@@ -47,12 +46,9 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   let invalid = 0;
   for (const file of files) {
     try {
-      const { plan } = await loadScenario(file, { env: io.env });
-      const faults = plan.steps.reduce((n, s) => n + s.faults.length, 0);
-      io.stdout(
-        `${file}: valid — ${plan.steps.length} steps, ${faults} faults, ${plan.probes.length} probes, ${plan.proxies.length} proxies, runs ${formatDuration(plan.durationMs)}\n`,
-      );
-      if (showPlan) io.stdout(`${planText(plan)}\n`);
+      const { plan, variables } = await loadScenario(file, { env: io.env });
+      io.stdout(`${file}: valid — ${planSummary(plan)}\n`);
+      if (showPlan) io.stdout(`${planText(plan, variables)}\n`);
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       invalid++;

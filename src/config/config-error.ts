@@ -15,8 +15,3 @@ export class ConfigError extends FaultlineError {
     super('CONFIG_INVALID', message);
   }
 }
-
-/** Formats a path as `proxies[0].toxics[1].attributes.latency`. */
-export function formatPath(path: ReadonlyArray<string | number>): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
-}

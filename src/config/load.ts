@@ -7,9 +7,10 @@
 import type { z } from 'zod';
 import { MAX_CONFIG_FILE_BYTES } from '../limits.js';
 import { fromToxiproxyLevel } from '../logging/pino-logger.js';
-import { ConfigError, formatPath } from './config-error.js';
-import type { ParsedText } from './parse-text.js';
-import { readLimited } from './read-limited.js';
+import { ConfigError } from './config-error.js';
+import { formatPath } from '../text/located-text.js';
+import type { ParsedText } from '../text/located-text.js';
+import { readLimited } from '../text/read-limited.js';
 import { configSchemas, type Config } from './schema.js';
 import type { ToxicLookup } from '../core/toxic-contract.js';
 
@@ -107,8 +108,12 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       throw new ConfigError(`${options.file}: cannot read config file: ${(err as Error).message}`);
     }
     // The YAML parser is loaded only when there is a file to read.
-    const { parseConfigText } = await import('./parse-text.js');
-    parsed = parseConfigText(text, options.file);
+    const { parseLocatedText, TextSyntaxError } = await import('../text/located-text.js');
+    try {
+      parsed = parseLocatedText(text, options.file);
+    } catch (err) {
+      throw err instanceof TextSyntaxError ? new ConfigError(err.message) : err;
+    }
     raw = parsed.value ?? {};
     if (Array.isArray(raw)) {
       // Toxiproxy's format: the file is the list of proxies.

@@ -2,11 +2,11 @@
  * What the dashboard watches besides engine events, on one timer for every subscriber: a traffic
  * sample per interval (`traffic` event) and the list of scenario runs whenever it changes
  * (`scenarios` event). Each frame is serialized once and offered to every subscriber; a slow
- * subscriber drops frames (see SseClient), it never holds the others back.
+ * subscriber drops frames (see SseWriter), it never holds the others back.
  * @module
  */
 import type { ProxyRegistry } from '../core/proxy-registry.js';
-import { sseFrame, type SseClient } from '../api/sse-client.js';
+import { sseFrame, type SseWriter } from '../api/sse-writer.js';
 import { TrafficSampler, trafficSampleJson } from './traffic.js';
 
 /** What the feed needs from the server's scenario runs. */
@@ -29,7 +29,7 @@ export class LiveFeed {
   readonly intervalMs: number;
   readonly sampler: TrafficSampler;
   private readonly scenarios: ScenarioLister | undefined;
-  private readonly subscribers = new Set<SseClient>();
+  private readonly subscribers = new Set<SseWriter>();
   private timer: NodeJS.Timeout | undefined;
   private scenariosText = '';
 
@@ -59,7 +59,7 @@ export class LiveFeed {
   }
 
   /** Adds a subscriber, sends it the current scenario list, and returns the function that removes it. */
-  subscribe(client: SseClient): () => void {
+  subscribe(client: SseWriter): () => void {
     this.subscribers.add(client);
     if (this.scenarios) client.send(sseFrame('scenarios', this.scenarioList()));
     return () => {

@@ -86,7 +86,7 @@ describe('POST /faultline/scenarios/plan', () => {
     const res = await call(server.url, 'POST', '/faultline/scenarios/plan', AUTH, scenario);
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text) as Record<string, string>;
-    expect(body['summary']).toBe('scenario: valid — 1 steps, 0 faults, 0 probes, 0 proxies, runs 2s');
+    expect(body['summary']).toBe('scenario: valid — 1 step, 0 faults, 0 probes, 0 proxies, runs 2s');
     expect(body['plan']).toContain('timeline:\n  +0s      step 1 (settle): wait 2s');
     expect(body).toMatchObject({ name: 'drill', planned_duration_ms: 2000 });
     expect(JSON.parse((await call(server.url, 'GET', '/scenarios', AUTH)).text)).toEqual([]);

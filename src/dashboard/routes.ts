@@ -10,7 +10,7 @@ import { openEventStream, parseEventFilter } from '../api/routes/events.js';
 import { endpoint } from '../api/routes/endpoint.js';
 import type { EventStream } from '../api/event-stream.js';
 import { sendError, sendJson } from '../api/respond.js';
-import type { SseClientOptions } from '../api/sse-client.js';
+import type { SseWriterOptions } from '../api/sse-writer.js';
 import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { errors, isFaultlineError } from '../errors.js';
 import type { LiveFeed } from './live-feed.js';
@@ -23,7 +23,7 @@ export interface DashboardDeps {
   events: EventStream;
   /** Traffic and scenario runs; without it, `/faultline/traffic` and `/faultline/stream` are not served. */
   feed?: LiveFeed | undefined;
-  sse?: SseClientOptions | undefined;
+  sse?: SseWriterOptions | undefined;
 }
 
 function queryNames(value: unknown): Set<string> | undefined {

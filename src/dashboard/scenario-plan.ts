@@ -5,8 +5,7 @@
  * starts there.
  * @module
  */
-import { planText } from '../cli/plan-text.js';
-import { formatDuration } from '../scenario/duration.js';
+import { planSummary, planText } from '../scenario/plan-text.js';
 import { parseScenario } from '../scenario/load.js';
 
 /** A valid scenario, described. */
@@ -25,10 +24,9 @@ export interface ScenarioPlanJson {
  */
 export function planScenario(text: string): ScenarioPlanJson {
   const { plan } = parseScenario(text, { file: 'scenario', env: {}, allowExec: false });
-  const faults = plan.steps.reduce((n, s) => n + s.faults.length, 0);
   return {
     name: plan.name,
-    summary: `scenario: valid — ${plan.steps.length} steps, ${faults} faults, ${plan.probes.length} probes, ${plan.proxies.length} proxies, runs ${formatDuration(plan.durationMs)}`,
+    summary: `scenario: valid — ${planSummary(plan)}`,
     plan: planText(plan),
     planned_duration_ms: plan.durationMs,
   };

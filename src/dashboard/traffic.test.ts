@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SseClient, type SseSink } from '../api/sse-client.js';
+import { SseWriter, type SseSink } from '../api/sse-writer.js';
 import { ProxyRegistry } from '../core/proxy-registry.js';
 import { LiveFeed } from './live-feed.js';
 import { TrafficSampler } from './traffic.js';
@@ -80,7 +80,7 @@ describe('LiveFeed', () => {
     let runs: unknown[] = [];
     const feed = new LiveFeed(registry, { scenarios: { list: () => runs } });
     const sinks = [new Sink(), new Sink()];
-    const clients = sinks.map((s) => new SseClient(s, { heartbeatMs: 0 }));
+    const clients = sinks.map((s) => new SseWriter(s, { heartbeatMs: 0 }));
     const unsubscribe = clients.map((c) => feed.subscribe(c));
     expect(sinks[0]?.written).toEqual(['event: scenarios\ndata: {"runs":[]}\n\n']);
     feed.tick();

@@ -16,10 +16,17 @@ export interface InterpolationIssue {
   message: string;
 }
 
+/** A variable a scenario reads, with the value it got and where from. */
+export interface ScenarioVariable {
+  name: string;
+  value: string;
+  from: 'environment' | 'default';
+}
+
 const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function substitute(text: string, env: Readonly<Record<string, string | undefined>>, issues: string[]): string {
+function substitute(text: string, env: Readonly<Record<string, string | undefined>>, issues: string[], variables: Map<string, ScenarioVariable>): string {
   return text.replace(REFERENCE, (whole, body: string | undefined) => {
     if (whole === '$$') return '$';
     const inner = body ?? '';
@@ -30,8 +37,15 @@ function substitute(text: string, env: Readonly<Record<string, string | undefine
       return whole;
     }
     const value = env[name];
-    if (value !== undefined && value !== '') return value;
-    if (split !== -1) return inner.slice(split + 2);
+    if (value !== undefined && value !== '') {
+      variables.set(name, { name, value, from: 'environment' });
+      return value;
+    }
+    if (split !== -1) {
+      const fallback = inner.slice(split + 2);
+      if (!variables.has(name)) variables.set(name, { name, value: fallback, from: 'default' });
+      return fallback;
+    }
     issues.push(`environment variable ${name} is not set (give a default with \${${name}:-value})`);
     return whole;
   });
@@ -49,26 +63,28 @@ function retype(text: string): unknown {
 
 /**
  * Replaces references in every string of `value`, reading `env`. Returns the new value; problems
- * are pushed to `issues` with the path of the string that holds them.
+ * are pushed to `issues` with the path of the string that holds them, and each variable read is
+ * noted in `variables` with its value.
  */
 export function interpolate(
   value: unknown,
   env: Readonly<Record<string, string | undefined>>,
   issues: InterpolationIssue[],
+  variables: Map<string, ScenarioVariable> = new Map(),
   path: ValuePath = [],
 ): unknown {
   if (typeof value === 'string') {
     if (!value.includes('$')) return value;
     const found: string[] = [];
-    const out = substitute(value, env, found);
+    const out = substitute(value, env, found, variables);
     for (const message of found) issues.push({ path, message });
     const single = /^\$\{[^}]*\}$/.test(value.trim());
     return single && found.length === 0 ? retype(out) : out;
   }
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, issues, [...path, i]));
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, issues, variables, [...path, i]));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = interpolate(item, env, issues, [...path, key]);
+    for (const [key, item] of Object.entries(value)) out[key] = interpolate(item, env, issues, variables, [...path, key]);
     return out;
   }
   return value;

@@ -7,7 +7,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { MAX_PROBE_RESULTS } from '../limits.js';
-import type { Plan, PlanFault } from './timeline.js';
+import type { Plan, PlanFault } from './plan.js';
 import type { ProbeMode, StepKind } from './schema.js';
 
 /** The outcome of a run. */

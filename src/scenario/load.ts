@@ -5,16 +5,17 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConfigError, formatPath } from '../config/config-error.js';
-import { parseConfigText, type ParsedText } from '../config/parse-text.js';
-import { readLimited } from '../config/read-limited.js';
+import { formatPath, parseLocatedText, TextSyntaxError, type ParsedText } from '../text/located-text.js';
+import { readLimited } from '../text/read-limited.js';
 import { MAX_SCENARIO_BYTES } from '../limits.js';
 import { randomSeed } from '../core/rng.js';
-import { FaultlineError } from '../errors.js';
+import { assertNever, FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';
-import { interpolate, type InterpolationIssue, type ValuePath } from './interpolate.js';
+import { interpolate, type InterpolationIssue, type ScenarioVariable, type ValuePath } from './interpolate.js';
 import { ACTION_TYPES, scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
-import { PlanError, resolvePlan, type Plan, type PlanIssue } from './timeline.js';
+import { checkValidParts } from './plan-checks.js';
+import { PlanError, type Plan, type PlanIssue } from './plan.js';
+import { resolvePlan } from './timeline.js';
 
 /** A scenario that cannot be run; `issues` holds each mistake on its own, already located. */
 export class ScenarioError extends FaultlineError {
@@ -44,6 +45,8 @@ export interface LoadScenarioOptions {
 export interface LoadedScenario {
   scenario: Scenario;
   plan: Plan;
+  /** The environment variables the file reads, by name, with the value each got. */
+  variables: ScenarioVariable[];
 }
 
 interface Located {
@@ -86,8 +89,31 @@ function explain(issue: z.core.$ZodIssue, raw: unknown, prefix: ValuePath = []):
       return [{ path, message: `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${describeValue(value)}` }];
     case 'invalid_union':
       return explainUnion(issue, raw, path);
+    case 'invalid_value':
+      if (!issue.message.startsWith('Invalid')) return [{ path, message: issue.message }];
+      return [{ path, message: `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => String(v)).join(', ')}, got ${describeValue(value)}` }];
+    case 'too_small':
+    case 'too_big':
+      return [{ path, message: boundMessage(issue) }];
     default:
       return [{ path, message: issue.message }];
+  }
+}
+
+/** A size or range bound in words, unless the schema has its own message. */
+function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  if (!/^Too (small|big)/.test(issue.message)) return issue.message;
+  const small = issue.code === 'too_small';
+  const bound = Number(small ? issue.minimum : issue.maximum);
+  const inclusive = issue.inclusive !== false;
+  const word = small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+  switch (issue.origin) {
+    case 'array':
+      return `expected ${word} ${bound} item${bound === 1 ? '' : 's'}`;
+    case 'string':
+      return bound === 1 && small ? 'must not be empty' : `expected ${word} ${bound} character${bound === 1 ? '' : 's'}`;
+    default:
+      return `must be ${word} ${bound}`;
   }
 }
 
@@ -143,12 +169,23 @@ function keepRawAttributes(scenario: Scenario, raw: unknown): void {
       const value = valueAt(raw, [...path, 'attributes']);
       return typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {};
     };
-    if ('toxic' in s) s.toxic.attributes = rawAttrs(['steps', i, 'toxic']) as typeof s.toxic.attributes;
-    if ('ramp' in s) s.ramp.attributes = rawAttrs(['steps', i, 'ramp']) as typeof s.ramp.attributes;
-    if ('monkey' in s) {
-      s.monkey.faults.forEach((f, j) => {
-        f.attributes = rawAttrs(['steps', i, 'monkey', 'faults', j]) as typeof f.attributes;
-      });
+    switch (s.kind) {
+      case 'toxic':
+        s.toxic.attributes = rawAttrs(['steps', i, 'toxic']) as typeof s.toxic.attributes;
+        return;
+      case 'ramp':
+        s.ramp.attributes = rawAttrs(['steps', i, 'ramp']) as typeof s.ramp.attributes;
+        return;
+      case 'monkey':
+        s.monkey.faults.forEach((f, j) => {
+          f.attributes = rawAttrs(['steps', i, 'monkey', 'faults', j]) as typeof f.attributes;
+        });
+        return;
+      case 'action':
+      case 'wait':
+        return;
+      default:
+        assertNever(s, 'step');
     }
   });
 }
@@ -160,37 +197,51 @@ function keepRawAttributes(scenario: Scenario, raw: unknown): void {
 export function parseScenario(text: string, options: LoadScenarioOptions): LoadedScenario {
   let parsed: ParsedText;
   try {
-    parsed = parseConfigText(text, options.file);
+    parsed = parseLocatedText(text, options.file);
   } catch (err) {
-    if (err instanceof ConfigError) fail(err.issues);
+    if (err instanceof TextSyntaxError) fail([err.message]);
     throw err;
   }
   if (parsed.value === null || parsed.value === undefined) fail([`${options.file}: the scenario is empty`]);
 
   const references: InterpolationIssue[] = [];
-  const raw = interpolate(parsed.value, options.env ?? {}, references);
-  if (references.length > 0) fail(located(parsed, references));
+  const variables = new Map<string, ScenarioVariable>();
+  const raw = interpolate(parsed.value, options.env ?? {}, references, variables);
+  // Every mistake in one pass: a value with an unresolved reference is reported once, for the
+  // reference; the rest of the file is still checked.
+  const unresolved = references.map((r) => formatPath(r.path));
+  const fromReference = (path: ValuePath): boolean => {
+    const text = formatPath(path);
+    return unresolved.some((u) => text === u || text.startsWith(`${u}.`) || text.startsWith(`${u}[`));
+  };
+  const problems: Located[] = [...references];
 
   const result = scenarioSchema.safeParse(raw);
-  if (!result.success) fail(located(parsed, result.error.issues.flatMap((issue) => explain(issue, raw))));
+  if (!result.success) {
+    const partial: PlanIssue[] = [];
+    checkValidParts(raw, partial);
+    const found = [...result.error.issues.flatMap((issue) => explain(issue, raw)), ...partial];
+    fail(located(parsed, [...references, ...found.filter((p) => !fromReference(p.path))]));
+  }
   const scenario = result.data;
 
   if (options.allowExec === false) {
-    const exec = scenario.probes.flatMap((p, i) =>
-      p.exec ? [{ path: ['probes', i, 'exec'], message: 'exec probes are not accepted here: they would run commands on the server (use faultline run)' }] : [],
-    );
-    if (exec.length > 0) fail(located(parsed, exec));
+    scenario.probes.forEach((p, i) => {
+      if (p.exec) problems.push({ path: ['probes', i, 'exec'], message: 'exec probes are not accepted here: they would run commands on the server (use faultline run)' });
+    });
   }
   keepRawAttributes(scenario, raw);
 
   const seed = options.seed ?? (scenario.seed === undefined ? randomSeed() : String(scenario.seed));
+  let plan: Plan | undefined;
   try {
-    const plan = resolvePlan(scenario, { seed, ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}) });
-    return { scenario, plan };
+    plan = resolvePlan(scenario, { seed, ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}) });
   } catch (err) {
-    if (err instanceof PlanError) fail(located(parsed, err.issues as readonly PlanIssue[]));
-    throw err;
+    if (!(err instanceof PlanError)) throw err;
+    problems.push(...err.issues);
   }
+  if (problems.length > 0 || !plan) fail(located(parsed, problems.filter((p) => references.includes(p as InterpolationIssue) || !fromReference(p.path))));
+  return { scenario, plan, variables: [...variables.values()].sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
 /** Reads and checks a scenario file. A file that cannot be read is a {@link ScenarioError} too. */

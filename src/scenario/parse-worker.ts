@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ScenarioError, type LoadScenarioOptions } from './load.js';
-import { planText } from './plan-text.js';
+import { planJson } from './plan-json.js';
 
 /** A request to the worker. */
 export interface ParseRequest {
@@ -24,7 +24,7 @@ export type ParseAnswer = { id: number; plan: string } | { id: number; error: { 
 parentPort?.on('message', ({ id, text, options }: ParseRequest) => {
   let answer: ParseAnswer;
   try {
-    answer = { id, plan: planText(text, options) };
+    answer = { id, plan: planJson(text, options) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     answer = { id, error: err instanceof ScenarioError ? { message, issues: err.issues } : { message } };

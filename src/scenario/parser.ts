@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FaultlineError } from '../errors.js';
 import { ScenarioError, type LoadScenarioOptions } from './load.js';
-import { planText } from './plan-text.js';
+import { planJson } from './plan-json.js';
 import type { ParseAnswer, ParseRequest } from './parse-worker.js';
-import type { Plan } from './timeline.js';
+import type { Plan } from './plan.js';
 
 /**
  * How long one parse may take, once the worker is up, before the worker is stopped. Parsing the
@@ -53,7 +53,7 @@ export class ScenarioParser {
    * @throws {ScenarioError} with every mistake located, as `parseScenario` does.
    */
   parse(text: string, options: LoadScenarioOptions): Promise<Plan> {
-    if (!this.file) return Promise.resolve().then(() => JSON.parse(planText(text, options)) as Plan);
+    if (!this.file) return Promise.resolve().then(() => JSON.parse(planJson(text, options)) as Plan);
     const worker = this.start(this.file);
     const id = this.nextId++;
     return new Promise<Plan>((resolve, reject) => {

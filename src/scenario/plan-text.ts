@@ -1,22 +1,87 @@
 /**
- * A scenario's plan as JSON text, refused when it is too large: what a server's scenario parser
- * hands from its worker thread to the server's own.
+ * A resolved plan as text, for `faultline run --dry-run` and `faultline validate`: the proxies, the
+ * probes, and every operation on the time axis (monkey injections included, so two runs with one
+ * seed can be compared line by line).
  * @module
  */
-import { MAX_SCENARIO_PLAN_BYTES } from '../limits.js';
-import { parseScenario, ScenarioError, type LoadScenarioOptions } from './load.js';
+import { formatDuration } from './duration.js';
+import { counted } from '../text/counted.js';
+import type { ScenarioVariable } from './interpolate.js';
+import type { Plan, PlanOp, PlanProbe } from './plan.js';
 
-/**
- * Parses `text` and returns its plan as JSON.
- * @throws {ScenarioError} for a mistake in the scenario, or a plan over {@link MAX_SCENARIO_PLAN_BYTES}.
- */
-export function planText(text: string, options: LoadScenarioOptions): string {
-  const plan = JSON.stringify(parseScenario(text, options).plan);
-  if (Buffer.byteLength(plan) > MAX_SCENARIO_PLAN_BYTES) {
-    throw new ScenarioError(
-      `${options.file}: the scenario resolves to a plan larger than ${MAX_SCENARIO_PLAN_BYTES} bytes ` +
-        "(ramps and monkeys copy their toxic's attributes into every update and injection): make it smaller",
-    );
+/** `+1m30s`, padded for a column. */
+export function offsetText(ms: number, width = 8): string {
+  return `+${formatDuration(ms)}`.padEnd(width);
+}
+
+function probeText(p: PlanProbe): string {
+  const when =
+    p.mode === 'continuous' || p.mode === 'during'
+      ? `${p.mode} every ${formatDuration(p.intervalMs)}`
+      : `${p.mode}${p.failAfter > 1 ? ` (up to ${p.failAfter} tries, ${formatDuration(p.intervalMs)} apart)` : ''}`;
+  const failure = p.failAfter > 1 && (p.mode === 'continuous' || p.mode === 'during') ? `, fails after ${p.failAfter} in a row` : '';
+  return `${p.name}: ${p.label} — ${when}${failure}${p.abortOnFailure ? ', aborts the run' : ''}`;
+}
+
+function opText(plan: Plan, op: PlanOp): string | undefined {
+  const step = plan.steps[op.step];
+  if (!step) return undefined;
+  const fault = 'fault' in op ? step.faults[op.fault] : undefined;
+  switch (op.op) {
+    case 'begin':
+      return `step ${op.step + 1}${step.name !== undefined ? ` (${step.name})` : ''}: ${step.label}`;
+    case 'end':
+      return undefined;
+    case 'add-toxic': {
+      if (!fault) return undefined;
+      const until = fault.endMs === null ? 'until the end' : `for ${formatDuration(fault.endMs - fault.startMs)}`;
+      return `  add ${fault.toxic.type} ${fault.toxic.name} on ${fault.proxy} ${until}`;
+    }
+    case 'update-toxic':
+      return fault ? `  update ${fault.toxic.name} on ${fault.proxy}: ${Object.entries(op.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : undefined;
+    case 'remove-toxic':
+      return fault ? `  remove ${fault.toxic.name} from ${fault.proxy}` : undefined;
+    case 'action':
+      return `  ${step.label}`;
   }
-  return plan;
+}
+
+/** `faultline validate`'s line: steps, faults, probes, proxies, duration (`2 steps, 1 fault, …, runs 2.5s`). */
+export function planSummary(plan: Plan): string {
+  const faults = plan.steps.reduce((n, s) => n + s.faults.length, 0);
+  return (
+    `${counted(plan.steps.length, 'step')}, ${counted(faults, 'fault')}, ${counted(plan.probes.length, 'probe')}, ` +
+    `${counted(plan.proxies.length, 'proxy', 'proxies')}, runs ${formatDuration(plan.durationMs)}`
+  );
+}
+
+/** The whole plan, one line per operation; with `variables`, the environment variables it read and their values. */
+export function planText(plan: Plan, variables: readonly ScenarioVariable[] = []): string {
+  const lines: string[] = [];
+  lines.push(`${plan.name}${plan.description !== undefined ? ` — ${plan.description.trim()}` : ''}`);
+  lines.push(
+    `seed ${plan.seed}, runs ${formatDuration(plan.durationMs)}${plan.timeScale === 1 ? '' : ` (time scale ${plan.timeScale})`}, rollback ${plan.rollback}`,
+  );
+  if (variables.length > 0) {
+    lines.push('', 'variables:');
+    for (const v of variables) lines.push(`  ${v.name}=${v.value}${v.from === 'default' ? ' (default)' : ''}`);
+  }
+  if (plan.proxies.length > 0) {
+    lines.push('', 'proxies (created unless they exist):');
+    for (const p of plan.proxies) {
+      const address = p.upstream === undefined ? 'must exist' : `${p.listen ?? '127.0.0.1:0'} → ${p.upstream}`;
+      lines.push(`  ${p.name}: ${address}${p.protocol === 'http' ? ' (http)' : ''}${p.keep ? ', kept at the end' : ''}`);
+    }
+  }
+  if (plan.probes.length > 0) {
+    lines.push('', 'probes:');
+    for (const p of plan.probes) lines.push(`  ${probeText(p)}`);
+  }
+  lines.push('', 'timeline:');
+  for (const op of plan.ops) {
+    const text = opText(plan, op);
+    if (text !== undefined) lines.push(`  ${offsetText(op.atMs)} ${text}`);
+  }
+  lines.push(`  ${offsetText(plan.durationMs)} end: ${plan.rollback === 'always' ? 'roll back every fault still in place, remove created proxies' : 'leave everything in place (rollback: never)'}`);
+  return `${lines.join('\n')}\n`;
 }

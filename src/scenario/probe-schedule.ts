@@ -1,12 +1,14 @@
 /**
  * When a run's probes check: `before` probes ahead of the timeline and `after` probes once the
  * faults are gone, each until it passes or has failed `failAfter` times in a row; `continuous`
- * probes all along the timeline, and `during` probes only while a fault is in place.
+ * probes all along the timeline, and `during` probes only while a fault is in place. Checks start
+ * every `interval` (a period, not a pause after each check); a check that runs past the next start
+ * makes the starts it overlapped skipped, so a slow service is never checked twice at once.
  * @module
  */
 import { addProbeResult, type ProbeRecord, type StopCause } from './journal.js';
 import type { CheckRunner } from './probes.js';
-import type { PlanProbe } from './timeline.js';
+import type { PlanProbe } from './plan.js';
 
 /** What the probe schedule needs from its run. */
 export interface ProbeContext {
@@ -59,8 +61,16 @@ export class FaultActivity {
   }
 }
 
+/** Waits until the next start of a check on a grid `intervalMs` apart from `first`, skipping starts already past. */
+function untilNextStart(ctx: ProbeContext, first: number, intervalMs: number, signal: AbortSignal): Promise<void> {
+  const now = ctx.elapsedMs();
+  const due = first + Math.max(1, Math.floor((now - first) / intervalMs) + 1) * intervalMs;
+  return ctx.sleep(due - now, signal);
+}
+
 /** Runs a probe until it passes, at most `failAfter` times; true when it passed. */
 async function attempts(ctx: ProbeContext, probe: PlanProbe, record: ProbeRecord, signal: AbortSignal): Promise<boolean> {
+  const first = ctx.elapsedMs();
   for (let attempt = 1; attempt <= probe.failAfter; attempt++) {
     const outcome = await ctx.check(probe.check, signal);
     if (signal.aborted) return true;
@@ -77,7 +87,7 @@ async function attempts(ctx: ProbeContext, probe: PlanProbe, record: ProbeRecord
       return false;
     }
     ctx.probed(record, false);
-    await ctx.sleep(probe.intervalMs, signal);
+    await untilNextStart(ctx, first, probe.intervalMs, signal);
   }
   return false;
 }
@@ -118,11 +128,15 @@ async function probeLoop(ctx: ProbeContext, probe: PlanProbe, record: ProbeRecor
   if (!record) return;
   const signal = ctx.probesDone;
   let consecutive = 0;
+  /** The start of the current grid of checks: reset when a `during` probe resumes. */
+  let first: number | undefined;
   while (!signal.aborted) {
     if (probe.mode === 'during' && ctx.activity.active === 0) {
+      first = undefined;
       await ctx.activity.untilChange();
       continue;
     }
+    first ??= ctx.elapsedMs();
     const outcome = await ctx.check(probe.check, signal);
     if (signal.aborted) break;
     addProbeResult(record, { at_ms: ctx.elapsedMs(), ...outcome });
@@ -143,6 +157,6 @@ async function probeLoop(ctx: ProbeContext, probe: PlanProbe, record: ProbeRecor
       ctx.abort('probe', `probe ${probe.name} failed ${consecutive} time${consecutive > 1 ? 's' : ''} in a row: ${outcome.detail}`);
       break;
     }
-    await ctx.sleep(probe.intervalMs, signal);
+    await untilNextStart(ctx, first, probe.intervalMs, signal);
   }
 }

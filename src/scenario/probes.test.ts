@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { startHttpServer } from '../testing/http-server.js';
 import { parseScenario, ScenarioError } from './load.js';
 import { runCheck } from './probes.js';
-import type { ProbeCheck } from './timeline.js';
+import type { ProbeCheck } from './plan.js';
 
 const never = new AbortController().signal;
 

@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { parseHostPort } from '../core/address.js';
 import { compileBodyMatch, MATCH_WINDOW } from './body-match.js';
 import { formatDuration } from './duration.js';
-import type { ProbeCheck } from './timeline.js';
+import type { ProbeCheck } from './plan.js';
 
 /** The outcome of one check. */
 export interface CheckOutcome {

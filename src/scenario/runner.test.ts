@@ -1,81 +1,16 @@
 /**
  * The runner on a fake clock against in-memory admin APIs: the timeline's calls and their times,
  * leases, probes in every mode, aborts, fleets, and a rollback that always leaves the targets as
- * they were.
+ * they were. Longer than 300 lines: one scenario per case, kept beside the fakes they share.
  */
 import { describe, expect, it } from 'vitest';
 import { AdminClientError } from '../api/client.js';
 import { FakeClock } from '../core/clock.js';
 import { FakeAdmin } from '../testing/fake-admin.js';
-import type { Journal } from './journal.js';
+import { changes, drive, planOf, scriptedCheck, setup } from '../testing/run-harness.js';
 import { parseScenario } from './load.js';
-import type { CheckOutcome, CheckRunner } from './probes.js';
-import { ScenarioRun, type RunEvent } from './runner.js';
-import type { ProbeCheck } from './timeline.js';
-
-const HEAD = `version: 1
-name: t
-seed: 7
-proxies:
-  - name: db
-    upstream: 127.0.0.1:5432
-`;
-
-function planOf(body: string) {
-  return parseScenario(HEAD + body, { file: 't.yaml' }).plan;
-}
-
-/** Lets every pending promise settle (the fakes answer at once). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Runs `run` to the end, moving the fake clock in `stepMs` steps. */
-async function drive(clock: FakeClock, run: ScenarioRun, stepMs = 10, onTick?: (now: number) => void): Promise<Journal> {
-  let result: Journal | undefined;
-  void run.run().then((journal) => (result = journal));
-  for (let i = 0; i < 100_000 && result === undefined; i++) {
-    await settle();
-    if (result !== undefined) break;
-    if (onTick) {
-      onTick(clock.now());
-      await settle();
-    }
-    clock.advance(stepMs);
-  }
-  if (!result) throw new Error('the run did not finish');
-  return result;
-}
-
-function setup(body: string, options: { check?: CheckRunner; targets?: number } = {}) {
-  const clock = new FakeClock();
-  const admins = Array.from({ length: options.targets ?? 1 }, () => new FakeAdmin(clock));
-  const events: RunEvent[] = [];
-  const run = new ScenarioRun({
-    plan: planOf(body),
-    targets: admins.map((client, i) => ({ url: `http://t${i}`, client })),
-    clock,
-    now: () => 1_700_000_000_000 + clock.now(),
-    ...(options.check ? { check: options.check } : {}),
-    onEvent: (e) => events.push(e),
-  });
-  const admin = admins[0] as FakeAdmin;
-  return { clock, admin, admins, run, events };
-}
-
-/** The calls that change something, with their times. */
-function changes(admin: FakeAdmin): string[] {
-  return admin.calls.filter((c) => !/^(version|info|proxies|proxy|toxics|connections) /.test(`${c.call} `)).map((c) => `${c.at} ${c.call}`);
-}
-
-/** A check that passes unless `failing(now)` says otherwise, recording when it ran. */
-function scriptedCheck(clock: FakeClock, failing: (now: number, check: ProbeCheck) => boolean, seen: number[] = []): CheckRunner {
-  return async (check) => {
-    seen.push(clock.now());
-    const bad = failing(clock.now(), check);
-    return { ok: !bad, ms: 1, detail: bad ? 'HTTP 503 (expected 2xx)' : 'HTTP 200' } satisfies CheckOutcome;
-  };
-}
+import type { CheckRunner } from './probes.js';
+import { ScenarioRun } from './runner.js';
 
 describe('the timeline', () => {
   it('applies, updates and reverts each fault on time, with a lease, and rolls back the rest', async () => {

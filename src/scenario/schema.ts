@@ -2,7 +2,9 @@
  * The scenario file format: proxies, probes and a timeline of steps. The same zod schema validates
  * files (and API bodies) and generates the JSON Schema in `configs/schema/`. Durations are strings
  * with units and become milliseconds once parsed; cross-references (a step's proxy, overlapping
- * toxics, steps before 0) are checked when the timeline is resolved (`timeline.ts`).
+ * toxics, steps before 0) are checked when the timeline is resolved (`plan-checks.ts`).
+ * Longer than 300 lines on purpose: the whole file format in one place, read top to bottom as the
+ * reference the JSON Schema is generated from.
  * @module
  */
 import { z } from 'zod';
@@ -186,10 +188,21 @@ export const monkeyStep = z.strictObject({ ...stepTiming, monkey: monkeyBody, fo
 /** A wait step. */
 export const waitStep = z.strictObject({ ...stepTiming, wait: duration.describe('Time that passes before the next `after` step.') });
 
-/** The step schemas, in {@link STEP_KINDS} order (the loader relies on it to explain a bad step). */
-export const stepBranches = [toxicStep, actionStep, rampStep, monkeyStep, waitStep] as const;
+/** Once valid, a step is tagged with its kind, so code tells kinds apart with one `switch (step.kind)`. */
+function tagged<K extends StepKind, T extends z.ZodType<object>>(kind: K, schema: T) {
+  return schema.transform((s) => ({ kind, ...s }));
+}
 
-/** One step: exactly one of `toxic`, `action`, `ramp`, `monkey`, `wait`. */
+/** The step schemas, in {@link STEP_KINDS} order (the loader relies on it to explain a bad step). */
+export const stepBranches = [
+  tagged('toxic', toxicStep),
+  tagged('action', actionStep),
+  tagged('ramp', rampStep),
+  tagged('monkey', monkeyStep),
+  tagged('wait', waitStep),
+] as const;
+
+/** One step: exactly one of `toxic`, `action`, `ramp`, `monkey`, `wait`; parsed, it has the matching `kind`. */
 export const step = z.union(stepBranches);
 
 /** How a probe checks health: an HTTP request. */
@@ -280,8 +293,10 @@ export const scenarioSchema = z
 
 /** A parsed scenario (durations in milliseconds). */
 export type Scenario = z.infer<typeof scenarioSchema>;
-/** A parsed step. */
+/** A parsed step, tagged with its `kind`. */
 export type Step = z.infer<typeof step>;
+/** A parsed step of one kind. */
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 /** A parsed probe. */
 export type Probe = z.infer<typeof probe>;
 /** A toxic step's envelope. */
@@ -297,11 +312,3 @@ export type MonkeyFaultSpec = z.infer<typeof monkeyFault>;
 /** A declared proxy. */
 export type ScenarioProxy = z.infer<typeof scenarioProxy>;
 
-/** The kind of a parsed step. */
-export function stepKind(s: Step): StepKind {
-  if ('toxic' in s) return 'toxic';
-  if ('action' in s) return 'action';
-  if ('ramp' in s) return 'ramp';
-  if ('monkey' in s) return 'monkey';
-  return 'wait';
-}

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from './load.js';
 import { monkeySchedule } from './monkey.js';
-import { defaultRampSteps, rampValue, type Plan } from './timeline.js';
+import type { Plan } from './plan.js';
+import { defaultRampSteps, rampValue } from './ramp-values.js';
 
 const HEAD = `version: 1
 name: t
@@ -39,7 +40,7 @@ const MONKEY = `steps:
 `;
 
 describe('the time axis', () => {
-  it('orders operations by time, removals before additions at the same moment', () => {
+  it('orders operations by time: removals, then the ends of earlier steps, before additions at the same moment', () => {
     const p = plan(`steps:
   - toxic: { proxy: db, type: latency }
     for: 1s
@@ -55,9 +56,9 @@ describe('the time axis', () => {
       '500 action #3',
       '500 end #3',
       '1000 remove-toxic #1 db/latency_downstream',
+      '1000 end #1',
       '1000 begin #2',
       '1000 add-toxic #2 db/latency_downstream',
-      '1000 end #1',
       '2000 remove-toxic #2 db/latency_downstream',
       '2000 end #2',
     ]);
@@ -91,6 +92,16 @@ describe('the time axis', () => {
     ]);
     expect(p.steps[0]?.faults[0]?.toxic.attributes).toEqual({ rate: 1000 });
     expect(p.steps[0]?.label).toBe('ramp bandwidth.rate on db (downstream) 1000 → 100 over 3s, held 5s');
+  });
+
+  it('a ramp held exactly its over reaches its last value before the toxic is removed', () => {
+    const p = plan(`steps:\n  - ramp: { proxy: db, type: latency, attribute: latency, from: 0, to: 300, over: 6s, steps: 6 }\n    for: 6s\n`);
+    expect(ops(p).slice(-4)).toEqual([
+      '5000 update-toxic #1 {"latency":250}',
+      '6000 update-toxic #1 {"latency":300}',
+      '6000 remove-toxic #1 db/latency_downstream',
+      '6000 end #1',
+    ]);
   });
 
   it('scales every time on the axis and probe intervals, but not probe timeouts or attributes', () => {

@@ -3,8 +3,10 @@
  * so a state file can also be served with `--config`.
  * @module
  */
-import { toxicJson } from '../api/serialize.js';
 import type { ProxyRegistry } from '../core/proxy-registry.js';
+import type { ToxicSpec } from '../core/toxic-contract.js';
+import { getToxicDefinition } from '../toxics/registry.js';
+import { wireAttributes } from '../toxics/spec.js';
 
 /** One toxic as saved (the config format: its direction, toxicity within 0–1, non-default attributes). */
 export interface SavedToxic {
@@ -30,6 +32,12 @@ export interface StateSnapshot {
   proxies: SavedProxy[];
 }
 
+/** A toxic's attributes as the API shows them (extension attributes only when not at their default). */
+function savedAttributes(spec: ToxicSpec): Record<string, unknown> {
+  const definition = getToxicDefinition(spec.type);
+  return definition ? wireAttributes(definition, spec.attributes) : { ...spec.attributes };
+}
+
 /**
  * The registry's proxies and toxics, sorted by name. The listen address is the one bound, so a
  * restart takes the same ports. Leased changes are left out: they are temporary by design, and a
@@ -52,7 +60,7 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
           type: spec.type,
           stream: spec.direction,
           toxicity: Math.min(1, Math.max(0, spec.toxicity)),
-          attributes: toxicJson(spec).attributes,
+          attributes: savedAttributes(spec),
         })),
     })),
   };

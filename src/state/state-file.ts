@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { formatPath } from '../config/config-error.js';
-import { parseConfigText } from '../config/parse-text.js';
-import { readLimited } from '../config/read-limited.js';
+import { formatPath, parseLocatedText } from '../text/located-text.js';
+import { readLimited } from '../text/read-limited.js';
 import { configSchemas, type ProxyDefinition } from '../config/schema.js';
 import { MAX_CONFIG_FILE_BYTES, MAX_STATE_FILE_BYTES } from '../limits.js';
 import { FaultlineError } from '../errors.js';
@@ -57,9 +56,9 @@ export async function readStateFile(path: string, toxics?: ToxicLookup): Promise
   if (result?.success && isStateObject(value)) return result.data.proxies;
   // Not what the server writes: parse again, keeping positions, to say where it is wrong.
   if (text.length > MAX_CONFIG_FILE_BYTES) throw new StateFileError(path, 'the file is not a valid state file (too large to locate the mistake)');
-  let parsed: ReturnType<typeof parseConfigText>;
+  let parsed: ReturnType<typeof parseLocatedText>;
   try {
-    parsed = parseConfigText(text, path);
+    parsed = parseLocatedText(text, path);
   } catch (err) {
     throw new StateFileError(path, (err as Error).message);
   }

@@ -9,7 +9,7 @@ import type { ProxyRegistry } from '../../core/proxy-registry.js';
 import { FaultlineError } from '../../errors.js';
 import { EVENT_TYPES } from '../event-json.js';
 import type { EventFilter, EventStream } from '../event-stream.js';
-import { SseClient, sseFrame, type SseClientOptions } from '../sse-client.js';
+import { SseWriter, sseFrame, type SseWriterOptions } from '../sse-writer.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../version.js';
 import { endpoint } from './endpoint.js';
 
@@ -40,7 +40,7 @@ export function parseEventFilter(req: Pick<Request, 'query'>): EventFilter {
  * Answers `req` with an event stream: the SSE headers, then the `hello` event (seed, versions,
  * proxy names). Returns the subscriber; `onClose` runs when the stream ends.
  */
-export function openEventStream(req: Request, res: Response, registry: ProxyRegistry, options: SseClientOptions, onClose: () => void): SseClient {
+export function openEventStream(req: Request, res: Response, registry: ProxyRegistry, options: SseWriterOptions, onClose: () => void): SseWriter {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -49,7 +49,7 @@ export function openEventStream(req: Request, res: Response, registry: ProxyRegi
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
   req.socket.setNoDelay(true);
-  const client = new SseClient(res, options, onClose);
+  const client = new SseWriter(res, options, onClose);
   const hello = { seed: registry.seed, version: TOXIPROXY_API_VERSION, faultline: FAULTLINE_VERSION, proxies: registry.list().map((p) => p.name) };
   client.send(sseFrame('hello', JSON.stringify(hello)));
   return client;
@@ -61,7 +61,7 @@ export function eventRoutes(
   registry: ProxyRegistry,
   stream: EventStream,
   matched: readonly RequestHandler[],
-  options: SseClientOptions = {},
+  options: SseWriterOptions = {},
 ): void {
   endpoint(
     router,

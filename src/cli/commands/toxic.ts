@@ -3,9 +3,9 @@
  * toxiproxy-cli's flags. Unlike toxiproxy-cli, `update` without `--toxicity` keeps the toxicity.
  * @module
  */
-import type { ToxicCreate, ToxicUpdate } from '../../api/client.js';
+import type { AdminClient, ToxicCreate, ToxicUpdate } from '../../api/client.js';
 import { parseCommandArgs, UsageError, type FlagSpecs, type FlagValues } from '../args.js';
-import { attempt, commandFlags, EXIT, executeCommand, type ClientCommand } from '../client-command.js';
+import { attempt, CommandFailure, commandFlags, EXIT, executeCommand, type ClientCommand } from '../client-command.js';
 import { CLIENT_FLAGS } from '../client-options.js';
 import { processIo, type CliIo } from '../output.js';
 
@@ -137,6 +137,19 @@ export function toxicUpdateBody(values: FlagValues<typeof updateFlags>): ToxicUp
   };
 }
 
+/**
+ * A failure for an unknown toxic type, with the types the server accepts as advice (a Faultline
+ * server lists them at `/faultline/info`; a Toxiproxy server's answer is left as it is).
+ */
+async function withToxicTypes(client: Pick<AdminClient, 'info'>, err: unknown): Promise<unknown> {
+  if (!(err instanceof CommandFailure) || !/invalid toxic type/i.test(err.message) || err.advice !== undefined) return err;
+  const types = await client.info().then(
+    (info) => info.toxic_types,
+    () => undefined,
+  );
+  return types === undefined ? err : new CommandFailure(err.message, `Toxic types on this server: ${types.join(', ')}.`);
+}
+
 /** The toxic types and their attributes, from the toxic registry (loaded only for help). */
 async function toxicTypesHelp(): Promise<string> {
   const { builtinToxics } = await import('../../toxics/registry.js');
@@ -173,7 +186,9 @@ const addCommand: ClientCommand<typeof addFlags> = {
   async action({ client, io, args, values }) {
     const proxy = args[0] ?? '';
     const body = toxicCreateBody(values);
-    const toxic = await attempt('Failed to add toxic', () => client.addToxic(proxy, body));
+    const toxic = await attempt('Failed to add toxic', () => client.addToxic(proxy, body)).catch(async (err: unknown) => {
+      throw await withToxicTypes(client, err);
+    });
     io.stdout(`Added ${toxic.stream} ${toxic.type} toxic '${toxic.name}' on proxy '${proxy}'\n`);
   },
 };

@@ -1,12 +1,12 @@
 /**
- * One Server-Sent Events subscriber with a bounded send buffer. A consumer that reads too slowly
+ * The server's side of one Server-Sent Events stream: a writer with a bounded send buffer. A consumer that reads too slowly
  * never blocks the server and never makes it buffer without limit: once the bytes waiting for it
  * pass the cap, further events are dropped and counted, and the count is sent as a `dropped` event
  * as soon as the consumer catches up.
  * @module
  */
 
-/** What an SSE client writes to: an HTTP response (or a test double). */
+/** What an SSE writer writes to: an HTTP response (or a test double). */
 export interface SseSink {
   /** Bytes written but not yet handed to the kernel. */
   readonly writableLength: number;
@@ -17,7 +17,7 @@ export interface SseSink {
 }
 
 /** Limits for one subscriber. */
-export interface SseClientOptions {
+export interface SseWriterOptions {
   /** Bytes that may wait for the consumer; events beyond are dropped (default 256 KiB). */
   maxBufferedBytes?: number;
   /** How often an idle stream gets a comment line, so proxies in between keep it open (default 15 s; 0 = never). */
@@ -35,7 +35,7 @@ export function sseFrame(event: string, data: string, id?: number): string {
 }
 
 /** A subscriber: sends frames while it keeps up, drops and counts them while it does not. */
-export class SseClient {
+export class SseWriter {
   /** Events dropped since the last `dropped` report. */
   private pendingDrops = 0;
   /** Events dropped over the stream's life. */
@@ -46,7 +46,7 @@ export class SseClient {
 
   constructor(
     private readonly sink: SseSink,
-    options: SseClientOptions = {},
+    options: SseWriterOptions = {},
     private readonly onClose: () => void = () => {},
   ) {
     this.maxBuffered = options.maxBufferedBytes ?? DEFAULT_SSE_BUFFER;

@@ -1,13 +1,23 @@
 /**
- * Parsing config text (YAML, or JSON, which YAML reads too) while keeping positions, so every problem
- * can be reported as `file:line:col`. A `.json` file must be strict JSON, as Toxiproxy reads it.
+ * Parsing YAML (or JSON, which YAML reads too) while keeping positions, so every problem can be
+ * reported as `file:line:col: path: message`. Config files, scenario files and the state file all read
+ * their text through here; each turns a {@link TextSyntaxError} into its own error.
  * @module
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { ConfigError } from './config-error.js';
 import { findJsonSyntaxError } from './strict-json.js';
 
 type Path = ReadonlyArray<string | number>;
+
+/** Text that is not valid YAML (or strict JSON for a `.json` file); the message is located as `file:line:col: …`. */
+export class TextSyntaxError extends Error {
+  override readonly name = 'TextSyntaxError';
+}
+
+/** Formats a path as `proxies[0].toxics[1].attributes.latency`. */
+export function formatPath(path: Path): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+}
 
 /** A parsed file that can say where a path is. */
 export interface ParsedText {
@@ -31,14 +41,14 @@ const MAX_ALIASES = 100;
 
 /**
  * Parses YAML or JSON text, keeping positions. A `.json` file must be strict JSON (no trailing
- * comma, no comment), as Toxiproxy reads it. Syntax errors throw with `file:line:col`.
+ * comma, no comment), as Toxiproxy reads it. Syntax errors throw a {@link TextSyntaxError} with `file:line:col`.
  */
-export function parseConfigText(text: string, file: string): ParsedText {
+export function parseLocatedText(text: string, file: string): ParsedText {
   if (/\.json$/i.test(file)) {
     const error = findJsonSyntaxError(text);
     if (error) {
       const pos = linePos(text, error.offset);
-      throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${error.message}`);
+      throw new TextSyntaxError(`${file}:${pos.line}:${pos.col}: ${error.message}`);
     }
   }
   const lineCounter = new LineCounter();
@@ -47,7 +57,7 @@ export function parseConfigText(text: string, file: string): ParsedText {
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);
     const message = first.message.split('\n')[0] ?? first.message;
-    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${message}`);
+    throw new TextSyntaxError(`${file}:${pos.line}:${pos.col}: ${message}`);
   }
   const where = (offset: number): string => {
     const pos = lineCounter.linePos(offset);
@@ -59,7 +69,7 @@ export function parseConfigText(text: string, file: string): ParsedText {
   } catch (err) {
     // The yaml library's guard against alias bombs (a few lines that expand to gigabytes).
     if (!(err instanceof ReferenceError)) throw err;
-    throw new ConfigError(`${file}: too many alias expansions (more than ${MAX_ALIASES}): ${err.message}`);
+    throw new TextSyntaxError(`${file}: too many alias expansions (more than ${MAX_ALIASES}): ${err.message}`);
   }
   return {
     value,

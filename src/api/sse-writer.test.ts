@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { SseClient, sseFrame, type SseSink } from './sse-client.js';
+import { SseWriter, sseFrame, type SseSink } from './sse-writer.js';
 
 /** A response whose consumer reads only when told to. */
 class StalledSink extends EventEmitter implements SseSink {
@@ -25,7 +25,7 @@ class StalledSink extends EventEmitter implements SseSink {
   }
 }
 
-describe('SseClient', () => {
+describe('SseWriter', () => {
   it('formats frames with an optional id', () => {
     expect(sseFrame('fault', '{"a":1}', 3)).toBe('id: 3\nevent: fault\ndata: {"a":1}\n\n');
     expect(sseFrame('hello', '{}')).toBe('event: hello\ndata: {}\n\n');
@@ -33,7 +33,7 @@ describe('SseClient', () => {
 
   it('never lets more than the cap wait for a stalled consumer; drops are counted and reported once it catches up', () => {
     const sink = new StalledSink();
-    const client = new SseClient(sink, { maxBufferedBytes: 1000, heartbeatMs: 0 });
+    const client = new SseWriter(sink, { maxBufferedBytes: 1000, heartbeatMs: 0 });
     const frame = sseFrame('x', 'y'.repeat(90), 1);
     const fit = Math.floor(1000 / frame.length);
     let sent = 0;
@@ -49,7 +49,7 @@ describe('SseClient', () => {
 
   it('sends a frame larger than the cap when nothing is waiting', () => {
     const sink = new StalledSink();
-    const client = new SseClient(sink, { maxBufferedBytes: 10, heartbeatMs: 0 });
+    const client = new SseWriter(sink, { maxBufferedBytes: 10, heartbeatMs: 0 });
     expect(client.send(sseFrame('big', 'z'.repeat(100)))).toBe(true);
     expect(client.send(sseFrame('next', '1'))).toBe(false);
   });
@@ -57,7 +57,7 @@ describe('SseClient', () => {
   it('ends on close once, stops sending, and tells its owner', () => {
     const sink = new StalledSink();
     let closed = 0;
-    const client = new SseClient(sink, { heartbeatMs: 0 }, () => closed++);
+    const client = new SseWriter(sink, { heartbeatMs: 0 }, () => closed++);
     sink.emit('close');
     client.close();
     expect(closed).toBe(1);
@@ -69,7 +69,7 @@ describe('SseClient', () => {
 
   it('writes a comment line as a heartbeat', async () => {
     const sink = new StalledSink();
-    const client = new SseClient(sink, { heartbeatMs: 10 });
+    const client = new SseWriter(sink, { heartbeatMs: 10 });
     await new Promise((resolve) => setTimeout(resolve, 60));
     client.close();
     expect(sink.written.length).toBeGreaterThan(0);

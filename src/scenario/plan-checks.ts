@@ -1,0 +1,250 @@
+/**
+ * The checks that need the whole scenario, made while its timeline is resolved: proxies that are
+ * not declared or declared twice, steps before 0, a ramp's attribute and ends, a monkey's interval,
+ * two toxics of one name on one proxy at the same time, and the size of the plan. Each check adds
+ * issues with their path in the file, so one pass reports every mistake.
+ * Pure: no I/O, no clock.
+ * @module
+ */
+import { assertNever } from '../errors.js';
+import { MAX_SCENARIO_FAULTS, MAX_SCENARIO_RAMP_UPDATES } from '../limits.js';
+import { getToxicDefinition } from '../toxics/registry.js';
+import { formatDuration } from './duration.js';
+import type { ValuePath } from './interpolate.js';
+import type { PlanIssue, PlanStep } from './plan.js';
+import { step as stepSchema, type Scenario, type ScenarioProxy, type Step, type StepOf } from './schema.js';
+
+function duplicates<T>(items: readonly T[], key: (item: T) => string, what: string, path: (i: number) => ValuePath, issues: PlanIssue[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (seen.has(k)) issues.push({ path: path(i), message: `${what} "${k}" is declared twice` });
+    seen.add(k);
+  });
+}
+
+/** Proxies and probes declared twice. */
+export function checkDeclarations(scenario: Pick<Scenario, 'proxies' | 'probes'>, issues: PlanIssue[]): void {
+  duplicates(scenario.proxies, (p) => p.name, 'proxy', (i) => ['proxies', i, 'name'], issues);
+  duplicates(scenario.probes, (p) => p.name, 'probe', (i) => ['probes', i, 'name'], issues);
+}
+
+/** Which proxies a step touches, each with the path that names it. */
+function proxyRefs(s: Step, index: number): Array<{ proxy: string; path: ValuePath }> {
+  const base = ['steps', index];
+  switch (s.kind) {
+    case 'toxic':
+      return [{ proxy: s.toxic.proxy, path: [...base, 'toxic', 'proxy'] }];
+    case 'action':
+      return [{ proxy: s.action.proxy, path: [...base, 'action', 'proxy'] }];
+    case 'ramp':
+      return [{ proxy: s.ramp.proxy, path: [...base, 'ramp', 'proxy'] }];
+    case 'monkey':
+      return s.monkey.proxies.map((proxy, i) => ({ proxy, path: [...base, 'monkey', 'proxies', i] }));
+    case 'wait':
+      return [];
+    default:
+      return assertNever(s, 'step');
+  }
+}
+
+/** Checks a ramp's attribute, `from` and `to` against the toxic's attribute schema. */
+function checkRamp(s: StepOf<'ramp'>, index: number, issues: PlanIssue[]): void {
+  const ramp = s.ramp;
+  const base: ValuePath = ['steps', index, 'ramp'];
+  const definition = getToxicDefinition(ramp.type);
+  if (!definition) return;
+  const shape = definition.attributes.shape as Record<string, unknown>;
+  if (!(ramp.attribute in shape)) {
+    const names = Object.keys(shape).join(', ') || 'none';
+    issues.push({ path: [...base, 'attribute'], message: `${ramp.type} has no attribute "${ramp.attribute}" (it has: ${names})` });
+    return;
+  }
+  const defaults = definition.attributes.safeParse({});
+  if (defaults.success && typeof (defaults.data as Record<string, unknown>)[ramp.attribute] !== 'number') {
+    issues.push({ path: [...base, 'attribute'], message: `${ramp.type}.${ramp.attribute} is not a number, so it cannot ramp` });
+    return;
+  }
+  for (const end of ['from', 'to'] as const) {
+    const attempt = definition.attributes.safeParse({ ...(ramp.attributes ?? {}), [ramp.attribute]: ramp[end] });
+    if (!attempt.success) {
+      const detail = attempt.error.issues.map((i) => i.message).join('; ');
+      issues.push({ path: [...base, end], message: `${ramp.attribute} = ${ramp[end]}: ${detail}` });
+    }
+  }
+  if (s.for !== undefined && s.for < ramp.over) {
+    issues.push({ path: ['steps', index, 'for'], message: `for (${formatDuration(s.for)}) must be at least the ramp's over (${formatDuration(ramp.over)})` });
+  }
+}
+
+/** True when a monkey's interval is usable (its schedule can be drawn). */
+export function monkeyIntervalOk(s: StepOf<'monkey'>): boolean {
+  return s.monkey.interval.min <= s.monkey.interval.max;
+}
+
+/** Where a step sits on the axis, for {@link checkStep}: its start, and the end of the step before it. */
+export interface StepPlacement {
+  start: number;
+  previousEnd: number;
+}
+
+/** The toxics a step applies, each with the proxies it may land on and the path of its type. */
+function toxicRefs(s: Step, index: number): Array<{ type: string; proxies: readonly string[]; path: ValuePath }> {
+  const base = ['steps', index];
+  switch (s.kind) {
+    case 'toxic':
+      return [{ type: s.toxic.type, proxies: [s.toxic.proxy], path: [...base, 'toxic', 'type'] }];
+    case 'ramp':
+      return [{ type: s.ramp.type, proxies: [s.ramp.proxy], path: [...base, 'ramp', 'type'] }];
+    case 'monkey':
+      return s.monkey.faults.map((f, i) => ({ type: f.type, proxies: s.monkey.proxies, path: [...base, 'monkey', 'faults', i, 'type'] }));
+    case 'action':
+    case 'wait':
+      return [];
+    default:
+      return assertNever(s, 'step');
+  }
+}
+
+/** HTTP toxics only on proxies declared with `protocol: http` (the server refuses them on others). */
+function checkLayers(s: Step, index: number, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
+  for (const ref of toxicRefs(s, index)) {
+    if (getToxicDefinition(ref.type)?.layer !== 'http') continue;
+    for (const name of new Set(ref.proxies)) {
+      const proxy = declared.get(name);
+      if (proxy && proxy.protocol !== 'http') {
+        issues.push({ path: ref.path, message: `toxic type "${ref.type}" works on HTTP proxies only: set protocol: http on proxy "${name}"` });
+      }
+    }
+  }
+}
+
+/** Checks one step: the proxies it names, its `at`/`after`, its start, and what its kind needs. */
+export function checkStep(s: Step, index: number, placement: StepPlacement, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
+  const declaredList = [...declared.keys()].join(', ') || 'none';
+  for (const ref of proxyRefs(s, index)) {
+    if (!declared.has(ref.proxy)) {
+      issues.push({ path: ref.path, message: `unknown proxy "${ref.proxy}": declare it under proxies (declared: ${declaredList})` });
+    }
+  }
+  checkLayers(s, index, declared, issues);
+  if (s.at !== undefined && s.after !== undefined) {
+    issues.push({ path: ['steps', index, 'after'], message: 'a step has either at or after, not both' });
+  }
+  const { start, previousEnd } = placement;
+  if (start < 0) {
+    const key = s.at !== undefined ? 'at' : 'after';
+    issues.push({
+      path: ['steps', index, key],
+      message: `step starts before 0 (at ${formatDuration(start)})${key === 'after' ? `: the previous step ends at ${formatDuration(previousEnd)}` : ''}`,
+    });
+  }
+  switch (s.kind) {
+    case 'ramp':
+      checkRamp(s, index, issues);
+      return;
+    case 'monkey':
+      if (!monkeyIntervalOk(s)) {
+        const { min, max } = s.monkey.interval;
+        issues.push({ path: ['steps', index, 'monkey', 'interval', 'max'], message: `interval max (${formatDuration(max)}) is below min (${formatDuration(min)})` });
+      }
+      return;
+    case 'toxic':
+    case 'action':
+    case 'wait':
+      return;
+    default:
+      assertNever(s, 'step');
+  }
+}
+
+/**
+ * Counts the faults and ramp updates as the plan grows, so a huge scenario is refused before it
+ * takes the memory. {@link PlanSize.admit} says whether resolving may go on.
+ */
+export class PlanSize {
+  private faults = 0;
+  private rampUpdates = 0;
+
+  /** Adds one placed step; `cut` when its monkey's injections were cut at the limit. */
+  admit(planned: PlanStep, rampUpdates: number, cut: boolean, issues: PlanIssue[]): boolean {
+    this.faults += planned.faults.length;
+    this.rampUpdates += rampUpdates;
+    if (this.faults > MAX_SCENARIO_FAULTS || cut) {
+      issues.push({ path: ['steps', planned.index], message: `the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)` });
+      return false;
+    }
+    if (this.rampUpdates > MAX_SCENARIO_RAMP_UPDATES) {
+      issues.push({ path: ['steps', planned.index, 'ramp'], message: `the scenario's ramps make more than ${MAX_SCENARIO_RAMP_UPDATES} updates` });
+      return false;
+    }
+    return true;
+  }
+
+  /** Faults placed so far. */
+  get faultCount(): number {
+    return this.faults;
+  }
+}
+
+/** Two faults with one name on one proxy must not be applied at the same time. */
+export function checkOverlaps(steps: readonly PlanStep[], durationMs: number, issues: PlanIssue[]): void {
+  const held = new Map<string, Array<{ step: PlanStep; start: number; end: number }>>();
+  for (const step of steps) {
+    for (const fault of step.faults) {
+      const key = `${fault.proxy}\u0000${fault.toxic.name}`;
+      const end = fault.endMs ?? durationMs;
+      const others = held.get(key) ?? [];
+      const clash = others.find((o) => o.start < end && fault.startMs < o.end);
+      if (clash && clash.step.index !== step.index) {
+        const field = step.kind === 'ramp' ? 'ramp' : 'toxic';
+        issues.push({
+          path: ['steps', step.index, field],
+          message:
+            `toxic "${fault.toxic.name}" is already on proxy "${fault.proxy}" from step ${clash.step.index + 1} ` +
+            `(${formatDuration(clash.start)}–${formatDuration(clash.end)}); give this one another name`,
+        });
+      }
+      others.push({ step, start: fault.startMs, end });
+      held.set(key, others);
+    }
+  }
+}
+
+function listAt(raw: unknown, key: string): unknown[] {
+  const value = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(value) ? value : [];
+}
+
+function named(item: unknown): { name: string; protocol?: unknown } | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const { name, protocol } = item as Record<string, unknown>;
+  return typeof name === 'string' ? { name, protocol } : undefined;
+}
+
+/**
+ * The whole-file checks that make sense on a file with type errors, so one pass reports every
+ * mistake: names declared twice, and each valid step against the proxies as declared (unknown
+ * proxies, HTTP toxics on a proxy that is not HTTP, ramps, monkey intervals). Checks that need the
+ * time axis (a start before 0, overlaps) wait until every step is valid.
+ */
+export function checkValidParts(raw: unknown, issues: PlanIssue[]): void {
+  for (const [key, what] of [['proxies', 'proxy'], ['probes', 'probe']] as const) {
+    const seen = new Set<string>();
+    listAt(raw, key).forEach((item, i) => {
+      const name = named(item)?.name;
+      if (name === undefined) return;
+      if (seen.has(name)) issues.push({ path: [key, i, 'name'], message: `${what} "${name}" is declared twice` });
+      seen.add(name);
+    });
+  }
+  const declared = new Map<string, ScenarioProxy>();
+  for (const item of listAt(raw, 'proxies')) {
+    const proxy = named(item);
+    if (proxy) declared.set(proxy.name, { name: proxy.name, keep: false, ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}) });
+  }
+  listAt(raw, 'steps').forEach((item, index) => {
+    const parsed = stepSchema.safeParse(item);
+    if (parsed.success) checkStep(parsed.data, index, { start: 0, previousEnd: 0 }, declared, issues);
+  });
+}
