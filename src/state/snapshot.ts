@@ -20,7 +20,9 @@ export interface SavedProxy {
   name: string;
   listen: string;
   upstream: string;
-  protocol?: 'http';
+  protocol?: 'http' | 'udp';
+  /** ms a udp flow may idle, when set. */
+  udp_idle_timeout?: number;
   enabled: boolean;
   toxics: SavedToxic[];
 }
@@ -43,7 +45,8 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
       name: proxy.name,
       listen: (proxy.leasedRevert ?? proxy).listen,
       upstream: (proxy.leasedRevert ?? proxy).upstream,
-      ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}),
+      ...(proxy.protocol === 'http' || proxy.protocol === 'udp' ? { protocol: proxy.protocol } : {}),
+      ...(proxy.protocol === 'udp' && proxy.udpIdleTimeout !== undefined ? { udp_idle_timeout: proxy.udpIdleTimeout } : {}),
       enabled: (proxy.leasedRevert ?? proxy).enabled,
       toxics: proxy.toxics
         .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)
@@ -52,7 +55,7 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
           type: spec.type,
           stream: spec.direction,
           toxicity: Math.min(1, Math.max(0, spec.toxicity)),
-          attributes: toxicJson(spec).attributes,
+          attributes: toxicJson(spec, undefined, proxy.layers).attributes,
         })),
     })),
   };
