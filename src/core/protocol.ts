@@ -138,6 +138,8 @@ export interface ProxyListener {
   readonly accepted: number;
   /** Ends one connection or flow (`rst` resets it); false when there is none with that id. */
   kill(id: number, mode: CloseMode): boolean;
+  /** Bytes per direction over the listener's life, when it counts them itself (the proxy's otherwise). */
+  readonly bytes?: Record<Direction, ByteCounters>;
 }
 
 /** Plain TCP: no gateway, byte-stream toxics only. The core's own protocol, and the default. */

@@ -89,7 +89,7 @@ export class ToxicProxy implements ProtocolHost {
 
   /** Bytes per direction, counted live: received from the source, sent to the destination, dropped. */
   get bytes(): Record<Direction, ByteCounters> {
-    return this.host.bytes;
+    return this.binding.listenerBytes ?? this.host.bytes;
   }
 
   /** The settings a change can touch, as they are now. */

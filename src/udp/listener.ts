@@ -5,6 +5,7 @@
  * @module
  */
 import { formatHostPort, parseHostPort, type HostPort } from '../core/address.js';
+import type { ByteCounters } from '../core/link.js';
 import type { DatagramCounts, LiveConnection } from '../core/live-connection.js';
 import type { ProtocolHost, ProxyListener } from '../core/protocol.js';
 import type { CloseMode } from '../core/toxic-contract.js';
@@ -52,6 +53,13 @@ export class UdpListener implements ProxyListener {
 
   get connections(): LiveConnection[] {
     return this.relay.flows().map(flowConnection);
+  }
+
+  /** Datagram bytes per direction over the relay's life (nothing is dropped by the byte: drops are datagrams). */
+  get bytes(): Record<Direction, ByteCounters> {
+    const { counters } = this.relay.stats();
+    const of = (d: Direction): ByteCounters => ({ received: counters[d].receivedBytes, sent: counters[d].sentBytes, dropped: 0 });
+    return { upstream: of('upstream'), downstream: of('downstream') };
   }
 
   get accepted(): number {

@@ -129,6 +129,8 @@ describe('udp proxies through the API', () => {
     expect(metrics).toContain('faultline_udp_datagrams_forwarded_total{direction="upstream",proxy="flows"} 3');
     expect(metrics).toContain('faultline_udp_datagrams_dropped_total{direction="downstream",proxy="flows"} 3');
     expect(metrics).toContain('faultline_udp_flows_active{proxy="flows"} 1');
+    // Toxiproxy's byte counters count a udp proxy's datagram bytes.
+    expect(metrics).toMatch(/^toxiproxy_proxy_received_bytes_total\{direction="upstream",listener="[^"]+",proxy="flows",upstream="[^"]+"\} 6$/m);
     expect((await call('DELETE', '/proxies/flows/connections/1')).status).toBe(204);
     expect((await call('DELETE', '/proxies/flows/connections/1')).status).toBe(404);
     expect(await listed()).toMatchObject({ json: [] });
