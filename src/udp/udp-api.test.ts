@@ -140,7 +140,20 @@ describe('udp proxies through the API', () => {
     expect(events.find((e) => e.type === 'fault')).toMatchObject({ proxy: 'flows', connection: 1, toxic: 'loss_downstream', toxicType: 'loss', kind: 'loss', direction: 'downstream' });
   });
 
-  it('refuses a non-loopback listen unless allowed, as for tcp', async () => {
+  it('changes protocol both ways, refusing to strand datagram toxics', async () => {
+    await call('POST', '/proxies', { name: 'p', listen: '127.0.0.1:0', upstream: echoAddress });
+    const toUdp = await call('PATCH', '/proxies/p', { protocol: 'udp' });
+    expect(toUdp.json).toMatchObject({ protocol: 'udp', udp_idle_timeout: 60000, enabled: true });
+    await call('POST', '/proxies/p/toxics', { type: 'partition' });
+    const back = await call('PATCH', '/proxies/p', { protocol: 'tcp' });
+    expect(back.status).toBe(409);
+    expect(back.json).toMatchObject({ error: 'proxy p has UDP toxics (partition_downstream): remove them before changing its protocol to tcp' });
+    await call('DELETE', '/proxies/p/toxics/partition_downstream');
+    const tcp = await call('PATCH', '/proxies/p', { protocol: 'tcp' });
+    expect(Object.keys(tcp.json ?? {})).toEqual(['name', 'listen', 'upstream', 'enabled', 'toxics']);
+  });
+
+    it('refuses a non-loopback listen unless allowed, as for tcp', async () => {
     const res = await call('POST', '/proxies', { name: 'wide', listen: '0.0.0.0:0', upstream: echoAddress, protocol: 'udp' });
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ code: 'LISTEN_NOT_ALLOWED' });
