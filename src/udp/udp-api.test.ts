@@ -6,6 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultlineEvent } from '../core/events.js';
+import { startProxy } from '../index.js';
 import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';
 
@@ -168,5 +169,19 @@ describe('udp proxies through the API', () => {
     const leased = await call('POST', '/proxies', { name: 'l', listen: '127.0.0.1:0', upstream: echoAddress, protocol: 'udp', expires_in: 50 });
     expect(leased.json).toMatchObject({ protocol: 'udp', expires_in: 50 });
     await until(() => server.registry.get('l') === undefined, 'the lease to remove it');
+  });
+
+  it('runs through startProxy too, its flows ending after udp_idle_timeout', async () => {
+    const proxy = await startProxy({ upstream: echoAddress, protocol: 'udp', udpIdleTimeout: 50, toxics: [{ type: 'duplicate', attributes: { rate: 1 } }] });
+    try {
+      const c = await client();
+      c.send(proxy.port, 'x');
+      await until(() => c.received.length === 2, 'the duplicated echo');
+      expect(proxy.liveConnections).toHaveLength(1);
+      await until(() => proxy.liveConnections.length === 0, 'the idle timeout');
+      expect(proxy.connectionsTotal).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
