@@ -1,14 +1,14 @@
 /**
- * iperf3 -u through the UDP relay. iperf3 keeps its control connection on TCP and sends its
- * datagrams on UDP, to the same port: here a plain TCP forwarder (node:net) listens next to the
- * relay on one port (phase A: the relay is not yet a `faultline serve` proxy, where a tcp and a udp
- * proxy share the listen address). iperf3's own figures (lost datagrams, jitter) are the measure.
+ * iperf3 -u through a pair of Faultline proxies on one listen address, made through the admin API of
+ * a `faultline serve` process: a tcp proxy for iperf3's control connection and a udp proxy for its
+ * datagrams (TCP and UDP ports are separate, so both listen on the same port). iperf3's own figures
+ * (lost datagrams, jitter) are the measure.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startUdpRelay, type UdpRelay } from '../src/udp/relay.js';
 import { findBinary } from './helpers/binaries.js';
+import { startFaultline, type FaultlineProcess } from './helpers/faultline.js';
+import { api, type Api } from './helpers/http.js';
 import { canConnect, freePort } from './helpers/net.js';
 
 interface UdpReport {
@@ -21,25 +21,11 @@ interface UdpReport {
 let iperf3: string;
 let server: ChildProcess;
 let serverPort: number;
-let relay: UdpRelay;
-let forwarder: Server;
+let faultline: FaultlineProcess;
+let client: Api;
 let port: number;
 
-/** A TCP forwarder on `listenPort` to `targetPort`, for iperf3's control connection. */
-function tcpForwarder(listenPort: number, targetPort: number): Promise<Server> {
-  const s = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port: targetPort });
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  return new Promise((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(listenPort, '127.0.0.1', () => resolve(s));
-  });
-}
-
-/** One iperf3 -u test of `packets` datagrams of `length` bytes at `rate` through the relay. */
+/** One iperf3 -u test of `packets` datagrams of `length` bytes at `rate` through the proxies. */
 function iperfUdp(packets: number, rate: string, length = 1400): Promise<UdpReport> {
   const args = ['-c', '127.0.0.1', '-p', String(port), '-u', '-b', rate, '-l', String(length), '-k', String(packets), '-J'];
   return new Promise((resolve, reject) => {
@@ -65,31 +51,35 @@ beforeAll(async () => {
     if (Date.now() > deadline || server.exitCode !== null) throw new Error('iperf3 -s did not start');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // The UDP relay takes a free port; the TCP forwarder takes the same one (tried again if TCP's is taken).
+  faultline = await startFaultline(['serve', '--port', '0', '--seed', '19']);
+  client = api(faultline.url);
+  const upstream = `127.0.0.1:${serverPort}`;
+  // The udp proxy takes a free port; the tcp proxy takes the same one (tried again if TCP's is taken).
   for (let attempt = 0; ; attempt++) {
-    relay = await startUdpRelay({ name: 'iperf', listen: '127.0.0.1:0', upstream: `127.0.0.1:${serverPort}`, seed: 'iperf' });
-    port = Number((relay.address() as string).split(':')[1]);
-    try {
-      forwarder = await tcpForwarder(port, serverPort);
+    const udp = await client.post('/proxies', { name: 'iperf_udp', listen: '127.0.0.1:0', upstream, protocol: 'udp' });
+    expect(udp.status).toBe(201);
+    const listen = (udp.json as { listen: string }).listen;
+    const tcp = await client.post('/proxies', { name: 'iperf_tcp', listen, upstream });
+    if (tcp.status === 201) {
+      port = Number(listen.split(':')[1]);
       break;
-    } catch (err) {
-      await relay.close();
-      if (attempt === 5) throw err;
     }
+    await client.delete('/proxies/iperf_udp');
+    if (attempt === 5) throw new Error(`no port free for TCP and UDP: ${tcp.text}`);
   }
 });
 
-afterEach(() => {
-  for (const toxic of relay.toxics()) relay.removeToxic(toxic.name);
+afterEach(async () => {
+  const proxy = (await client.get('/proxies/iperf_udp')).json as { toxics: Array<{ name: string }> };
+  for (const toxic of proxy.toxics) await client.delete(`/proxies/iperf_udp/toxics/${toxic.name}`);
 });
 
 afterAll(async () => {
-  await relay?.close();
-  await new Promise((resolve) => (forwarder ? forwarder.close(resolve) : resolve(undefined)));
+  await faultline?.stop();
   server?.kill('SIGTERM');
 });
 
-describe('iperf3 -u through the UDP relay', () => {
+describe('iperf3 -u through a tcp and a udp proxy on one port', () => {
   it('loses under 0.5 % without a toxic, at a rate the machine sustains', async () => {
     const report = await iperfUdp(5000, '10M');
     expect(report.packets).toBe(5000);
@@ -97,7 +87,8 @@ describe('iperf3 -u through the UDP relay', () => {
   });
 
   it('loss 0.05 upstream: iperf3 counts 4–6 % lost over 20,000 datagrams', async () => {
-    relay.addToxic({ type: 'loss', stream: 'upstream', attributes: { rate: 0.05 } });
+    const added = await client.post('/proxies/iperf_udp/toxics', { type: 'loss', stream: 'upstream', attributes: { rate: 0.05 } });
+    expect(added.status).toBe(200);
     const report = await iperfUdp(20_000, '10M');
     expect(report.packets).toBe(20_000);
     expect(report.lost_percent).toBeGreaterThan(4);
@@ -107,7 +98,8 @@ describe('iperf3 -u through the UDP relay', () => {
   it('latency with jitter upstream: iperf3 jitter figure rises accordingly', async () => {
     const calm = await iperfUdp(300, '1M');
     // Uniform ±20 ms, each datagram on its own: consecutive transit times differ by 13.3 ms on average.
-    relay.addToxic({ type: 'latency', stream: 'upstream', attributes: { latency: 50, jitter: 20, reorder: true } });
+    const added = await client.post('/proxies/iperf_udp/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: 50, jitter: 20, reorder: true } });
+    expect(added.status).toBe(200);
     const jittery = await iperfUdp(300, '1M');
     expect(jittery.lost_percent).toBeLessThan(1);
     expect(jittery.jitter_ms).toBeGreaterThan(calm.jitter_ms + 6);

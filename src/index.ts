@@ -39,13 +39,16 @@ export {
 export { builtinProtocols, PROTOCOLS } from './protocols.js';
 export { HttpGateway, httpGateway } from './http/gateway.js';
 export { httpProtocol } from './http/protocol.js';
+export { udpProtocol, UdpGateway } from './udp/protocol.js';
+export { startUdpRelay, UdpRelay, type FlowInfo, type RelayStats, type UdpRelayEvent, type UdpRelayOptions } from './udp/relay.js';
+export { defineDatagramToxic, type DatagramToxicDefinition } from './udp/toxics/datagram-toxic.js';
 export type { EventListener, FaultlineEvent } from './core/events.js';
 export { silentLogger, type Logger } from './core/logger.js';
 export { ToxicProxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
 export { ProxyRegistry, type PopulateResult } from './core/proxy-registry.js';
 export type { EngineOptions } from './core/runtime.js';
 export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
-export { builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './toxics/registry.js';
+export { builtinDatagramToxics, builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './toxics/registry.js';
 export type { ToxicInput, ToxicPatch } from './toxics/spec.js';
 export { startServer, type RunningServer, type ServerOptions, type ServerProxy } from './server.js';
 export { createApp, type AppDeps } from './api/app.js';
@@ -86,8 +89,10 @@ export interface StartProxyOptions extends EngineOptions {
   listen?: string;
   /** `host:port` of the service to proxy. */
   upstream: string;
-  /** `tcp` (default), `http`, or another of `protocols`. */
+  /** `tcp` (default), `http`, `udp`, or another of `protocols`. */
   protocol?: Protocol;
+  /** `udp` proxies: ms a flow may go without a datagram before it ends (default 60 000). */
+  udpIdleTimeout?: number;
   /** Toxics to add before the first client connects. */
   toxics?: ToxicInput[];
   /** Toxic types of your own, accepted besides the built-in ones (docs/creating-toxics.md). */
@@ -96,10 +101,10 @@ export interface StartProxyOptions extends EngineOptions {
 
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
 export async function startProxy(options: StartProxyOptions): Promise<ToxicProxy> {
-  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, toxics = [], customToxics, ...engine } = options;
+  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, udpIdleTimeout, toxics = [], customToxics, ...engine } = options;
   const toxicRegistry = registryWith(customToxics, engine.toxicRegistry);
   const registry = new ProxyRegistry({ protocols: builtinProtocols, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
-  const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol };
+  const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol, udpIdleTimeout };
   const proxy = await registry.create(config);
   for (const toxic of toxics) proxy.addToxic(toxic);
   await proxy.start();

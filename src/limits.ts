@@ -54,6 +54,9 @@ export const MAX_SCENARIO_PROXIES = 100;
  */
 export const MAX_PROXIES = 500;
 
+/** The longest `udp_idle_timeout` a udp proxy may have: a day, in ms. */
+export const MAX_UDP_IDLE_TIMEOUT_MS = 86_400_000;
+
 /**
  * Characters in a name: of a proxy, a toxic, a scenario and its steps, probes and proxies. A name
  * is part of every request path that addresses it, so it must fit in a request head with room to

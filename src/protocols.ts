@@ -5,8 +5,9 @@
  */
 import { tcpProtocol, type ProtocolModule } from './core/protocol.js';
 import { httpProtocol } from './http/protocol.js';
+import { udpProtocol } from './udp/protocol.js';
 
-export const builtinProtocols: readonly ProtocolModule[] = [tcpProtocol, httpProtocol];
+export const builtinProtocols: readonly ProtocolModule[] = [tcpProtocol, httpProtocol, udpProtocol];
 
-/** The names of the built-in protocols (`tcp`, `http`): what config files and scenarios accept. */
-export const PROTOCOLS = builtinProtocols.map((p) => p.name) as readonly string[] as readonly ['tcp', 'http'];
+/** The names of the built-in protocols (`tcp`, `http`, `udp`): what config files and scenarios accept. */
+export const PROTOCOLS = builtinProtocols.map((p) => p.name) as readonly string[] as readonly ['tcp', 'http', 'udp'];

@@ -34,8 +34,10 @@ export interface ServerProxy {
   upstream: string;
   /** Default true. */
   enabled?: boolean | undefined;
-  /** `tcp` (default) or `http`. */
+  /** `tcp` (default), `http` or `udp`. */
   protocol?: Protocol | undefined;
+  /** ms a udp flow may go without a datagram before it ends (udp proxies; default 60 000). */
+  udp_idle_timeout?: number | undefined;
   /** Added in order before the proxy starts listening; unknown attribute keys are rejected. */
   toxics?: readonly ToxicInput[] | undefined;
 }
@@ -101,6 +103,7 @@ async function createProxies(registry: ProxyRegistry, proxies: readonly ServerPr
         upstream: def.upstream,
         enabled: false,
         protocol: def.protocol,
+        udpIdleTimeout: def.udp_idle_timeout,
       });
       for (const toxic of def.toxics ?? []) proxy.addToxic(toxic, { strict: true });
       if (def.enabled ?? true) await proxy.start();

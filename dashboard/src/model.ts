@@ -61,7 +61,7 @@ export interface ConnectionInfo {
 /** One toxic type of `GET /faultline/toxics`. */
 export interface ToxicType {
   type: string;
-  layer: 'stream' | 'http';
+  layer: 'stream' | 'http' | 'datagram';
   summary: string;
   destructive: false | string;
   extensions: string[];

@@ -89,8 +89,13 @@ describe('version and server facts', () => {
       node: process.version,
       seed: '1',
       uptime_ms: expect.any(Number),
-      protocols: ['tcp', 'http'],
-      toxic_types: toxicTypes(),
+      protocols: ['tcp', 'http', 'udp'],
+      toxic_types: [...toxicTypes(), 'duplicate', 'reorder'],
+      toxic_layers: {
+        stream: toxicTypes().filter((t) => !t.startsWith('http_') && t !== 'clock_skew'),
+        http: ['http_abort', 'http_delay', 'http_header', 'clock_skew'],
+        datagram: ['latency', 'loss', 'duplicate', 'reorder', 'bandwidth', 'corrupt', 'partition'],
+      },
     });
     expect(res.json?.['toxic_types']).toEqual(expect.arrayContaining(['latency', 'bandwidth', 'http_abort']));
     expect((await call('POST', '/faultline/info')).status).toBe(405);

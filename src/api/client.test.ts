@@ -20,7 +20,7 @@ describe('AdminClient', () => {
     server = await startServer({ port: 0 });
     const client = new AdminClient(server.url);
     expect(await client.version()).toEqual({ version: '2.12.0' });
-    expect(await client.info()).toMatchObject({ version: FAULTLINE_VERSION, seed: server.registry.seed, protocols: ['tcp', 'http'] });
+    expect(await client.info()).toMatchObject({ version: FAULTLINE_VERSION, seed: server.registry.seed, protocols: ['tcp', 'http', 'udp'] });
     const created = await client.createProxy({ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432' });
     expect(created.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     const toxic = await client.addToxic('db', { type: 'latency', attributes: { latency: 50 } });

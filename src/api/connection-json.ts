@@ -3,10 +3,8 @@
  * shape is ours: snake_case keys, times as ISO 8601, bytes per direction as the metrics count them.
  * @module
  */
-import type { Socket } from 'node:net';
-import { formatHostPort } from '../core/address.js';
 import type { ByteCounters } from '../core/link.js';
-import type { LiveConnection } from '../core/protocol.js';
+import type { DatagramCounts, LiveConnection } from '../core/live-connection.js';
 
 /** Byte counts of one direction of one connection. */
 export interface ConnectionBytesJson {
@@ -32,17 +30,19 @@ export interface ConnectionJson {
   bytes: { upstream: ConnectionBytesJson; downstream: ConnectionBytesJson };
   /** Names of the toxics active on this connection (their toxicity roll said yes), per direction. */
   toxics: { upstream: string[]; downstream: string[] };
-}
-
-/** A connected socket's peer as `host:port` (IPv6 in brackets), or undefined once it is gone. */
-export function socketPeer(socket: Socket | null): string | undefined {
-  if (!socket || socket.remoteAddress === undefined || socket.remotePort === undefined) return undefined;
-  return formatHostPort(socket.remoteAddress, socket.remotePort);
+  /** A udp flow's datagrams per direction (after `bytes`); absent on TCP connections. */
+  datagrams?: { upstream: DatagramCounts; downstream: DatagramCounts };
 }
 
 /** A direction's counters on the wire; zeros before it carries anything. */
 export function bytesJson(counters: ByteCounters | undefined): ConnectionBytesJson {
   return { received: counters?.received ?? 0, sent: counters?.sent ?? 0, dropped: counters?.dropped ?? 0 };
+}
+
+/** `{ datagrams }` of a udp flow (received, sent, dropped, duplicated, reordered, corrupted each way), `{}` for a TCP connection. */
+export function datagramsJson(conn: LiveConnection): { datagrams?: { upstream: DatagramCounts; downstream: DatagramCounts } } {
+  if (!conn.datagramsOf) return {};
+  return { datagrams: { upstream: conn.datagramsOf('upstream'), downstream: conn.datagramsOf('downstream') } };
 }
 
 /** A connection as the API shows it; `upstream` is the proxy's configured upstream, used until the dial succeeds. */
@@ -54,5 +54,6 @@ export function connectionJson(conn: LiveConnection, upstream: string): Connecti
     opened_at: new Date(conn.openedAt).toISOString(),
     bytes: { upstream: bytesJson(conn.bytesOf('upstream')), downstream: bytesJson(conn.bytesOf('downstream')) },
     toxics: { upstream: conn.activeToxics('upstream'), downstream: conn.activeToxics('downstream') },
+    ...datagramsJson(conn),
   };
 }

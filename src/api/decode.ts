@@ -8,6 +8,7 @@ import { checkLease } from '../core/leases.js';
 import { parseProtocol, type Protocol } from '../core/protocol.js';
 import { PROTOCOLS } from '../protocols.js';
 import { errors } from '../errors.js';
+import { MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
 import { describeJson, type JsonValue } from './middleware/lenient-json.js';
 
@@ -55,7 +56,7 @@ export function decodeFields<F extends Record<string, Kind>>(
   return out as Decoded<F>;
 }
 
-const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean', protocol: 'string' } as const;
+const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean', protocol: 'string', udp_idle_timeout: 'number' } as const;
 
 /** A proxy as create and populate bodies give it. */
 export interface ProxyBody {
@@ -65,6 +66,16 @@ export interface ProxyBody {
   enabled: boolean;
   /** Faultline's `protocol` (`tcp` when absent). */
   protocol?: Protocol;
+  /** Faultline's `udp_idle_timeout` (ms), for udp proxies. */
+  udpIdleTimeout?: number;
+}
+
+/** A `udp_idle_timeout`: a whole number of ms from 1 to {@link MAX_UDP_IDLE_TIMEOUT_MS}. */
+function checkIdleTimeout(ms: number, suffix: string): number {
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_UDP_IDLE_TIMEOUT_MS) {
+    throw errors.badRequestBody(`udp_idle_timeout: expected a whole number of milliseconds from 1 to ${MAX_UDP_IDLE_TIMEOUT_MS}, got ${ms}${suffix}`);
+  }
+  return ms;
 }
 
 /**
@@ -84,17 +95,22 @@ export function decodeProxy(value: JsonValue, suffix = '', protocols: readonly s
     upstream: body.upstream ?? '',
     enabled: body.enabled ?? true,
     ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, protocols, suffix) } : {}),
+    ...(body.udp_idle_timeout !== undefined ? { udpIdleTimeout: checkIdleTimeout(body.udp_idle_timeout, suffix) } : {}),
   };
 }
 
-/** A proxy update: only listen, upstream, enabled and protocol are read; `name` and `toxics` are ignored. */
-export function decodeProxyPatch(value: JsonValue, protocols: readonly string[] = PROTOCOLS): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol } {
+/** A proxy update: only listen, upstream, enabled, protocol and udp_idle_timeout are read; `name` and `toxics` are ignored. */
+export function decodeProxyPatch(
+  value: JsonValue,
+  protocols: readonly string[] = PROTOCOLS,
+): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol; udpIdleTimeout?: number } {
   const body = decodeFields(value, PROXY_FIELDS, 'a proxy');
   return {
     ...(body.listen !== undefined ? { listen: listenOrAny(body.listen) } : {}),
     ...(body.upstream !== undefined ? { upstream: body.upstream } : {}),
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
     ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, protocols) } : {}),
+    ...(body.udp_idle_timeout !== undefined ? { udpIdleTimeout: checkIdleTimeout(body.udp_idle_timeout, '') } : {}),
   };
 }
 

@@ -36,8 +36,8 @@ describe('eventBody', () => {
         check: () => {
           const decided = body['decisions'] as DecisionJson[];
           const active = (d: string) => decided.filter((x) => x.direction === d && x.active).map((x) => x.toxic);
-          expect(active('upstream')).toEqual(conn.upstreamLink?.chain.activeToxics());
-          expect(active('downstream')).toEqual(conn.downstreamLink?.chain.activeToxics());
+          expect(active('upstream')).toEqual(conn.activeToxics('upstream'));
+          expect(active('downstream')).toEqual(conn.activeToxics('downstream'));
         },
       });
     });

@@ -4,13 +4,13 @@
  * decisions behind them.
  * @module
  */
-import type { Connection } from '../core/connection.js';
+import type { LiveConnection } from '../core/live-connection.js';
 import { DIRECTIONS } from '../direction.js';
 import type { FaultlineEvent } from '../core/events.js';
 import type { ToxicProxy } from '../core/proxy.js';
 import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { assertNever } from '../errors.js';
-import { bytesJson, socketPeer } from './connection-json.js';
+import { bytesJson, datagramsJson } from './connection-json.js';
 import { float32, proxyToxicJson, toxicJson } from './serialize.js';
 
 /** Every event type the stream sends (besides its opening `hello`). */
@@ -42,7 +42,7 @@ export interface DecisionJson {
 export type EventBody = { type: FaultlineEvent['type']; proxy: string } & Record<string, unknown>;
 
 /** The toxicity decisions a new connection drew for each byte-stream toxic of its proxy. */
-function decisions(proxy: ToxicProxy, conn: Connection): DecisionJson[] {
+function decisions(proxy: ToxicProxy, conn: LiveConnection): DecisionJson[] {
   return DIRECTIONS.flatMap((direction) =>
     proxy.toxicsFor(direction).map(({ spec }) => {
       const roll = proxy.toxicityRoll(conn.id, direction, spec);
@@ -71,15 +71,15 @@ export function eventBody(event: FaultlineEvent, registry: ProxyRegistry): Event
     case 'toxic.updated':
       return { type: event.type, proxy: event.proxy, toxic: proxy ? proxyToxicJson(proxy, event.toxic) : toxicJson(event.toxic) };
     case 'toxic.removed':
-      return { type: event.type, proxy: event.proxy, toxic: toxicJson(event.toxic) };
+      return { type: event.type, proxy: event.proxy, toxic: toxicJson(event.toxic, undefined, proxy?.layers) };
     case 'connection.opened': {
       const conn = event.connection;
-      const upstream = socketPeer(conn.upstream);
+      const upstream = conn.upstreamAddress;
       return {
         type: event.type,
         proxy: event.proxy,
         connection: conn.id,
-        client: socketPeer(conn.client) ?? conn.clientAddress,
+        client: conn.clientAddress,
         ...(upstream === undefined ? {} : { upstream }),
         decisions: proxy ? decisions(proxy, conn) : [],
       };
@@ -94,7 +94,8 @@ export function eventBody(event: FaultlineEvent, registry: ProxyRegistry): Event
         reason: event.reason,
         ...(event.error ? { error: event.error.message } : {}),
         duration_ms: Math.max(0, Date.now() - conn.openedAt),
-        bytes: { upstream: bytesJson(conn.upstreamLink?.bytes), downstream: bytesJson(conn.downstreamLink?.bytes) },
+        bytes: { upstream: bytesJson(conn.bytesOf('upstream')), downstream: bytesJson(conn.bytesOf('downstream')) },
+        ...datagramsJson(conn),
       };
     }
     case 'fault':

@@ -5,6 +5,7 @@
  */
 import type { ToxicProxy } from '../core/proxy.js';
 import { getToxicDefinition } from '../toxics/registry.js';
+import { DEFAULT_UDP_IDLE_TIMEOUT_MS } from '../udp/relay-types.js';
 import { wireAttributes } from '../toxics/spec.js';
 import type { ToxicSpec } from '../core/toxic-contract.js';
 
@@ -19,13 +20,18 @@ export interface ToxicJson {
   expires_in?: number;
 }
 
-/** A proxy on the wire (key order: name, listen, upstream, protocol when `http`, enabled, toxics, `expires_in` when leased). */
+/**
+ * A proxy on the wire (key order: name, listen, upstream, protocol when not `tcp`, udp_idle_timeout
+ * for udp proxies, enabled, toxics, `expires_in` when leased).
+ */
 export interface ProxyJson {
   name: string;
   listen: string;
   upstream: string;
   /** Faultline's `protocol`, shown only when not `tcp`, so a Toxiproxy client sees Toxiproxy's JSON. */
-  protocol?: 'http';
+  protocol?: string;
+  /** Faultline's `udp_idle_timeout` (ms), shown for udp proxies only. */
+  udp_idle_timeout?: number;
   enabled: boolean;
   toxics: ToxicJson[];
   /**
@@ -51,10 +57,11 @@ export function float32(value: number): number {
 
 /**
  * A toxic as Toxiproxy shows it; extension attributes appear only when not at their default, and
- * `expires_in` (ms left on its lease) only when it has one.
+ * `expires_in` (ms left on its lease) only when it has one. `layers`, its proxy's, tells a datagram
+ * toxic from the byte-stream one of the same name.
  */
-export function toxicJson(spec: ToxicSpec, expiresIn?: number): ToxicJson {
-  const definition = getToxicDefinition(spec.type);
+export function toxicJson(spec: ToxicSpec, expiresIn?: number, layers?: readonly string[]): ToxicJson {
+  const definition = getToxicDefinition(spec.type, layers);
   return {
     attributes: definition ? wireAttributes(definition, spec.attributes) : { ...spec.attributes },
     name: spec.name,
@@ -67,7 +74,7 @@ export function toxicJson(spec: ToxicSpec, expiresIn?: number): ToxicJson {
 
 /** A toxic of `proxy` on the wire, with its lease. */
 export function proxyToxicJson(proxy: ToxicProxy, spec: ToxicSpec): ToxicJson {
-  return toxicJson(spec, proxy.leaseRemaining(spec.name));
+  return toxicJson(spec, proxy.leaseRemaining(spec.name), proxy.layers);
 }
 
 /** A proxy as Toxiproxy shows it; its toxics upstream first, each direction in insertion order. */
@@ -77,7 +84,8 @@ export function proxyJson(proxy: ToxicProxy): ProxyJson {
     name: proxy.name,
     listen: proxy.listen,
     upstream: proxy.upstream,
-    ...(proxy.protocol === 'http' ? { protocol: proxy.protocol } : {}),
+    ...(proxy.protocol === 'tcp' ? {} : { protocol: proxy.protocol }),
+    ...(proxy.protocol === 'udp' ? { udp_idle_timeout: proxy.udpIdleTimeout ?? DEFAULT_UDP_IDLE_TIMEOUT_MS } : {}),
     enabled: proxy.enabled,
     toxics: proxy.toxics.map((spec) => proxyToxicJson(proxy, spec)),
     ...(lease === undefined ? {} : { expires_in: lease }),

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ProxyRegistry } from '../core/proxy-registry.js';
+import { toxicLayer, type AnyToxicDefinition } from '../core/toxic-contract.js';
 import { acceptedToxics } from '../toxics/registry.js';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from './version.js';
 
@@ -21,8 +22,17 @@ export interface ServerInfoJson {
   uptime_ms: number;
   /** The proxy protocols this server speaks. */
   protocols: string[];
-  /** Every toxic type it accepts, in documentation order. */
+  /** Every toxic type it accepts, in documentation order (a name layers share is listed once). */
   toxic_types: string[];
+  /** The toxic types of each layer (`stream`, `http`, `datagram`), in documentation order. */
+  toxic_layers: Record<string, string[]>;
+}
+
+/** Type names per layer. */
+function typesByLayer(definitions: readonly AnyToxicDefinition[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const definition of definitions) (out[toxicLayer(definition)] ??= []).push(definition.type);
+  return out;
 }
 
 /** The facts `/faultline/info` reports; `startedAt` is a `performance.now()` reading. */
@@ -35,5 +45,6 @@ export function serverInfo(registry: ProxyRegistry, startedAt: number): ServerIn
     uptime_ms: Math.round(performance.now() - startedAt),
     protocols: [...registry.runtime.protocols.keys()],
     toxic_types: acceptedToxics(registry.runtime.toxicRegistry).types(),
+    toxic_layers: typesByLayer(acceptedToxics(registry.runtime.toxicRegistry).definitions),
   };
 }

@@ -112,6 +112,58 @@ describe('loadConfig', () => {
     expect(issues[2]).toBe(`${path}:7:35: proxies[0].toxics[1].attributes.jiter: unknown key "jiter"`);
   });
 
+  it('reads udp proxies: udp_idle_timeout, datagram toxics by the proxy’s layer with their defaults, the wrong layer located', async () => {
+    const good = await file(
+      'udp.yaml',
+      [
+        'proxies:',
+        '  - name: dns',
+        '    listen: 127.0.0.1:5353',
+        '    upstream: 127.0.0.1:53',
+        '    protocol: udp',
+        '    udp_idle_timeout: 5000',
+        '    toxics:',
+        '      - type: latency',
+        '        attributes: { latency: 40, reorder: true }',
+        '      - type: duplicate',
+        '  - name: dns_tcp',
+        '    listen: 127.0.0.1:5353',
+        '    upstream: 127.0.0.1:53',
+        '    toxics: [{ type: latency, attributes: { latency: 40 } }]',
+      ].join('\n'),
+    );
+    const { config } = await loadConfig({ file: good });
+    expect(config.proxies[0]).toMatchObject({ protocol: 'udp', udp_idle_timeout: 5000 });
+    expect(config.proxies[0]?.toxics.map((t) => t.attributes)).toEqual([
+      { latency: 40, jitter: 0, distribution: 'uniform', correlation: 0, reorder: true },
+      undefined,
+    ]);
+    expect(config.proxies[1]?.toxics[0]?.attributes).toEqual({ latency: 40, jitter: 0, distribution: 'uniform', correlation: 0 });
+    const bad = await file(
+      'udp-bad.yaml',
+      [
+        'proxies:',
+        '  - name: dns',
+        '    upstream: 127.0.0.1:53',
+        '    protocol: udp',
+        '    udp_idle_timeout: 0',
+        '    toxics:',
+        '      - type: slicer',
+        '      - type: latency',
+        '        attributes: { latency: 1, max_stall: 2 }',
+        '  - name: web',
+        '    upstream: 127.0.0.1:80',
+        '    toxics: [{ type: reorder }]',
+      ].join('\n'),
+    );
+    expect(await issuesOf({ file: bad })).toEqual([
+      `${bad}:5:23: proxies[0].udp_idle_timeout: Too small: expected number to be >=1`,
+      `${bad}:7:15: proxies[0].toxics[0].type: toxic type "slicer" works on TCP or HTTP proxies only; proxy "dns" has protocol udp`,
+      `${bad}:9:35: proxies[0].toxics[1].attributes.max_stall: unknown key "max_stall"`,
+      `${bad}:12:22: proxies[1].toxics[0].type: toxic type "reorder" works on UDP proxies only; proxy "web" has protocol tcp`,
+    ]);
+  });
+
   it('reports duplicate proxy and toxic names', async () => {
     const path = await file(
       'dupes.yaml',

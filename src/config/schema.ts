@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/address.js';
-import { PROTOCOLS } from '../protocols.js';
-import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION } from '../limits.js';
+import { builtinProtocols, PROTOCOLS } from '../protocols.js';
+import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION, MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import { LOG_LEVELS } from '../logging/pino-logger.js';
 import { ToxicRegistry } from '../toxics/registry.js';
 import type { AnyToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
@@ -57,12 +57,30 @@ function toxicSchema(definition: AnyToxicDefinition) {
     .describe(definition.summary);
 }
 
+/**
+ * One toxic of a type that layers share (`latency` on streams and on datagrams): its attributes
+ * depend on the proxy's protocol, so they are checked when the proxy takes the toxic.
+ */
+function sharedTypeSchema(definitions: readonly AnyToxicDefinition[]) {
+  const first = definitions[0] as AnyToxicDefinition;
+  const layers = definitions.map((d) => d.layer ?? 'stream').join(', ');
+  return toxicSchema(first)
+    .extend({ attributes: z.record(z.string(), z.unknown()).optional() })
+    .describe(`${definitions.map((d) => d.summary).join(' / ')} (one type per layer: ${layers}; attributes as the proxy's protocol takes them)`);
+}
+
 /** One toxic in a config file; `type` picks the attribute schema. */
 function toxicConfigSchemaOf(toxics: ToxicLookup) {
-  return z.discriminatedUnion(
-    'type',
-    toxics.definitions.map(toxicSchema) as unknown as [ReturnType<typeof toxicSchema>, ...ReturnType<typeof toxicSchema>[]],
-  );
+  const byType = new Map<string, AnyToxicDefinition[]>();
+  for (const definition of toxics.definitions) byType.set(definition.type, [...(byType.get(definition.type) ?? []), definition]);
+  const branches = [...byType.values()].map((group) => (group.length === 1 ? toxicSchema(group[0] as AnyToxicDefinition) : sharedTypeSchema(group)));
+  return z.discriminatedUnion('type', branches as unknown as [ReturnType<typeof toxicSchema>, ...ReturnType<typeof toxicSchema>[]]);
+}
+
+/** The protocols that take a toxic layer, by title (`TCP or HTTP`), and the first one's name. */
+function takersOf(layer: string): { titles: string; name: string } {
+  const takers = builtinProtocols.filter((p) => p.layers.includes(layer));
+  return { titles: takers.map((p) => p.title).join(' or '), name: takers[0]?.name ?? layer };
 }
 
 /** One proxy in a config file. */
@@ -73,7 +91,15 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
       listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
       upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
       enabled: z.boolean().default(true).describe('Listen at startup.'),
-      protocol: z.enum(PROTOCOLS).default('tcp').describe('tcp (a byte stream, the default) or http (HTTP/1.1, parsed; takes HTTP toxics too).'),
+      protocol: z
+        .enum(PROTOCOLS)
+        .default('tcp')
+        .describe('tcp (a byte stream, the default), http (HTTP/1.1, parsed; takes HTTP toxics too) or udp (datagrams, a flow per client; takes datagram toxics only).'),
+      udp_idle_timeout: whole()
+        .min(1)
+        .max(MAX_UDP_IDLE_TIMEOUT_MS)
+        .optional()
+        .describe('udp proxies: ms a flow may go without a datagram either way before it ends (default 60000).'),
       toxics: z.array(toxicConfig).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
     })
     .strict()
@@ -93,15 +119,66 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
           ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
         }
         seen.add(name);
-        if (proxy.protocol !== 'http' && toxics.get(toxic.type)?.layer === 'http') {
+        const layers = builtinProtocols.find((p) => p.name === proxy.protocol)?.layers ?? [];
+        const definition = toxics.get(toxic.type, layers);
+        const layer = definition ? (definition.layer ?? 'stream') : undefined;
+        if (layer !== undefined && !layers.includes(layer)) {
+          const takers = takersOf(layer);
           ctx.addIssue({
             code: 'custom',
             path: ['toxics', i, 'type'],
-            message: `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`,
+            message:
+              layer === 'http'
+                ? `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`
+                : `toxic type "${toxic.type}" works on ${takers.titles} proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
           });
         }
       });
+    })
+    // Run even when other parts of the proxy have issues, so every problem of the file is reported.
+    .superRefine((proxy, ctx) => checkSharedAttributes(toxics, proxy, ctx), { when: () => true })
+    .transform((proxy) => {
+      const shared = sharedTypes(toxics);
+      if (!proxy.toxics.some((t) => shared.has(t.type))) return proxy;
+      const layers = builtinProtocols.find((p) => p.name === proxy.protocol)?.layers ?? [];
+      // The attributes with their defaults, as every other toxic's are after parsing.
+      const filled = proxy.toxics.map((t) => {
+        const definition = shared.has(t.type) ? toxics.get(t.type, layers) : undefined;
+        return definition ? { ...t, attributes: definition.attributes.parse(t.attributes ?? {}) as Record<string, unknown> } : t;
+      });
+      return { ...proxy, toxics: filled };
     });
+}
+
+/**
+ * The attributes of toxics whose type layers share (`latency`, …) are those of the proxy's layer:
+ * checked here, where the protocol is known. The value may be partly invalid (other issues).
+ */
+function checkSharedAttributes(toxics: ToxicLookup, proxy: { protocol?: unknown; toxics?: unknown }, ctx: z.RefinementCtx): void {
+  if (!Array.isArray(proxy.toxics)) return;
+  const shared = sharedTypes(toxics);
+  const layers = builtinProtocols.find((p) => p.name === (proxy.protocol ?? 'tcp'))?.layers ?? [];
+  proxy.toxics.forEach((toxic: unknown, i) => {
+    const { type, attributes } = (toxic ?? {}) as { type?: unknown; attributes?: unknown };
+    if (typeof type !== 'string' || !shared.has(type)) return;
+    const definition = toxics.get(type, layers);
+    if (!definition || !layers.includes(definition.layer ?? 'stream')) return;
+    const parsed = definition.attributes.strict().safeParse(attributes ?? {});
+    for (const issue of parsed.error?.issues ?? []) {
+      ctx.addIssue({ ...issue, path: ['toxics', i, 'attributes', ...issue.path] } as Parameters<typeof ctx.addIssue>[0]);
+    }
+  });
+}
+
+/** The wire types more than one layer defines (`latency`, `loss`, …). */
+function sharedTypes(toxics: ToxicLookup): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const definition of toxics.definitions) {
+    if (seen.has(definition.type)) shared.add(definition.type);
+    seen.add(definition.type);
+  }
+  return shared;
 }
 
 /** The admin API server. */

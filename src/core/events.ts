@@ -4,7 +4,8 @@
  * @module
  */
 import type { ToxicSpec } from './toxic-contract.js';
-import type { Connection, TeardownReason } from './connection.js';
+import type { TeardownReason } from './connection.js';
+import type { LiveConnection } from './live-connection.js';
 import type { Direction } from '../direction.js';
 
 /** One engine event. */
@@ -17,15 +18,18 @@ export type FaultlineEvent =
   | { type: 'toxic.added'; proxy: string; toxic: ToxicSpec }
   | { type: 'toxic.updated'; proxy: string; toxic: ToxicSpec }
   | { type: 'toxic.removed'; proxy: string; toxic: ToxicSpec }
-  | { type: 'connection.opened'; proxy: string; connection: Connection }
-  | { type: 'connection.closed'; proxy: string; connection: Connection; reason: TeardownReason; error?: Error }
+  /** A connection accepted, or a flow opened (protocols with a listener of their own). */
+  | { type: 'connection.opened'; proxy: string; connection: LiveConnection }
+  /** `reason`: a TCP connection's teardown reason, or a flow's (`idle`, `killed`, `stopped`, …). */
+  | { type: 'connection.closed'; proxy: string; connection: LiveConnection; reason: TeardownReason | (string & {}); error?: Error }
   | {
       type: 'fault';
       proxy: string;
       connection: number;
       direction: Direction;
-      toxic: string;
-      toxicType: string;
+      /** The toxic's name and type; null for a limit of the protocol's own (a full send queue). */
+      toxic: string | null;
+      toxicType: string | null;
       kind: string;
       /** The seeded toxicity decision behind the fault, where there is one. */
       decision?: { roll: number; toxicity: number };

@@ -6,6 +6,22 @@
 import type { Direction } from '../direction.js';
 import type { ByteCounters } from './link.js';
 
+/** Datagram counts of one direction of a flow (protocols of datagrams list them besides the bytes). */
+export interface DatagramCounts {
+  /** Datagrams read from the source. */
+  readonly received: number;
+  /** Datagrams handed to the destination (duplicates included). */
+  readonly sent: number;
+  /** Datagrams dropped by a toxic or a limit. */
+  readonly dropped: number;
+  /** Extra copies sent. */
+  readonly duplicated: number;
+  /** Datagrams that left after a later one. */
+  readonly reordered: number;
+  /** Datagrams with flipped bits. */
+  readonly corrupted: number;
+}
+
 /** One live connection (or flow) as the API, metrics and dashboard list it. */
 export interface LiveConnection {
   /** The connection's number within its proxy (1, 2, …). */
@@ -22,4 +38,6 @@ export interface LiveConnection {
   bytesOf(direction: Direction): ByteCounters | undefined;
   /** Names of the toxics active on it in `direction` (their toxicity roll said yes). */
   activeToxics(direction: Direction): string[];
+  /** A flow's datagram counts in `direction`; absent on byte-stream connections. */
+  datagramsOf?(direction: Direction): DatagramCounts;
 }

@@ -79,6 +79,8 @@ export interface ProtocolHost {
   readonly name: string;
   /** `host:port` of the service behind the proxy; read it per dial, a change keeps the gateway. */
   readonly upstream: string;
+  /** ms a udp flow may go without a datagram (the proxy's `udp_idle_timeout`); undefined: the protocol's default. */
+  readonly udpIdleTimeout: number | undefined;
   readonly runtime: ProtocolRuntime;
   /** Bytes per direction, counted live (a listener of its own counts into these). */
   readonly bytes: Record<Direction, ByteCounters>;
@@ -136,6 +138,8 @@ export interface ProxyListener {
   readonly accepted: number;
   /** Ends one connection or flow (`rst` resets it); false when there is none with that id. */
   kill(id: number, mode: CloseMode): boolean;
+  /** Bytes per direction over the listener's life, when it counts them itself (the proxy's otherwise). */
+  readonly bytes?: Record<Direction, ByteCounters>;
 }
 
 /** Plain TCP: no gateway, byte-stream toxics only. The core's own protocol, and the default. */

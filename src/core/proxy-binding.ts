@@ -7,6 +7,8 @@ import { FaultlineError } from '../errors.js';
 import { isStreamToxic, type CloseMode } from './toxic-contract.js';
 import { formatHostPort } from './address.js';
 import type { Connection, ConnectionOwner } from './connection.js';
+import type { Direction } from '../direction.js';
+import type { ByteCounters } from './link.js';
 import type { Logger } from './logger.js';
 import type { LiveConnection, Protocol, ProtocolGateway, ProtocolHost, ProtocolModule, ProxyListener, ProxyToxic } from './protocol.js';
 import { checkListenAllowed, resolveListenStrict } from './proxy-address.js';
@@ -77,6 +79,11 @@ export class ProxyBinding {
   /** Live TCP connections (none when the protocol brings its own listener). */
   get connections(): Connection[] {
     return this.listener === this.tcpListener ? this.tcpListener.connections : [];
+  }
+
+  /** Bytes per direction counted by a listener of the protocol's own, or undefined (the connections count them). */
+  get listenerBytes(): Record<Direction, ByteCounters> | undefined {
+    return this.listener.bytes;
   }
 
   kill(id: number, mode: CloseMode): boolean {

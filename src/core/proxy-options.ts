@@ -15,8 +15,10 @@ export interface ProxyConfig {
   upstream: string;
   /** Listen at once (default true). */
   enabled?: boolean;
-  /** One of the engine's protocols: `tcp` (default), `http`, … */
+  /** One of the engine's protocols: `tcp` (default), `http`, `udp`, … */
   protocol?: Protocol | undefined;
+  /** ms a udp flow may go without a datagram before it ends (udp proxies; default 60 000). */
+  udpIdleTimeout?: number | undefined;
 }
 
 /** A change to a proxy; missing fields keep their values. */
@@ -25,6 +27,7 @@ export interface ProxyPatch {
   upstream?: string | undefined;
   enabled?: boolean | undefined;
   protocol?: Protocol | undefined;
+  udpIdleTimeout?: number | undefined;
 }
 
 /** Options for {@link ToxicProxy.update}. */

@@ -134,7 +134,7 @@ export class ProxyRegistry {
         if (existing) {
           const listen = withDefaultHost(config.listen, this.runtime.listenHost);
           const [wanted, current] = await Promise.all([resolveListen(listen), resolveListen(existing.listen)]);
-          const sameProtocol = (config.protocol ?? 'tcp') === existing.protocol;
+          const sameProtocol = (config.protocol ?? 'tcp') === existing.protocol && config.udpIdleTimeout === existing.udpIdleTimeout;
           if (wanted !== undefined && wanted === current && config.upstream === existing.upstream && sameProtocol) {
             done.push(existing);
             continue;

@@ -39,6 +39,8 @@ export class ToxicProxy implements ProtocolHost {
   upstream: string;
   /** The name of its protocol module (`tcp`, `http`, …). */
   protocol: Protocol;
+  /** ms a udp flow may go without a datagram; undefined: the default (see {@link ProxyConfig.udpIdleTimeout}). */
+  udpIdleTimeout: number | undefined;
   readonly log: Logger;
   private readonly host: ConnectionHost;
   private lifecycle: Promise<unknown> = Promise.resolve();
@@ -53,6 +55,7 @@ export class ToxicProxy implements ProtocolHost {
     this.name = config.name;
     this.listen = withDefaultHost(config.listen, runtime.listenHost);
     this.upstream = config.upstream;
+    this.udpIdleTimeout = config.udpIdleTimeout;
     this.log = runtime.logger.child({ proxy: config.name });
     const proxy = this;
     this.toxicSet = new ToxicSet({
@@ -86,7 +89,7 @@ export class ToxicProxy implements ProtocolHost {
 
   /** Bytes per direction, counted live: received from the source, sent to the destination, dropped. */
   get bytes(): Record<Direction, ByteCounters> {
-    return this.host.bytes;
+    return this.binding.listenerBytes ?? this.host.bytes;
   }
 
   /** The settings a change can touch, as they are now. */
@@ -126,6 +129,11 @@ export class ToxicProxy implements ProtocolHost {
     } catch {
       return 0;
     }
+  }
+
+  /** The toxic layers its protocol takes (`stream`, `http`, `datagram`, …). */
+  get layers(): readonly string[] {
+    return this.binding.module.layers;
   }
 
   /** The gateway of the proxy's protocol (null for plain TCP). */
@@ -208,14 +216,16 @@ export class ToxicProxy implements ProtocolHost {
     }
     if (patch.upstream !== undefined) checkUpstream(patch.upstream);
     const upstreamChanged = patch.upstream !== undefined && patch.upstream !== this.upstream;
+    const idleChanged = patch.udpIdleTimeout !== undefined && patch.udpIdleTimeout !== this.udpIdleTimeout;
     const protocol = patch.protocol ?? this.protocol;
     const protocolChanged = protocol !== this.protocol;
     const module = protocolChanged ? this.binding.moduleOf(protocol) : this.binding.module;
     if (protocolChanged) this.toxicSet.checkProtocolChange(module);
-    if (listenChanged || upstreamChanged || protocolChanged) {
+    if (listenChanged || upstreamChanged || protocolChanged || idleChanged) {
       this.halt();
       if (listenChanged && listen !== undefined) this.listen = listen;
       if (patch.upstream !== undefined) this.upstream = patch.upstream;
+      if (patch.udpIdleTimeout !== undefined) this.udpIdleTimeout = patch.udpIdleTimeout;
       if (protocolChanged) {
         this.binding.switchTo(module, this.toxicSet.all);
         this.protocol = module.name;
@@ -234,8 +244,10 @@ export class ToxicProxy implements ProtocolHost {
    */
   addToxic(input: ToxicInput, options?: AddToxicOptions): ToxicSpec {
     if (options?.leaseMs !== undefined) checkLease(options.leaseMs);
-    const lookup = this.runtime.toxicRegistry;
-    const spec = this.toxicSet.add(input, lookup ? { ...options, lookup: (type) => lookup.get(type) } : options, options?.leaseMs);
+    const registry = this.runtime.toxicRegistry;
+    const layers = this.binding.module.layers;
+    const lookup = registry ? { lookup: (type: string) => registry.get(type, layers) } : {};
+    const spec = this.toxicSet.add(input, { ...options, layers, ...lookup }, options?.leaseMs);
     this.log.info({ toxic: spec.name, type: spec.type, stream: spec.stream }, 'toxic added');
     this.runtime.events.emit({ type: 'toxic.added', proxy: this.name, toxic: spec });
     return spec;

@@ -120,8 +120,11 @@ export type AnyToxicDefinition = ToxicDefinition | LayeredToxicDefinition;
  * (a `ToxicRegistry`, e.g. `ToxicRegistry.builtin.with([myToxic])`).
  */
 export interface ToxicLookup {
-  /** The definition for a wire `type`, or undefined when there is none. */
-  get(type: string): AnyToxicDefinition | undefined;
+  /**
+   * The definition for a wire `type`, or undefined when there is none. Layers may share a name
+   * (`latency` on streams and on datagrams): `layers`, a proxy's, picks among them.
+   */
+  get(type: string, layers?: readonly string[]): AnyToxicDefinition | undefined;
   /** Every type name, in documentation order. */
   types(): string[];
   /** Every definition, in documentation order. */

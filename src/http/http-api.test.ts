@@ -44,11 +44,11 @@ describe('the protocol field', () => {
   });
 
   it('rejects an unknown protocol with a 400 naming the choices', async () => {
-    const res = await call('POST', '/proxies', { name: 'x', upstream: up.address, protocol: 'udp' });
+    const res = await call('POST', '/proxies', { name: 'x', upstream: up.address, protocol: 'quic' });
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: 'bad request body: protocol: expected "tcp" or "http", got "udp"', status: 400 });
+    expect(res.json).toMatchObject({ error: 'bad request body: protocol: expected "tcp" or "http" or "udp", got "quic"', status: 400 });
     const populate = await call('POST', '/populate', [{ name: 'a', upstream: up.address, protocol: 'HTTP' }]);
-    expect(populate.json).toMatchObject({ error: 'bad request body: protocol: expected "tcp" or "http", got "HTTP" at proxy 1' });
+    expect(populate.json).toMatchObject({ error: 'bad request body: protocol: expected "tcp" or "http" or "udp", got "HTTP" at proxy 1' });
   });
 
   it('changes on update (restarting the proxy) and on populate', async () => {

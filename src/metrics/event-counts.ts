@@ -4,7 +4,7 @@
  * Faultline exposes.
  * @module
  */
-import type { Connection } from '../core/connection.js';
+import type { LiveConnection } from '../core/live-connection.js';
 import { DIRECTIONS } from '../direction.js';
 import type { FaultlineEvent } from '../core/events.js';
 import type { ProxyRegistry } from '../core/proxy-registry.js';
@@ -95,7 +95,7 @@ export function countEngineEvents(proxies: ProxyRegistry): { counts: EventCounts
         break;
       }
       case 'fault':
-        counts.fault(event.proxy, event.toxic, event.toxicType, event.direction, event.kind);
+        counts.fault(event.proxy, event.toxic ?? '', event.toxicType ?? '', event.direction, event.kind);
         break;
       case 'proxy.removed':
         counts.forget(event.proxy);
@@ -107,11 +107,11 @@ export function countEngineEvents(proxies: ProxyRegistry): { counts: EventCounts
   return { counts, close };
 }
 
-function countActive(counts: EventCounts, proxies: ProxyRegistry, proxyName: string, connection: Connection): void {
+function countActive(counts: EventCounts, proxies: ProxyRegistry, proxyName: string, connection: LiveConnection): void {
   const proxy = proxies.get(proxyName);
   if (!proxy) return;
   for (const direction of DIRECTIONS) {
-    const active = connection.link(direction)?.chain.activeToxics() ?? [];
+    const active = connection.activeToxics(direction);
     for (const name of active) {
       const spec = proxy.getToxic(name);
       if (spec) counts.apply(proxyName, name, spec.type, direction);

@@ -11,6 +11,7 @@ import { DIRECTIONS } from '../direction.js';
 import type { ProxyRegistry } from '../core/proxy-registry.js';
 import { countEngineEvents, type EventCounts } from './event-counts.js';
 import { PROMETHEUS_CONTENT_TYPE, toxiproxySeries } from './toxiproxy-series.js';
+import { registerUdpMetrics } from './udp-metrics.js';
 
 /** Options for {@link createMetrics}. */
 export interface MetricsOptions {
@@ -102,6 +103,8 @@ export function metricsFrom(proxies: ProxyRegistry, counts: EventCounts, close: 
       }
     },
   });
+
+  registerUdpMetrics(registry, proxies);
 
   const fromEvents = (name: string, help: string, labelNames: readonly string[], series: () => ReturnType<EventCounts['closed']>) =>
     new Counter({

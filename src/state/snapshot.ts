@@ -22,7 +22,9 @@ export interface SavedProxy {
   name: string;
   listen: string;
   upstream: string;
-  protocol?: 'http';
+  protocol?: 'http' | 'udp';
+  /** ms a udp flow may idle, when set. */
+  udp_idle_timeout?: number;
   enabled: boolean;
   toxics: SavedToxic[];
 }
@@ -33,8 +35,8 @@ export interface StateSnapshot {
 }
 
 /** A toxic's attributes as the API shows them (extension attributes only when not at their default). */
-function savedAttributes(spec: ToxicSpec): Record<string, unknown> {
-  const definition = getToxicDefinition(spec.type);
+function savedAttributes(spec: ToxicSpec, layers: readonly string[]): Record<string, unknown> {
+  const definition = getToxicDefinition(spec.type, layers);
   return definition ? wireAttributes(definition, spec.attributes) : { ...spec.attributes };
 }
 
@@ -51,7 +53,8 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
       name: proxy.name,
       listen: (proxy.leasedRevert ?? proxy).listen,
       upstream: (proxy.leasedRevert ?? proxy).upstream,
-      ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}),
+      ...(proxy.protocol === 'http' || proxy.protocol === 'udp' ? { protocol: proxy.protocol } : {}),
+      ...(proxy.protocol === 'udp' && proxy.udpIdleTimeout !== undefined ? { udp_idle_timeout: proxy.udpIdleTimeout } : {}),
       enabled: (proxy.leasedRevert ?? proxy).enabled,
       toxics: proxy.toxics
         .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)
@@ -60,7 +63,7 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
           type: spec.type,
           stream: spec.direction,
           toxicity: Math.min(1, Math.max(0, spec.toxicity)),
-          attributes: savedAttributes(spec),
+          attributes: savedAttributes(spec, proxy.layers),
         })),
     })),
   };

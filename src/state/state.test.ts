@@ -131,3 +131,35 @@ describe('StatePersister', () => {
     }
   });
 });
+
+describe('udp proxies in the state file', () => {
+  it('saves a udp proxy with its idle timeout and datagram toxics, and a restart restores them', async () => {
+    const path = join(dir, 'udp.json');
+    const first = await startServer({ port: 0, metrics: false, stateFile: path });
+    const proxy = await first.registry.create({ name: 'dns', listen: '127.0.0.1:0', upstream: '127.0.0.1:53', protocol: 'udp', udpIdleTimeout: 5000 });
+    proxy.addToxic({ type: 'latency', attributes: { latency: 40, reorder: true } });
+    proxy.addToxic({ type: 'duplicate', stream: 'upstream' });
+    await first.close();
+    const saved = JSON.parse(await readFile(path, 'utf8')) as { proxies: Array<Record<string, unknown>> };
+    expect(saved.proxies[0]).toMatchObject({
+      name: 'dns',
+      protocol: 'udp',
+      udp_idle_timeout: 5000,
+      toxics: [
+        { name: 'duplicate_upstream', type: 'duplicate', attributes: { rate: 0.01 } },
+        { name: 'latency_downstream', type: 'latency', attributes: { latency: 40, reorder: true } },
+      ],
+    });
+    const second = await startServer({ port: 0, metrics: false, stateFile: path });
+    try {
+      const restored = second.registry.require('dns');
+      expect(restored).toMatchObject({ protocol: 'udp', udpIdleTimeout: 5000, listen: proxy.listen });
+      expect(restored.toxics.map((t) => [t.name, t.attributes])).toEqual([
+        ['duplicate_upstream', { rate: 0.01 }],
+        ['latency_downstream', { latency: 40, jitter: 0, distribution: 'uniform', correlation: 0, reorder: true }],
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -81,7 +81,7 @@ export class FakeAdmin implements ScenarioClient {
   async info(): Promise<ServerInfoJson> {
     this.log('info');
     if (this.options.toxiproxy) throw new AdminClientError('HTTP 404: 404 page not found', 404);
-    return { version: 'test', toxiproxy_api: '2.12.0', node: process.version, seed: '1', uptime_ms: 0, protocols: ['tcp'], toxic_types: ['noop'] };
+    return { version: 'test', toxiproxy_api: '2.12.0', node: process.version, seed: '1', uptime_ms: 0, protocols: ['tcp'], toxic_types: ['noop'], toxic_layers: { stream: ['noop'] } };
   }
 
   async proxies(): Promise<Record<string, ProxyJson>> {

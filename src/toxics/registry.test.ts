@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';
 import { connectTo, readBytes, startEchoServer, type TestServer } from '../testing/net.js';
 import { wholeNumber } from './attributes.js';
-import { builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './registry.js';
+import { builtinDatagramToxics, builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './registry.js';
 import { defineToxic, type AnyToxicDefinition } from '../core/toxic-contract.js';
 
 /** A custom toxic for these tests: upper-cases ASCII letters after the first `skip` bytes. */
@@ -40,15 +40,27 @@ const upcase = defineToxic({
 
 describe('ToxicRegistry', () => {
   it('holds the built-ins in documentation order', () => {
-    expect(ToxicRegistry.builtin.definitions).toEqual(builtinToxics);
-    expect(ToxicRegistry.builtin.types()).toEqual(toxicTypes());
+    expect(ToxicRegistry.builtin.definitions).toEqual([...builtinToxics, ...builtinDatagramToxics]);
+    expect(ToxicRegistry.builtin.types()).toEqual([...toxicTypes(), 'duplicate', 'reorder']);
     expect(ToxicRegistry.builtin.get('latency')).toBe(getToxicDefinition('latency'));
     expect(ToxicRegistry.builtin.get('upcase')).toBeUndefined();
   });
 
+  it('looks a type that layers share up within a proxy’s layers', () => {
+    const stream = ToxicRegistry.builtin.get('latency', ['stream', 'http']);
+    const datagram = ToxicRegistry.builtin.get('latency', ['datagram']);
+    expect(stream?.layer).toBeUndefined();
+    expect(datagram?.layer).toBe('datagram');
+    expect(Object.keys(datagram?.attributes.shape ?? {})).toContain('reorder');
+    // Outside its layers a type still resolves, so the proxy can say which protocols take it.
+    expect(ToxicRegistry.builtin.get('duplicate', ['stream'])?.layer).toBe('datagram');
+    expect(ToxicRegistry.builtin.get('slicer', ['datagram'])?.layer).toBeUndefined();
+    expect(() => ToxicRegistry.builtin.with([{ ...upcase, type: 'reorder' }])).toThrow('custom toxic "reorder": a toxic of this type is already defined');
+  });
+
   it('adds custom toxics after the built-ins, leaving the built-in registry as it was', () => {
     const registry = ToxicRegistry.builtin.with([upcase]);
-    expect(registry.types()).toEqual([...toxicTypes(), 'upcase']);
+    expect(registry.types()).toEqual([...ToxicRegistry.builtin.types(), 'upcase']);
     expect(registry.get('upcase')).toBe(upcase);
     expect(ToxicRegistry.builtin.get('upcase')).toBeUndefined();
     expect(ToxicRegistry.builtin.with([])).toBe(ToxicRegistry.builtin);
@@ -123,7 +135,7 @@ describe('custom toxics in an engine', () => {
       proxies: [{ name: 'web', upstream: '127.0.0.1:9', enabled: false, toxics: [{ name: 'up', type: 'upcase', attributes: { skip: 1 } }] }],
     });
     const info = await apiCall(server.url, 'GET', '/faultline/info');
-    expect(info.json?.['toxic_types']).toEqual([...toxicTypes(), 'upcase']);
+    expect(info.json?.['toxic_types']).toEqual([...ToxicRegistry.builtin.types(), 'upcase']);
     const catalog = await apiCall(server.url, 'GET', '/faultline/toxics');
     const entry = (catalog.json?.['toxics'] as Array<Record<string, unknown>>).find((t) => t['type'] === 'upcase');
     expect(entry).toMatchObject({ layer: 'stream', summary: upcase.summary, destructive: 'alters bytes', extensions: [] });
@@ -147,7 +159,7 @@ describe('custom toxics in an engine', () => {
   it('a server without custom toxics answers exactly as before', async () => {
     server = await startServer({ port: 0, metrics: false });
     const info = await apiCall(server.url, 'GET', '/faultline/info');
-    expect(info.json?.['toxic_types']).toEqual(toxicTypes());
+    expect(info.json?.['toxic_types']).toEqual(ToxicRegistry.builtin.types());
     await apiCall(server.url, 'POST', '/proxies', { name: 'web', upstream: '127.0.0.1:9', enabled: false });
     const unknown = await apiCall(server.url, 'POST', '/proxies/web/toxics', { type: 'upcase' });
     expect(unknown.text).toBe('{"error":"invalid toxic type","status":400,"code":"INVALID_TOXIC_TYPE"}');
@@ -159,7 +171,7 @@ describe('custom toxics in an engine', () => {
     await writeFile(file, 'proxies:\n  - name: web\n    upstream: 127.0.0.1:9\n    toxics:\n      - type: upcase\n        attributes: { skip: 3 }\n');
     const { config } = await loadConfig({ file, toxicRegistry: ToxicRegistry.builtin.with([upcase]) });
     expect(config.proxies[0]?.toxics[0]).toMatchObject({ type: 'upcase', attributes: { skip: 3 } });
-    await expect(loadConfig({ file })).rejects.toThrow(`${file}:5:15: proxies[0].toxics[0].type: unknown toxic type "upcase" (expected one of: ${toxicTypes().join(', ')})`);
+    await expect(loadConfig({ file })).rejects.toThrow(`${file}:5:15: proxies[0].toxics[0].type: unknown toxic type "upcase" (expected one of: ${ToxicRegistry.builtin.types().join(', ')})`);
     await writeFile(file, 'proxies:\n  - name: web\n    upstream: 127.0.0.1:9\n    toxics:\n      - type: upcase\n        attributes: { skip: -1 }\n');
     await expect(loadConfig({ file, toxicRegistry: ToxicRegistry.builtin.with([upcase]) })).rejects.toThrow('attributes.skip: must be 0 or more (bytes), got -1');
   });

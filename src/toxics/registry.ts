@@ -1,8 +1,10 @@
 /**
- * The toxic types an engine accepts: every built-in toxic, byte-stream and HTTP alike, listed once,
- * and {@link ToxicRegistry}, the value an engine is given (the built-ins plus any custom toxics).
- * Lookups, the config schema, the API's catalog and the documentation tables derive from a registry;
- * each definition's `layer` says which kind it is. Nothing registers itself by being imported.
+ * The toxic types an engine accepts: every built-in toxic, byte-stream, HTTP and datagram alike,
+ * listed once, and {@link ToxicRegistry}, the value an engine is given (the built-ins plus any custom
+ * toxics). Lookups, the config schema, the API's catalog and the documentation tables derive from a
+ * registry; each definition's `layer` says which kind it is. Datagram toxics share some wire names
+ * with byte-stream ones (`latency`, `loss`, …), so a type is looked up within a proxy's layers.
+ * Nothing registers itself by being imported.
  * @module
  */
 import { bandwidth } from './bandwidth.js';
@@ -23,7 +25,15 @@ import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
 import { slowOpen } from './slow-open.js';
 import { timeout } from './timeout.js';
-import type { AnyToxicDefinition, ToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
+import { datagramBandwidth } from '../udp/toxics/bandwidth.js';
+import { datagramCorrupt } from '../udp/toxics/corrupt.js';
+import { datagramDuplicate } from '../udp/toxics/duplicate.js';
+import { datagramLatency } from '../udp/toxics/latency.js';
+import { datagramLoss } from '../udp/toxics/loss.js';
+import { datagramPartition } from '../udp/toxics/partition.js';
+import { datagramReorder } from '../udp/toxics/reorder.js';
+import type { DatagramToxicDefinition } from '../udp/toxics/datagram-toxic.js';
+import { toxicLayer, type AnyToxicDefinition, type ToxicDefinition, type ToxicLookup } from '../core/toxic-contract.js';
 
 /** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
 export const builtinToxics: readonly AnyToxicDefinition[] = [
@@ -47,11 +57,22 @@ export const builtinToxics: readonly AnyToxicDefinition[] = [
   clockSkew,
 ];
 
+/** The built-in datagram toxics (layer `datagram`, udp proxies), in documentation order. */
+export const builtinDatagramToxics: readonly DatagramToxicDefinition[] = [
+  datagramLatency,
+  datagramLoss,
+  datagramDuplicate,
+  datagramReorder,
+  datagramBandwidth,
+  datagramCorrupt,
+  datagramPartition,
+];
+
 /** A wire type: snake_case, starting with a letter, as Toxiproxy's are. */
 const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** Throws a TypeError saying what is wrong with a definition given as a custom toxic. */
-function checkCustom(definition: AnyToxicDefinition, known: ReadonlyMap<string, AnyToxicDefinition>): void {
+function checkCustom(definition: AnyToxicDefinition, known: ReadonlyMap<string, unknown>): void {
   const what = `custom toxic ${JSON.stringify((definition as { type?: unknown }).type)}`;
   if (typeof definition.type !== 'string' || !TYPE_NAME.test(definition.type)) {
     throw new TypeError(`${what}: type must be snake_case (a-z, 0-9, _; a letter first; at most 64 characters)`);
@@ -80,18 +101,21 @@ function checkCustom(definition: AnyToxicDefinition, known: ReadonlyMap<string, 
  * `toxicRegistry` (`startProxy` and `startServer` take `customToxics` and do this themselves).
  */
 export class ToxicRegistry implements ToxicLookup {
-  private readonly byType: ReadonlyMap<string, AnyToxicDefinition>;
+  /** Definitions by wire type: one, or one per layer where layers share a name (`latency`). */
+  private readonly byType: ReadonlyMap<string, readonly AnyToxicDefinition[]>;
 
   /** Every definition, in documentation order: the built-ins first, then custom toxics as given. */
   readonly definitions: readonly AnyToxicDefinition[];
 
   private constructor(definitions: readonly AnyToxicDefinition[]) {
     this.definitions = definitions;
-    this.byType = new Map(definitions.map((t) => [t.type, t]));
+    const byType = new Map<string, AnyToxicDefinition[]>();
+    for (const t of definitions) byType.set(t.type, [...(byType.get(t.type) ?? []), t]);
+    this.byType = byType;
   }
 
   /** The built-in toxics only. */
-  static readonly builtin: ToxicRegistry = new ToxicRegistry(builtinToxics);
+  static readonly builtin: ToxicRegistry = new ToxicRegistry([...builtinToxics, ...builtinDatagramToxics]);
 
   /**
    * This registry plus `custom` definitions. Throws a TypeError when one is not a valid definition
@@ -99,7 +123,7 @@ export class ToxicRegistry implements ToxicLookup {
    */
   with(custom: readonly AnyToxicDefinition[]): ToxicRegistry {
     if (custom.length === 0) return this;
-    const known = new Map(this.byType);
+    const known = new Map<string, unknown>(this.byType);
     for (const definition of custom) {
       checkCustom(definition, known);
       known.set(definition.type, definition);
@@ -107,9 +131,15 @@ export class ToxicRegistry implements ToxicLookup {
     return new ToxicRegistry([...this.definitions, ...custom]);
   }
 
-  /** The definition for a wire `type`, or undefined when there is none. */
-  get(type: string): AnyToxicDefinition | undefined {
-    return this.byType.get(type);
+  /**
+   * The definition for a wire `type`, or undefined when there is none: the one of `layers` (a
+   * proxy's protocol layers) when there is one, else the first defined (so a misplaced type is
+   * refused naming the protocols that take it).
+   */
+  get(type: string, layers?: readonly string[]): AnyToxicDefinition | undefined {
+    const found = this.byType.get(type);
+    if (!found) return undefined;
+    return (layers && found.find((t) => layers.includes(toxicLayer(t)))) ?? found[0];
   }
 
   /** Every toxic type name, in documentation order. */
@@ -133,17 +163,17 @@ export function acceptedToxics(given: ToxicLookup | undefined): ToxicLookup {
   return given ?? ToxicRegistry.builtin;
 }
 
-/** The built-in definition for a wire `type`, or undefined when there is none. */
-export function getToxicDefinition(type: string): AnyToxicDefinition | undefined {
-  return ToxicRegistry.builtin.get(type);
+/** The built-in definition for a wire `type` (within `layers`, see {@link ToxicRegistry.get}), or undefined when there is none. */
+export function getToxicDefinition(type: string, layers?: readonly string[]): AnyToxicDefinition | undefined {
+  return ToxicRegistry.builtin.get(type, layers);
 }
 
-/** The built-in byte-stream toxics (every layer but HTTP), in documentation order. */
+/** The built-in byte-stream toxics, in documentation order. */
 export function streamToxics(): ToxicDefinition[] {
-  return builtinToxics.filter((t): t is ToxicDefinition => t.layer !== 'http');
+  return builtinToxics.filter((t): t is ToxicDefinition => t.layer === undefined || t.layer === 'stream');
 }
 
-/** Every built-in toxic type name. */
+/** The built-in byte-stream and HTTP toxic type names (what scenarios take; datagram toxics are in {@link builtinDatagramToxics}). */
 export function toxicTypes(): string[] {
-  return ToxicRegistry.builtin.types();
+  return builtinToxics.map((t) => t.type);
 }

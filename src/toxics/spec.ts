@@ -31,6 +31,8 @@ export interface ParseOptions {
   strict?: boolean;
   /** Looks a type up; defaults to the built-in registry. */
   lookup?: (type: string) => AnyToxicDefinition | undefined;
+  /** The layers of the proxy the toxic is for: picks among types of the same name (`latency`). */
+  layers?: readonly string[];
 }
 
 const envelope = z.object({
@@ -120,7 +122,7 @@ export function resolveToxic(
   if (!direction) throw errors.invalidStream();
   const type = input.type ?? '';
   const name = input.name ? input.name : `${type}_${stream}`;
-  const definition = (options.lookup ?? getToxicDefinition)(type);
+  const definition = options.lookup ? options.lookup(type) : getToxicDefinition(type, options.layers);
   if (!definition) throw errors.invalidToxicType();
   if (exists(name)) throw errors.toxicExists();
   const toxicity = checkToxicity(input.toxicity ?? 1);

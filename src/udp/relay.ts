@@ -50,7 +50,7 @@ export class UdpRelay {
   /** The configured listen address until the first start, then the address bound. */
   listen: string;
   upstream: string;
-  private readonly owner: FlowOwner;
+  private readonly owner: FlowOwner & { idleTimeoutMs: number };
   private readonly clock: Clock;
   private readonly wallClock: () => number;
   private readonly log: Logger;
@@ -104,9 +104,13 @@ export class UdpRelay {
     return this.socket !== null;
   }
 
-  /** ms without a datagram after which a flow ends. */
+  /** ms without a datagram after which a flow ends; a change applies to live flows from their next check. */
   get idleTimeoutMs(): number {
     return this.owner.idleTimeoutMs;
+  }
+
+  set idleTimeoutMs(ms: number) {
+    this.owner.idleTimeoutMs = ms;
   }
 
   /** The bound `host:port`, or undefined while stopped. */
@@ -199,17 +203,29 @@ export class UdpRelay {
         `proxy ${this.name} already has ${MAX_TOXICS_PER_DIRECTION} ${spec.direction} toxics, the most one direction may have: remove one first`,
       );
     }
+    this.attachToxic(spec, definition);
+    return spec;
+  }
+
+  /** Adds a toxic already validated (a proxy's toxic set checked it): it applies to every live flow at once. */
+  attachToxic(spec: ToxicSpec, definition: DatagramToxicDefinition): void {
     this.attached.push({ spec, definition });
     for (const flow of this.live.values()) flow.pipeline(spec.direction).add(spec, definition);
-    return spec;
+  }
+
+  /** Puts a validated new `spec` of a toxic in place on every live flow. Throws TOXIC_NOT_FOUND. */
+  replaceToxic(spec: ToxicSpec): void {
+    const toxic = this.find(spec.name);
+    if (!toxic) throw errors.toxicNotFound();
+    toxic.spec = spec;
+    for (const flow of this.live.values()) flow.pipeline(spec.direction).update(spec, toxic.definition);
   }
 
   /** Changes a toxic's attributes or toxicity on every live flow at once. Throws TOXIC_NOT_FOUND. */
   updateToxic(name: string, patch: ToxicPatch, options: Pick<DatagramParseOptions, 'strict'> = {}): ToxicSpec {
     const toxic = this.find(name);
     if (!toxic) throw errors.toxicNotFound();
-    toxic.spec = applyDatagramToxicPatch(toxic.spec, toxic.definition, patch, options);
-    for (const flow of this.live.values()) flow.pipeline(toxic.spec.direction).update(toxic.spec, toxic.definition);
+    this.replaceToxic(applyDatagramToxicPatch(toxic.spec, toxic.definition, patch, options));
     return toxic.spec;
   }
 

@@ -66,7 +66,9 @@ function fieldOfMessage(message: string): string | undefined {
 
 /** A form for any toxic, built from its JSON Schema; the API checks the values and its messages are shown as they are. */
 export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
-  const usable = types.filter((t) => t.layer === 'stream' || proxy.protocol === 'http');
+  // The layers the proxy's protocol takes: a udp proxy takes datagram toxics only, whose names some stream toxics share.
+  const layers = proxy.protocol === 'udp' ? ['datagram'] : proxy.protocol === 'http' ? ['stream', 'http'] : ['stream'];
+  const usable = types.filter((t) => layers.includes(t.layer));
   const [type, setType] = useState(editing?.type ?? usable[0]?.type ?? 'latency');
   const [name, setName] = useState(editing?.name ?? '');
   const [stream, setStream] = useState<string>(editing ? directionOf(editing) : 'downstream');
@@ -74,7 +76,7 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const definition = types.find((t) => t.type === type);
+  const definition = usable.find((t) => t.type === type);
   const properties = Object.entries(definition?.attributes.properties ?? {});
   const badField = error ? fieldOfMessage(error) : undefined;
   const id = (field: string) => `toxic-${field}`;

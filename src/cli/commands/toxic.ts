@@ -3,6 +3,7 @@
  * toxiproxy-cli's flags. Unlike toxiproxy-cli, `update` without `--toxicity` keeps the toxicity.
  * @module
  */
+import type { AnyToxicDefinition } from '../../core/toxic-contract.js';
 import type { AdminClient, ToxicCreate, ToxicUpdate } from '../../api/client.js';
 import { parseCommandArgs, UsageError, type FlagSpecs, type FlagValues } from '../args.js';
 import { attempt, CommandFailure, commandFlags, EXIT, executeCommand, type ClientCommand } from '../client-command.js';
@@ -152,14 +153,19 @@ async function withToxicTypes(client: Pick<AdminClient, 'info'>, err: unknown): 
 
 /** The toxic types and their attributes, from the toxic registry (loaded only for help). */
 async function toxicTypesHelp(): Promise<string> {
-  const { builtinToxics } = await import('../../toxics/registry.js');
-  const width = Math.max(...builtinToxics.map((t) => t.type.length));
+  const { builtinDatagramToxics, builtinToxics } = await import('../../toxics/registry.js');
+  const width = Math.max(...[...builtinToxics, ...builtinDatagramToxics].map((t) => t.type.length));
   const lines = ['Toxic types (attribute=unit):'];
-  for (const toxic of builtinToxics) {
-    lines.push(`  ${toxic.type.padEnd(width)}  ${toxic.summary}`);
-    const attributes = Object.entries(toxic.attributes.shape).map(([key, schema]) => `${key}=<${describeAttribute(schema)}>`);
-    if (attributes.length > 0) lines.push(`  ${' '.repeat(width)}  ${attributes.join(' ')}`);
-  }
+  const list = (toxics: readonly AnyToxicDefinition[]) => {
+    for (const toxic of toxics) {
+      lines.push(`  ${toxic.type.padEnd(width)}  ${toxic.summary}`);
+      const attributes = Object.entries(toxic.attributes.shape).map(([key, schema]) => `${key}=<${describeAttribute(schema)}>`);
+      if (attributes.length > 0) lines.push(`  ${' '.repeat(width)}  ${attributes.join(' ')}`);
+    }
+  };
+  list(builtinToxics);
+  lines.push('Datagram toxic types (udp proxies only):');
+  list(builtinDatagramToxics);
   return lines.join('\n');
 }
 
