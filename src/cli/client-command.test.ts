@@ -17,8 +17,12 @@ function capture(env: Record<string, string | undefined>, tty = false): Captured
   const io: Captured = {
     out: '',
     err: '',
-    stdout: (text) => void (io.out += text),
-    stderr: (text) => void (io.err += text),
+    stdout: (text) => {
+      io.out += text;
+    },
+    stderr: (text) => {
+      io.err += text;
+    },
     style: { tty, color: false },
     env,
   };

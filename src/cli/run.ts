@@ -14,7 +14,7 @@ import { writeJournal, type Journal } from '../scenario/journal.js';
 import { loadScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { ScenarioRun, type Target } from '../scenario/runner.js';
 import type { RunningServer } from '../server.js';
-import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
+import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs, type FlagValues } from './args.js';
 import { cliUserAgent } from './client-options.js';
 import { processIo, type CliIo } from './output.js';
 import { planText } from './plan-text.js';
@@ -91,7 +91,7 @@ async function startEmbedded(seed: string): Promise<RunningServer> {
 
 /** Runs `faultline run`; resolves to the exit code. */
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
-  let values;
+  let values: FlagValues<typeof FLAGS>;
   let file: string;
   let timeScale: number | undefined;
   try {
