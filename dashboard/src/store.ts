@@ -6,7 +6,7 @@
  */
 import { call } from './api';
 import { eventText, type EventBody } from './event-text';
-import { directionOf, type LogEntry, type Proxy, type RunSummary, type Series, type Toxic, type ToxicType } from './model';
+import { directionOf, type LogEntry, type ProxyInfo, type RunSummary, type Series, type Toxic, type ToxicType } from './model';
 import { openStream, type Frame, type StreamState } from './sse';
 
 /** Samples kept per proxy for the charts (three minutes at one a second). */
@@ -16,7 +16,7 @@ const LOG_LENGTH = 500;
 
 /** What the page shows. */
 export interface State {
-  proxies: ReadonlyMap<string, Proxy>;
+  proxies: ReadonlyMap<string, ProxyInfo>;
   /** Proxy names, sorted. */
   names: readonly string[];
   traffic: ReadonlyMap<string, Series>;
@@ -77,11 +77,11 @@ export class Store {
 
   /** Reads the whole proxy list again (after a gap in the stream, or new proxies). */
   async reload(): Promise<void> {
-    const list = await call<Record<string, Proxy>>('GET', '/proxies');
+    const list = await call<Record<string, ProxyInfo>>('GET', '/proxies');
     // Unchanged proxies keep their objects, so their rows are not drawn again.
     const before = this.state.proxies;
-    const same = (a: Proxy | undefined, b: Proxy) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
-    this.setProxies(new Map(Object.entries(list).map(([name, p]) => [name, same(before.get(name), p) ? (before.get(name) as Proxy) : p])));
+    const same = (a: ProxyInfo | undefined, b: ProxyInfo) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+    this.setProxies(new Map(Object.entries(list).map(([name, p]) => [name, same(before.get(name), p) ? (before.get(name) as ProxyInfo) : p])));
   }
 
   /** Schedules one drawing for the next animation frame. */
@@ -98,11 +98,11 @@ export class Store {
     this.changed();
   }
 
-  private setProxies(proxies: Map<string, Proxy>): void {
+  private setProxies(proxies: Map<string, ProxyInfo>): void {
     this.set({ loaded: true, proxies, names: [...proxies.keys()].sort((a, b) => a.localeCompare(b)) });
   }
 
-  private updateProxy(name: string, change: (p: Proxy) => Proxy | undefined): void {
+  private updateProxy(name: string, change: (p: ProxyInfo) => ProxyInfo | undefined): void {
     const proxies = new Map(this.state.proxies);
     const before = proxies.get(name);
     const after = before ? change(before) : undefined;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { closeConnection } from '../actions';
 import { call, seg } from '../api';
 import { duration, size } from '../format';
-import type { ConnectionInfo, Proxy } from '../model';
+import type { ConnectionInfo, ProxyInfo } from '../model';
 import type { Act } from './ProxyRow';
 
 /** Rows drawn at most; the rest are counted. */
@@ -11,7 +11,7 @@ const SHOWN = 100;
 const REFRESH_MS = 2000;
 
 /** A proxy's live connections, read every two seconds while shown, each with close and reset. */
-export function Connections({ proxy, act }: { proxy: Proxy; act: Act }) {
+export function Connections({ proxy, act }: { proxy: ProxyInfo; act: Act }) {
   const [list, setList] = useState<ConnectionInfo[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now());

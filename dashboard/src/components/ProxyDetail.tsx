@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { partition, removeToxic } from '../actions';
 import { attributesText, rate, toxicityText } from '../format';
-import { directionOf, type Proxy, type Series, type Toxic, type ToxicType } from '../model';
+import { directionOf, type ProxyInfo, type Series, type Toxic, type ToxicType } from '../model';
 import { SERIES_LENGTH } from '../store';
 import { Connections } from './Connections';
 import { ProxyRow, type Act } from './ProxyRow';
@@ -9,14 +9,14 @@ import { largest, Sparkline } from './Sparkline';
 import { ToxicForm } from './ToxicForm';
 
 interface Props {
-  proxy: Proxy;
+  proxy: ProxyInfo;
   series: Series | undefined;
   types: readonly ToxicType[];
   act: Act;
   say: (message: string) => void;
 }
 
-function ToxicList({ proxy, direction, act, onEdit }: { proxy: Proxy; direction: 'upstream' | 'downstream'; act: Act; onEdit: (t: Toxic) => void }) {
+function ToxicList({ proxy, direction, act, onEdit }: { proxy: ProxyInfo; direction: 'upstream' | 'downstream'; act: Act; onEdit: (t: Toxic) => void }) {
   const toxics = proxy.toxics.filter((t) => directionOf(t) === direction);
   return (
     <div class="direction">

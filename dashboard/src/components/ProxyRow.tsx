@@ -1,14 +1,14 @@
 import { Component, createRef } from 'preact';
 import { LATENCY_PRESETS, presetLatency, setEnabled, setLatency, removeEveryToxic, togglePartition } from '../actions';
 import { attributesText, rate, toxicityText } from '../format';
-import { directionOf, isPartitioned, type Proxy, type Series } from '../model';
+import { directionOf, isPartitioned, type ProxyInfo, type Series } from '../model';
 import { Sparkline } from './Sparkline';
 
 /** Runs an action and reports how it went. */
 export type Act = (what: string, action: () => Promise<unknown>) => void;
 
 interface Props {
-  proxy: Proxy;
+  proxy: ProxyInfo;
   series: Series | undefined;
   selected: boolean;
   onSelect: (name: string) => void;

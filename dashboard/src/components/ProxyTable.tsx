@@ -1,11 +1,11 @@
 import { rate } from '../format';
-import type { Proxy, Series } from '../model';
+import type { ProxyInfo, Series } from '../model';
 import { ProxyRow, type Act } from './ProxyRow';
 import { pure } from './pure';
 
 /** What the table reads of the page's state. */
 export interface TableState {
-  proxies: ReadonlyMap<string, Proxy>;
+  proxies: ReadonlyMap<string, ProxyInfo>;
   names: readonly string[];
   traffic: ReadonlyMap<string, Series>;
 }

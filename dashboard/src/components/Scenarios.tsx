@@ -170,7 +170,9 @@ function Starter({ act, onStarted }: { act: Act; onStarted: (id: string) => void
       {ready && checked ? (
         <div class="plan" aria-live="polite">
           <p class="ok">{checked.plan.summary}</p>
-          <pre aria-label="Dry run">{checked.plan.plan}</pre>
+          <figure aria-label="Dry run">
+            <pre>{checked.plan.plan}</pre>
+          </figure>
         </div>
       ) : null}
     </section>

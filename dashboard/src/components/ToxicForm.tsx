@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { addToxic, updateToxic } from '../actions';
 import { ApiError } from '../api';
-import { directionOf, type JsonSchema, type Proxy, type Toxic, type ToxicType } from '../model';
+import { directionOf, type JsonSchema, type ProxyInfo, type Toxic, type ToxicType } from '../model';
 
 interface Props {
-  proxy: Proxy;
+  proxy: ProxyInfo;
   types: readonly ToxicType[];
   /** The toxic being edited; a new one when undefined. */
   editing: Toxic | undefined;
@@ -41,7 +41,7 @@ function textOf(value: unknown, kind: Kind): string {
 }
 
 /** The value sent for a field; what cannot be read is sent as typed, so the API says what is wrong. */
-function valueOf(text: string, kind: Kind): unknown {
+function fieldValue(text: string, kind: Kind): unknown {
   switch (kind) {
     case 'integer':
     case 'number':
@@ -88,9 +88,9 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
       const kind = kindOf(schema);
       const text = values[key] ?? (editing ? textOf(editing.attributes[key], kind) : '');
       // Blank means the default: the API fills it in.
-      if (text !== '' || kind === 'boolean') attributes[key] = valueOf(kind === 'boolean' && text === '' ? String(schema.default ?? false) : text, kind);
+      if (text !== '' || kind === 'boolean') attributes[key] = fieldValue(kind === 'boolean' && text === '' ? String(schema.default ?? false) : text, kind);
     }
-    const level = valueOf(toxicity, 'number');
+    const level = fieldValue(toxicity, 'number');
     try {
       if (editing) {
         await updateToxic(proxy, editing.name, { toxicity: level as number, attributes });
@@ -161,6 +161,7 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
             );
           }
           return (
+            // biome-ignore lint/a11y/noLabelWithoutControl: the control inside is a select, a textarea or an input, chosen by kind.
             <label key={key} class={kind === 'json' ? 'wide' : undefined}>
               <span>
                 {key}
