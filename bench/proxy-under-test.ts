@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BenchChild } from './children.js';
 import type { HoldSample } from './frame-probe.js';
 import type { ChildProxySpec, ServerProxySpec } from './protocol.js';
-import { faultlineLaunch, ProxyServer, toxiproxyLaunch, type ServerLaunch } from './proxy-server.js';
+import { faultlineLaunch, type ProxyServer, toxiproxyLaunch, type ServerLaunch } from './proxy-server.js';
 
 /** Memory of the process a proxy runs in. Heap and Buffer figures exist for bench children only. */
 export interface ProxyMemory {

@@ -3,6 +3,7 @@
  * honoured, one line per API change, connections only at debug, and never a line per chunk.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startFaultline, type FaultlineProcess } from './helpers/faultline.js';
 import { api } from './helpers/http.js';
@@ -73,13 +74,14 @@ describe('logs', () => {
     const run = spawnRaw('script', ['-qfec', `'${process.execPath}' '${CLI}' serve --port ${port}`, '/dev/null']);
     await waitFor(() => run.output().includes('admin API listening'), 30_000, 'startup on a terminal');
     const text = run.output();
-    const pid = Number(/INFO.*?\((\d+)\)/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]);
+    const pid = Number(/INFO.*?\((\d+)\)/.exec(stripVTControlCharacters(text))?.[1]);
     expect(pid).toBeGreaterThan(0);
     // Stop the server itself (its pid is in the line); `script` ends with it.
     process.kill(pid, 'SIGTERM');
     await new Promise((resolve) => run.child.once('exit', resolve));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour is what is looked for.
     expect(text).toMatch(/\x1b\[3\dm/);
-    const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(text);
     expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): admin API listening/m);
     expect(plain.split('\n').some((l) => l.trim().startsWith('{'))).toBe(false);
   });

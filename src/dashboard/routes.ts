@@ -53,7 +53,9 @@ export function dashboardRoutes(router: Router, deps: DashboardDeps, matched: re
         get: (req, res) => {
           const filter = parseEventFilter(req);
           const unsubscribe: Array<() => void> = [];
-          const client = openEventStream(req, res, deps.registry, deps.sse ?? {}, () => unsubscribe.forEach((u) => u()));
+          const client = openEventStream(req, res, deps.registry, deps.sse ?? {}, () => {
+            for (const u of unsubscribe) u();
+          });
           unsubscribe.push(deps.events.subscribe(client, filter), feed.subscribe(client));
         },
       },

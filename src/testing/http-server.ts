@@ -3,7 +3,7 @@
  * after itself, and a client request that reads the whole answer. Not part of the package.
  * @module
  */
-import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { type Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { listenOnLoopback } from './net.js';
 
