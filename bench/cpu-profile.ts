@@ -106,11 +106,17 @@ function main(argv: string[]): void {
     const matches = (f: FunctionTime): boolean => values.filter === undefined || f.name.includes(values.filter);
     console.log(`${file}: ${totalMs.toFixed(0)} ms sampled`);
     console.log('  self time');
-    for (const f of functions.filter(matches).sort((a, b) => b.selfMs - a.selfMs).slice(0, top)) {
+    for (const f of functions
+      .filter(matches)
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)) {
       console.log(`  ${percent(f.selfShare)}  ${f.name}`);
     }
     console.log('  inclusive time');
-    for (const f of functions.filter(matches).sort((a, b) => b.totalMs - a.totalMs).slice(0, top)) {
+    for (const f of functions
+      .filter(matches)
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, top)) {
       console.log(`  ${percent(f.totalShare)}  ${f.name}`);
     }
   }

@@ -59,7 +59,10 @@ class Probe {
 
   cursor(map: WeakMap<Socket, FrameCursor>, socket: Socket): FrameCursor {
     let c = map.get(socket);
-    if (!c) map.set(socket, (c = new FrameCursor()));
+    if (!c) {
+      c = new FrameCursor();
+      map.set(socket, c);
+    }
     return c;
   }
 
@@ -91,12 +94,13 @@ export function installFrameProbe(): { sample(fromMs: number, toMs: number): Hol
   const emit = Socket.prototype.emit;
   Socket.prototype.emit = function (this: Socket, event: string | symbol, chunk?: unknown): boolean {
     if (event === 'data' && Buffer.isBuffer(chunk)) probe.cursor(probe.readers, this).feed(chunk, probe, true, performance.now());
-    // `arguments` passed straight to apply: no array is made per event.
+    // biome-ignore lint/complexity/noArguments: passed straight to apply, so no array is made per event.
     return emit.apply(this, arguments as unknown as Parameters<typeof emit>);
   } as typeof emit;
   const write = Socket.prototype.write;
   Socket.prototype.write = function (this: Socket, chunk: unknown): boolean {
     if (Buffer.isBuffer(chunk)) probe.cursor(probe.writers, this).feed(chunk, probe, false, performance.now());
+    // biome-ignore lint/complexity/noArguments: as above, no array per write.
     return write.apply(this, arguments as unknown as Parameters<typeof write>);
   } as typeof write;
   wrapOnread(probe);
@@ -120,12 +124,11 @@ function wrapOnread(probe: Probe): void {
       return wrapped.get(this) ?? null;
     },
     set(this: Socket, callback: OnreadCallback | null) {
-      const socket = this;
       wrapped.set(
-        socket,
+        this,
         callback &&
           ((nread: number, buf: Buffer) => {
-            probe.cursor(probe.readers, socket).feed(buf.subarray(0, nread), probe, true, performance.now());
+            probe.cursor(probe.readers, this).feed(buf.subarray(0, nread), probe, true, performance.now());
             return callback(nread, buf);
           }),
       );

@@ -323,10 +323,13 @@ async function delay(task: DelayTask): Promise<DelayResult> {
   };
   sockets.forEach((socket, i) => {
     socket.on('error', () => {});
-    const start = setTimeout(() => {
-      sendFrame(socket);
-      timers.push(setInterval(() => sendFrame(socket), task.intervalMs));
-    }, (i * task.intervalMs) / task.streams);
+    const start = setTimeout(
+      () => {
+        sendFrame(socket);
+        timers.push(setInterval(() => sendFrame(socket), task.intervalMs));
+      },
+      (i * task.intervalMs) / task.streams,
+    );
     timers.push(start);
   });
   await sleep(task.warmupMs);

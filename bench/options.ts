@@ -36,7 +36,9 @@ report says so.
   --runs N             rounds over every setup (default 5, --quick 3)
   --only LIST          workloads, comma-separated: ${WORKLOADS.join(', ')}
   --setups LIST        setups, comma-separated: ${SETUP_IDS.join(', ')}
-                       (default: all but ${SETUPS.filter((s) => s.optIn === true).map((s) => s.id).join(', ')})
+                       (default: all but ${SETUPS.filter((s) => s.optIn === true)
+                         .map((s) => s.id)
+                         .join(', ')})
   --toxiproxy PATH     the toxiproxy-server binary to compare with (default: found on PATH)
   --connections N      idle connections held for the memory workload (default 2000)
   --decay-ms N         length of each of the 10 uploads of the decay workload (default 1500)
@@ -49,7 +51,10 @@ report says so.
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
   if (value === undefined) return [...allowed];
-  const picked = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const picked = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const item of picked) {
     if (!(allowed as readonly string[]).includes(item)) throw new Error(`unknown ${what} '${item}' (one of: ${allowed.join(', ')})`);
   }

@@ -27,32 +27,29 @@ interface RunningProxy {
  */
 async function startPipeProxy(upstreamPort: number, delayMs?: number): Promise<RunningProxy> {
   const clients = new Set<Socket>();
-  const server: Server = createServer(
-    { allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK },
-    (client) => {
-      // `highWaterMark` is a Duplex option that net.Socket passes on; Node 20's types omit it here.
-      const options: NetConnectOpts & { highWaterMark: number } = {
-        host: '127.0.0.1',
-        port: upstreamPort,
-        allowHalfOpen: true,
-        noDelay: true,
-        highWaterMark: BENCH_HIGH_WATER_MARK,
-      };
-      const upstream = connect(options);
-      clients.add(client);
-      const destroyBoth = (): void => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', destroyBoth);
-      upstream.on('error', destroyBoth);
-      client.on('close', () => clients.delete(client));
-      if (delayMs === undefined) client.pipe(upstream);
-      // The timer baseline: each chunk written by its own plain setTimeout (same-delay timers fire in order).
-      else client.on('data', (chunk: Buffer) => setTimeout(() => upstream.write(chunk), delayMs));
-      upstream.pipe(client);
-    },
-  );
+  const server: Server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: BENCH_HIGH_WATER_MARK }, (client) => {
+    // `highWaterMark` is a Duplex option that net.Socket passes on; Node 20's types omit it here.
+    const options: NetConnectOpts & { highWaterMark: number } = {
+      host: '127.0.0.1',
+      port: upstreamPort,
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: BENCH_HIGH_WATER_MARK,
+    };
+    const upstream = connect(options);
+    clients.add(client);
+    const destroyBoth = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', destroyBoth);
+    upstream.on('error', destroyBoth);
+    client.on('close', () => clients.delete(client));
+    if (delayMs === undefined) client.pipe(upstream);
+    // The timer baseline: each chunk written by its own plain setTimeout (same-delay timers fire in order).
+    else client.on('data', (chunk: Buffer) => setTimeout(() => upstream.write(chunk), delayMs));
+    upstream.pipe(client);
+  });
   await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
   const address = server.address();
   return {

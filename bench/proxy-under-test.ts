@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BenchChild } from './children.js';
 import type { HoldSample } from './frame-probe.js';
 import type { ChildProxySpec, ServerProxySpec } from './protocol.js';
-import { faultlineLaunch, ProxyServer, toxiproxyLaunch, type ServerLaunch } from './proxy-server.js';
+import { faultlineLaunch, type ProxyServer, toxiproxyLaunch, type ServerLaunch } from './proxy-server.js';
 
 /** Memory of the process a proxy runs in. Heap and Buffer figures exist for bench children only. */
 export interface ProxyMemory {
@@ -60,9 +60,14 @@ export async function startChildProxy(
   if (ctx.cpuProfDir !== undefined && options.profile === true) {
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);
   }
-  const child = await BenchChild.start(`proxy (${name})`, join(ctx.scriptDir, 'proxy-process.js'), [String(upstreamPort), JSON.stringify(spec)], {
-    execArgv,
-  });
+  const child = await BenchChild.start(
+    `proxy (${name})`,
+    join(ctx.scriptDir, 'proxy-process.js'),
+    [String(upstreamPort), JSON.stringify(spec)],
+    {
+      execArgv,
+    },
+  );
   return {
     port: child.port,
     cpuMicros: async () => (await child.request({ type: 'cpu' }, 'cpu', 10_000)).micros,

@@ -58,10 +58,7 @@ function measuredMetrics(result: BenchResult): MetricDef[] {
 /** Medians with min–max over the runs, one column per setup. */
 export function resultsTable(result: BenchResult): string {
   const setups = measuredSetups(result);
-  const lines = [
-    `| workload | metric | ${setups.map((s) => s.label).join(' | ')} |`,
-    `|---|---|${setups.map(() => '---:').join('|')}|`,
-  ];
+  const lines = [`| workload | metric | ${setups.map((s) => s.label).join(' | ')} |`, `|---|---|${setups.map(() => '---:').join('|')}|`];
   for (const metric of measuredMetrics(result)) {
     const cells = setups.map((s) => cell(result, s.id, metric));
     lines.push(`| ${WORKLOAD_LABELS[metric.workload]} | ${metric.unit} | ${cells.join(' | ')} |`);
@@ -99,7 +96,10 @@ function verdictText(verdict: Verdict): string {
 
 /** The performance targets with the measured ratios. */
 export function targetsTable(verdicts: readonly Verdict[]): string {
-  const lines = ['| target (Faultline medians, × = over the named setup in the same run) | setup | goal | measured | |', '|---|---|---|---:|---|'];
+  const lines = [
+    '| target (Faultline medians, × = over the named setup in the same run) | setup | goal | measured | |',
+    '|---|---|---|---:|---|',
+  ];
   for (const v of verdicts) {
     lines.push(`| ${v.target.label} | ${v.target.setup} | ${formatBound(v.target)} | ${formatMeasured(v)} | ${verdictText(v)} |`);
   }

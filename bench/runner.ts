@@ -171,7 +171,8 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
           await program.server?.stop();
         }
         if (!setup.proxy) continue;
-        for (const workload of mine.filter((w) => w.fresh)) await attempt(`${tag} ${workload.id}`, () => fresh.measure(workload, setup, tag));
+        for (const workload of mine.filter((w) => w.fresh))
+          await attempt(`${tag} ${workload.id}`, () => fresh.measure(workload, setup, tag));
       }
     }
   } finally {
@@ -300,7 +301,12 @@ class FreshMeasures {
     try {
       await sleep(this.sizes.idleSettleMs);
       const before = await proxy.memory();
-      const load = { kind: 'idle', port: proxy.port, connections: this.sizes.idleConnections, concurrency: this.sizes.idleConcurrency } as const;
+      const load = {
+        kind: 'idle',
+        port: proxy.port,
+        connections: this.sizes.idleConnections,
+        concurrency: this.sizes.idleConcurrency,
+      } as const;
       const result = await task(this.loadgen, load);
       await sleep(this.sizes.idleSettleMs);
       const after = await proxy.memory();
@@ -478,7 +484,13 @@ function trafficTask(workload: WorkloadId, port: number, setup: Setup, sizes: Wo
   switch (workload) {
     case 'bulk-down':
     case 'bulk-up':
-      return { kind: 'bulk', direction: workload === 'bulk-down' ? 'down' : 'up', port, warmupMs: sizes.bulkWarmupMs, durationMs: sizes.bulkMs };
+      return {
+        kind: 'bulk',
+        direction: workload === 'bulk-down' ? 'down' : 'up',
+        port,
+        warmupMs: sizes.bulkWarmupMs,
+        durationMs: sizes.bulkMs,
+      };
     case 'rr1':
     case 'rr50':
       return {

@@ -184,7 +184,13 @@ export const WORKLOADS: readonly WorkloadDef[] = [
     fresh: true,
   },
   { id: 'decay', label: '10 consecutive uploads in one process', upstream: 'server', setups: ['faultline'], fresh: true, once: true },
-  { id: 'delay', label: 'timed frames, 50 streams', upstream: 'sink', setups: ['direct', 'pipe', 'pipe-timer20', 'engine-latency20'], fresh: false },
+  {
+    id: 'delay',
+    label: 'timed frames, 50 streams',
+    upstream: 'sink',
+    setups: ['direct', 'pipe', 'pipe-timer20', 'engine-latency20'],
+    fresh: false,
+  },
   { id: 'slow', label: '1 slow reader + 99 bulk streams', upstream: 'server', setups: ['pipe', 'pipe-cluster', 'engine'], fresh: true },
 ];
 

@@ -125,10 +125,13 @@ async function main(): Promise<void> {
     { label: 'node http server', command: process.execPath, args: (port) => ['-e', NODE_FLOOR, String(port)] },
   ];
   const toxiproxy = values.toxiproxy ?? onPath('toxiproxy-server');
-  if (toxiproxy) subjects.push({ label: 'toxiproxy-server', command: toxiproxy, args: (port) => ['-host', '127.0.0.1', '-port', String(port)] });
+  if (toxiproxy)
+    subjects.push({ label: 'toxiproxy-server', command: toxiproxy, args: (port) => ['-host', '127.0.0.1', '-port', String(port)] });
   else process.stdout.write('toxiproxy-server not found on PATH (or --toxiproxy): its column is skipped\n');
 
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const times = new Map<string, Sample[]>(subjects.map((s) => [s.label, []]));
   // Interleaved, one warm-up of each first (its time is not kept): disk caches are warm for both.
   for (const subject of subjects) await timeOnce(subject);
@@ -136,7 +139,11 @@ async function main(): Promise<void> {
     for (const subject of subjects) times.get(subject.label)?.push(await timeOnce(subject));
   }
   const medians = new Map<string, number>();
-  process.stdout.write(`time from spawn to first 200 on GET /version, ${runs} runs each (load average before: ${load}; after: ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
+  process.stdout.write(
+    `time from spawn to first 200 on GET /version, ${runs} runs each (load average before: ${load}; after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})\n`,
+  );
   for (const [label, samples] of times) {
     const wall = samples.map((x) => x.wallMs);
     const s = summarize(wall);

@@ -79,7 +79,11 @@ async function relay(setup: Setup, upstreamPort: number): Promise<{ child: Child
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '3' }, ms: { type: 'string', default: '3000' }, flows: { type: 'string', default: '10000' } },
+    options: {
+      runs: { type: 'string', default: '3' },
+      ms: { type: 'string', default: '3000' },
+      flows: { type: 'string', default: '10000' },
+    },
   });
   const runs = Number(values.runs);
   const ms = Number(values.ms);
@@ -93,7 +97,15 @@ async function main(): Promise<void> {
     for (let round = 1; round <= runs; round++) {
       for (const setup of SETUPS) {
         const { child, port } = await relay(setup, echoPort);
-        const gen = start(['load', String(port), String(load.sockets), String(load.window), String(load.size), String(load.warmupMs), String(ms)]);
+        const gen = start([
+          'load',
+          String(port),
+          String(load.sockets),
+          String(load.window),
+          String(load.size),
+          String(load.warmupMs),
+          String(ms),
+        ]);
         const result = await gen.first;
         await gen.stop();
         await child.stop();
@@ -112,7 +124,12 @@ async function main(): Promise<void> {
       await maker.stop();
       await child.stop();
       const growth = Number(after['rss']) - Number(before['rss']);
-      memory[setup] = { perFlowKB: growth / flowCount / 1000, rssMB: Number(after['rss']) / 1e6, flows: Number(after['flows']), answered: Number(made['answered']) };
+      memory[setup] = {
+        perFlowKB: growth / flowCount / 1000,
+        rssMB: Number(after['rss']) / 1e6,
+        flows: Number(after['flows']),
+        answered: Number(made['answered']),
+      };
       process.stderr.write(`  ${setup}: ${flowCount} flows, RSS ${memory[setup].rssMB.toFixed(0)} MB\n`);
     }
     const lines = [
@@ -138,7 +155,10 @@ async function main(): Promise<void> {
       ),
     ];
     const ratio = median(rates.faultline) / median(rates.bare);
-    lines.push('', `Target: Faultline ≥ 0.9× the bare relay on datagrams per second: ${ratio >= 0.9 ? 'met' : 'MISSED'} (${ratio.toFixed(2)}×).`);
+    lines.push(
+      '',
+      `Target: Faultline ≥ 0.9× the bare relay on datagrams per second: ${ratio >= 0.9 ? 'met' : 'MISSED'} (${ratio.toFixed(2)}×).`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await echo.stop();

@@ -29,7 +29,10 @@ function serverArgs() {
   const ours = netNamespace('self');
   let pids = [];
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .sort((a, b) => a - b);
   } catch {
     return [];
   }

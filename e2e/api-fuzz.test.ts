@@ -63,7 +63,18 @@ const ODD_NAMES = [
   'toString',
 ];
 
-const HUGE_NUMBERS = ['1e400', '-1e400', '9223372036854775807', '-9223372036854775808', '1e308', '0.1e-400', '1.0', '1e3', '-0', '123456789012345678901234567890'];
+const HUGE_NUMBERS = [
+  '1e400',
+  '-1e400',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '1e308',
+  '0.1e-400',
+  '1.0',
+  '1e3',
+  '-0',
+  '123456789012345678901234567890',
+];
 
 function randomString(): string {
   switch (int(5)) {
@@ -121,12 +132,19 @@ function proxyBody(): Record<string, unknown> {
 function toxicBody(): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (rand() < 0.5) body['name'] = rand() < 0.7 ? randomString().slice(0, 100) : randomValue();
-  if (rand() < 0.9) body['type'] = rand() < 0.7 ? pick(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'noop', 'down', '']) : randomValue();
+  if (rand() < 0.9)
+    body['type'] =
+      rand() < 0.7
+        ? pick(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'noop', 'down', ''])
+        : randomValue();
   if (rand() < 0.6) body['stream'] = rand() < 0.7 ? pick(['upstream', 'downstream', 'Upstream', '', 'sideways']) : randomValue();
   if (rand() < 0.5) body['toxicity'] = rand() < 0.5 ? rand() * 3 - 1 : randomValue();
   if (rand() < 0.8) {
     const keys = ['latency', 'jitter', 'rate', 'delay', 'timeout', 'bytes', 'average_size', 'size_variation', 'Latency', 'unknown'];
-    body['attributes'] = rand() < 0.8 ? Object.fromEntries(Array.from({ length: int(4) }, () => [pick(keys), rand() < 0.5 ? int(5000) : randomValue()])) : randomValue();
+    body['attributes'] =
+      rand() < 0.8
+        ? Object.fromEntries(Array.from({ length: int(4) }, () => [pick(keys), rand() < 0.5 ? int(5000) : randomValue()]))
+        : randomValue();
   }
   return body;
 }
@@ -134,7 +152,15 @@ function toxicBody(): Record<string, unknown> {
 /** A body as text: valid JSON of the right shape, wrong shapes, broken JSON, huge values, bytes. */
 function randomBody(kind: 'proxy' | 'toxic' | 'populate' | 'any'): string | undefined {
   const valid = (): string =>
-    JSON.stringify(kind === 'proxy' ? proxyBody() : kind === 'toxic' ? toxicBody() : kind === 'populate' ? Array.from({ length: int(5) }, proxyBody) : randomValue());
+    JSON.stringify(
+      kind === 'proxy'
+        ? proxyBody()
+        : kind === 'toxic'
+          ? toxicBody()
+          : kind === 'populate'
+            ? Array.from({ length: int(5) }, proxyBody)
+            : randomValue(),
+    );
   switch (int(12)) {
     case 0:
       return undefined;
@@ -186,7 +212,20 @@ function randomPath(): { path: string; kind: 'proxy' | 'toxic' | 'populate' | 'a
     case 6:
       return { path: pick(['/reset', '/version', '/metrics']), kind: 'any' };
     case 7:
-      return { path: pick(['/proxies/%ZZ', '/proxies/%', '/proxies/%C3', '/proxies/a%00b/toxics', '//proxies', '/proxies/', '/PROXIES', '/proxies/x/toxics/', '/proxies?x=%ZZ']), kind: 'any' };
+      return {
+        path: pick([
+          '/proxies/%ZZ',
+          '/proxies/%',
+          '/proxies/%C3',
+          '/proxies/a%00b/toxics',
+          '//proxies',
+          '/proxies/',
+          '/PROXIES',
+          '/proxies/x/toxics/',
+          '/proxies?x=%ZZ',
+        ]),
+        kind: 'any',
+      };
     case 8:
       return { path: `/${'a/'.repeat(int(500))}`, kind: 'any' };
     default:
@@ -270,12 +309,22 @@ describe('API fuzz', () => {
         // Mostly methods the path has, so bodies reach the handlers; sometimes any method.
         const method = rand() < 0.8 ? pick(COMMON_METHODS[kind]) : pick(METHODS);
         const body = method === 'GET' || method === 'OPTIONS' ? undefined : randomBody(kind);
-        const headers: Record<string, string> = { 'Content-Type': pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']) };
+        const headers: Record<string, string> = {
+          'Content-Type': pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']),
+        };
         if (rand() < 0.03) headers['User-Agent'] = 'Mozilla/5.0 (fuzz)';
         const res = await request(server.url, method, path, { headers, ...(body !== undefined ? { body } : {}) });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const why = check(res, method, path);
-        if (why) failures.push({ method, path: path.slice(0, 200), body: body?.slice(0, 300), status: res.status, text: res.text.slice(0, 300), why });
+        if (why)
+          failures.push({
+            method,
+            path: path.slice(0, 200),
+            body: body?.slice(0, 300),
+            status: res.status,
+            text: res.text.slice(0, 300),
+            why,
+          });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -283,19 +332,28 @@ describe('API fuzz', () => {
     expect(failures, `seed ${SEED}: ${JSON.stringify(failures, null, 2)}`).toEqual([]);
     expect(sent).toBe(REQUESTS);
     // The run exercised successes and a spread of client errors, not one path over and over.
-    for (const status of [200, 400, 404]) expect(statuses.get(status) ?? 0, `answers with status ${status} (${JSON.stringify([...statuses])})`).toBeGreaterThan(10);
+    for (const status of [200, 400, 404])
+      expect(statuses.get(status) ?? 0, `answers with status ${status} (${JSON.stringify([...statuses])})`).toBeGreaterThan(10);
 
     // Still alive and well, and nothing was logged as an unexpected error.
     expect(server.child.exitCode).toBeNull();
     expect((await b.get('/version')).status).toBe(200);
-    expect(server.logs.filter((l) => Number(l['level']) >= 50), 'error-level log lines').toEqual([]);
+    expect(
+      server.logs.filter((l) => Number(l['level']) >= 50),
+      'error-level log lines',
+    ).toEqual([]);
   }, 240_000);
 
   it('copes with huge values: a thousand proxies in one populate (the first 500 made), very long names, big attributes', async () => {
     await cleanUp();
     const count = 1000;
     const existing = Object.keys((await b.get('/proxies')).json as object).length;
-    const items = Array.from({ length: count }, (_, i) => ({ name: `bulk-${i}-${'é'.repeat(i % 7)}`, listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false }));
+    const items = Array.from({ length: count }, (_, i) => ({
+      name: `bulk-${i}-${'é'.repeat(i % 7)}`,
+      listen: '127.0.0.1:0',
+      upstream: '127.0.0.1:1',
+      enabled: false,
+    }));
     const populated = await b.post('/populate', items, { timeoutMs: 60_000 });
     // A server holds at most 500 proxies: populate stops at the first one past it, keeping the others.
     const room = 500 - existing;
@@ -306,7 +364,11 @@ describe('API fuzz', () => {
 
     // Names are at most 256 characters, so every one fits a request line (16 KiB of headers).
     const longName = 'n'.repeat(256);
-    const toxic = await b.post('/proxies/fuzz/toxics', { name: longName, type: 'slicer', attributes: { average_size: Number.MAX_SAFE_INTEGER, size_variation: 0, delay: 1e15 } });
+    const toxic = await b.post('/proxies/fuzz/toxics', {
+      name: longName,
+      type: 'slicer',
+      attributes: { average_size: Number.MAX_SAFE_INTEGER, size_variation: 0, delay: 1e15 },
+    });
     expect(toxic.status).toBe(200);
     expect((toxic.json as { name: string }).name).toHaveLength(256);
     expect((await b.post('/proxies/fuzz/toxics', { name: 'n'.repeat(12_000), type: 'noop' })).status).toBe(400);

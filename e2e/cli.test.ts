@@ -92,7 +92,7 @@ describe('faultline list', () => {
 });
 
 describe('faultline create', () => {
-  it('creates a listening proxy and prints toxiproxy-cli\'s line', async () => {
+  it("creates a listening proxy and prints toxiproxy-cli's line", async () => {
     expect(await ok(['create', '--listen', '127.0.0.1:0', '--upstream', echo.address, 'web'])).toBe('Created new proxy web\n');
     const proxy = await admin.proxy('web');
     expect(proxy).toMatchObject({ name: 'web', upstream: echo.address, enabled: true, toxics: [] });
@@ -106,7 +106,7 @@ describe('faultline create', () => {
     for (const name of ['c1', 'c2', 'c3']) expect((await admin.proxy(name)).enabled).toBe(true);
   });
 
-  it('fails with the server\'s message when the name is taken', async () => {
+  it("fails with the server's message when the name is taken", async () => {
     expect(await fails(1, ['create', '-l', '127.0.0.1:0', '-u', echo.address, 'web'])).toBe(
       'Failed to create proxy: HTTP 409: proxy already exists\n',
     );
@@ -122,7 +122,20 @@ describe('faultline create', () => {
   it('creates an HTTP proxy with --protocol http, which then takes HTTP toxics with nested attributes', async () => {
     expect(await ok(['create', '-l', '127.0.0.1:0', '-u', echo.address, '--protocol', 'http', 'api'])).toBe('Created new proxy api\n');
     expect((await admin.proxy('api')).protocol).toBe('http');
-    await ok(['toxic', 'add', '-t', 'http_abort', '-u', '-a', 'status=503', '-a', 'reset=false', '-a', 'match={"methods":["POST"],"path":"/orders/*"}', 'api']);
+    await ok([
+      'toxic',
+      'add',
+      '-t',
+      'http_abort',
+      '-u',
+      '-a',
+      'status=503',
+      '-a',
+      'reset=false',
+      '-a',
+      'match={"methods":["POST"],"path":"/orders/*"}',
+      'api',
+    ]);
     expect((await admin.toxic('api', 'http_abort_upstream')).attributes).toMatchObject({
       status: 503,
       reset: false,
@@ -135,10 +148,16 @@ describe('faultline create', () => {
   });
 
   it('is a usage error without --listen, --upstream or a name', async () => {
-    expect(await fails(2, ['create', '-u', echo.address, 'x'])).toBe("faultline create: --listen ADDR is required\nRun 'faultline create --help' for usage.\n");
+    expect(await fails(2, ['create', '-u', echo.address, 'x'])).toBe(
+      "faultline create: --listen ADDR is required\nRun 'faultline create --help' for usage.\n",
+    );
     expect(await fails(2, ['create', '-l', '127.0.0.1:0', 'x'])).toMatch(/^faultline create: --upstream ADDR is required\n/);
-    expect(await fails(2, ['create', '-l', '127.0.0.1:0', '-u', echo.address])).toMatch(/^faultline create: missing argument <proxyName>\n/);
-    expect(await fails(2, ['create', '-l', '127.0.0.1:0', '-u', echo.address, 'a', 'b'])).toMatch(/^faultline create: unexpected argument "b"\n/);
+    expect(await fails(2, ['create', '-l', '127.0.0.1:0', '-u', echo.address])).toMatch(
+      /^faultline create: missing argument <proxyName>\n/,
+    );
+    expect(await fails(2, ['create', '-l', '127.0.0.1:0', '-u', echo.address, 'a', 'b'])).toMatch(
+      /^faultline create: unexpected argument "b"\n/,
+    );
   });
 });
 
@@ -162,9 +181,9 @@ describe('faultline toxic', () => {
     expect(await ok(['t', 'a', 'web', '-t', 'partition', '--upstream', '-n', 'cut', '--tox', '0.5'])).toBe(
       "Added upstream partition toxic 'cut' on proxy 'web'\n",
     );
-    expect(await ok(['toxic', 'add', '--type=slow_close', '-d', '--toxicName', 'slow', '--toxicity', '0.25', '-a', 'delay=10', 'web'])).toBe(
-      "Added downstream slow_close toxic 'slow' on proxy 'web'\n",
-    );
+    expect(
+      await ok(['toxic', 'add', '--type=slow_close', '-d', '--toxicName', 'slow', '--toxicity', '0.25', '-a', 'delay=10', 'web']),
+    ).toBe("Added downstream slow_close toxic 'slow' on proxy 'web'\n");
     expect(await admin.toxic('web', 'cut')).toMatchObject({ stream: 'upstream', toxicity: 0.5 });
   });
 
@@ -207,20 +226,34 @@ describe('faultline toxic', () => {
 
   it("fails with the server's message for an unknown proxy, toxic or type, and for a taken name", async () => {
     expect(await fails(1, ['toxic', 'add', '-t', 'latency', 'nope'])).toBe('Failed to add toxic: HTTP 404: proxy not found\n');
-    expect(await fails(1, ['toxic', 'add', '-t', 'down', 'web'])).toMatch(/^Failed to add toxic: HTTP 400: invalid toxic type\nToxic types on this server: latency, [a-z_, ]+\.\n$/);
+    expect(await fails(1, ['toxic', 'add', '-t', 'down', 'web'])).toMatch(
+      /^Failed to add toxic: HTTP 400: invalid toxic type\nToxic types on this server: latency, [a-z_, ]+\.\n$/,
+    );
     await ok(['toxic', 'add', '-t', 'latency', '-n', 'dup', 'web']);
-    expect(await fails(1, ['toxic', 'add', '-t', 'noop', '-n', 'dup', '-u', 'web'])).toBe('Failed to add toxic: HTTP 409: toxic already exists\n');
-    expect(await fails(1, ['toxic', 'update', '-n', 'nope', '-a', 'x=1', 'web'])).toBe('Failed to update toxic: HTTP 404: toxic not found\n');
+    expect(await fails(1, ['toxic', 'add', '-t', 'noop', '-n', 'dup', '-u', 'web'])).toBe(
+      'Failed to add toxic: HTTP 409: toxic already exists\n',
+    );
+    expect(await fails(1, ['toxic', 'update', '-n', 'nope', '-a', 'x=1', 'web'])).toBe(
+      'Failed to update toxic: HTTP 404: toxic not found\n',
+    );
     expect(await fails(1, ['toxic', 'remove', '-n', 'nope', 'web'])).toBe('Failed to remove toxic: HTTP 404: toxic not found\n');
-    expect(await fails(1, ['toxic', 'update', '-n', 'dup', '-a', 'latency=soon', 'web'])).toMatch(/^Failed to update toxic: HTTP 400: .*latency.*\n$/);
+    expect(await fails(1, ['toxic', 'update', '-n', 'dup', '-a', 'latency=soon', 'web'])).toMatch(
+      /^Failed to update toxic: HTTP 400: .*latency.*\n$/,
+    );
     await admin.removeToxic('web', 'dup');
   });
 
   it('reports usage errors with exit 2', async () => {
     expect(await fails(2, ['toxic', 'add', '-n', 'x', 'web'])).toMatch(/^faultline toxic add: --type TYPE is required\n/);
-    expect(await fails(2, ['toxic', 'add', '-t', 'latency', '-u', '-d', 'web'])).toMatch(/^faultline toxic add: give --upstream or --downstream, not both\n/);
-    expect(await fails(2, ['toxic', 'add', '-t', 'latency', '--tox', '1.5', 'web'])).toMatch(/^faultline toxic add: toxicity should be a number from 0 to 1/);
-    expect(await fails(2, ['toxic', 'add', '-t', 'latency', '-a', 'latency', 'web'])).toMatch(/^faultline toxic add: attribute "latency" is not key=value\n/);
+    expect(await fails(2, ['toxic', 'add', '-t', 'latency', '-u', '-d', 'web'])).toMatch(
+      /^faultline toxic add: give --upstream or --downstream, not both\n/,
+    );
+    expect(await fails(2, ['toxic', 'add', '-t', 'latency', '--tox', '1.5', 'web'])).toMatch(
+      /^faultline toxic add: toxicity should be a number from 0 to 1/,
+    );
+    expect(await fails(2, ['toxic', 'add', '-t', 'latency', '-a', 'latency', 'web'])).toMatch(
+      /^faultline toxic add: attribute "latency" is not key=value\n/,
+    );
     expect(await fails(2, ['toxic', 'update', '-n', 'x', 'web'])).toMatch(/^faultline toxic update: nothing to update/);
     expect(await fails(2, ['toxic', 'update', '-a', 'x=1', 'web'])).toMatch(/^faultline toxic update: --toxicName NAME is required\n/);
     expect(await fails(2, ['toxic', 'remove', '-u', '-n', 'x', 'web'])).toMatch(/^faultline toxic remove: unknown flag --upstream\n/);
@@ -262,7 +295,7 @@ describe('faultline delete', () => {
 describe('choosing the server', () => {
   const expected = async (): Promise<string> => (await ok(['list'])).split('\n').filter(Boolean).sort().join('\n');
 
-  it('takes --url, toxiproxy-cli\'s -h/--host (with or without http://), FAULTLINE_URL and TOXIPROXY_URL', async () => {
+  it("takes --url, toxiproxy-cli's -h/--host (with or without http://), FAULTLINE_URL and TOXIPROXY_URL", async () => {
     const want = await expected();
     const hostPort = server.url.replace(/^http:\/\//, '');
     const runs = [
@@ -297,9 +330,9 @@ describe('choosing the server', () => {
     expect(await fails(1, ['list'], { FAULTLINE_URL: secured.url })).toMatch(
       /^Failed to retrieve proxies: HTTP 401: .*\nThe server requires a token: pass --token or set FAULTLINE_TOKEN\.\n$/,
     );
-    expect(await ok(['create', '-l', '127.0.0.1:0', '-u', echo.address, 'guarded', '--token', 'let-me-in'], { FAULTLINE_URL: secured.url })).toBe(
-      'Created new proxy guarded\n',
-    );
+    expect(
+      await ok(['create', '-l', '127.0.0.1:0', '-u', echo.address, 'guarded', '--token', 'let-me-in'], { FAULTLINE_URL: secured.url }),
+    ).toBe('Created new proxy guarded\n');
     expect(await ok(['list'], { FAULTLINE_URL: secured.url, FAULTLINE_TOKEN: 'let-me-in' })).toMatch(/^guarded\t127\.0\.0\.1:\d+\t/);
   });
 });

@@ -53,7 +53,13 @@ describe('Toxiproxy compatibility (§8)', () => {
     const res = await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' });
     expect(res.status).toBe(201);
     const proxy = res.json as { listen: string };
-    expect(proxy).toEqual({ name: 'redis', listen: expect.stringMatching(/^127\.0\.0\.1:\d+$/), upstream: 'localhost:6379', enabled: true, toxics: [] });
+    expect(proxy).toEqual({
+      name: 'redis',
+      listen: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      upstream: 'localhost:6379',
+      enabled: true,
+      toxics: [],
+    });
     expect(res.text).toBe(`{"name":"redis","listen":"${proxy.listen}","upstream":"localhost:6379","enabled":true,"toxics":[]}`);
     const port = Number(proxy.listen.split(':')[1]);
     expect(port).not.toBe(0);
@@ -122,7 +128,9 @@ describe('Toxiproxy compatibility (§8)', () => {
   });
 
   it('9. update upstream with POST (the node client’s test)', async () => {
-    const created = (await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' })).json as { listen: string };
+    const created = (await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' })).json as {
+      listen: string;
+    };
     const res = await b.post('/proxies/redis', { enabled: true, listen: created.listen, upstream: 'somehost:12345' });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ upstream: 'somehost:12345', enabled: true, listen: created.listen });
@@ -163,7 +171,10 @@ describe('Toxiproxy compatibility (§8)', () => {
       const up = await b.post('/proxies/redis/toxics', { name: '', type: 'latency', stream: 'upstream' });
       const down = await b.post('/proxies/redis/toxics', { name: '', type: 'latency', stream: 'downstream' });
       expect([up.status, down.status]).toEqual([200, 200]);
-      expect([(up.json as { name: string }).name, (down.json as { name: string }).name]).toEqual(['latency_upstream', 'latency_downstream']);
+      expect([(up.json as { name: string }).name, (down.json as { name: string }).name]).toEqual([
+        'latency_upstream',
+        'latency_downstream',
+      ]);
     });
 
     it('14. toxicity is echoed (float32) in the response and the list', async () => {
@@ -193,7 +204,13 @@ describe('Toxiproxy compatibility (§8)', () => {
         attributes: { latency: 7, jitter: 3 },
       });
       expect(viaPost.status).toBe(200);
-      expect(viaPost.json).toEqual({ attributes: { latency: 7, jitter: 3 }, name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1 });
+      expect(viaPost.json).toEqual({
+        attributes: { latency: 7, jitter: 3 },
+        name: 'latency_downstream',
+        type: 'latency',
+        stream: 'downstream',
+        toxicity: 1,
+      });
     });
 
     it('16. toxic 404s: missing toxic, missing proxy', async () => {
@@ -238,7 +255,9 @@ describe('Toxiproxy compatibility (§8)', () => {
   });
 
   it('20. reset with an empty body: proxies kept, enabled again, toxics gone, ports accept', async () => {
-    const created = (await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' })).json as { listen: string };
+    const created = (await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' })).json as {
+      listen: string;
+    };
     await b.post('/proxies/redis/toxics', { type: 'latency' });
     await b.post('/proxies/redis', { enabled: false });
     const res = await b.request('POST', '/reset', { headers: {} });
@@ -339,7 +358,13 @@ describe('Toxiproxy compatibility (§8)', () => {
   it('28. every matched route sends X-Toxiproxy-Request-Id', async () => {
     await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' });
     const ids = new Set<string>();
-    for (const res of [await b.get('/proxies'), await b.get('/version'), await b.get('/proxies/redis'), await b.get('/proxies/nope'), await b.post('/reset')]) {
+    for (const res of [
+      await b.get('/proxies'),
+      await b.get('/version'),
+      await b.get('/proxies/redis'),
+      await b.get('/proxies/nope'),
+      await b.post('/reset'),
+    ]) {
       const id = res.headers.get('x-toxiproxy-request-id');
       expect(id).toMatch(/^[0-9a-v]{20}$/);
       ids.add(id ?? '');
@@ -348,7 +373,9 @@ describe('Toxiproxy compatibility (§8)', () => {
   });
 
   it('29. delete a proxy: 204, the port refuses, the list no longer has it', async () => {
-    const created = (await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' })).json as { listen: string };
+    const created = (await b.post('/proxies', { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' })).json as {
+      listen: string;
+    };
     const res = await b.delete('/proxies/redis');
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
@@ -376,7 +403,9 @@ describe('Toxiproxy compatibility (§8)', () => {
     const client = await connectTo(port);
     sockets.push(client);
     expect(await fastest(client, 'PING')).toBeLessThan(LATENCY);
-    expect((await b.post('/proxies/echo/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: LATENCY } })).status).toBe(200);
+    expect((await b.post('/proxies/echo/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: LATENCY } })).status).toBe(
+      200,
+    );
     expect(await roundTrip(client, 'SLOW')).toBeGreaterThanOrEqual(LATENCY);
     expect((await b.delete('/proxies/echo/toxics/latency_upstream')).status).toBe(204);
     expect(await fastest(client, 'FAST')).toBeLessThan(LATENCY);

@@ -67,7 +67,12 @@ describe('connections API', () => {
   it('faultline inspect prints them after the toxic lines with --connections, and only the toxic lines without', async () => {
     const plain = await runCli(['inspect', '--url', server.url, 'echo']);
     expect(plain.code).toBe(0);
-    expect(plain.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0])).toEqual(['slow', 'never']);
+    expect(
+      plain.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['slow', 'never']);
     const withConnections = await runCli(['inspect', '--url', server.url, '--connections', 'echo']);
     expect(withConnections.code).toBe(0);
     const lines = withConnections.stdout.split('\n').filter(Boolean);
@@ -92,7 +97,11 @@ describe('connections API', () => {
   });
 
   it('answers 404 for an unknown connection or proxy, and 400 for a bad reset value', async () => {
-    expect((await client.delete('/proxies/echo/connections/1')).json).toEqual({ error: 'connection not found', status: 404, code: 'CONNECTION_NOT_FOUND' });
+    expect((await client.delete('/proxies/echo/connections/1')).json).toEqual({
+      error: 'connection not found',
+      status: 404,
+      code: 'CONNECTION_NOT_FOUND',
+    });
     expect((await client.delete('/proxies/echo/connections/abc')).status).toBe(404);
     expect((await client.get('/proxies/nope/connections')).json).toMatchObject({ status: 404, code: 'PROXY_NOT_FOUND' });
     expect((await client.delete('/proxies/echo/connections/1?reset=maybe')).json).toMatchObject({ status: 400, code: 'BAD_REQUEST' });

@@ -104,7 +104,8 @@ describe('control plane with a wedged connection', () => {
     await timed('update-up', (on) => on.patch('/proxies/wedged/toxics/held_up', { toxicity: 0.5 }));
     await timed('remove', (on) => on.delete('/proxies/wedged/toxics/held_down'));
     await timed('remove-bandwidth', (on) => on.delete('/proxies/wedged/toxics/extra'));
-    for (const on of [b, idle]) await on.post('/proxies/wedged/toxics', { name: 'again', type: 'latency', attributes: { latency: 60_000 } });
+    for (const on of [b, idle])
+      await on.post('/proxies/wedged/toxics', { name: 'again', type: 'latency', attributes: { latency: 60_000 } });
     await timed('reset', (on) => on.post('/reset'));
     await timed('list', (on) => on.get('/proxies'));
     // Last, because removing a timeout toxic closes the connections it cut (as Toxiproxy does).

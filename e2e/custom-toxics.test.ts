@@ -52,12 +52,26 @@ afterAll(async () => {
 
 describe('faultline serve --toxic-module', () => {
   it('serves the toxics of the module: config, API, /faultline/info and the data path', async () => {
-    server = await startFaultline(['serve', '--port', '0', '--toxic-module', join(dir, 'upcase.mjs'), '--config', join(dir, 'config.yaml')]);
+    server = await startFaultline([
+      'serve',
+      '--port',
+      '0',
+      '--toxic-module',
+      join(dir, 'upcase.mjs'),
+      '--config',
+      join(dir, 'config.yaml'),
+    ]);
     const info = (await (await fetch(`${server.url}/faultline/info`)).json()) as { toxic_types: string[] };
     expect(info.toxic_types.at(-1)).toBe('upcase');
-    const proxies = (await (await fetch(`${server.url}/proxies`)).json()) as Record<string, { listen: string; toxics: Array<{ type: string }> }>;
+    const proxies = (await (await fetch(`${server.url}/proxies`)).json()) as Record<
+      string,
+      { listen: string; toxics: Array<{ type: string }> }
+    >;
     expect(proxies['shout']?.toxics.map((t) => t.type)).toEqual(['upcase']);
-    const added = await fetch(`${server.url}/proxies/shout/toxics`, { method: 'POST', body: JSON.stringify({ name: 'again', type: 'upcase' }) });
+    const added = await fetch(`${server.url}/proxies/shout/toxics`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'again', type: 'upcase' }),
+    });
     expect(added.status).toBe(200);
     const port = Number(proxies['shout']?.listen.split(':').at(-1));
     const socket = await connectTo(port);

@@ -152,7 +152,12 @@ describe('the dashboard in Chromium', () => {
     await other.getByRole('button', { name: 'Heal redis' }).waitFor();
     await other.close();
     const cut = await proxy('redis');
-    expect(cut.toxics.filter((t) => t.type === 'partition').map((t) => t.stream).sort()).toEqual(['downstream', 'upstream']);
+    expect(
+      cut.toxics
+        .filter((t) => t.type === 'partition')
+        .map((t) => t.stream)
+        .sort(),
+    ).toEqual(['downstream', 'upstream']);
     client.write('held-while-cut');
     expect(await silentFor(client, 1500)).toBe(true);
     await page.locator('tr[data-proxy="redis"] .badge.cut').waitFor();
@@ -255,7 +260,10 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('.step-done').count()).toBe(2);
     await shot(page, 'dashboard-scenario.png');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download journal of dashboard-drill' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download journal of dashboard-drill' }).click(),
+    ]);
     const journal = JSON.parse(await readFile((await download.path()) ?? '', 'utf8')) as Record<string, unknown>;
     expect(journal).toMatchObject({ scenario: { name: 'dashboard-drill' }, verdict: 'passed' });
 
@@ -309,7 +317,12 @@ describe('the dashboard in Chromium', () => {
           read: await attempt({ method: 'GET' }),
         };
       }, server.url);
-      expect(outcomes).toEqual({ simple: 'refused: TypeError', noCors: 'opaque', withHeader: 'refused: TypeError', read: 'refused: TypeError' });
+      expect(outcomes).toEqual({
+        simple: 'refused: TypeError',
+        noCors: 'opaque',
+        withHeader: 'refused: TypeError',
+        read: 'refused: TypeError',
+      });
       // The two requests the browser did send (simple and no-cors) were refused by the server.
       expect((await proxy('redis')).enabled).toBe(true);
     } finally {
@@ -325,7 +338,9 @@ describe('the dashboard in Chromium', () => {
       expect(res?.status()).toBe(403);
       expect(await rebound.innerText('body')).toContain('host not allowed: \\"rebound.test:');
       const status = await rebound.evaluate(() =>
-        fetch('/proxies/redis', { method: 'POST', headers: { 'X-Faultline-Dashboard': '1' }, body: '{"enabled":false}' }).then((r) => r.status),
+        fetch('/proxies/redis', { method: 'POST', headers: { 'X-Faultline-Dashboard': '1' }, body: '{"enabled":false}' }).then(
+          (r) => r.status,
+        ),
       );
       expect(status).toBe(403);
       expect((await proxy('redis')).enabled).toBe(true);
@@ -347,7 +362,11 @@ describe('the dashboard in Chromium', () => {
       await tab.getByRole('textbox', { name: 'Token' }).fill('dash-secret');
       await tab.getByRole('button', { name: 'Unlock' }).click();
       await tab.getByText('No proxies yet.', { exact: false }).waitFor();
-      await api(locked.url, { headers: { Authorization: 'Bearer dash-secret' } }).post('/proxies', { name: 'behind-token', listen: '127.0.0.1:0', upstream: echo.address });
+      await api(locked.url, { headers: { Authorization: 'Bearer dash-secret' } }).post('/proxies', {
+        name: 'behind-token',
+        listen: '127.0.0.1:0',
+        upstream: echo.address,
+      });
       await tab.getByRole('button', { name: 'Disable behind-token' }).waitFor();
       await tab.reload();
       await tab.getByRole('button', { name: 'Disable behind-token' }).waitFor();
@@ -372,7 +391,10 @@ async function measure(url: string, rows: number, settleMs: number): Promise<Ren
   const tab = await browser.context.newPage();
   try {
     await tab.goto(`${url}/ui/`);
-    await tab.locator('tr[data-proxy]').nth(rows - 1).waitFor({ timeout: 60_000 });
+    await tab
+      .locator('tr[data-proxy]')
+      .nth(rows - 1)
+      .waitFor({ timeout: 60_000 });
     expect(await tab.locator('tr[data-proxy]').count()).toBe(rows);
     await tab.waitForTimeout(settleMs);
     return await tab.evaluate(() => {
@@ -409,7 +431,9 @@ describe('200 proxies and 2,000 connections', () => {
     sockets.push(...open);
     for (const s of open) s.on('error', () => {}).resume();
     // Traffic on one connection of each proxy, so every sparkline moves.
-    const traffic = setInterval(() => listens.forEach((_, i) => open[i * 10]?.write('y'.repeat(2048))), 250);
+    const traffic = setInterval(() => {
+      for (let i = 0; i < listens.length; i++) open[i * 10]?.write('y'.repeat(2048));
+    }, 250);
     try {
       // Every connection accepted and dialled through (its connection.opened sent) before measuring.
       await eventually(

@@ -68,7 +68,11 @@ function checkOutput(where: string, stdout: string, documented: ShellExample['ou
     expect(jsonDifferences(json, JSON.parse(documented.body), '$', { ephemeralPorts }), where).toEqual([]);
   } else if (documented?.lang === 'text') {
     // Documented text (metrics, headers) is a sample: the same lines, each starting with the same name.
-    const names = (body: string): string[] => body.trim().split('\n').map((line) => (line.split(/[{\s:]/)[0] ?? '').toLowerCase());
+    const names = (body: string): string[] =>
+      body
+        .trim()
+        .split('\n')
+        .map((line) => (line.split(/[{\s:]/)[0] ?? '').toLowerCase());
     expect(names(stdout), where).toEqual(names(documented.body));
   } else if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
     // An example that documents no output must not be answered with an error.
@@ -93,7 +97,9 @@ describe('example extraction', () => {
   });
 
   it('pairs a command with the output block right after it, and only then', () => {
-    const md = ['```sh', 'curl a', '```', '', '```json', '{"a":1}', '```', '```sh', 'curl b', '```', 'text', '```json', '{}', '```'].join('\n');
+    const md = ['```sh', 'curl a', '```', '', '```json', '{"a":1}', '```', '```sh', 'curl b', '```', 'text', '```json', '{}', '```'].join(
+      '\n',
+    );
     expect(curlExamples(md)).toEqual([
       { commands: ['curl a'], line: 1, output: { lang: 'json', body: '{"a":1}' } },
       { commands: ['curl b'], line: 8 },

@@ -40,7 +40,8 @@ beforeAll(async () => {
   await mkdir(app);
 
   // Build stage: the lockfile's dependencies (the repository's own install of that lockfile), then tsc.
-  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(ROOT, file), join(build, file));
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'])
+    await cp(join(ROOT, file), join(build, file));
   await copyContext(join(ROOT, 'src'), join(build, 'src'));
   await cp(join(ROOT, 'dashboard'), join(build, 'dashboard'), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
@@ -117,7 +118,10 @@ describe('Dockerfile', () => {
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/));
     expect(sources.length).toBeGreaterThan(5);
     for (const source of sources) {
-      await expect(readdir(join(ROOT, source)).catch(() => readFile(join(ROOT, source))), source).resolves.toBeDefined();
+      await expect(
+        readdir(join(ROOT, source)).catch(() => readFile(join(ROOT, source))),
+        source,
+      ).resolves.toBeDefined();
       const top = source.split('/')[0] ?? source;
       expect(ignore, `.dockerignore keeps ${source}`).toMatch(new RegExp(`^!${top.replace('.', '\\.')}/?$`, 'm'));
     }
@@ -126,7 +130,8 @@ describe('Dockerfile', () => {
   it('the production install has the runtime dependencies and none of the development ones', async () => {
     const installed = new Set(await readdir(join(app, 'node_modules')));
     for (const name of ['express', 'pino', 'pino-pretty', 'prom-client', 'yaml', 'zod']) expect(installed, name).toContain(name);
-    for (const name of ['typescript', 'vitest', 'ioredis', 'pg', 'eventsource', 'toxiproxy-node-client']) expect(installed, name).not.toContain(name);
+    for (const name of ['typescript', 'vitest', 'ioredis', 'pg', 'eventsource', 'toxiproxy-node-client'])
+      expect(installed, name).not.toContain(name);
   });
 });
 
@@ -191,8 +196,24 @@ describe('the image, run as a container would run it', () => {
   it('the CLI path (/toxiproxy-cli) talks to the server, and the HEALTHCHECK fails when nothing answers', async () => {
     const server = await container([]);
     await curl(server, '/version');
-    await exec(server, ['curl', '-sS', '-X', 'POST', 'http://127.0.0.1:8474/proxies', '-d', '{"name":"db","listen":"0.0.0.0:8667","upstream":"postgres:5432"}']);
-    await exec(server, ['curl', '-sS', '-X', 'POST', 'http://127.0.0.1:8474/proxies', '-d', '{"name":"web","upstream":"web:80","enabled":false}']);
+    await exec(server, [
+      'curl',
+      '-sS',
+      '-X',
+      'POST',
+      'http://127.0.0.1:8474/proxies',
+      '-d',
+      '{"name":"db","listen":"0.0.0.0:8667","upstream":"postgres:5432"}',
+    ]);
+    await exec(server, [
+      'curl',
+      '-sS',
+      '-X',
+      'POST',
+      'http://127.0.0.1:8474/proxies',
+      '-d',
+      '{"name":"web","upstream":"web:80","enabled":false}',
+    ]);
     const list = await exec(server, ['sh', join(app, 'docker', 'faultline.sh'), 'list']);
     // No listen: the API's own host, 0.0.0.0 here, which the image allows.
     expect(list).toEqual({ code: 0, stdout: 'db\t0.0.0.0:8667\tpostgres:5432\tenabled\t0\nweb\t0.0.0.0:0\tweb:80\tdisabled\t0\n' });

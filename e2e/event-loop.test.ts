@@ -88,7 +88,10 @@ async function stallOver(baseline: () => Promise<void>, work: () => Promise<void
     if (costOf(pair) < budget) break;
   }
   const overBudget = Math.min(...pairs.map(([base, limit, budget]) => costOf([base, limit]) - budget));
-  return { overBudget, pairs: pairs.map(([base, limit, budget]) => `${limit} ms (baseline ${base} ms, budget ${budget.toFixed(0)} ms)`).join(', ') };
+  return {
+    overBudget,
+    pairs: pairs.map(([base, limit, budget]) => `${limit} ms (baseline ${base} ms, budget ${budget.toFixed(0)} ms)`).join(', '),
+  };
 }
 
 /** What the server takes now to parse a 1 MiB JSON body, in ms (median of 7). */
@@ -143,7 +146,10 @@ describe('one request at the limits', () => {
     await command(`proxies ${MAX_PROXIES}`);
     const extra = await call('POST', '/proxies', JSON.stringify({ name: 'one-more', upstream: '127.0.0.1:9', enabled: false }));
     expect(extra.status).toBe(400);
-    expect(JSON.parse(extra.text)).toMatchObject({ code: 'LIMIT_EXCEEDED', error: `this server already has ${MAX_PROXIES} proxies, the most it may have: delete one first` });
+    expect(JSON.parse(extra.text)).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      error: `this server already has ${MAX_PROXIES} proxies, the most it may have: delete one first`,
+    });
 
     const last = `proxy-${String(MAX_PROXIES - 1).padStart(4, '0')}`;
     expect((await call('GET', '/metrics')).text).toContain(`faultline_proxy_enabled{proxy="${last}"} 0`);

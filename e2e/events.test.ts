@@ -80,7 +80,8 @@ async function stalledConsumer(port: number, path: string): Promise<{ readRest()
   };
 }
 
-const isFault = (proxy: string, kind: string) => (e: StreamedEvent) => e.event === 'fault' && e.data['proxy'] === proxy && e.data['kind'] === kind;
+const isFault = (proxy: string, kind: string) => (e: StreamedEvent) =>
+  e.event === 'fault' && e.data['proxy'] === proxy && e.data['kind'] === kind;
 
 describe('event stream', () => {
   it('opens with the seed, then reports proxy and toxic changes, each numbered and timestamped', async () => {
@@ -106,7 +107,13 @@ describe('event stream', () => {
       'proxy.removed',
     ]);
     const updated = events.named('toxic.updated')[0];
-    expect(updated?.data['toxic']).toEqual({ attributes: { latency: 20, jitter: 0 }, name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1 });
+    expect(updated?.data['toxic']).toEqual({
+      attributes: { latency: 20, jitter: 0 },
+      name: 'slow',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+    });
     const numbered = events.events.slice(1);
     for (const [i, e] of numbered.entries()) {
       expect(e.id).toBe(String(e.data['seq']));
@@ -130,10 +137,19 @@ describe('event stream', () => {
     const fault = await events.waitFor(isFault('resets', 'reset'), 'the reset fault');
     const opened = await events.waitFor((e) => e.event === 'connection.opened', 'connection.opened');
     const closed = await events.waitFor((e) => e.event === 'connection.closed', 'connection.closed');
-    expect(opened.data).toMatchObject({ connection: fault.data['connection'], client: expect.stringMatching(/^127\.0\.0\.1:\d+$/), upstream: echo.address });
+    expect(opened.data).toMatchObject({
+      connection: fault.data['connection'],
+      client: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      upstream: echo.address,
+    });
     const decision = (opened.data['decisions'] as Array<Record<string, unknown>>)[0];
     expect(decision).toMatchObject({ toxic: 'rst', direction: 'upstream', toxicity: 0.999, active: true });
-    expect(fault.data).toMatchObject({ toxic: 'rst', toxic_type: 'reset_peer', direction: 'upstream', decision: { roll: decision?.['roll'], toxicity: 0.999 } });
+    expect(fault.data).toMatchObject({
+      toxic: 'rst',
+      toxic_type: 'reset_peer',
+      direction: 'upstream',
+      decision: { roll: decision?.['roll'], toxicity: 0.999 },
+    });
     expect(closed.data).toMatchObject({ connection: fault.data['connection'], reason: 'toxic-reset' });
     expect(events.events.every((e) => e.event === 'hello' || e.data['proxy'] === 'resets')).toBe(true);
   });
@@ -238,7 +254,10 @@ describe('event stream', () => {
     // Now read the stalled stream: what it got plus what it was told was dropped adds up to every event.
     const text = await stalled.readRest();
     const delivered = (text.match(/^event: connection\./gm) ?? []).length;
-    const dropped = [...text.matchAll(/^event: dropped\ndata: (.*)$/gm)].reduce((n, m) => n + (JSON.parse(m[1] ?? '{}') as { count: number }).count, 0);
+    const dropped = [...text.matchAll(/^event: dropped\ndata: (.*)$/gm)].reduce(
+      (n, m) => n + (JSON.parse(m[1] ?? '{}') as { count: number }).count,
+      0,
+    );
     expect(dropped).toBeGreaterThan(0);
     expect(delivered + dropped).toBe(2 * total);
   });

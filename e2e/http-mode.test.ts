@@ -132,14 +132,23 @@ async function httpProxy(name: string): Promise<number> {
   const res = await admin.post('/proxies', { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}`, protocol: 'http' });
   expect(res.status, res.text).toBe(201);
   expect(res.json).toMatchObject({ protocol: 'http' });
-  return Number(String((res.json as { listen: string }).listen).split(':').pop());
+  return Number(
+    String((res.json as { listen: string }).listen)
+      .split(':')
+      .pop(),
+  );
 }
 
 function sh(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: 60_000, maxBuffer: 16 * MiB, env: { ...process.env, NO_PROXY: '*', no_proxy: '*' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { timeout: 60_000, maxBuffer: 16 * MiB, env: { ...process.env, NO_PROXY: '*', no_proxy: '*' } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -230,7 +239,18 @@ describe('real clients through an http proxy', () => {
     // curl sends the body without the 100 once its wait runs out; made long here, so that only a
     // relayed 100 explains an upload that finished sooner, however busy the machine.
     const wait = 30;
-    const out = await sh('curl', ['-s', '-T', file, '-H', 'Expect: 100-continue', '--expect100-timeout', String(wait), '-w', '\n%{time_total}', `http://127.0.0.1:${port}/upload`]);
+    const out = await sh('curl', [
+      '-s',
+      '-T',
+      file,
+      '-H',
+      'Expect: 100-continue',
+      '--expect100-timeout',
+      String(wait),
+      '-w',
+      '\n%{time_total}',
+      `http://127.0.0.1:${port}/upload`,
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const [json, time] = out.stdout.split('\n');
     expect(JSON.parse(json ?? '')).toEqual({ bytes: 2 * MiB, sha256: createHash('sha256').update(data).digest('hex') });
@@ -243,7 +263,9 @@ describe('real clients through an http proxy', () => {
     expect(res.headers.get('transfer-encoding')).toBe('chunked');
     expect(await res.text()).toBe('part 1\npart 2\npart 3\npart 4\npart 5\n');
     const raw = await sh('curl', ['-s', '--raw', `http://127.0.0.1:${port}/chunked`]);
-    expect(raw.stdout).toBe(['7', 'part 1\n', '7', 'part 2\n', '7', 'part 3\n', '7', 'part 4\n', '7', 'part 5\n', '0', '', ''].join('\r\n'));
+    expect(raw.stdout).toBe(
+      ['7', 'part 1\n', '7', 'part 2\n', '7', 'part 3\n', '7', 'part 4\n', '7', 'part 5\n', '0', '', ''].join('\r\n'),
+    );
   });
 
   it('passes a WebSocket upgrade through and echoes frames both ways', async () => {
@@ -264,7 +286,13 @@ describe('real clients through an http proxy', () => {
 describe('http_abort decides per request from the seed', () => {
   it('aborts exactly the requests the seeded streams pick, 2000 requests at toxicity 0.1', async () => {
     const port = await httpProxy('abort2k');
-    const added = await admin.post('/proxies/abort2k/toxics', { name: 'flaky', type: 'http_abort', stream: 'upstream', toxicity: 0.1, attributes: { status: 503 } });
+    const added = await admin.post('/proxies/abort2k/toxics', {
+      name: 'flaky',
+      type: 'http_abort',
+      stream: 'upstream',
+      toxicity: 0.1,
+      attributes: { status: 503 },
+    });
     expect(added.status, added.text).toBe(200);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const aborted: number[] = [];
@@ -365,7 +393,12 @@ describe('byte-stream toxics on an http proxy', () => {
     let churn = true;
     const churner = (async () => {
       for (let n = 0; churn; n++) {
-        await admin.post('/proxies/churn/toxics', { name: 'slices', type: 'slicer', stream: n % 2 ? 'upstream' : 'downstream', attributes: { average_size: 700, size_variation: 300 } });
+        await admin.post('/proxies/churn/toxics', {
+          name: 'slices',
+          type: 'slicer',
+          stream: n % 2 ? 'upstream' : 'downstream',
+          attributes: { average_size: 700, size_variation: 300 },
+        });
         await admin.post('/proxies/churn/toxics', { name: 'lag', type: 'latency', attributes: { latency: 2, jitter: 2 } });
         await admin.patch('/proxies/churn/toxics/lag', { attributes: { latency: 0 } });
         await admin.delete('/proxies/churn/toxics/slices');

@@ -85,7 +85,12 @@ describe('signals', () => {
       events.close();
       expect(await canConnect(port)).toBe(false);
       const messages = server.logs.map((l) => l['msg']);
-      expect(messages.slice(messages.indexOf('shutdown started'))).toEqual(['shutdown started', 'proxy stopped', 'proxy removed', 'shutdown complete']);
+      expect(messages.slice(messages.indexOf('shutdown started'))).toEqual([
+        'shutdown started',
+        'proxy stopped',
+        'proxy removed',
+        'shutdown complete',
+      ]);
       expect(server.logs.find((l) => l['msg'] === 'shutdown started')?.['signal']).toBe(signal);
     });
   }
@@ -148,7 +153,13 @@ describe('--state', () => {
     expect((await saved()).proxies.map((p) => p.name)).toEqual(['seeded']);
 
     await proxyOf(first, 'api');
-    await b.post('/proxies/api/toxics', { name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.25, attributes: { latency: 100, jitter: 5 } });
+    await b.post('/proxies/api/toxics', {
+      name: 'slow',
+      type: 'latency',
+      stream: 'upstream',
+      toxicity: 0.25,
+      attributes: { latency: 100, jitter: 5 },
+    });
     await b.post('/proxies/api/toxics', { name: 'brief', type: 'timeout', expires_in: 60_000 });
     await b.patch('/proxies/seeded', { enabled: false });
     // Every change reaches the file on its own, without a shutdown.

@@ -50,7 +50,11 @@ describe('resource limits', () => {
     const refused = await readAll(c);
     expect(refused.data.length).toBe(0);
     await waitFor(() => server.logs.some((l) => l['msg'] === 'connection limit reached, client closed'), 20_000, 'the limit log line');
-    expect(server.logs.find((l) => l['msg'] === 'connection limit reached, client closed')).toMatchObject({ level: 40, proxy: 'capped', max: 2 });
+    expect(server.logs.find((l) => l['msg'] === 'connection limit reached, client closed')).toMatchObject({
+      level: 40,
+      proxy: 'capped',
+      max: 2,
+    });
     expect(((await api(server.url).get('/proxies/capped/connections')).json as unknown[]).length).toBe(2);
 
     a.end();
@@ -77,7 +81,15 @@ describe('resource limits', () => {
           return (await b.get('/proxies', undefined, { timeoutMs })).status === 200;
         case 2:
           // Both directions: one direction takes at most 100 toxics.
-          return (await b.post('/proxies/load/toxics', { name: `t${i}`, type: 'latency', stream: i % 2 === 0 ? 'downstream' : 'upstream', attributes: { latency: i } }, { timeoutMs })).status === 200;
+          return (
+            (
+              await b.post(
+                '/proxies/load/toxics',
+                { name: `t${i}`, type: 'latency', stream: i % 2 === 0 ? 'downstream' : 'upstream', attributes: { latency: i } },
+                { timeoutMs },
+              )
+            ).status === 200
+          );
         case 3:
           return (await b.get('/proxies/load/connections', undefined, { timeoutMs })).status === 200;
         default:

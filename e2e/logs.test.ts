@@ -3,6 +3,7 @@
  * honoured, one line per API change, connections only at debug, and never a line per chunk.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startFaultline, type FaultlineProcess } from './helpers/faultline.js';
 import { api } from './helpers/http.js';
@@ -63,7 +64,12 @@ describe('logs', () => {
     const lines = run.output().trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(4);
     for (const line of lines) {
-      expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), time: expect.any(String), pid: run.child.pid, msg: expect.any(String) });
+      expect(JSON.parse(line)).toMatchObject({
+        level: expect.any(Number),
+        time: expect.any(String),
+        pid: run.child.pid,
+        msg: expect.any(String),
+      });
     }
   });
 
@@ -73,13 +79,14 @@ describe('logs', () => {
     const run = spawnRaw('script', ['-qfec', `'${process.execPath}' '${CLI}' serve --port ${port}`, '/dev/null']);
     await waitFor(() => run.output().includes('admin API listening'), 30_000, 'startup on a terminal');
     const text = run.output();
-    const pid = Number(/INFO.*?\((\d+)\)/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]);
+    const pid = Number(/INFO.*?\((\d+)\)/.exec(stripVTControlCharacters(text))?.[1]);
     expect(pid).toBeGreaterThan(0);
     // Stop the server itself (its pid is in the line); `script` ends with it.
     process.kill(pid, 'SIGTERM');
     await new Promise((resolve) => run.child.once('exit', resolve));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape that starts a terminal colour is what is looked for.
     expect(text).toMatch(/\x1b\[3\dm/);
-    const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(text);
     expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): admin API listening/m);
     expect(plain.split('\n').some((l) => l.trim().startsWith('{'))).toBe(false);
   });
@@ -92,7 +99,10 @@ describe('logs', () => {
     let up = false;
     const deadline = Date.now() + 30_000;
     while (!up && Date.now() < deadline) {
-      up = await fetch(`${base}/version`).then((r) => r.ok, () => false);
+      up = await fetch(`${base}/version`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!up) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(up).toBe(true);

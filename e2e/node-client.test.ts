@@ -58,7 +58,13 @@ describe('toxiproxy-node-client against faultline', () => {
       attributes: { latency: 300, jitter: 0 },
     };
     const toxic = await enabled.addToxic(body);
-    expect(toxic.toJson()).toEqual({ name: 'slow', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } });
+    expect(toxic.toJson()).toEqual({
+      name: 'slow',
+      type: 'latency',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { latency: 300, jitter: 0 },
+    });
 
     const client = await connectTo(port);
     try {

@@ -80,7 +80,8 @@ describe('PostgreSQL through faultline', () => {
     await admin.addToxic('pg', { name: 'stall_up', type: 'pause', stream: 'upstream', attributes: { every: 500, duration: 450 } });
     await admin.addToxic('pg', { name: 'stall_down', type: 'pause', stream: 'downstream', attributes: { every: 500, duration: 450 } });
     const during = await timed(async () => {
-      for (let i = 0; i < 10; i++) await client.query('UPDATE accounts SET balance = balance + 10 WHERE id = 2 AND pg_sleep(0.02) IS NOT NULL');
+      for (let i = 0; i < 10; i++)
+        await client.query('UPDATE accounts SET balance = balance + 10 WHERE id = 2 AND pg_sleep(0.02) IS NOT NULL');
       expect((await client.query('SELECT balance FROM accounts ORDER BY id')).rows).toEqual([{ balance: 70 }, { balance: 100 }]);
     });
     await admin.removeToxic('pg', 'stall_up');

@@ -50,7 +50,12 @@ steps:
     await eventually(
       async () => {
         const proxies = await admin.proxies();
-        return proxies['stay']?.enabled === false && proxies['moved']?.upstream === '127.0.0.1:9' && proxies['fresh'] !== undefined && proxies['stay']?.toxics.length === 1;
+        return (
+          proxies['stay']?.enabled === false &&
+          proxies['moved']?.upstream === '127.0.0.1:9' &&
+          proxies['fresh'] !== undefined &&
+          proxies['stay']?.toxics.length === 1
+        );
       },
       15_000,
       'every change of the scenario in place',
@@ -66,7 +71,12 @@ steps:
     await eventually(
       async () => {
         const now = await admin.proxies();
-        return now['stay']?.enabled === true && now['moved']?.upstream === echo.address && now['fresh'] === undefined && now['stay']?.toxics.length === 0;
+        return (
+          now['stay']?.enabled === true &&
+          now['moved']?.upstream === echo.address &&
+          now['fresh'] === undefined &&
+          now['stay']?.toxics.length === 0
+        );
       },
       50_000,
       'the server to revert every change',

@@ -77,7 +77,10 @@ describe('faultline run against a target', () => {
     const journalPath = `${scratch.dir}/abort.json`;
     const started = Date.now();
     const junitPath = `${scratch.dir}/abort.xml`;
-    const out = await runCli(['run', file, '--target', server.url, '--journal', journalPath, '--junit', junitPath], { env: env(), timeoutMs: 60_000 });
+    const out = await runCli(['run', file, '--target', server.url, '--journal', journalPath, '--junit', junitPath], {
+      env: env(),
+      timeoutMs: 60_000,
+    });
     expect(out.code, out.stderr + out.stdout).toBe(1);
     const junit = await readFile(junitPath, 'utf8');
     expect(junit).toContain('tests="5" failures="1" errors="0" skipped="2"');
@@ -92,7 +95,9 @@ describe('faultline run against a target', () => {
     expect(journal.steps.map((s) => s.status)).toEqual(['done', 'done', 'skipped', 'skipped']);
     expect(journal.steps[1]?.faults[0]).toMatchObject({ reverted_by: 'rollback' });
     expect(journal.probes[0]).toMatchObject({ status: 'failed' });
-    expect(journal.rollback).toEqual([expect.objectContaining({ action: 'remove toxic timeout_upstream from proxy dependency', ok: true })]);
+    expect(journal.rollback).toEqual([
+      expect.objectContaining({ action: 'remove toxic timeout_upstream from proxy dependency', ok: true }),
+    ]);
   });
 
   it('a healthy run exits 0 with a complete journal', async () => {
@@ -164,7 +169,9 @@ ${HEALTH('continuous')}${HEALTH('after').replace('name: health', 'name: recovere
   it('a SIGKILLed runner leaves its toxic to the server, which removes it when the lease runs out', async () => {
     const file = await scratch.file(
       'kill.yaml',
-      onDependency(`steps:\n  - toxic: { proxy: ${PROXY}, name: leased, type: latency, attributes: { latency: 10 } }\n    for: 3s\n  - wait: 1m\n`),
+      onDependency(
+        `steps:\n  - toxic: { proxy: ${PROXY}, name: leased, type: latency, attributes: { latency: 10 } }\n    for: 3s\n  - wait: 1m\n`,
+      ),
     );
     const runner = spawnCli(['run', file, '--target', server.url]);
     await eventually(async () => (await admin.toxics(PROXY)).length === 1, 30_000, 'the leased toxic');
@@ -228,7 +235,8 @@ steps:
       );
       const other = new AdminClient(second.url);
       const runner = spawnCli(['run', file, '--target', server.url, '--target', second.url]);
-      for (const client of [admin, other]) await eventually(async () => ((await client.proxies())['fleet']?.toxics.length ?? 0) === 1, 30_000, 'the toxic on both');
+      for (const client of [admin, other])
+        await eventually(async () => ((await client.proxies())['fleet']?.toxics.length ?? 0) === 1, 30_000, 'the toxic on both');
       runner.child.kill('SIGTERM');
       const exit = await runner.exited;
       expect(exit.code).toBe(143);
@@ -250,13 +258,21 @@ steps:
 describe('invalid scenario files: file:line:col, a message, exit 2', () => {
   const MISTAKES: Array<[string, string, RegExp]> = [
     ['an unknown key', `version: 1\nname: x\nsteps:\n  - wait: 1s\n    wiat: 2s\n`, /:5:5: steps\[0\]\.wiat: unknown key "wiat"$/m],
-    ['a bad duration', `version: 1\nname: x\nsteps:\n  - wait: 10 sec\n`, /:4:11: steps\[0\]\.wait: bad duration "10 sec": write a number with a unit, like 250ms, 5s, 1m30s or 2h$/m],
+    [
+      'a bad duration',
+      `version: 1\nname: x\nsteps:\n  - wait: 10 sec\n`,
+      /:4:11: steps\[0\]\.wait: bad duration "10 sec": write a number with a unit, like 250ms, 5s, 1m30s or 2h$/m,
+    ],
     [
       'an unknown toxic',
       `version: 1\nname: x\nproxies:\n  - { name: db, upstream: "h:1" }\nsteps:\n  - toxic: { proxy: db, type: lag }\n`,
       /:6:31: steps\[0\]\.toxic\.type: unknown toxic type "lag" \(one of: latency, bandwidth, .*\)$/m,
     ],
-    ['a step before 0', `version: 1\nname: x\nsteps:\n  - at: -5s\n    wait: 1s\n`, /:4:9: steps\[0\]\.at: step starts before 0 \(at -5s\)$/m],
+    [
+      'a step before 0',
+      `version: 1\nname: x\nsteps:\n  - at: -5s\n    wait: 1s\n`,
+      /:4:9: steps\[0\]\.at: step starts before 0 \(at -5s\)$/m,
+    ],
     [
       'an undeclared proxy',
       `version: 1\nname: x\nsteps:\n  - action: { type: disable, proxy: db }\n`,
@@ -324,7 +340,13 @@ steps:
     const runs = await Promise.all(journals.map((j) => runCli(['run', '--seed', '42', '--journal', j, file], { timeoutMs: 60_000 })));
     for (const out of runs) expect(out.code, out.stdout + out.stderr).toBe(0);
     const schedule = async (path: string) =>
-      (await scratch.journal(path)).steps[0]?.faults.map((f) => ({ at: f.planned_start_ms, proxy: f.proxy, toxic: f.toxic, applied: f.applied_ms !== null, reverted: f.reverted_ms !== null }));
+      (await scratch.journal(path)).steps[0]?.faults.map((f) => ({
+        at: f.planned_start_ms,
+        proxy: f.proxy,
+        toxic: f.toxic,
+        applied: f.applied_ms !== null,
+        reverted: f.reverted_ms !== null,
+      }));
     const [first, second] = await Promise.all(journals.map(schedule));
     expect(first).toEqual(second);
     expect(first?.length).toBeGreaterThan(4);
@@ -342,10 +364,14 @@ describe('POST /scenarios on faultline serve', () => {
     const { id } = (await res.json()) as { id: string };
     expect(res.headers.get('location')).toBe(`/scenarios/${id}`);
     let verdict: string | null = null;
-    await eventually(async () => {
-      verdict = (await admin.scenario(id)).verdict;
-      return verdict !== null;
-    }, 30_000, 'the run to finish');
+    await eventually(
+      async () => {
+        verdict = (await admin.scenario(id)).verdict;
+        return verdict !== null;
+      },
+      30_000,
+      'the run to finish',
+    );
     expect(verdict).toBe('passed');
     expect(await admin.toxics(PROXY)).toEqual([]);
   });

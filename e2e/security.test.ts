@@ -46,7 +46,11 @@ describe('security defaults', () => {
     ] as const) {
       const missing = await request(server.url, method, path);
       expect(missing.status, `${method} ${path}`).toBe(401);
-      expect(missing.json).toEqual({ error: 'missing bearer token (send Authorization: Bearer <token>)', status: 401, code: 'UNAUTHORIZED' });
+      expect(missing.json).toEqual({
+        error: 'missing bearer token (send Authorization: Bearer <token>)',
+        status: 401,
+        code: 'UNAUTHORIZED',
+      });
       expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="faultline"');
       const wrong = await request(server.url, method, path, { headers: { Authorization: 'Bearer nope' } });
       expect(wrong.status).toBe(401);
@@ -79,7 +83,11 @@ describe('security defaults', () => {
     const config = join(dir, 'small-bodies.yaml');
     await writeFile(config, 'server:\n  body_limit: 64\n');
     const server = await start(['--config', config]);
-    const res = await api(server.url).post('/proxies', { name: 'long-enough-name-to-pass-sixty-four-bytes', upstream: '127.0.0.1:1', enabled: false });
+    const res = await api(server.url).post('/proxies', {
+      name: 'long-enough-name-to-pass-sixty-four-bytes',
+      upstream: '127.0.0.1:1',
+      enabled: false,
+    });
     expect(res.status).toBe(413);
     expect((res.json as { error: string }).error).toBe('request body too large: the limit is 64 bytes');
   });

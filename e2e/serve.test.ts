@@ -31,7 +31,16 @@ describe('faultline serve', () => {
       'tc-toxiproxy.json',
       JSON.stringify([{ name: 'redis', listen: `127.0.0.1:${proxyPort}`, upstream: 'redis:6379', enabled: true }], null, '\t'),
     );
-    const server = await startFaultline(['-host=127.0.0.1', '-port', '0', `-config=${config}`, '-seed', '42', '-proxy-metrics', '-runtime-metrics']);
+    const server = await startFaultline([
+      '-host=127.0.0.1',
+      '-port',
+      '0',
+      `-config=${config}`,
+      '-seed',
+      '42',
+      '-proxy-metrics',
+      '-runtime-metrics',
+    ]);
     try {
       const b = api(server.url);
       expect((await b.get('/proxies')).json).toEqual({
@@ -39,7 +48,9 @@ describe('faultline serve', () => {
       });
       expect(await canConnect(proxyPort)).toBe(true);
       const metrics = await b.get('/metrics');
-      expect(metrics.text).toContain(`toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:${proxyPort}",proxy="redis",upstream="redis:6379"} 0\n`);
+      expect(metrics.text).toContain(
+        `toxiproxy_proxy_received_bytes_total{direction="upstream",listener="127.0.0.1:${proxyPort}",proxy="redis",upstream="redis:6379"} 0\n`,
+      );
       expect(metrics.text).toContain('process_cpu_seconds_total');
       expect(server.logs.find((l) => l['msg'] === 'admin API listening')?.['seed']).toBe('42');
     } finally {
@@ -52,7 +63,9 @@ describe('faultline serve', () => {
     const server = await startFaultline([], { wrap: NETNS });
     try {
       expect(server.logs.find((l) => l['msg'] === 'admin API listening')).toMatchObject({ host: '127.0.0.1', port: 8474, proxies: 0 });
-      expect(server.stderr()).toBe("faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n");
+      expect(server.stderr()).toBe(
+        "faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n",
+      );
       const curl = (path: string) => inNamespaceOf(server.child.pid, ['curl', '-sS', `http://localhost:8474${path}`]);
       expect(await curl('/version')).toEqual({ code: 0, stdout: '{"version": "2.12.0"}\n' });
       expect(await curl('/proxies')).toEqual({ code: 0, stdout: '{}' });
@@ -119,7 +132,10 @@ describe('faultline serve', () => {
   });
 
   it('stops at startup on a bad config, naming file:line and the path of the bad value', async () => {
-    const config = await file('bad.yaml', 'proxies:\n  - name: a\n    upstream: 127.0.0.1:1\n    toxics:\n      - type: latency\n        attributes:\n          latency: -5\n');
+    const config = await file(
+      'bad.yaml',
+      'proxies:\n  - name: a\n    upstream: 127.0.0.1:1\n    toxics:\n      - type: latency\n        attributes:\n          latency: -5\n',
+    );
     const out = await runCli(['serve', '--port', '0', '--config', config]);
     expect(out.code).toBe(1);
     expect(out.stderr).toContain(`${config}:7:20: proxies[0].toxics[0].attributes.latency: must be 0 or more (ms), got -5`);
@@ -154,7 +170,9 @@ describe('faultline serve', () => {
     expect(out.stderr).toMatch(/^faultline serve: unknown flag --bogus\n/);
     const badPort = await runCli(['serve', '--port', 'abc']);
     expect(badPort.code).toBe(2);
-    expect(badPort.stderr).toBe(`faultline serve: flag --port: server.port: expected a whole number, got "abc"\nRun 'faultline serve --help' for usage.\n`);
+    expect(badPort.stderr).toBe(
+      `faultline serve: flag --port: server.port: expected a whole number, got "abc"\nRun 'faultline serve --help' for usage.\n`,
+    );
     const unknown = await runCli(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');

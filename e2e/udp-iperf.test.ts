@@ -98,7 +98,11 @@ describe('iperf3 -u through a tcp and a udp proxy on one port', () => {
   it('latency with jitter upstream: iperf3 jitter figure rises accordingly', async () => {
     const calm = await iperfUdp(300, '1M');
     // Uniform ±20 ms, each datagram on its own: consecutive transit times differ by 13.3 ms on average.
-    const added = await client.post('/proxies/iperf_udp/toxics', { type: 'latency', stream: 'upstream', attributes: { latency: 50, jitter: 20, reorder: true } });
+    const added = await client.post('/proxies/iperf_udp/toxics', {
+      type: 'latency',
+      stream: 'upstream',
+      attributes: { latency: 50, jitter: 20, reorder: true },
+    });
     expect(added.status).toBe(200);
     const jittery = await iperfUdp(300, '1M');
     expect(jittery.lost_percent).toBeLessThan(1);

@@ -63,11 +63,9 @@ export const errors = {
   toxicNotFound: () => new FaultlineError('TOXIC_NOT_FOUND', 'toxic not found'),
   toxicExists: () => new FaultlineError('TOXIC_EXISTS', 'toxic already exists'),
   connectionNotFound: () => new FaultlineError('CONNECTION_NOT_FOUND', 'connection not found'),
-  invalidStream: () =>
-    new FaultlineError('INVALID_STREAM', 'stream was invalid, can be either upstream or downstream'),
+  invalidStream: () => new FaultlineError('INVALID_STREAM', 'stream was invalid, can be either upstream or downstream'),
   invalidToxicType: () => new FaultlineError('INVALID_TOXIC_TYPE', 'invalid toxic type'),
-  missingField: (field: string, suffix = '') =>
-    new FaultlineError('MISSING_FIELD', `missing required field: ${field}${suffix}`),
+  missingField: (field: string, suffix = '') => new FaultlineError('MISSING_FIELD', `missing required field: ${field}${suffix}`),
   badRequestBody: (detail: string) => new FaultlineError('BAD_REQUEST_BODY', `bad request body: ${detail}`),
 } as const;
 

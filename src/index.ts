@@ -15,7 +15,7 @@
  */
 import type { Protocol } from './core/protocol.js';
 import type { ProxyConfig } from './core/proxy.js';
-import { ToxicProxy } from './core/proxy.js';
+import type { ToxicProxy } from './core/proxy.js';
 import { ProxyRegistry } from './core/proxy-registry.js';
 import type { EngineOptions } from './core/runtime.js';
 import { builtinProtocols } from './protocols.js';
@@ -77,7 +77,14 @@ export {
   type ToxicSpec,
   type ToxicStage,
 } from './core/toxic-contract.js';
-export { defineHttpToxic, type HttpHead, type HttpToxic, type HttpToxicContext, type HttpToxicDefinition, type HttpVerdict } from './http/toxics/http-types.js';
+export {
+  defineHttpToxic,
+  type HttpHead,
+  type HttpToxic,
+  type HttpToxicContext,
+  type HttpToxicDefinition,
+  type HttpVerdict,
+} from './http/toxics/http-types.js';
 export { HeaderList } from './http/toxics/header-list.js';
 export { decimal, fraction, wholeNumber, type NumberOptions } from './toxics/attributes.js';
 

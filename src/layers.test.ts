@@ -40,7 +40,6 @@ const LAYER_BREACHES_TO_FIX: readonly string[] = [
   'src/dashboard/scenario-plan.ts → src/scenario/plan-text.ts',
 ];
 
-
 const isTest = (f: string) => f.endsWith('.test.ts') || f.startsWith('src/testing/');
 const files = sourceFiles(ROOT, 'src');
 const edges: ImportEdge[] = files.flatMap((f) => importsOf(ROOT, f));
@@ -52,7 +51,12 @@ describe('source layers', () => {
     expect(server.some((e) => e.dynamic && e.to === 'src/state/state-file.ts')).toBe(true);
     expect(server.find((e) => e.to === 'src/core/logger.ts')?.typeOnly).toBe(false);
     expect(importsOf(ROOT, 'src/core/tcp-listener.ts').find((e) => e.to === 'src/core/protocol.ts')?.typeOnly).toBe(true);
-    expect(findCycles([{ from: 'a', to: 'b', typeOnly: true, dynamic: false }, { from: 'b', to: 'a', typeOnly: false, dynamic: false }])).toEqual([['a', 'b']]);
+    expect(
+      findCycles([
+        { from: 'a', to: 'b', typeOnly: true, dynamic: false },
+        { from: 'b', to: 'a', typeOnly: false, dynamic: false },
+      ]),
+    ).toEqual([['a', 'b']]);
   });
 
   it('resolves every relative import to a source file', () => {
@@ -69,9 +73,7 @@ describe('source layers', () => {
   });
 
   it('imports only from the same layer or lower ones', () => {
-    const breaches = edges
-      .filter((e) => !isTest(e.from) && layerIndex(e.to) > layerIndex(e.from))
-      .map((e) => `${e.from} → ${e.to}`);
+    const breaches = edges.filter((e) => !isTest(e.from) && layerIndex(e.to) > layerIndex(e.from)).map((e) => `${e.from} → ${e.to}`);
     expect([...new Set(breaches)].sort()).toEqual([...LAYER_BREACHES_TO_FIX].sort());
   });
 

@@ -187,7 +187,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     saved = await state.readStateFile(stateFile, toxicRegistry);
   }
   // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
-  const registry = new ProxyRegistry({ protocols: builtinProtocols, listenHost: host, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
+  const registry = new ProxyRegistry({
+    protocols: builtinProtocols,
+    listenHost: host,
+    ...engine,
+    ...(toxicRegistry ? { toxicRegistry } : {}),
+  });
   let metrics: OnDemandMetrics | undefined;
   let server: Server | undefined;
   let persister: StatePersister | undefined;
@@ -210,7 +215,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     scenarios = new OnDemandScenarios({ target: () => ({ url: apiUrl, token }), logger });
     feed = dashboard ? new LiveFeed(registry, { scenarios }) : undefined;
     feed?.start();
-    const app = createApp({ registry, logger, metrics, token, bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT, events, scenarios, allowedHosts, dashboard: feed });
+    const app = createApp({
+      registry,
+      logger,
+      metrics,
+      token,
+      bodyLimit: bodyLimit ?? DEFAULT_BODY_LIMIT,
+      events,
+      scenarios,
+      allowedHosts,
+      dashboard: feed,
+    });
     server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, app);
     // Toxiproxy's idle timeout; keeps clients' keep-alive sockets from piling up.
     server.keepAliveTimeout = 60_000;
@@ -238,7 +253,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           running.closeAllConnections();
           metrics?.close();
           live?.stop();
-          const sockets: Socket[] = registry.list().flatMap((p) => p.connections.flatMap((c) => (c.upstream ? [c.client, c.upstream] : [c.client])));
+          const sockets: Socket[] = registry
+            .list()
+            .flatMap((p) => p.connections.flatMap((c) => (c.upstream ? [c.client, c.upstream] : [c.client])));
           await registry.close();
           // Closing connections end politely; give them the grace period to finish, no more.
           await whenClosed(sockets, registry.runtime.closeGraceMs + 100);

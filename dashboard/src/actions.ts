@@ -3,7 +3,7 @@
  * with curl too. The page never changes its state itself: the change comes back on the stream.
  */
 import { call, seg } from './api';
-import { isPartitioned, type Proxy, type Toxic } from './model';
+import { isPartitioned, type ProxyInfo, type Toxic } from './model';
 
 /** Latency presets offered in one click (downstream, as replies slow down). */
 export const LATENCY_PRESETS = [100, 500, 2000] as const;
@@ -14,12 +14,12 @@ export const PRESET_LATENCY_NAME = 'latency_downstream';
 export type PartitionScope = 'both' | 'upstream' | 'downstream';
 
 /** Enables or disables a proxy. */
-export function setEnabled(proxy: Proxy, enabled: boolean): Promise<unknown> {
+export function setEnabled(proxy: ProxyInfo, enabled: boolean): Promise<unknown> {
   return call('POST', `/proxies/${seg(proxy.name)}`, { enabled });
 }
 
 /** Cuts one or both directions with `partition` toxics (named by Toxiproxy's default, `partition_<stream>`). */
-export async function partition(proxy: Proxy, scope: PartitionScope = 'both'): Promise<void> {
+export async function partition(proxy: ProxyInfo, scope: PartitionScope = 'both'): Promise<void> {
   const streams = scope === 'both' ? ['upstream', 'downstream'] : [scope];
   for (const stream of streams) {
     if (proxy.toxics.some((t) => t.type === 'partition' && t.stream.toLowerCase() === stream)) continue;
@@ -28,17 +28,17 @@ export async function partition(proxy: Proxy, scope: PartitionScope = 'both'): P
 }
 
 /** Heals every partition of a proxy: its partition toxics are removed, held data flows. */
-export async function heal(proxy: Proxy): Promise<void> {
+export async function heal(proxy: ProxyInfo): Promise<void> {
   await Promise.all(proxy.toxics.filter((t) => t.type === 'partition').map((t) => removeToxic(proxy, t)));
 }
 
 /** Partition when whole, heal when cut. */
-export function togglePartition(proxy: Proxy): Promise<void> {
+export function togglePartition(proxy: ProxyInfo): Promise<void> {
   return isPartitioned(proxy) ? heal(proxy) : partition(proxy);
 }
 
 /** Sets the preset latency (0 removes it). */
-export function setLatency(proxy: Proxy, ms: number): Promise<unknown> {
+export function setLatency(proxy: ProxyInfo, ms: number): Promise<unknown> {
   const existing = proxy.toxics.find((t) => t.name === PRESET_LATENCY_NAME);
   const path = `/proxies/${seg(proxy.name)}/toxics`;
   if (ms === 0) return existing ? removeToxic(proxy, existing) : Promise.resolve();
@@ -47,32 +47,32 @@ export function setLatency(proxy: Proxy, ms: number): Promise<unknown> {
 }
 
 /** The latency preset in place, or 0. */
-export function presetLatency(proxy: Proxy): number {
+export function presetLatency(proxy: ProxyInfo): number {
   const toxic = proxy.toxics.find((t) => t.name === PRESET_LATENCY_NAME);
   return typeof toxic?.attributes['latency'] === 'number' ? toxic.attributes['latency'] : 0;
 }
 
 /** Removes one toxic. */
-export function removeToxic(proxy: Proxy, toxic: Pick<Toxic, 'name'>): Promise<unknown> {
+export function removeToxic(proxy: ProxyInfo, toxic: Pick<Toxic, 'name'>): Promise<unknown> {
   return call('DELETE', `/proxies/${seg(proxy.name)}/toxics/${seg(toxic.name)}`);
 }
 
 /** Removes every toxic of a proxy. */
-export async function removeEveryToxic(proxy: Proxy): Promise<void> {
+export async function removeEveryToxic(proxy: ProxyInfo): Promise<void> {
   await Promise.all(proxy.toxics.map((t) => removeToxic(proxy, t)));
 }
 
 /** Adds a toxic (the body as `POST /proxies/{proxy}/toxics` takes it). */
-export function addToxic(proxy: Proxy, toxic: Partial<Toxic>): Promise<Toxic> {
+export function addToxic(proxy: ProxyInfo, toxic: Partial<Toxic>): Promise<Toxic> {
   return call<Toxic>('POST', `/proxies/${seg(proxy.name)}/toxics`, toxic);
 }
 
 /** Changes a toxic's toxicity and attributes. */
-export function updateToxic(proxy: Proxy, name: string, patch: Partial<Toxic>): Promise<Toxic> {
+export function updateToxic(proxy: ProxyInfo, name: string, patch: Partial<Toxic>): Promise<Toxic> {
   return call<Toxic>('POST', `/proxies/${seg(proxy.name)}/toxics/${seg(name)}`, patch);
 }
 
 /** Closes a live connection, politely or with a reset. */
-export function closeConnection(proxy: Proxy, id: number, reset: boolean): Promise<unknown> {
+export function closeConnection(proxy: ProxyInfo, id: number, reset: boolean): Promise<unknown> {
   return call('DELETE', `/proxies/${seg(proxy.name)}/connections/${id}${reset ? '?reset=true' : ''}`);
 }

@@ -59,7 +59,12 @@ async function errorOf(res: Response): Promise<ApiError> {
   try {
     const body = JSON.parse(text) as { error?: unknown; code?: unknown; issues?: unknown };
     const issues = Array.isArray(body.issues) ? body.issues.map(String) : [];
-    return new ApiError(typeof body.error === 'string' ? body.error : `HTTP ${res.status}`, res.status, typeof body.code === 'string' ? body.code : undefined, issues);
+    return new ApiError(
+      typeof body.error === 'string' ? body.error : `HTTP ${res.status}`,
+      res.status,
+      typeof body.code === 'string' ? body.code : undefined,
+      issues,
+    );
   } catch {
     return new ApiError(text.trim() || `HTTP ${res.status}`, res.status, undefined);
   }

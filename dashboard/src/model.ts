@@ -10,7 +10,7 @@ export interface Toxic {
 }
 
 /** A proxy as the API sends it (`protocol` only when not tcp). */
-export interface Proxy {
+export interface ProxyInfo {
   name: string;
   listen: string;
   upstream: string;
@@ -88,6 +88,6 @@ export function directionOf(toxic: Pick<Toxic, 'stream'>): 'upstream' | 'downstr
 }
 
 /** True when a proxy has a partition toxic in place. */
-export function isPartitioned(proxy: Proxy): boolean {
+export function isPartitioned(proxy: ProxyInfo): boolean {
   return proxy.toxics.some((t) => t.type === 'partition');
 }

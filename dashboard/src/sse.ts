@@ -38,7 +38,11 @@ export function openStream(path: string, onFrame: (frame: Frame) => void, onStat
       onState('connecting');
       controller = new AbortController();
       try {
-        const res = await fetch(path, { headers: apiHeaders({ Accept: 'text/event-stream' }), signal: controller.signal, cache: 'no-store' });
+        const res = await fetch(path, {
+          headers: apiHeaders({ Accept: 'text/event-stream' }),
+          signal: controller.signal,
+          cache: 'no-store',
+        });
         if (res.status === 401) {
           onState('locked');
           return;

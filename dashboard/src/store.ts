@@ -6,7 +6,7 @@
  */
 import { call } from './api';
 import { eventText, type EventBody } from './event-text';
-import { directionOf, type LogEntry, type Proxy, type RunSummary, type Series, type Toxic, type ToxicType } from './model';
+import { directionOf, type LogEntry, type ProxyInfo, type RunSummary, type Series, type Toxic, type ToxicType } from './model';
 import { openStream, type Frame, type StreamState } from './sse';
 
 /** Samples kept per proxy for the charts (three minutes at one a second). */
@@ -16,7 +16,7 @@ const LOG_LENGTH = 500;
 
 /** What the page shows. */
 export interface State {
-  proxies: ReadonlyMap<string, Proxy>;
+  proxies: ReadonlyMap<string, ProxyInfo>;
   /** Proxy names, sorted. */
   names: readonly string[];
   traffic: ReadonlyMap<string, Series>;
@@ -66,7 +66,11 @@ export class Store {
   /** Loads everything and opens the stream. */
   async start(): Promise<void> {
     this.closeStream?.();
-    this.closeStream = openStream('/faultline/stream', (f) => this.onFrame(f), (stream) => this.set({ stream }));
+    this.closeStream = openStream(
+      '/faultline/stream',
+      (f) => this.onFrame(f),
+      (stream) => this.set({ stream }),
+    );
     const [types, history] = await Promise.all([
       call<{ toxics: ToxicType[] }>('GET', '/faultline/toxics'),
       call<{ proxies: Record<string, Series> }>('GET', '/faultline/traffic'),
@@ -77,11 +81,13 @@ export class Store {
 
   /** Reads the whole proxy list again (after a gap in the stream, or new proxies). */
   async reload(): Promise<void> {
-    const list = await call<Record<string, Proxy>>('GET', '/proxies');
+    const list = await call<Record<string, ProxyInfo>>('GET', '/proxies');
     // Unchanged proxies keep their objects, so their rows are not drawn again.
     const before = this.state.proxies;
-    const same = (a: Proxy | undefined, b: Proxy) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
-    this.setProxies(new Map(Object.entries(list).map(([name, p]) => [name, same(before.get(name), p) ? (before.get(name) as Proxy) : p])));
+    const same = (a: ProxyInfo | undefined, b: ProxyInfo) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+    this.setProxies(
+      new Map(Object.entries(list).map(([name, p]) => [name, same(before.get(name), p) ? (before.get(name) as ProxyInfo) : p])),
+    );
   }
 
   /** Schedules one drawing for the next animation frame. */
@@ -98,11 +104,11 @@ export class Store {
     this.changed();
   }
 
-  private setProxies(proxies: Map<string, Proxy>): void {
+  private setProxies(proxies: Map<string, ProxyInfo>): void {
     this.set({ loaded: true, proxies, names: [...proxies.keys()].sort((a, b) => a.localeCompare(b)) });
   }
 
-  private updateProxy(name: string, change: (p: Proxy) => Proxy | undefined): void {
+  private updateProxy(name: string, change: (p: ProxyInfo) => ProxyInfo | undefined): void {
     const proxies = new Map(this.state.proxies);
     const before = proxies.get(name);
     const after = before ? change(before) : undefined;
@@ -119,7 +125,13 @@ export class Store {
   }
 
   private log(e: EventBody): void {
-    const entry: LogEntry = { key: ++this.logKey, time: e.time ?? new Date().toISOString(), type: e.type, proxy: e.proxy, text: eventText(e) };
+    const entry: LogEntry = {
+      key: ++this.logKey,
+      time: e.time ?? new Date().toISOString(),
+      type: e.type,
+      proxy: e.proxy,
+      text: eventText(e),
+    };
     const log = this.state.log.length >= LOG_LENGTH ? this.state.log.slice(0, LOG_LENGTH - 1) : this.state.log.slice();
     log.unshift(entry);
     this.set({ log });
@@ -148,11 +160,18 @@ export class Store {
     }
   }
 
-  private onTraffic(sample: { time: string; proxies: Record<string, { upstream: number; downstream: number; connections: number }> }): void {
+  private onTraffic(sample: {
+    time: string;
+    proxies: Record<string, { upstream: number; downstream: number; connections: number }>;
+  }): void {
     const traffic = new Map<string, Series>();
     for (const [name, t] of Object.entries(sample.proxies)) {
       const s = this.state.traffic.get(name) ?? EMPTY_SERIES;
-      traffic.set(name, { upstream: push(s.upstream, t.upstream), downstream: push(s.downstream, t.downstream), connections: push(s.connections, t.connections) });
+      traffic.set(name, {
+        upstream: push(s.upstream, t.upstream),
+        downstream: push(s.downstream, t.downstream),
+        connections: push(s.connections, t.connections),
+      });
     }
     this.set({ traffic, sampledAt: sample.time });
   }
@@ -161,11 +180,24 @@ export class Store {
     this.log(e);
     switch (e.type) {
       case 'proxy.created':
-        this.setProxies(new Map(this.state.proxies).set(e.proxy, { name: e.proxy, listen: String(e['listen'] ?? ''), upstream: String(e['upstream'] ?? ''), enabled: e['enabled'] === true, toxics: [] }));
+        this.setProxies(
+          new Map(this.state.proxies).set(e.proxy, {
+            name: e.proxy,
+            listen: String(e['listen'] ?? ''),
+            upstream: String(e['upstream'] ?? ''),
+            enabled: e['enabled'] === true,
+            toxics: [],
+          }),
+        );
         this.reloadSoon();
         return;
       case 'proxy.updated':
-        this.updateProxy(e.proxy, (p) => ({ ...p, listen: String(e['listen'] ?? p.listen), upstream: String(e['upstream'] ?? p.upstream), enabled: e['enabled'] === true }));
+        this.updateProxy(e.proxy, (p) => ({
+          ...p,
+          listen: String(e['listen'] ?? p.listen),
+          upstream: String(e['upstream'] ?? p.upstream),
+          enabled: e['enabled'] === true,
+        }));
         return;
       case 'proxy.started':
         this.updateProxy(e.proxy, (p) => ({ ...p, listen: String(e['listen'] ?? p.listen), enabled: true }));

@@ -31,7 +31,9 @@ export interface Browser {
 }
 
 /** Starts Chromium; `extraArgs` add switches (say `--host-resolver-rules`). */
-export async function launchBrowser(options: { extraArgs?: readonly string[]; viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+export async function launchBrowser(
+  options: { extraArgs?: readonly string[]; viewport?: { width: number; height: number } } = {},
+): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'faultline-chromium-'));
   let context: BrowserContext;
   try {
@@ -44,7 +46,9 @@ export async function launchBrowser(options: { extraArgs?: readonly string[]; vi
     });
   } catch (err) {
     await rm(profile, { recursive: true, force: true });
-    throw new Error(`could not start ${CHROMIUM} (install Debian's chromium package; .ci/run does when it is missing): ${(err as Error).message}`);
+    throw new Error(
+      `could not start ${CHROMIUM} (install Debian's chromium package; .ci/run does when it is missing): ${(err as Error).message}`,
+    );
   }
   return {
     context,

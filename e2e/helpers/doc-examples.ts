@@ -129,7 +129,8 @@ export function jsonDifferences(actual: unknown, expected: unknown, path = '$', 
     return expected.flatMap((item, i) => jsonDifferences(actual[i], item, `${path}[${i}]`, options));
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
     const want = Object.keys(expected).sort();
     const got = Object.keys(actual).sort();
     if (want.join() !== got.join()) return [`${path}: expected keys ${want.join(', ')}, got ${got.join(', ')}`];

@@ -71,8 +71,13 @@ export function recordEvents(baseUrl: string, query = ''): Promise<EventRecorder
       open.delete(source);
     },
   };
-  return recorder.waitFor((e) => e.event === 'hello', 'hello').then(() => recorder, (err: unknown) => {
-    recorder.close();
-    throw err;
-  });
+  return recorder
+    .waitFor((e) => e.event === 'hello', 'hello')
+    .then(
+      () => recorder,
+      (err: unknown) => {
+        recorder.close();
+        throw err;
+      },
+    );
 }

@@ -47,9 +47,23 @@ export async function request(base: string, method: string, path: string, option
 
 /** A client bound to one server. */
 export function api(base: string, defaults: RequestOptions = {}) {
-  const call = (method: string) => (path: string, body?: unknown, options: RequestOptions = {}) =>
-    request(base, method, path, { ...defaults, ...options, headers: { ...defaults.headers, ...options.headers }, ...(body !== undefined ? { body } : {}) });
-  return { get: call('GET'), post: call('POST'), patch: call('PATCH'), put: call('PUT'), delete: call('DELETE'), request: (m: string, p: string, o?: RequestOptions) => request(base, m, p, { ...defaults, ...o }) };
+  const call =
+    (method: string) =>
+    (path: string, body?: unknown, options: RequestOptions = {}) =>
+      request(base, method, path, {
+        ...defaults,
+        ...options,
+        headers: { ...defaults.headers, ...options.headers },
+        ...(body !== undefined ? { body } : {}),
+      });
+  return {
+    get: call('GET'),
+    post: call('POST'),
+    patch: call('PATCH'),
+    put: call('PUT'),
+    delete: call('DELETE'),
+    request: (m: string, p: string, o?: RequestOptions) => request(base, m, p, { ...defaults, ...o }),
+  };
 }
 
 /** The client type returned by {@link api}. */

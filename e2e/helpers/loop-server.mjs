@@ -42,7 +42,12 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
     say(`yardstick ${times[3].toFixed(2)}`);
   } else if (command === 'proxies') {
     for (let i = server.registry.list().length; i < Number(arg); i++) {
-      await server.registry.create({ name: `proxy-${String(i).padStart(4, '0')}`, listen: '127.0.0.1:0', upstream: `upstream-${i}.internal:5432`, enabled: false });
+      await server.registry.create({
+        name: `proxy-${String(i).padStart(4, '0')}`,
+        listen: '127.0.0.1:0',
+        upstream: `upstream-${i}.internal:5432`,
+        enabled: false,
+      });
     }
     say('ok');
   } else if (command === 'close') {

@@ -30,7 +30,10 @@ async function account(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const passwd = await readFile('/etc/passwd', 'utf8');
   for (const name of ['postgres', 'nobody']) {
-    const fields = passwd.split('\n').find((l) => l.startsWith(`${name}:`))?.split(':');
+    const fields = passwd
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`))
+      ?.split(':');
     if (fields?.[2] !== undefined && fields[3] !== undefined) return { uid: Number(fields[2]), gid: Number(fields[3]) };
   }
   throw new Error('running as root, and neither a postgres nor a nobody account exists to run PostgreSQL as');
@@ -47,7 +50,12 @@ export async function startPostgres(): Promise<PostgresServer> {
   const user = 'faultline';
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   try {
-    await run(initdb, ['-D', data, '-U', user, '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C'], { ...who, env, cwd: dir, timeout: 60_000 });
+    await run(initdb, ['-D', data, '-U', user, '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C'], {
+      ...who,
+      env,
+      cwd: dir,
+      timeout: 60_000,
+    });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);

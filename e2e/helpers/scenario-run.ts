@@ -47,7 +47,12 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; tim
 }
 
 /** A temporary directory for scenario files and journals, removed by `cleanup()`. */
-export async function scratchDir(): Promise<{ dir: string; file(name: string, text: string): Promise<string>; journal(path: string): Promise<Journal>; cleanup(): Promise<void> }> {
+export async function scratchDir(): Promise<{
+  dir: string;
+  file(name: string, text: string): Promise<string>;
+  journal(path: string): Promise<Journal>;
+  cleanup(): Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'faultline-scenarios-'));
   return {
     dir,

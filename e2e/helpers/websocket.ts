@@ -18,7 +18,9 @@ export interface Frame {
 
 /** The accept value a server answers for a client key. */
 export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 }
 
 /** Encodes one final frame; `mask` is required from clients. */
@@ -81,7 +83,9 @@ export function attachEchoServer(server: Server): void {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
+    );
     const reader = new FrameReader();
     socket.on('data', (chunk: Buffer) => {
       for (const frame of reader.push(chunk)) {

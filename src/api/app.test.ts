@@ -6,7 +6,11 @@ import { FAULTLINE_VERSION } from './version.js';
 let server: RunningServer;
 
 async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(server.url + path, { method, headers: { 'User-Agent': 'test', ...headers }, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { 'User-Agent': 'test', ...headers },
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await res.text();
   const json = res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   return { status: res.status, headers: res.headers, text, json };
@@ -119,7 +123,11 @@ describe('lenient bodies like Go’s decoder', () => {
       'Content-Type': 'application/x-www-form-urlencoded',
     });
     expect(created.status).toBe(201);
-    const toxic = await call('POST', '/proxies/p/toxics', '{"Name":"t6","TYPE":"latency","Stream":"UPSTREAM","attributes":{"Latency":7,"unknown":1}}');
+    const toxic = await call(
+      'POST',
+      '/proxies/p/toxics',
+      '{"Name":"t6","TYPE":"latency","Stream":"UPSTREAM","attributes":{"Latency":7,"unknown":1}}',
+    );
     expect(toxic.text).toBe('{"attributes":{"latency":7,"jitter":0},"name":"t6","type":"latency","stream":"UPSTREAM","toxicity":1}');
     expect((await call('POST', '/proxies/p/toxics', '{"type":"slow_close"} trailing')).status).toBe(200);
   });
@@ -142,13 +150,20 @@ describe('validate first, then apply', () => {
     const res = await call('PATCH', '/proxies/p/toxics/latency_downstream', '{"attributes":{"latency":7,"jitter":"x"},"toxicity":0.3}');
     expect(res.status).toBe(400);
     expect((res.json as { error: string }).error).toMatch(/^bad request body: attributes\.jitter: /);
-    expect((await call('GET', '/proxies/p/toxics/latency_downstream')).json).toMatchObject({ attributes: { latency: 1, jitter: 1 }, toxicity: 1 });
+    expect((await call('GET', '/proxies/p/toxics/latency_downstream')).json).toMatchObject({
+      attributes: { latency: 1, jitter: 1 },
+      toxicity: 1,
+    });
   });
 
   it('a failed proxy update changes nothing', async () => {
     const created = await call('POST', '/proxies', JSON.stringify({ name: 'p', listen: '127.0.0.1:0', upstream: 'x:1' }));
     const before = created.json;
-    for (const body of ['{"enabled":"yes","upstream":"y:2"}', '{"listen":"nope","upstream":"y:2"}', '{"upstream":"no-port","enabled":false}']) {
+    for (const body of [
+      '{"enabled":"yes","upstream":"y:2"}',
+      '{"listen":"nope","upstream":"y:2"}',
+      '{"upstream":"no-port","enabled":false}',
+    ]) {
       const res = await call('POST', '/proxies/p', body);
       expect(res.status, body).toBe(400);
       expect((await call('GET', '/proxies/p')).json).toEqual(before);

@@ -20,11 +20,21 @@ describe('AdminClient', () => {
     server = await startServer({ port: 0 });
     const client = new AdminClient(server.url);
     expect(await client.version()).toEqual({ version: '2.12.0' });
-    expect(await client.info()).toMatchObject({ version: FAULTLINE_VERSION, seed: server.registry.seed, protocols: ['tcp', 'http', 'udp'] });
+    expect(await client.info()).toMatchObject({
+      version: FAULTLINE_VERSION,
+      seed: server.registry.seed,
+      protocols: ['tcp', 'http', 'udp'],
+    });
     const created = await client.createProxy({ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432' });
     expect(created.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     const toxic = await client.addToxic('db', { type: 'latency', attributes: { latency: 50 } });
-    expect(toxic).toEqual({ attributes: { latency: 50, jitter: 0 }, name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1 });
+    expect(toxic).toEqual({
+      attributes: { latency: 50, jitter: 0 },
+      name: 'latency_downstream',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+    });
     expect((await client.updateToxic('db', toxic.name, { attributes: { jitter: 5 } })).attributes).toEqual({ latency: 50, jitter: 5 });
     expect(await client.toxics('db')).toHaveLength(1);
     await client.removeToxic('db', toxic.name);

@@ -14,7 +14,13 @@ import { describeJson, type JsonValue } from './middleware/lenient-json.js';
 
 type Kind = 'string' | 'boolean' | 'number' | 'object';
 
-type ValueOf<K extends Kind> = K extends 'string' ? string : K extends 'boolean' ? boolean : K extends 'number' ? number : Record<string, unknown>;
+type ValueOf<K extends Kind> = K extends 'string'
+  ? string
+  : K extends 'boolean'
+    ? boolean
+    : K extends 'number'
+      ? number
+      : Record<string, unknown>;
 
 /** The decoded fields: each one optional, typed by its kind. */
 export type Decoded<F extends Record<string, Kind>> = { [N in keyof F]?: ValueOf<F[N]> };
@@ -30,12 +36,7 @@ function hasKind(value: JsonValue, kind: Kind): boolean {
  * Picks `fields` out of a JSON object. `null` as the whole body counts as `{}` (Go decodes `null`
  * into a struct as a no-op). `suffix` is appended to messages (populate's ` at proxy 2`).
  */
-export function decodeFields<F extends Record<string, Kind>>(
-  value: JsonValue,
-  fields: F,
-  what: string,
-  suffix = '',
-): Decoded<F> {
+export function decodeFields<F extends Record<string, Kind>>(value: JsonValue, fields: F, what: string, suffix = ''): Decoded<F> {
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw errors.badRequestBody(`expected a JSON object (${what}), got ${describeJson(value)}${suffix}`);
@@ -56,7 +57,14 @@ export function decodeFields<F extends Record<string, Kind>>(
   return out as Decoded<F>;
 }
 
-const PROXY_FIELDS = { name: 'string', listen: 'string', upstream: 'string', enabled: 'boolean', protocol: 'string', udp_idle_timeout: 'number' } as const;
+const PROXY_FIELDS = {
+  name: 'string',
+  listen: 'string',
+  upstream: 'string',
+  enabled: 'boolean',
+  protocol: 'string',
+  udp_idle_timeout: 'number',
+} as const;
 
 /** A proxy as create and populate bodies give it. */
 export interface ProxyBody {
@@ -73,7 +81,9 @@ export interface ProxyBody {
 /** A `udp_idle_timeout`: a whole number of ms from 1 to {@link MAX_UDP_IDLE_TIMEOUT_MS}. */
 function checkIdleTimeout(ms: number, suffix: string): number {
   if (!Number.isInteger(ms) || ms < 1 || ms > MAX_UDP_IDLE_TIMEOUT_MS) {
-    throw errors.badRequestBody(`udp_idle_timeout: expected a whole number of milliseconds from 1 to ${MAX_UDP_IDLE_TIMEOUT_MS}, got ${ms}${suffix}`);
+    throw errors.badRequestBody(
+      `udp_idle_timeout: expected a whole number of milliseconds from 1 to ${MAX_UDP_IDLE_TIMEOUT_MS}, got ${ms}${suffix}`,
+    );
   }
   return ms;
 }

@@ -63,7 +63,7 @@ describe('eventBody', () => {
     proxy.removeToxic('cut');
     for (const fault of bodies.filter((b) => b.type === 'fault')) {
       const opened = bodies.find((b) => b.type === 'connection.opened' && b['connection'] === fault['connection']);
-      const decision = (opened?.['decisions'] as DecisionJson[])[0];
+      const decision = (opened?.['decisions'] as DecisionJson[] | undefined)?.[0];
       expect(decision?.active).toBe(true);
       expect(fault['decision']).toEqual({ roll: decision?.roll, toxicity: 0.9 });
       expect(fault).toMatchObject({ toxic: 'cut', toxic_type: 'partition', direction: 'upstream' });

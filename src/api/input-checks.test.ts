@@ -31,11 +31,23 @@ describe('request bodies', () => {
   it('ignore keys named after built-in object members, like any unknown key', async () => {
     const { url } = await server();
     const members = '"toString":1,"constructor":"x","__proto__":{"a":1},"hasOwnProperty":true,"valueOf":[]';
-    const created = await fetch(`${url}/proxies`, { method: 'POST', headers: { 'User-Agent': 'test' }, body: `{"name":"p","listen":"127.0.0.1:0","upstream":"127.0.0.1:9",${members}}` });
+    const created = await fetch(`${url}/proxies`, {
+      method: 'POST',
+      headers: { 'User-Agent': 'test' },
+      body: `{"name":"p","listen":"127.0.0.1:0","upstream":"127.0.0.1:9",${members}}`,
+    });
     expect(created.status).toBe(201);
-    const toxic = await fetch(`${url}/proxies/p/toxics`, { method: 'POST', headers: { 'User-Agent': 'test' }, body: `{"type":"latency",${members}}` });
+    const toxic = await fetch(`${url}/proxies/p/toxics`, {
+      method: 'POST',
+      headers: { 'User-Agent': 'test' },
+      body: `{"type":"latency",${members}}`,
+    });
     expect(toxic.status).toBe(200);
-    const update = await fetch(`${url}/proxies/p/toxics/latency_downstream`, { method: 'PATCH', headers: { 'User-Agent': 'test' }, body: `{"toxicity":0.5,${members}}` });
+    const update = await fetch(`${url}/proxies/p/toxics/latency_downstream`, {
+      method: 'PATCH',
+      headers: { 'User-Agent': 'test' },
+      body: `{"toxicity":0.5,${members}}`,
+    });
     expect(update.status).toBe(200);
     expect(((await update.json()) as { toxicity: number }).toxicity).toBe(0.5);
   });
@@ -64,8 +76,14 @@ describe('request bodies', () => {
 
     const proxy = await apiCall(url, 'POST', '/proxies', { name: tooLong, upstream: '127.0.0.1:9' });
     expect(proxy.status).toBe(400);
-    expect(proxy.json).toMatchObject({ code: 'LIMIT_EXCEEDED', error: `name: ${MAX_NAME_LENGTH + 1} characters, more than the ${MAX_NAME_LENGTH} a name may have` });
-    const populate = await apiCall(url, 'POST', '/populate', [{ name: 'ok', upstream: '127.0.0.1:9', enabled: false }, { name: tooLong, upstream: '127.0.0.1:9' }]);
+    expect(proxy.json).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      error: `name: ${MAX_NAME_LENGTH + 1} characters, more than the ${MAX_NAME_LENGTH} a name may have`,
+    });
+    const populate = await apiCall(url, 'POST', '/populate', [
+      { name: 'ok', upstream: '127.0.0.1:9', enabled: false },
+      { name: tooLong, upstream: '127.0.0.1:9' },
+    ]);
     expect(populate.status).toBe(400);
     expect(populate.json?.['error']).toMatch(/ at proxy 2$/);
     expect((await apiCall(url, 'POST', `${path}/toxics`, { name: tooLong, type: 'noop' })).status).toBe(400);
@@ -115,11 +133,18 @@ describe('upstream host names', () => {
         calls.push(hostname);
         await new Promise((resolve) => setTimeout(resolve, 20));
         if (fail) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-        return [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
+        return [
+          { address: '::1', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ];
       },
     });
     const ask = (options: { all?: boolean; family?: number } = {}) =>
-      new Promise<unknown>((resolve) => lookup('db.test', options as never, (err, address, family) => resolve(err ? (err as NodeJS.ErrnoException).code : options.all ? address : [address, family])));
+      new Promise<unknown>((resolve) =>
+        lookup('db.test', options as never, (err, address, family) =>
+          resolve(err ? (err as NodeJS.ErrnoException).code : options.all ? address : [address, family]),
+        ),
+      );
     expect(await Promise.all([ask(), ask({ family: 4 }), ask({ all: true })])).toEqual([
       ['::1', 6],
       ['127.0.0.1', 4],

@@ -46,7 +46,9 @@ async function finished(id: string): Promise<ScenarioRunJson> {
 
 describe('/scenarios', () => {
   it('runs a scenario on the server and keeps its journal', async () => {
-    const started = await admin.startScenario(yaml('api-pass', '  - toxic: { proxy: api-pass, type: latency, attributes: { latency: 5 } }\n    for: 200ms\n'));
+    const started = await admin.startScenario(
+      yaml('api-pass', '  - toxic: { proxy: api-pass, type: latency, attributes: { latency: 5 } }\n    for: 200ms\n'),
+    );
     expect(started).toMatchObject({ name: 'api-pass', status: 'running', verdict: null, planned_duration_ms: 200 });
     // Seen while applied (the run is short): the toxic came with a lease.
     let leased = 0;
@@ -82,7 +84,10 @@ describe('/scenarios', () => {
   });
 
   it('rejects an invalid scenario with 400 and every mistake located', async () => {
-    const res = await fetch(`${server.url}/scenarios`, { method: 'POST', body: 'version: 1\nname: bad\nsteps:\n  - at: 5 seconds\n    wait: 1s\n  - toxic: { proxy: nope, type: latency }\n' });
+    const res = await fetch(`${server.url}/scenarios`, {
+      method: 'POST',
+      body: 'version: 1\nname: bad\nsteps:\n  - at: 5 seconds\n    wait: 1s\n  - toxic: { proxy: nope, type: latency }\n',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; status: number; code: string; issues: string[] };
     expect(body.code).toBe('SCENARIO_INVALID');
@@ -108,7 +113,11 @@ describe('/scenarios', () => {
       expect(err).toMatchObject({ status: 404, code: 'SCENARIO_NOT_FOUND', message: 'HTTP 404: scenario not found' });
     }
     const res = await fetch(`${server.url}/scenarios`, { method: 'POST' });
-    expect(await res.json()).toEqual({ error: 'bad request body: expected a scenario in YAML or JSON, got an empty body', status: 400, code: 'BAD_REQUEST_BODY' });
+    expect(await res.json()).toEqual({
+      error: 'bad request body: expected a scenario in YAML or JSON, got an empty body',
+      status: 400,
+      code: 'BAD_REQUEST_BODY',
+    });
   });
 
   it('rolls back the runs still going when the server closes', async () => {

@@ -31,7 +31,10 @@ export interface ServerInfoJson {
 /** Type names per layer. */
 function typesByLayer(definitions: readonly AnyToxicDefinition[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const definition of definitions) (out[toxicLayer(definition)] ??= []).push(definition.type);
+  for (const definition of definitions) {
+    const layer = toxicLayer(definition);
+    out[layer] = [...(out[layer] ?? []), definition.type];
+  }
   return out;
 }
 

@@ -14,7 +14,10 @@ const flags = {
 
 describe('parseCommandArgs', () => {
   it("reads toxiproxy-cli's flags before the positional argument", () => {
-    const { values, positionals } = parseCommandArgs(['-t', 'latency', '-n', 'lag', '--tox', '0.5', '-a', 'latency=100', '-a', 'jitter=5', '-u', 'redis'], flags);
+    const { values, positionals } = parseCommandArgs(
+      ['-t', 'latency', '-n', 'lag', '--tox', '0.5', '-a', 'latency=100', '-a', 'jitter=5', '-u', 'redis'],
+      flags,
+    );
     expect(values).toEqual({ type: 'latency', toxicName: 'lag', toxicity: '0.5', attribute: ['latency=100', 'jitter=5'], upstream: true });
     expect(positionals).toEqual(['redis']);
   });
@@ -26,7 +29,10 @@ describe('parseCommandArgs', () => {
   });
 
   it("takes Go's spellings: single-dash long names, -x=value, --x for a short letter, --flag=false", () => {
-    const { values } = parseCommandArgs(['-toxicName', 'a', '-tox=0.2', '-t=latency', '--a', 'k=v', '--upstream=false', '--downstream=true'], flags);
+    const { values } = parseCommandArgs(
+      ['-toxicName', 'a', '-tox=0.2', '-t=latency', '--a', 'k=v', '--upstream=false', '--downstream=true'],
+      flags,
+    );
     expect(values).toEqual({ toxicName: 'a', toxicity: '0.2', type: 'latency', attribute: ['k=v'], downstream: true });
   });
 
@@ -70,7 +76,12 @@ describe('parseCommandArgs', () => {
 
 describe('normalizeArgs', () => {
   it('rewrites every spelling into --name[=value]', () => {
-    expect(normalizeArgs(['-toxicName', 'a', '--n=b', '-tox', '1', 'p'], flags)).toEqual(['--toxicName=a', '--toxicName=b', '--toxicity=1', 'p']);
+    expect(normalizeArgs(['-toxicName', 'a', '--n=b', '-tox', '1', 'p'], flags)).toEqual([
+      '--toxicName=a',
+      '--toxicName=b',
+      '--toxicity=1',
+      'p',
+    ]);
   });
 });
 

@@ -126,12 +126,15 @@ export function normalizeArgs(argv: readonly string[], flags: FlagSpecs): string
   return out;
 }
 
+/** The flags as node:util's parser takes them. */
+type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
 /**
  * Parses `argv` against `flags`. Flags and positionals may come in any order; `--` ends the flags.
  * @throws {UsageError} on an unknown flag or a missing value.
  */
 export function parseCommandArgs<S extends FlagSpecs>(argv: readonly string[], flags: S): ParsedArgs<S> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  const options: ParseOptions = {};
   for (const [name, spec] of Object.entries(flags)) {
     options[name] = {
       type: spec.type,
@@ -139,16 +142,19 @@ export function parseCommandArgs<S extends FlagSpecs>(argv: readonly string[], f
       ...(spec.multiple ? { multiple: true } : {}),
     };
   }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: normalizeArgs(argv, flags), options, allowPositionals: true, strict: true, tokens: true });
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError((err as Error).message.split('\n')[0] ?? String(err));
-  }
+  const parsed = tokenize(normalizeArgs(argv, flags), options);
   const used = new Set<string>();
   for (const token of parsed.tokens) if (token.kind === 'option') used.add(token.name);
   return { values: parsed.values as FlagValues<S>, positionals: parsed.positionals, used };
+}
+
+/** node:util's parser with every token kept; its errors become usage errors. */
+function tokenize(args: string[], options: ParseOptions) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0] ?? String(err));
+  }
 }
 
 function flagLabel(name: string, spec: FlagSpec): string {

@@ -17,8 +17,12 @@ function capture(env: Record<string, string | undefined>, tty = false): Captured
   const io: Captured = {
     out: '',
     err: '',
-    stdout: (text) => void (io.out += text),
-    stderr: (text) => void (io.err += text),
+    stdout: (text) => {
+      io.out += text;
+    },
+    stderr: (text) => {
+      io.err += text;
+    },
     style: { tty, color: false },
     env,
   };
@@ -52,7 +56,9 @@ describe('client verbs in-process', () => {
   it('lists as a table on a terminal and as lines otherwise', async () => {
     const tty = capture(env, true);
     expect(await list([], tty)).toBe(0);
-    expect(tty.out).toMatch(/^Name +Listen +Upstream +Enabled +Toxics\n=+\nterm +127\.0\.0\.1:\d+ +127\.0\.0\.1:9 +enabled +None\n\nHint: /);
+    expect(tty.out).toMatch(
+      /^Name +Listen +Upstream +Enabled +Toxics\n=+\nterm +127\.0\.0\.1:\d+ +127\.0\.0\.1:9 +enabled +None\n\nHint: /,
+    );
     const lines = capture(env);
     expect(await list([], lines)).toBe(0);
     expect(lines.out).toMatch(/^term\t127\.0\.0\.1:\d+\t127\.0\.0\.1:9\tenabled\t0\n$/);
@@ -88,7 +94,9 @@ describe('client verbs in-process', () => {
     const io = capture(env, true);
     expect(await inspect(['tox'], io)).toBe(0);
     expect(io.out).toContain('Upstream toxics:\nProxy has no Upstream toxics enabled.\n');
-    expect(io.out).toMatch(/Downstream toxics:\nName +Type +Toxicity +Attributes\n=+\nlatency_downstream +latency +0\.30 +jitter=4 latency=10\n/);
+    expect(io.out).toMatch(
+      /Downstream toxics:\nName +Type +Toxicity +Attributes\n=+\nlatency_downstream +latency +0\.30 +jitter=4 latency=10\n/,
+    );
   });
 
   it('reports both steps of toggle with the proxy name', async () => {
@@ -100,7 +108,9 @@ describe('client verbs in-process', () => {
   it('tells the user to pass a token when the server requires one', async () => {
     const io = capture({ FAULTLINE_URL: secured.url });
     expect(await list([], io)).toBe(1);
-    expect(io.err).toMatch(/^Failed to retrieve proxies: HTTP 401: missing bearer token.*\nThe server requires a token: pass --token or set FAULTLINE_TOKEN\.\n$/);
+    expect(io.err).toMatch(
+      /^Failed to retrieve proxies: HTTP 401: missing bearer token.*\nThe server requires a token: pass --token or set FAULTLINE_TOKEN\.\n$/,
+    );
     const withFlag = capture({ FAULTLINE_URL: secured.url });
     expect(await list(['--token', 's3cret'], withFlag)).toBe(0);
     const withEnv = capture({ FAULTLINE_URL: secured.url, FAULTLINE_TOKEN: 's3cret' });

@@ -39,10 +39,7 @@ function nonEmpty(value: string | undefined): string | undefined {
  * Resolves the server from the flags and the environment.
  * @throws {UsageError} when `--url` and `--host` disagree.
  */
-export function resolveTarget(
-  values: FlagValues<typeof CLIENT_FLAGS>,
-  env: Readonly<Record<string, string | undefined>>,
-): ClientTarget {
+export function resolveTarget(values: FlagValues<typeof CLIENT_FLAGS>, env: Readonly<Record<string, string | undefined>>): ClientTarget {
   const url = nonEmpty(values.url);
   const host = nonEmpty(values.host);
   if (url !== undefined && host !== undefined && url !== host) {

@@ -67,6 +67,8 @@ describe('variables', () => {
     const io = captureIo({ UPSTREAM: '127.0.0.1:7000' });
     expect(await run([`${LIBRARY}/reply-delayed.yaml`, '--dry-run'], io)).toBe(0);
     const text = io.out.join('');
-    expect(text).toContain('\nvariables:\n  HEALTH_URL=http://127.0.0.1:8080/health (default)\n  LISTEN=127.0.0.1:26379 (default)\n  UPSTREAM=127.0.0.1:7000\n');
+    expect(text).toContain(
+      '\nvariables:\n  HEALTH_URL=http://127.0.0.1:8080/health (default)\n  LISTEN=127.0.0.1:26379 (default)\n  UPSTREAM=127.0.0.1:7000\n',
+    );
   });
 });

@@ -32,7 +32,12 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
  * package accepts both).
  */
 function isServerArgv(first: string): boolean {
-  return /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/.test(first) || /^--(host|port|config|seed|proxy-metrics|runtime-metrics|log-level|token|state|max-connections|allow-remote-listen|allow-shared-state-dir)(=.*)?$/.test(first);
+  return (
+    /^-[A-Za-z][A-Za-z0-9-]+(=.*)?$/.test(first) ||
+    /^--(host|port|config|seed|proxy-metrics|runtime-metrics|log-level|token|state|max-connections|allow-remote-listen|allow-shared-state-dir)(=.*)?$/.test(
+      first,
+    )
+  );
 }
 
 /** Finds the command an argv names: its first token that is a command or alias. */
@@ -76,7 +81,9 @@ async function load(entry: CommandEntry): Promise<CommandModule> {
 async function main(argv: readonly string[]): Promise<number> {
   const first = argv[0];
   if (first === undefined) {
-    process.stderr.write("faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n");
+    process.stderr.write(
+      "faultline: no command given, serving the admin API as toxiproxy-server does ('faultline --help' lists the commands)\n",
+    );
     return (await SERVE.load()).run([]);
   }
   if (argv.length === 1 && (first === '--help' || first === '-h' || first === 'help')) {

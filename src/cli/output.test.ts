@@ -20,9 +20,16 @@ describe('detectStyle', () => {
 
 describe('renderTable', () => {
   it('pads columns to the widest cell, with a rule under the header', () => {
-    expect(renderTable(plain, ['Name', 'Port'], [['a', '1'], ['longer', '22']])).toBe(
-      'Name    Port\n' + '============\n' + 'a       1\n' + 'longer  22\n',
-    );
+    expect(
+      renderTable(
+        plain,
+        ['Name', 'Port'],
+        [
+          ['a', '1'],
+          ['longer', '22'],
+        ],
+      ),
+    ).toBe('Name    Port\n' + '============\n' + 'a       1\n' + 'longer  22\n');
   });
 
   it('pads on the plain text, so colour does not shift columns', () => {

@@ -78,7 +78,7 @@ export function renderTable(style: OutputStyle, header: readonly string[], rows:
       .join('  ')
       .trimEnd();
   const ruleWidth = widths.reduce((sum, w) => sum + w, 0) + 2 * Math.max(0, widths.length - 1);
-  return [line(header, true), '='.repeat(ruleWidth), ...rows.map((row) => line(row, false))].join('\n') + '\n';
+  return `${[line(header, true), '='.repeat(ruleWidth), ...rows.map((row) => line(row, false))].join('\n')}\n`;
 }
 
 /** A hint for people at a terminal (`Hint: …`), preceded by a blank line; nothing for scripts. */

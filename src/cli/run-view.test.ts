@@ -36,7 +36,9 @@ describe('run output', () => {
     if (!fault) throw new Error('no fault');
     fault.applied_ms = 0;
     fault.lease_ms = 32_000;
-    expect(eventLine({ type: 'fault', journal, step: 0, fault, change: 'applied' })).toBe('[   +0.000s] fault applied: latency creep on db on 2 targets (lease 32s)');
+    expect(eventLine({ type: 'fault', journal, step: 0, fault, change: 'applied' })).toBe(
+      '[   +0.000s] fault applied: latency creep on db on 2 targets (lease 32s)',
+    );
     expect(summary(journal)).toContain('2 faults applied');
   });
 
@@ -48,7 +50,11 @@ describe('run output', () => {
     fault.updates = [{ at_ms: 1_000, attributes: { latency: 10 } }];
     journal.status = 'running';
     const out: string[] = [];
-    const view = new LiveView((t) => out.push(t), { tty: true, color: false }, () => 1_000);
+    const view = new LiveView(
+      (t) => out.push(t),
+      { tty: true, color: false },
+      () => 1_000,
+    );
     view.onEvent({ type: 'status', journal });
     view.close(journal);
     expect(out.join('')).toContain('faults in place: creep@db latency=10');

@@ -83,10 +83,15 @@ export function eventLine(event: RunEvent): string | undefined {
     case 'fault': {
       const f = event.fault;
       const where = `${f.proxy}${fleet(journal)}`;
-      if (event.change === 'applied') return `${at} fault applied: ${f.type} ${f.toxic} on ${where}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
+      if (event.change === 'applied')
+        return `${at} fault applied: ${f.type} ${f.toxic} on ${where}${f.lease_ms !== null ? ` (lease ${formatDuration(f.lease_ms)})` : ''}`;
       if (event.change === 'reverted') return `${at} fault reverted: ${f.toxic} on ${where} (by ${f.reverted_by ?? 'runner'})`;
       const last = f.updates?.[f.updates.length - 1];
-      return last ? `${at} fault updated: ${f.toxic} on ${f.proxy}: ${Object.entries(last.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : undefined;
+      return last
+        ? `${at} fault updated: ${f.toxic} on ${f.proxy}: ${Object.entries(last.attributes)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(' ')}`
+        : undefined;
     }
     case 'probe': {
       const p = event.probe;
@@ -125,7 +130,8 @@ const STEP_ICON: Record<StepRecord['status'], string> = { pending: ' ', running:
 
 function probeLine(style: OutputStyle, p: ProbeRecord): string {
   const last = p.results[p.results.length - 1];
-  const icon = p.status === 'failed' ? paint(style, 'red', '✗') : p.status === 'passing' ? paint(style, 'green', '●') : paint(style, 'dim', '○');
+  const icon =
+    p.status === 'failed' ? paint(style, 'red', '✗') : p.status === 'passing' ? paint(style, 'green', '●') : paint(style, 'dim', '○');
   const counts = `${p.checks} check${p.checks === 1 ? '' : 's'}, ${p.failures} failed`;
   const lastText = last ? `, last ${last.ok ? last.detail : paint(style, 'red', last.detail)} (${last.ms}ms)` : '';
   return `  ${icon} ${p.name} [${p.mode}] ${counts}${lastText}`;
@@ -154,7 +160,11 @@ export class LiveView implements RunView {
 
   onEvent(event: RunEvent): void {
     this.journal = event.journal;
-    if (event.type === 'warning' || (event.type === 'rollback' && !event.record.ok) || (event.type === 'step' && event.journal.steps[event.step]?.status === 'failed')) {
+    if (
+      event.type === 'warning' ||
+      (event.type === 'rollback' && !event.record.ok) ||
+      (event.type === 'step' && event.journal.steps[event.step]?.status === 'failed')
+    ) {
       const line = eventLine(event);
       if (line !== undefined) this.note(line);
     }
@@ -187,13 +197,22 @@ export class LiveView implements RunView {
     const now = journal.status === 'finished' ? journal.elapsed_ms : this.elapsed();
     const out: string[] = [];
     const status = journal.status === 'rolling_back' ? paint(style, 'yellow', 'rolling back') : journal.status;
-    out.push(`${paint(style, 'bold', journal.scenario.name)}  ${status}  ${formatDuration(Math.max(0, now))} / ${formatDuration(journal.planned_duration_ms)}  seed ${journal.seed}`);
+    out.push(
+      `${paint(style, 'bold', journal.scenario.name)}  ${status}  ${formatDuration(Math.max(0, now))} / ${formatDuration(journal.planned_duration_ms)}  seed ${journal.seed}`,
+    );
     const running = journal.steps.findIndex((s) => s.status === 'running' || s.status === 'pending');
     const first = Math.max(0, Math.min((running === -1 ? journal.steps.length : running) - 2, journal.steps.length - STEP_WINDOW));
     if (first > 0) out.push(paint(style, 'dim', `  … ${first} earlier step${first > 1 ? 's' : ''}`));
     for (const step of journal.steps.slice(first, first + STEP_WINDOW)) {
       const icon = STEP_ICON[step.status];
-      const colored = step.status === 'done' ? paint(style, 'green', icon) : step.status === 'failed' ? paint(style, 'red', icon) : step.status === 'running' ? paint(style, 'yellow', icon) : icon;
+      const colored =
+        step.status === 'done'
+          ? paint(style, 'green', icon)
+          : step.status === 'failed'
+            ? paint(style, 'red', icon)
+            : step.status === 'running'
+              ? paint(style, 'yellow', icon)
+              : icon;
       const label = step.name !== undefined ? `${step.name}: ${step.label}` : step.label;
       const text = step.status === 'pending' ? paint(style, 'dim', label) : label;
       out.push(`  ${colored} ${`+${formatDuration(step.planned_start_ms)}`.padEnd(8)} ${text}`);

@@ -107,7 +107,11 @@ describe('log lines', () => {
     probe.results.push({ at_ms: 1_500, ok: true, ms: 2, detail: 'HTTP 200' });
     view.onEvent({ type: 'probe', journal: j, probe, changed: true });
     view.onEvent({ type: 'probe', journal: j, probe, changed: false });
-    view.onEvent({ type: 'rollback', journal: j, record: { at_ms: 1_500, target: 'http://t', action: 'delete proxy db', ok: false, error: 'HTTP 500: x' } });
+    view.onEvent({
+      type: 'rollback',
+      journal: j,
+      record: { at_ms: 1_500, target: 'http://t', action: 'delete proxy db', ok: false, error: 'HTTP 500: x' },
+    });
     view.onEvent({ type: 'warning', journal: j, message: 'careful' });
     view.note('a note');
     expect(lines.join('')).toBe(

@@ -16,7 +16,7 @@ import { junitXml, writeJunit } from '../scenario/junit.js';
 import { loadScenario, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { ScenarioRun, type Target } from '../scenario/runner.js';
 import type { RunningServer } from '../server.js';
-import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs } from './args.js';
+import { flagHelp, parseCommandArgs, UsageError, type FlagSpecs, type FlagValues } from './args.js';
 import { cliUserAgent } from './client-options.js';
 import { processIo, type CliIo } from './output.js';
 import { planText } from '../scenario/plan-text.js';
@@ -33,13 +33,26 @@ export const RUN_EXIT = {
 } as const;
 
 const FLAGS = {
-  target: { type: 'string', multiple: true, placeholder: 'URL', description: 'admin API to run against; repeat for a fleet (default: an embedded server)' },
+  target: {
+    type: 'string',
+    multiple: true,
+    placeholder: 'URL',
+    description: 'admin API to run against; repeat for a fleet (default: an embedded server)',
+  },
   token: { type: 'string', placeholder: 'TOKEN', description: 'bearer token for the targets (env FAULTLINE_TOKEN)' },
   journal: { type: 'string', placeholder: 'FILE', description: 'write the JSON journal here when the run ends' },
-  junit: { type: 'string', placeholder: 'FILE', description: 'write the run as JUnit XML here when it ends (a test case per probe and step)' },
+  junit: {
+    type: 'string',
+    placeholder: 'FILE',
+    description: 'write the run as JUnit XML here when it ends (a test case per probe and step)',
+  },
   'dry-run': { type: 'boolean', description: 'print the resolved timeline and exit; nothing is touched' },
   seed: { type: 'string', placeholder: 'SEED', description: "override the file's seed (monkeys, the embedded server)" },
-  'time-scale': { type: 'string', placeholder: 'FACTOR', description: 'multiply every time on the axis and probe intervals (0.1 = ten times faster)' },
+  'time-scale': {
+    type: 'string',
+    placeholder: 'FACTOR',
+    description: 'multiply every time on the axis and probe intervals (0.1 = ten times faster)',
+  },
   help: { type: 'boolean', description: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -60,7 +73,8 @@ See docs/scenarios.md for the file format.
 export function parseTimeScale(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--time-scale: expected a number above 0, got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--time-scale: expected a number above 0, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -77,7 +91,8 @@ export function summary(journal: Journal): string {
   const checks = journal.probes.reduce((n, p) => n + p.checks, 0);
   const failures = journal.probes.reduce((n, p) => n + p.failures, 0);
   // One fault applied on every target of a fleet counts once per target.
-  const faults = journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0) * Math.max(1, journal.targets.length);
+  const faults =
+    journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0) * Math.max(1, journal.targets.length);
   const rollbackFailed = journal.rollback.filter((r) => !r.ok).length;
   const lines = [
     `verdict: ${journal.verdict ?? 'unknown'}${journal.reason ? ` — ${journal.reason}` : ''}`,
@@ -95,7 +110,7 @@ async function startEmbedded(seed: string): Promise<RunningServer> {
 
 /** Runs `faultline run`; resolves to the exit code. */
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
-  let values;
+  let values: FlagValues<typeof FLAGS>;
   let file: string;
   let timeScale: number | undefined;
   try {
@@ -154,7 +169,9 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   const runner = new ScenarioRun({ plan, targets, file, onEvent: (event) => view?.onEvent(event) });
   view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.timelineMs) : new LogView(io.stdout);
   const where = embedded ? `an embedded server (${targets[0]?.url ?? ''})` : targets.map((t) => t.url).join(', ');
-  view.note(`faultline run: ${plan.name}: ${counted(plan.steps.length, 'step')} over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`);
+  view.note(
+    `faultline run: ${plan.name}: ${counted(plan.steps.length, 'step')} over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`,
+  );
 
   let signal: NodeJS.Signals | undefined;
   const onSignal = (received: NodeJS.Signals): void => {

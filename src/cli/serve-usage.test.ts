@@ -28,6 +28,8 @@ describe('faultline serve usage errors', () => {
   it('a flag with a bad value is wrong usage: exit 2', async () => {
     const err = stderrOf();
     expect(await run(['--port', 'abc'])).toBe(2);
-    expect(err.text()).toBe(`faultline serve: flag --port: server.port: expected a whole number, got "abc"\nRun 'faultline serve --help' for usage.\n`);
+    expect(err.text()).toBe(
+      `faultline serve: flag --port: server.port: expected a whole number, got "abc"\nRun 'faultline serve --help' for usage.\n`,
+    );
   });
 });

@@ -230,7 +230,14 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   logger.info(
-    { url: server.url, host: server.host, port: server.port, seed: server.registry.seed, proxies: server.registry.list().length, auth: config.server.token !== undefined },
+    {
+      url: server.url,
+      host: server.host,
+      port: server.port,
+      seed: server.registry.seed,
+      proxies: server.registry.list().length,
+      auth: config.server.token !== undefined,
+    },
     'admin API listening',
   );
 

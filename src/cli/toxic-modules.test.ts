@@ -39,7 +39,9 @@ describe('loadToxicModules', () => {
     await expect(loadToxicModules([join(dir, 'clash.mjs')])).rejects.toThrow(
       `${join(dir, 'clash.mjs')}: custom toxic "latency": a toxic of this type is already defined`,
     );
-    await expect(loadToxicModules([join(dir, 'named.mjs'), join(dir, 'named.mjs')])).rejects.toThrow('custom toxic "pass_named": a toxic of this type is already defined');
+    await expect(loadToxicModules([join(dir, 'named.mjs'), join(dir, 'named.mjs')])).rejects.toThrow(
+      'custom toxic "pass_named": a toxic of this type is already defined',
+    );
   });
 
   it('loads a bounded number of modules', async () => {

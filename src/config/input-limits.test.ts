@@ -60,7 +60,10 @@ describe('input limits', () => {
   it('a YAML alias bomb in a config file is refused as invalid configuration', async () => {
     const path = join(dir, 'bomb.yaml');
     await writeFile(path, `${ALIAS_BOMB}\n`);
-    await expect(loadConfig({ file: path })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('bomb.yaml: too many alias expansions') });
+    await expect(loadConfig({ file: path })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('bomb.yaml: too many alias expansions'),
+    });
   });
 
   it('files past their size limit are refused before they are parsed', async () => {
@@ -70,17 +73,30 @@ describe('input limits', () => {
       message: expect.stringContaining(`the file is larger than ${MAX_CONFIG_FILE_BYTES} bytes`),
     });
     const state = await sparse('huge-state.json', MAX_STATE_FILE_BYTES + 1);
-    await expect(readStateFile(state)).rejects.toMatchObject({ code: 'STATE_INVALID', message: expect.stringContaining(`larger than ${MAX_STATE_FILE_BYTES} bytes`) });
+    await expect(readStateFile(state)).rejects.toMatchObject({
+      code: 'STATE_INVALID',
+      message: expect.stringContaining(`larger than ${MAX_STATE_FILE_BYTES} bytes`),
+    });
     const scenario = await sparse('huge-scenario.yaml', MAX_SCENARIO_BYTES + 1);
-    await expect(loadScenario(scenario)).rejects.toMatchObject({ code: 'SCENARIO_INVALID', message: expect.stringContaining(`larger than ${MAX_SCENARIO_BYTES} bytes`) });
+    await expect(loadScenario(scenario)).rejects.toMatchObject({
+      code: 'SCENARIO_INVALID',
+      message: expect.stringContaining(`larger than ${MAX_SCENARIO_BYTES} bytes`),
+    });
   });
 
   it('a scenario body past its limit is a 413, whatever the general body limit', async () => {
     const big = await startServer({ port: 0, metrics: false, bodyLimit: 4 * MAX_SCENARIO_BYTES });
     try {
-      const res = await fetch(`${big.url}/scenarios`, { method: 'POST', headers: { 'User-Agent': 'test' }, body: `# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n` });
+      const res = await fetch(`${big.url}/scenarios`, {
+        method: 'POST',
+        headers: { 'User-Agent': 'test' },
+        body: `# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`,
+      });
       expect(res.status).toBe(413);
-      expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', error: `request body too large: a scenario is at most ${MAX_SCENARIO_BYTES} bytes` });
+      expect(await res.json()).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        error: `request body too large: a scenario is at most ${MAX_SCENARIO_BYTES} bytes`,
+      });
     } finally {
       await big.close();
     }
@@ -89,10 +105,16 @@ describe('input limits', () => {
   it('a listen address that is not this machine’s is a 400, a busy port keeps Toxiproxy’s 500', async () => {
     const foreign = await post('/proxies', JSON.stringify({ name: 'foreign', listen: '192.0.2.1:0', upstream: '127.0.0.1:9' }));
     expect(foreign.status).toBe(400);
-    expect(foreign.json).toMatchObject({ code: 'INVALID_ADDRESS', error: 'listen tcp 192.0.2.1:0: bind: cannot assign requested address (not an address of this machine)' });
+    expect(foreign.json).toMatchObject({
+      code: 'INVALID_ADDRESS',
+      error: 'listen tcp 192.0.2.1:0: bind: cannot assign requested address (not an address of this machine)',
+    });
     const first = await post('/proxies', JSON.stringify({ name: 'first', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }));
     const busy = await post('/proxies', JSON.stringify({ name: 'busy', listen: first.json['listen'], upstream: '127.0.0.1:9' }));
     expect(busy.status).toBe(500);
-    expect(busy.json).toMatchObject({ code: 'LISTEN_FAILED', error: `listen tcp ${String(first.json['listen'])}: bind: address already in use` });
+    expect(busy.json).toMatchObject({
+      code: 'LISTEN_FAILED',
+      error: `listen tcp ${String(first.json['listen'])}: bind: address already in use`,
+    });
   });
 });

@@ -26,7 +26,13 @@ function unitInDescription({ jsonSchema }: { jsonSchema: Record<string, unknown>
  * hold), with a title and description for editors.
  */
 export function jsonSchemaText(schema: z.ZodType, meta: { title: string; description: string }, reused: 'ref' | 'inline'): string {
-  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12', reused, override: unitInDescription });
+  const generated = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    reused,
+    override: unitInDescription,
+  });
   return `${JSON.stringify({ ...generated, ...meta }, null, 2)}\n`;
 }
 
@@ -37,7 +43,7 @@ export function configJsonSchemaText(): string {
     {
       title: 'Faultline config',
       description:
-        'Faultline server settings, engine settings, and proxies with their toxics. A bare JSON array of proxies (Toxiproxy\'s config format) is accepted too.',
+        "Faultline server settings, engine settings, and proxies with their toxics. A bare JSON array of proxies (Toxiproxy's config format) is accepted too.",
     },
     'ref',
   );

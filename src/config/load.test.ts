@@ -108,7 +108,9 @@ describe('loadConfig', () => {
     const issues = await issuesOf({ file: path });
     expect(issues).toHaveLength(3);
     expect(issues[0]).toBe(`${path}:3:15: proxies[0].upstream: address nope: missing port in address`);
-    expect(issues[1]).toMatch(new RegExp(`^${path}:5:15: proxies\\[0\\]\\.toxics\\[0\\]\\.type: unknown toxic type "lag" \\(expected one of: latency, `));
+    expect(issues[1]).toMatch(
+      new RegExp(`^${path}:5:15: proxies\\[0\\]\\.toxics\\[0\\]\\.type: unknown toxic type "lag" \\(expected one of: latency, `),
+    );
     expect(issues[2]).toBe(`${path}:7:35: proxies[0].toxics[1].attributes.jiter: unknown key "jiter"`);
   });
 
@@ -211,9 +213,15 @@ describe('loadConfig', () => {
 
   it('takes the state file and the connection limit from the file, the environment and flags', async () => {
     const path = await file('limits.yaml', 'server:\n  state: /var/lib/faultline/state.json\nengine:\n  max_connections: 10\n');
-    expect((await loadConfig({ file: path })).config).toMatchObject({ server: { state: '/var/lib/faultline/state.json' }, engine: { max_connections: 10 } });
+    expect((await loadConfig({ file: path })).config).toMatchObject({
+      server: { state: '/var/lib/faultline/state.json' },
+      engine: { max_connections: 10 },
+    });
     const env = { FAULTLINE_STATE: '/tmp/env-state.json', FAULTLINE_MAX_CONNECTIONS: '20' };
-    expect((await loadConfig({ file: path, env })).config).toMatchObject({ server: { state: '/tmp/env-state.json' }, engine: { max_connections: 20 } });
+    expect((await loadConfig({ file: path, env })).config).toMatchObject({
+      server: { state: '/tmp/env-state.json' },
+      engine: { max_connections: 20 },
+    });
     const flagged = await loadConfig({ file: path, env, flags: { state: 'flag.json', max_connections: '30' } });
     expect(flagged.config).toMatchObject({ server: { state: 'flag.json' }, engine: { max_connections: 30 } });
     expect(await issuesOf({ flags: { max_connections: '-1' } })).toEqual([
@@ -229,7 +237,9 @@ describe('loadConfig', () => {
     const path = await file('shared.yaml', 'server:\n  allow_shared_state_dir: true\n');
     expect((await loadConfig({ file: path })).config.server.allow_shared_state_dir).toBe(true);
     expect((await loadConfig({ env: { FAULTLINE_ALLOW_SHARED_STATE_DIR: 'true' } })).config.server.allow_shared_state_dir).toBe(true);
-    expect((await loadConfig({ file: path, env: { FAULTLINE_ALLOW_SHARED_STATE_DIR: '0' } })).config.server.allow_shared_state_dir).toBe(false);
+    expect((await loadConfig({ file: path, env: { FAULTLINE_ALLOW_SHARED_STATE_DIR: '0' } })).config.server.allow_shared_state_dir).toBe(
+      false,
+    );
     expect((await loadConfig({ flags: { allow_shared_state_dir: true } })).config.server.allow_shared_state_dir).toBe(true);
   });
 
@@ -245,9 +255,7 @@ describe('loadConfig', () => {
     expect(await issuesOf({ env: { FAULTLINE_PORT: 'http' } })).toEqual([
       'environment variable FAULTLINE_PORT: server.port: expected a whole number, got "http"',
     ]);
-    expect(await issuesOf({ flags: { port: '99999' } })).toEqual([
-      'flag --port: server.port: Too big: expected number to be <=65535',
-    ]);
+    expect(await issuesOf({ flags: { port: '99999' } })).toEqual(['flag --port: server.port: Too big: expected number to be <=65535']);
     expect(await issuesOf({ flags: { log_level: 'loud' } })).toHaveLength(1);
   });
 });

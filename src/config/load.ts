@@ -126,7 +126,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const root = asRecord(raw);
   const overlay = (section: 'server' | 'engine', key: string, value: string | number | boolean | undefined, origin: string): void => {
     if (value === undefined || !root) return;
-    const target = root[section] === undefined ? (root[section] = {}) : root[section];
+    if (root[section] === undefined) root[section] = {};
+    const target = root[section];
     const record = asRecord(target);
     if (!record) return;
     const path = `${section}.${key}`;

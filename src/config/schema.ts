@@ -2,6 +2,8 @@
  * The config file schema: server settings, engine settings, and proxies with their toxics. The
  * same zod schema validates files at startup and generates the JSON Schema in `configs/schema/`.
  * Toxiproxy's config format (a JSON array of proxies) is the `proxies` list on its own.
+ * Longer than 300 lines: the whole file format is one schema, so the checks and the generated JSON
+ * Schema cannot drift apart.
  * @module
  */
 import { z } from 'zod';
@@ -20,21 +22,24 @@ export const DEFAULT_PORT = 8474;
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 function hostPort(what: string, allowEmpty: boolean) {
-  return z
-    .string({ error: (issue) => `expected ${what} as a "host:port" string, got ${typeof issue.input}` })
-    .superRefine((value, ctx) => {
-      if (allowEmpty && value === '') return;
-      try {
-        const { host } = parseHostPort(value);
-        if (!allowEmpty && host === '') ctx.addIssue({ code: 'custom', message: `missing host in "${value}"` });
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    });
+  return z.string({ error: (issue) => `expected ${what} as a "host:port" string, got ${typeof issue.input}` }).superRefine((value, ctx) => {
+    if (allowEmpty && value === '') return;
+    try {
+      const { host } = parseHostPort(value);
+      if (!allowEmpty && host === '') ctx.addIssue({ code: 'custom', message: `missing host in "${value}"` });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
 }
 
 /** A whole number, with a message that says so when the value is text (as flags and env arrive). */
-const whole = () => z.number({ error: (issue) => (issue.code === 'invalid_type' ? `expected a whole number, got ${JSON.stringify(issue.input)}` : undefined) }).int();
+const whole = () =>
+  z
+    .number({
+      error: (issue) => (issue.code === 'invalid_type' ? `expected a whole number, got ${JSON.stringify(issue.input)}` : undefined),
+    })
+    .int();
 
 const count = (unit: string) => whole().min(0).max(Number.MAX_SAFE_INTEGER).describe(unit);
 
@@ -44,13 +49,18 @@ function toxicSchema(definition: AnyToxicDefinition) {
     .object({
       name: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('Unique per proxy; default "<type>_<stream>".'),
       type: z.literal(definition.type),
-      stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
+      stream: z
+        .enum(['upstream', 'downstream'])
+        .default('downstream')
+        .describe('upstream = client → server, downstream = server → client.'),
       toxicity: z
         .number()
         .min(0)
         .max(1)
         .default(1)
-        .describe(http ? 'Probability (0–1) that the toxic applies to a request.' : 'Probability (0–1) that the toxic applies to a connection.'),
+        .describe(
+          http ? 'Probability (0–1) that the toxic applies to a request.' : 'Probability (0–1) that the toxic applies to a connection.',
+        ),
       attributes: definition.attributes.strict().optional(),
     })
     .strict()
@@ -66,14 +76,18 @@ function sharedTypeSchema(definitions: readonly AnyToxicDefinition[]) {
   const layers = definitions.map((d) => d.layer ?? 'stream').join(', ');
   return toxicSchema(first)
     .extend({ attributes: z.record(z.string(), z.unknown()).optional() })
-    .describe(`${definitions.map((d) => d.summary).join(' / ')} (one type per layer: ${layers}; attributes as the proxy's protocol takes them)`);
+    .describe(
+      `${definitions.map((d) => d.summary).join(' / ')} (one type per layer: ${layers}; attributes as the proxy's protocol takes them)`,
+    );
 }
 
 /** One toxic in a config file; `type` picks the attribute schema. */
 function toxicConfigSchemaOf(toxics: ToxicLookup) {
   const byType = new Map<string, AnyToxicDefinition[]>();
   for (const definition of toxics.definitions) byType.set(definition.type, [...(byType.get(definition.type) ?? []), definition]);
-  const branches = [...byType.values()].map((group) => (group.length === 1 ? toxicSchema(group[0] as AnyToxicDefinition) : sharedTypeSchema(group)));
+  const branches = [...byType.values()].map((group) =>
+    group.length === 1 ? toxicSchema(group[0] as AnyToxicDefinition) : sharedTypeSchema(group),
+  );
   return z.discriminatedUnion('type', branches as unknown as [ReturnType<typeof toxicSchema>, ...ReturnType<typeof toxicSchema>[]]);
 }
 
@@ -85,69 +99,84 @@ function takersOf(layer: string): { titles: string; name: string } {
 
 /** One proxy in a config file. */
 function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof toxicConfigSchemaOf>) {
-  return z
-    .object({
-      name: z.string().min(1).max(MAX_NAME_LENGTH).describe('Unique proxy name.'),
-      listen: hostPort('listen', true).optional().describe('host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API\'s host, a free port. A non-loopback address needs server.allow_remote_listen.'),
-      upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
-      enabled: z.boolean().default(true).describe('Listen at startup.'),
-      protocol: z
-        .enum(PROTOCOLS)
-        .default('tcp')
-        .describe('tcp (a byte stream, the default), http (HTTP/1.1, parsed; takes HTTP toxics too) or udp (datagrams, a flow per client; takes datagram toxics only).'),
-      udp_idle_timeout: whole()
-        .min(1)
-        .max(MAX_UDP_IDLE_TIMEOUT_MS)
-        .optional()
-        .describe('udp proxies: ms a flow may go without a datagram either way before it ends (default 60000).'),
-      toxics: z.array(toxicConfig).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
-    })
-    .strict()
-    .superRefine((proxy, ctx) => {
-      const seen = new Set<string>();
-      const perDirection = { upstream: 0, downstream: 0 };
-      proxy.toxics.forEach((toxic, i) => {
-        if (++perDirection[toxic.stream] === MAX_TOXICS_PER_DIRECTION + 1) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['toxics', i],
-            message: `more than ${MAX_TOXICS_PER_DIRECTION} ${toxic.stream} toxics on proxy "${proxy.name}" (the most one direction may have)`,
-          });
-        }
-        const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
-        if (seen.has(name)) {
-          ctx.addIssue({ code: 'custom', path: ['toxics', i, 'name'], message: `toxic name "${name}" is used twice on proxy "${proxy.name}"` });
-        }
-        seen.add(name);
+  return (
+    z
+      .object({
+        name: z.string().min(1).max(MAX_NAME_LENGTH).describe('Unique proxy name.'),
+        listen: hostPort('listen', true)
+          .optional()
+          .describe(
+            "host:port to listen on; port 0 picks a free port. Empty or missing (or an empty host): the admin API's host, a free port. A non-loopback address needs server.allow_remote_listen.",
+          ),
+        upstream: hostPort('upstream', false).describe('host:port of the service behind the proxy.'),
+        enabled: z.boolean().default(true).describe('Listen at startup.'),
+        protocol: z
+          .enum(PROTOCOLS)
+          .default('tcp')
+          .describe(
+            'tcp (a byte stream, the default), http (HTTP/1.1, parsed; takes HTTP toxics too) or udp (datagrams, a flow per client; takes datagram toxics only).',
+          ),
+        udp_idle_timeout: whole()
+          .min(1)
+          .max(MAX_UDP_IDLE_TIMEOUT_MS)
+          .optional()
+          .describe('udp proxies: ms a flow may go without a datagram either way before it ends (default 60000).'),
+        toxics: z
+          .array(toxicConfig)
+          .default([])
+          .describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
+      })
+      .strict()
+      .superRefine((proxy, ctx) => {
+        const seen = new Set<string>();
+        const perDirection = { upstream: 0, downstream: 0 };
+        proxy.toxics.forEach((toxic, i) => {
+          if (++perDirection[toxic.stream] === MAX_TOXICS_PER_DIRECTION + 1) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['toxics', i],
+              message: `more than ${MAX_TOXICS_PER_DIRECTION} ${toxic.stream} toxics on proxy "${proxy.name}" (the most one direction may have)`,
+            });
+          }
+          const name = toxic.name ?? `${toxic.type}_${toxic.stream}`;
+          if (seen.has(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['toxics', i, 'name'],
+              message: `toxic name "${name}" is used twice on proxy "${proxy.name}"`,
+            });
+          }
+          seen.add(name);
+          const layers = builtinProtocols.find((p) => p.name === proxy.protocol)?.layers ?? [];
+          const definition = toxics.get(toxic.type, layers);
+          const layer = definition ? (definition.layer ?? 'stream') : undefined;
+          if (layer !== undefined && !layers.includes(layer)) {
+            const takers = takersOf(layer);
+            ctx.addIssue({
+              code: 'custom',
+              path: ['toxics', i, 'type'],
+              message:
+                layer === 'http'
+                  ? `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`
+                  : `toxic type "${toxic.type}" works on ${takers.titles} proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
+            });
+          }
+        });
+      })
+      // Run even when other parts of the proxy have issues, so every problem of the file is reported.
+      .superRefine((proxy, ctx) => checkSharedAttributes(toxics, proxy, ctx), { when: () => true })
+      .transform((proxy) => {
+        const shared = sharedTypes(toxics);
+        if (!proxy.toxics.some((t) => shared.has(t.type))) return proxy;
         const layers = builtinProtocols.find((p) => p.name === proxy.protocol)?.layers ?? [];
-        const definition = toxics.get(toxic.type, layers);
-        const layer = definition ? (definition.layer ?? 'stream') : undefined;
-        if (layer !== undefined && !layers.includes(layer)) {
-          const takers = takersOf(layer);
-          ctx.addIssue({
-            code: 'custom',
-            path: ['toxics', i, 'type'],
-            message:
-              layer === 'http'
-                ? `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`
-                : `toxic type "${toxic.type}" works on ${takers.titles} proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
-          });
-        }
-      });
-    })
-    // Run even when other parts of the proxy have issues, so every problem of the file is reported.
-    .superRefine((proxy, ctx) => checkSharedAttributes(toxics, proxy, ctx), { when: () => true })
-    .transform((proxy) => {
-      const shared = sharedTypes(toxics);
-      if (!proxy.toxics.some((t) => shared.has(t.type))) return proxy;
-      const layers = builtinProtocols.find((p) => p.name === proxy.protocol)?.layers ?? [];
-      // The attributes with their defaults, as every other toxic's are after parsing.
-      const filled = proxy.toxics.map((t) => {
-        const definition = shared.has(t.type) ? toxics.get(t.type, layers) : undefined;
-        return definition ? { ...t, attributes: definition.attributes.parse(t.attributes ?? {}) as Record<string, unknown> } : t;
-      });
-      return { ...proxy, toxics: filled };
-    });
+        // The attributes with their defaults, as every other toxic's are after parsing.
+        const filled = proxy.toxics.map((t) => {
+          const definition = shared.has(t.type) ? toxics.get(t.type, layers) : undefined;
+          return definition ? { ...t, attributes: definition.attributes.parse(t.attributes ?? {}) as Record<string, unknown> } : t;
+        });
+        return { ...proxy, toxics: filled };
+      })
+  );
 }
 
 /**
@@ -190,18 +219,28 @@ export const serverConfigSchema = z
     log_level: z.enum(LOG_LEVELS).default('info'),
     metrics: z.boolean().default(true).describe('Serve Prometheus metrics on /metrics.'),
     runtime_metrics: z.boolean().default(true).describe('Include Node.js process metrics in /metrics.'),
-    body_limit: z.number().int().min(1).max(64 * 1024 * 1024).default(DEFAULT_BODY_LIMIT).describe('Largest request body, in bytes.'),
+    body_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(64 * 1024 * 1024)
+      .default(DEFAULT_BODY_LIMIT)
+      .describe('Largest request body, in bytes.'),
     state: z
       .string()
       .min(1)
       .optional()
-      .describe('State file: proxies and toxics are saved there (atomically) on every change and restored from it at startup, instead of the proxies of this file.'),
+      .describe(
+        'State file: proxies and toxics are saved there (atomically) on every change and restored from it at startup, instead of the proxies of this file.',
+      ),
     dashboard: z.boolean().default(true).describe('Serve the web dashboard at /ui/ on the admin API.'),
     allowed_hosts: z
       .array(z.string().min(1).max(253))
       .max(100)
       .default([])
-      .describe('Host names a browser may use to reach the API besides IP addresses and localhost (DNS-rebinding guard); ".example.com" allows every name under example.com.'),
+      .describe(
+        'Host names a browser may use to reach the API besides IP addresses and localhost (DNS-rebinding guard); ".example.com" allows every name under example.com.',
+      ),
     allow_remote_listen: z
       .boolean()
       .default(false)
@@ -216,8 +255,13 @@ export const serverConfigSchema = z
 /** Engine settings shared by every proxy. */
 export const engineConfigSchema = z
   .object({
-    seed: z.union([z.string().min(1), z.number().int()]).optional().describe('Seed for every random decision (toxicity, jitter, …); random when unset.'),
-    max_held_bytes: count('bytes').optional().describe('Bytes one direction of a connection may hold before it stops reading (default 1 MiB).'),
+    seed: z
+      .union([z.string().min(1), z.number().int()])
+      .optional()
+      .describe('Seed for every random decision (toxicity, jitter, …); random when unset.'),
+    max_held_bytes: count('bytes')
+      .optional()
+      .describe('Bytes one direction of a connection may hold before it stops reading (default 1 MiB).'),
     dial_timeout_ms: count('ms').optional().describe('Upstream connect timeout; 0 waits for the OS (default 10000).'),
     close_grace_ms: count('ms').optional().describe('How long a closing socket may linger (default 2000).'),
     max_connections: count('connections').optional().describe('Connections per proxy; 0 = unlimited (default).'),
@@ -232,7 +276,10 @@ function configSchemaOf(proxy: ReturnType<typeof proxyConfigSchemaOf>) {
       $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
       server: serverConfigSchema.prefault({}),
       engine: engineConfigSchema.prefault({}),
-      proxies: z.array(proxy).max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` }).default([]),
+      proxies: z
+        .array(proxy)
+        .max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` })
+        .default([]),
     })
     .strict()
     .superRefine((config, ctx) => {

@@ -10,7 +10,7 @@ describe('systemClock', () => {
   it('hands libuv whole milliseconds, never one more for float noise', () => {
     const spy = vi.spyOn(globalThis, 'setTimeout');
     const start = 12_345.678_901;
-    for (const ms of [1, (start + 1) - start, 99.999_9, 100.000_000_000_1, 2.3]) {
+    for (const ms of [1, start + 1 - start, 99.999_9, 100.000_000_000_1, 2.3]) {
       systemClock.clearTimeout(systemClock.setTimeout(() => {}, ms));
     }
     expect(spy.mock.calls.map((call) => call[1])).toEqual([1, 1, 100, 100, 3]);

@@ -43,8 +43,7 @@ class NextTurn {
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, ms) =>
-    ms <= SHORT_WAIT_MS ? new NextTurn(callback) : setTimeout(callback, Math.ceil(ms - ROUNDING_SLACK_MS)),
+  setTimeout: (callback, ms) => (ms <= SHORT_WAIT_MS ? new NextTurn(callback) : setTimeout(callback, Math.ceil(ms - ROUNDING_SLACK_MS))),
   clearTimeout: (handle) => {
     if (handle instanceof NextTurn) handle.cancel();
     else clearTimeout(handle as NodeJS.Timeout);

@@ -192,7 +192,8 @@ export class Connection implements LinkOwner, LiveConnection {
   private readonly nextUpstreamBuffer = (): Buffer =>
     (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink, this.upstreamFilled));
 
-  private readonly nextClientBuffer = (): Buffer => (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink, this.clientFilled));
+  private readonly nextClientBuffer = (): Buffer =>
+    (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink, this.clientFilled));
 
   /** Reading starts after 'connect', whose listener creates the links, so the link is there. */
   private readonly onUpstreamRead = (nread: number, buf: Buffer): boolean => {
@@ -226,7 +227,7 @@ export class Connection implements LinkOwner, LiveConnection {
     this.owner.connectionOpened(this);
     down.start(this.owner.toxicsFor('downstream'));
     up.start(this.owner.toxicsFor('upstream'));
-  };
+  }
 
   private readonly onDialTimeout = (): void => {
     if (!this.upstreamLink) this.teardown('upstream-unreachable', 'fin', new Error('upstream dial timed out'));

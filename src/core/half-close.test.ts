@@ -32,10 +32,13 @@ describe('half-close', () => {
 
   it.each([
     ['no toxic', []],
-    ['latency on both directions', [
-      { type: 'latency', stream: 'upstream', attributes: { latency: 20 } },
-      { type: 'latency', stream: 'downstream', attributes: { latency: 20, jitter: 10 } },
-    ]],
+    [
+      'latency on both directions',
+      [
+        { type: 'latency', stream: 'upstream', attributes: { latency: 20 } },
+        { type: 'latency', stream: 'downstream', attributes: { latency: 20, jitter: 10 } },
+      ],
+    ],
     ['slow_close downstream', [{ type: 'slow_close', attributes: { delay: 50 } }]],
   ] as const)('delivers the whole reply after the client half-closes (%s)', async (_label, toxics) => {
     const reply = Buffer.alloc(300_000, 'r');

@@ -14,9 +14,21 @@ import { createRng } from './rng.js';
 const TOTAL = 64 * 1024 * 1024;
 
 const toxicCycle = [
-  { type: 'latency', attributes: [{ latency: 2, jitter: 2 }, { latency: 0, jitter: 3 }] },
+  {
+    type: 'latency',
+    attributes: [
+      { latency: 2, jitter: 2 },
+      { latency: 0, jitter: 3 },
+    ],
+  },
   { type: 'bandwidth', attributes: [{ rate: 400_000 }, { rate: 900_000 }] },
-  { type: 'slicer', attributes: [{ average_size: 4096, size_variation: 2000, delay: 0 }, { average_size: 9000, size_variation: 100, delay: 10 }] },
+  {
+    type: 'slicer',
+    attributes: [
+      { average_size: 4096, size_variation: 2000, delay: 0 },
+      { average_size: 9000, size_variation: 100, delay: 10 },
+    ],
+  },
 ] as const;
 
 function writeAll(socket: Socket, source: SeededBytes, total: number, sent: Digest): Promise<void> {

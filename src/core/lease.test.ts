@@ -133,7 +133,9 @@ describe('toxic leases', () => {
   it.each([0, -1, 1.5, Number.NaN, MAX_LEASE_MS + 1])('rejects a lease of %s and changes nothing', async (ms) => {
     const { clock, proxy } = await setup();
     expect(() => proxy.addToxic({ name: 'a', type: 'noop' }, { leaseMs: ms })).toThrow(FaultlineError);
-    expect(() => proxy.addToxic({ name: 'a', type: 'noop' }, { leaseMs: ms })).toThrow(/expires_in: expected a whole number of milliseconds from 1 to 2147483647/);
+    expect(() => proxy.addToxic({ name: 'a', type: 'noop' }, { leaseMs: ms })).toThrow(
+      /expires_in: expected a whole number of milliseconds from 1 to 2147483647/,
+    );
     expect(proxy.toxics).toEqual([]);
     proxy.addToxic({ name: 'b', type: 'latency' });
     expect(() => proxy.updateToxic('b', { attributes: { latency: 9 } }, { leaseMs: ms })).toThrow(FaultlineError);

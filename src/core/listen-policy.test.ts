@@ -23,7 +23,8 @@ describe('listen addresses', () => {
 
   it('tells loopback addresses apart and fills in an empty host', () => {
     for (const ip of ['127.0.0.1', '127.3.2.1', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) expect(isLoopback(ip), ip).toBe(true);
-    for (const ip of ['0.0.0.0', '::', '10.0.0.1', '192.0.2.1', '::ffff:10.0.0.1', 'fe80::1', 'localhost']) expect(isLoopback(ip), ip).toBe(false);
+    for (const ip of ['0.0.0.0', '::', '10.0.0.1', '192.0.2.1', '::ffff:10.0.0.1', 'fe80::1', 'localhost'])
+      expect(isLoopback(ip), ip).toBe(false);
     expect(withDefaultHost('', '127.0.0.1')).toBe('127.0.0.1:0');
     expect(withDefaultHost(':8080', '127.0.0.1')).toBe('127.0.0.1:8080');
     expect(withDefaultHost(':8080', '::1')).toBe('[::1]:8080');
@@ -44,7 +45,10 @@ describe('listen addresses', () => {
   it('refuses a non-loopback listen with LISTEN_NOT_ALLOWED, on create, enable and update, unless allowed', async () => {
     const proxies = registry();
     for (const listen of ['0.0.0.0:0', '[::]:0', '192.0.2.1:0']) {
-      await expect(proxies.create({ name: 'open', listen, upstream: '127.0.0.1:9' })).rejects.toMatchObject({ code: 'LISTEN_NOT_ALLOWED', status: 403 });
+      await expect(proxies.create({ name: 'open', listen, upstream: '127.0.0.1:9' })).rejects.toMatchObject({
+        code: 'LISTEN_NOT_ALLOWED',
+        status: 403,
+      });
       expect(proxies.get('open')).toBeUndefined();
     }
     // An API on every interface makes an empty listen every interface too: refused just the same.
@@ -62,7 +66,9 @@ describe('listen addresses', () => {
     expect(live.enabled).toBe(true);
 
     // Allowed: the policy lets it through, and binding is up to the system (192.0.2.1 is nobody's).
-    await expect(registry({ allowRemoteListen: true }).create({ name: 'open', listen: '192.0.2.1:0', upstream: '127.0.0.1:9' })).rejects.toMatchObject({
+    await expect(
+      registry({ allowRemoteListen: true }).create({ name: 'open', listen: '192.0.2.1:0', upstream: '127.0.0.1:9' }),
+    ).rejects.toMatchObject({
       code: 'INVALID_ADDRESS',
       status: 400,
       message: expect.stringContaining('bind: cannot assign requested address (not an address of this machine)'),

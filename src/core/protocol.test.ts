@@ -81,7 +81,10 @@ describe('protocol modules', () => {
     expect(registry.protocolNames).toEqual(['tcp', 'notes']);
     const plain = await registry.create({ name: 'plain', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false });
     expect(() => plain.addToxic({ type: 'note' }, { lookup })).toThrow(
-      new FaultlineError('INVALID_TOXIC_TYPE', 'toxic type note works on NOTES proxies only; proxy plain has protocol tcp (create it with "protocol": "notes")'),
+      new FaultlineError(
+        'INVALID_TOXIC_TYPE',
+        'toxic type note works on NOTES proxies only; proxy plain has protocol tcp (create it with "protocol": "notes")',
+      ),
     );
     const proxy = await registry.create({ name: 'n', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', protocol: 'notes', enabled: false });
     expect(() => proxy.addToxic({ type: 'latency' })).toThrow(/works on TCP proxies only; proxy n has protocol notes/);

@@ -144,7 +144,10 @@ export class ProxyBinding {
 function moduleOf(runtime: Runtime, protocol: Protocol): ProtocolModule {
   const module = runtime.protocols.get(protocol);
   if (!module) {
-    throw new FaultlineError('UNSUPPORTED', `protocol ${protocol} is not available: this engine was created without an ${protocol} gateway`);
+    throw new FaultlineError(
+      'UNSUPPORTED',
+      `protocol ${protocol} is not available: this engine was created without an ${protocol} gateway`,
+    );
   }
   return module;
 }

@@ -72,7 +72,12 @@ describe('proxy leases', () => {
     cleanups.push(() => server.close());
     const plain = await apiCall(server.url, 'POST', '/proxies', { name: 'plain', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
     expect(Object.keys(plain.json ?? {})).toEqual(['name', 'listen', 'upstream', 'enabled', 'toxics']);
-    const leased = await apiCall(server.url, 'POST', '/proxies', { name: 'leased', listen: '127.0.0.1:0', upstream: '127.0.0.1:9', expires_in: 60_000 });
+    const leased = await apiCall(server.url, 'POST', '/proxies', {
+      name: 'leased',
+      listen: '127.0.0.1:0',
+      upstream: '127.0.0.1:9',
+      expires_in: 60_000,
+    });
     expect(leased.status).toBe(201);
     expect(leased.json?.['expires_in']).toBeGreaterThan(59_000);
     const updated = await apiCall(server.url, 'PATCH', '/proxies/plain', { enabled: false, expires_in: 30_000 });

@@ -29,12 +29,8 @@ describe('ProxyRegistry', () => {
   it('checks name, then upstream, then uniqueness', async () => {
     up = await startEchoServer();
     registry = new ProxyRegistry();
-    expect((await failure(registry.create({ name: '', listen: '', upstream: '' }))).message).toBe(
-      'missing required field: name',
-    );
-    expect((await failure(registry.create({ name: 't', listen: '', upstream: '' }))).message).toBe(
-      'missing required field: upstream',
-    );
+    expect((await failure(registry.create({ name: '', listen: '', upstream: '' }))).message).toBe('missing required field: name');
+    expect((await failure(registry.create({ name: 't', listen: '', upstream: '' }))).message).toBe('missing required field: upstream');
     await registry.create({ name: 't', listen: '127.0.0.1:0', upstream: up.address });
     const dup = await failure(registry.create({ name: 't', listen: '127.0.0.1:0', upstream: up.address }));
     expect([dup.status, dup.message]).toEqual([409, 'proxy already exists']);

@@ -13,7 +13,10 @@ import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
 /** A proxy name must fit in the request path that addresses it (and in a request head, escaped). */
 function checkName(name: string, suffix = ''): void {
   if (name.length > MAX_NAME_LENGTH) {
-    throw new FaultlineError('LIMIT_EXCEEDED', `name: ${name.length} characters, more than the ${MAX_NAME_LENGTH} a name may have${suffix}`);
+    throw new FaultlineError(
+      'LIMIT_EXCEEDED',
+      `name: ${name.length} characters, more than the ${MAX_NAME_LENGTH} a name may have${suffix}`,
+    );
   }
 }
 
@@ -92,10 +95,15 @@ export class ProxyRegistry {
       // Removed when the lease runs out, unless it was removed (and maybe recreated) meanwhile.
       proxy.leaseRemoval(options.leaseMs, () => {
         if (this.proxies.get(config.name) !== proxy) return;
-        this.remove(config.name).catch((err: unknown) => this.runtime.logger.warn({ err, proxy: config.name }, 'proxy lease could not remove the proxy'));
+        this.remove(config.name).catch((err: unknown) =>
+          this.runtime.logger.warn({ err, proxy: config.name }, 'proxy lease could not remove the proxy'),
+        );
       });
     }
-    this.runtime.logger.info({ proxy: config.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled }, 'proxy created');
+    this.runtime.logger.info(
+      { proxy: config.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled },
+      'proxy created',
+    );
     this.runtime.events.emit({ type: 'proxy.created', proxy: config.name });
     return proxy;
   }
@@ -143,8 +151,7 @@ export class ProxyRegistry {
         }
         done.push(await this.create(config));
       } catch (err) {
-        const error =
-          err instanceof FaultlineError ? err : new FaultlineError('INTERNAL', (err as Error).message, { cause: err });
+        const error = err instanceof FaultlineError ? err : new FaultlineError('INTERNAL', (err as Error).message, { cause: err });
         return { proxies: done, error };
       }
     }

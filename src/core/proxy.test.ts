@@ -108,9 +108,7 @@ describe('proxy lifecycle', () => {
     const up = await echo();
     registry = new ProxyRegistry();
     const a = await registry.create({ name: 'a', listen: '127.0.0.1:0', upstream: up.address });
-    const error = await registry
-      .create({ name: 'b', listen: `localhost:${a.port}`, upstream: up.address })
-      .catch((e: unknown) => e);
+    const error = await registry.create({ name: 'b', listen: `localhost:${a.port}`, upstream: up.address }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FaultlineError);
     expect((error as FaultlineError).status).toBe(500);
     expect((error as FaultlineError).message).toBe(`listen tcp 127.0.0.1:${a.port}: bind: address already in use`);

@@ -65,7 +65,11 @@ export class TcpListener implements ProxyListener {
       });
     }).catch((err: NodeJS.ErrnoException) => {
       const known = BIND_ERRORS[err.code ?? ''];
-      throw new FaultlineError(known?.code ?? 'LISTEN_FAILED', `listen tcp ${formatHostPort(host, port)}: bind: ${known?.why ?? err.message}`, { cause: err });
+      throw new FaultlineError(
+        known?.code ?? 'LISTEN_FAILED',
+        `listen tcp ${formatHostPort(host, port)}: bind: ${known?.why ?? err.message}`,
+        { cause: err },
+      );
     });
     server.on('error', (err) => this.host.log.error({ err }, 'listener error'));
     this.server = server;

@@ -26,7 +26,10 @@ describe('toxics per proxy and direction', () => {
   it(`takes ${MAX_TOXICS_PER_DIRECTION} in each direction, refuses one more with LIMIT_EXCEEDED, and carries bytes through a full chain`, async () => {
     const echo: TestServer = await startEchoServer();
     const registry = new ProxyRegistry();
-    cleanups.push(() => echo.close(), () => registry.close());
+    cleanups.push(
+      () => echo.close(),
+      () => registry.close(),
+    );
     const proxy = await registry.create({ name: 'deep', listen: '127.0.0.1:0', upstream: echo.address });
     for (let i = 0; i < MAX_TOXICS_PER_DIRECTION; i++) {
       proxy.addToxic({ name: `up${i}`, type: 'latency', stream: 'upstream' });
@@ -34,7 +37,9 @@ describe('toxics per proxy and direction', () => {
     }
     const refused = errorOf(() => proxy.addToxic({ name: 'one-more', type: 'noop', stream: 'downstream' }));
     expect(refused).toMatchObject({ code: 'LIMIT_EXCEEDED', status: 400 });
-    expect(refused.message).toBe(`proxy deep already has ${MAX_TOXICS_PER_DIRECTION} downstream toxics, the most one direction may have: remove one first`);
+    expect(refused.message).toBe(
+      `proxy deep already has ${MAX_TOXICS_PER_DIRECTION} downstream toxics, the most one direction may have: remove one first`,
+    );
     expect(proxy.toxics).toHaveLength(2 * MAX_TOXICS_PER_DIRECTION);
 
     const client = await connectTo(proxy.port);
@@ -67,7 +72,9 @@ describe('toxics per proxy and direction', () => {
     const config = await loadConfig({ file: path }).catch((err: unknown) => err as Error);
     expect(config).toMatchObject({ code: 'CONFIG_INVALID' });
     expect((config as Error).message).toMatch(
-      new RegExp(`many\\.json:1:\\d+: proxies\\[0\\]\\.toxics\\[${MAX_TOXICS_PER_DIRECTION}\\]: more than ${MAX_TOXICS_PER_DIRECTION} downstream toxics on proxy "p"`),
+      new RegExp(
+        `many\\.json:1:\\d+: proxies\\[0\\]\\.toxics\\[${MAX_TOXICS_PER_DIRECTION}\\]: more than ${MAX_TOXICS_PER_DIRECTION} downstream toxics on proxy "p"`,
+      ),
     );
     const state = await readStateFile(path).catch((err: unknown) => err as Error);
     expect(state).toMatchObject({ code: 'STATE_INVALID' });

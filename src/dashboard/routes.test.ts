@@ -40,7 +40,12 @@ function call(url: string, method: string, path: string, headers: Record<string,
 const AUTH = { Authorization: 'Bearer s3cret', 'User-Agent': 'test' };
 
 /** Reads an SSE stream until `want` frames arrived (or `want` says they have); returns them as text. */
-function readFrames(url: string, path: string, want: number | ((frames: string[]) => boolean), headers: Record<string, string> = AUTH): Promise<string[]> {
+function readFrames(
+  url: string,
+  path: string,
+  want: number | ((frames: string[]) => boolean),
+  headers: Record<string, string> = AUTH,
+): Promise<string[]> {
   const enough = typeof want === 'number' ? (frames: string[]) => frames.length >= want : want;
   return new Promise((resolve, reject) => {
     const req = httpRequest(url + path, { headers }, (res) => {
@@ -65,12 +70,16 @@ describe('GET /faultline/toxics', () => {
     const res = await call(server.url, 'GET', '/faultline/toxics', AUTH);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
-    const { toxics } = JSON.parse(res.text) as { toxics: Array<Record<string, unknown> & { attributes: { properties: Record<string, Record<string, unknown>> } }> };
+    const { toxics } = JSON.parse(res.text) as {
+      toxics: Array<Record<string, unknown> & { attributes: { properties: Record<string, Record<string, unknown>> } }>;
+    };
     expect(toxics.map((t) => t.type)).toContain('partition');
     const latency = toxics.find((t) => t.type === 'latency');
     expect(latency).toMatchObject({ layer: 'stream', destructive: false, extensions: ['distribution', 'correlation'] });
     expect(latency?.attributes.properties['latency']).toMatchObject({ type: 'integer', minimum: 0, default: 0, description: 'ms' });
-    expect(latency?.attributes.properties['distribution']).toMatchObject({ enum: ['uniform', 'normal', 'lognormal', 'pareto', 'paretonormal'] });
+    expect(latency?.attributes.properties['distribution']).toMatchObject({
+      enum: ['uniform', 'normal', 'lognormal', 'pareto', 'paretonormal'],
+    });
     expect(toxics.find((t) => t.type === 'http_abort')).toMatchObject({ layer: 'http' });
     expect(toxics.find((t) => t.type === 'corrupt')?.destructive).toEqual(expect.any(String));
   });
@@ -108,7 +117,11 @@ describe('GET /faultline/stream and /faultline/traffic', () => {
     await server.registry.create({ name: 'svc', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false });
     // A traffic sample comes every second, so it may come before or after the change.
     const isEvent = (type: string) => (frame: string) => frame.includes(`\nevent: ${type}\n`) || frame.startsWith(`event: ${type}\n`);
-    const live = readFrames(server.url, '/faultline/stream', (frames) => frames.some(isEvent('toxic.added')) && frames.some(isEvent('traffic')));
+    const live = readFrames(
+      server.url,
+      '/faultline/stream',
+      (frames) => frames.some(isEvent('toxic.added')) && frames.some(isEvent('traffic')),
+    );
     const events = readFrames(server.url, '/events', 2);
     // Both streams are subscribed once their opening frames can be read; then one change.
     await new Promise((r) => setTimeout(r, 200));
@@ -119,9 +132,14 @@ describe('GET /faultline/stream and /faultline/traffic', () => {
     const added = eventFrames[1] ?? '';
     expect(added).toMatch(/^id: \d+\nevent: toxic\.added\n/);
     expect(liveFrames.find(isEvent('toxic.added'))).toBe(added);
-    expect(liveFrames.find(isEvent('traffic'))).toMatch(/^event: traffic\ndata: \{"time":"[^"]+","interval_ms":1000,"proxies":\{"svc":\{"upstream":0,"downstream":0,"connections":0\}\}\}$/);
+    expect(liveFrames.find(isEvent('traffic'))).toMatch(
+      /^event: traffic\ndata: \{"time":"[^"]+","interval_ms":1000,"proxies":\{"svc":\{"upstream":0,"downstream":0,"connections":0\}\}\}$/,
+    );
     const history = JSON.parse((await call(server.url, 'GET', '/faultline/traffic?proxy=svc', AUTH)).text) as Record<string, unknown>;
-    expect(history).toMatchObject({ interval_ms: 1000, proxies: { svc: { upstream: expect.any(Array), downstream: expect.any(Array), connections: expect.any(Array) } } });
+    expect(history).toMatchObject({
+      interval_ms: 1000,
+      proxies: { svc: { upstream: expect.any(Array), downstream: expect.any(Array), connections: expect.any(Array) } },
+    });
     await server.registry.remove('svc');
   });
 });
@@ -131,14 +149,34 @@ describe('browsers', () => {
 
   it('lets the dashboard change things from its own origin, and nothing else', async () => {
     const port = new URL(server.url).port;
-    const same = { ...AUTH, 'User-Agent': CHROME, Host: `127.0.0.1:${port}`, Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' };
+    const same = {
+      ...AUTH,
+      'User-Agent': CHROME,
+      Host: `127.0.0.1:${port}`,
+      Origin: `http://127.0.0.1:${port}`,
+      'Sec-Fetch-Site': 'same-origin',
+    };
     const body = JSON.stringify({ name: 'from-page', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false });
     expect((await call(server.url, 'POST', '/proxies', { ...same, 'X-Faultline-Dashboard': '1' }, body)).status).toBe(201);
     const withoutHeader = await call(server.url, 'POST', '/proxies/from-page', same, '{"enabled":true}');
     expect(withoutHeader.status).toBe(403);
-    const crossSite = await call(server.url, 'POST', '/proxies/from-page', { ...same, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site' }, '{}');
-    expect(JSON.parse(crossSite.text)).toEqual({ error: 'cross-origin request refused: origin "http://evil.example"', status: 403, code: 'FORBIDDEN' });
-    const rebound = await call(server.url, 'GET', '/proxies', { ...same, Host: `evil.example:${port}`, Origin: `http://evil.example:${port}` });
+    const crossSite = await call(
+      server.url,
+      'POST',
+      '/proxies/from-page',
+      { ...same, Origin: 'http://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+      '{}',
+    );
+    expect(JSON.parse(crossSite.text)).toEqual({
+      error: 'cross-origin request refused: origin "http://evil.example"',
+      status: 403,
+      code: 'FORBIDDEN',
+    });
+    const rebound = await call(server.url, 'GET', '/proxies', {
+      ...same,
+      Host: `evil.example:${port}`,
+      Origin: `http://evil.example:${port}`,
+    });
     expect(rebound.status).toBe(403);
     expect(JSON.parse((await call(server.url, 'GET', '/proxies/from-page', AUTH)).text)).toMatchObject({ enabled: false });
     await server.registry.remove('from-page');

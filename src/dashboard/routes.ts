@@ -34,7 +34,12 @@ function queryNames(value: unknown): Set<string> | undefined {
 
 /** Registers the `/faultline/…` endpoints of the dashboard. */
 export function dashboardRoutes(router: Router, deps: DashboardDeps, matched: readonly RequestHandler[]): void {
-  endpoint(router, '/faultline/toxics', { get: (_req, res) => sendJson(res, 200, toxicCatalogText(deps.registry.runtime.toxicRegistry)) }, matched);
+  endpoint(
+    router,
+    '/faultline/toxics',
+    { get: (_req, res) => sendJson(res, 200, toxicCatalogText(deps.registry.runtime.toxicRegistry)) },
+    matched,
+  );
 
   const feed = deps.feed;
   if (feed) {
@@ -52,7 +57,9 @@ export function dashboardRoutes(router: Router, deps: DashboardDeps, matched: re
         get: (req, res) => {
           const filter = parseEventFilter(req);
           const unsubscribe: Array<() => void> = [];
-          const client = openEventStream(req, res, deps.registry, deps.sse ?? {}, () => unsubscribe.forEach((u) => u()));
+          const client = openEventStream(req, res, deps.registry, deps.sse ?? {}, () => {
+            for (const u of unsubscribe) u();
+          });
           unsubscribe.push(deps.events.subscribe(client, filter), feed.subscribe(client));
         },
       },

@@ -94,7 +94,7 @@ describe('LiveFeed', () => {
       const traffic = JSON.parse(sink.written[1]?.split('data: ')[1] ?? '') as Record<string, unknown>;
       expect(traffic).toMatchObject({ interval_ms: 1000, proxies: { redis: { upstream: 0, downstream: 0, connections: 0 } } });
     }
-    unsubscribe.forEach((u) => u());
+    for (const u of unsubscribe) u();
     expect(feed.size).toBe(0);
   });
 

@@ -78,7 +78,8 @@ export class TrafficSampler {
       const before = this.previous.get(proxy);
       this.previous.set(proxy, { upstream, downstream, at });
       const seconds = before ? (at - before.at) / 1000 : 0;
-      const rate = (now: number, then: number | undefined): number => (then === undefined || seconds <= 0 ? 0 : Math.max(0, Math.round((now - then) / seconds)));
+      const rate = (now: number, then: number | undefined): number =>
+        then === undefined || seconds <= 0 ? 0 : Math.max(0, Math.round((now - then) / seconds));
       proxies.set(proxy.name, {
         upstream: rate(upstream, before?.upstream),
         downstream: rate(downstream, before?.downstream),
@@ -112,5 +113,9 @@ export class TrafficSampler {
 
 /** One sample as the `traffic` event's data. */
 export function trafficSampleJson(sample: TrafficSample, intervalMs: number): string {
-  return JSON.stringify({ time: new Date(sample.time).toISOString(), interval_ms: intervalMs, proxies: Object.fromEntries(sample.proxies) });
+  return JSON.stringify({
+    time: new Date(sample.time).toISOString(),
+    interval_ms: intervalMs,
+    proxies: Object.fromEntries(sample.proxies),
+  });
 }

@@ -31,6 +31,8 @@ describe('generated files', () => {
     expect(filled.endsWith('|\n<!-- generated:toxics:http end -->\nafter\n')).toBe(true);
     expect(filled).toContain('| `http_abort` |');
     expect(fillRegions(filled, toxicRegion, 'x.md')).toBe(filled);
-    expect(() => fillRegions(text.replaceAll('toxics:http', 'toxics:udp'), toxicRegion, 'x.md')).toThrow('x.md: no generator for the region "toxics:udp"');
+    expect(() => fillRegions(text.replaceAll('toxics:http', 'toxics:udp'), toxicRegion, 'x.md')).toThrow(
+      'x.md: no generator for the region "toxics:udp"',
+    );
   });
 });

@@ -17,7 +17,7 @@ const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 const LAST = 'GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
 
 let registry: ProxyRegistry | undefined;
-const closers: Array<() => Promise<unknown> | void> = [];
+const closers: Array<() => unknown> = [];
 
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
@@ -85,20 +85,32 @@ describe('request smuggling through an http proxy', () => {
   it('a chunked body with Transfer-Encoding named in Connection is forwarded chunked, whole', async () => {
     await setup();
     const chunk = `${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`;
-    const answer = await send(proxy.port, `POST / HTTP/1.1\r\nHost: x\r\nConnection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${LAST}`);
+    const answer = await send(
+      proxy.port,
+      `POST / HTTP/1.1\r\nHost: x\r\nConnection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${LAST}`,
+    );
     expect(seenPaths()).toEqual(['/', '/last']);
     expect(statuses(answer)).toEqual([200, 200]);
   });
 
   it.each([
-    ['Content-Length and Transfer-Encoding together', `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${SMUGGLED}`],
-    ['two different Content-Lengths', `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`],
+    [
+      'Content-Length and Transfer-Encoding together',
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${SMUGGLED}`,
+    ],
+    [
+      'two different Content-Lengths',
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`,
+    ],
     ['a space before the colon', `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 0\r\n\r\n0\r\n\r\n`],
     ['a signed Content-Length', `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +${SMUGGLED.length}\r\n\r\n${SMUGGLED}`],
     ['a hexadecimal Content-Length', `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n${SMUGGLED}`],
     ['an unknown transfer coding', `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n${SMUGGLED}`],
     ['chunked not last', `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${SMUGGLED}`],
-    ['an overflowing chunk size', `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff1\r\nx\r\n0\r\n\r\n${SMUGGLED}`],
+    [
+      'an overflowing chunk size',
+      `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff1\r\nx\r\n0\r\n\r\n${SMUGGLED}`,
+    ],
     ['a folded header line', `GET / HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n Content-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`],
     ['a NUL in a header value', `GET / HTTP/1.1\r\nHost: x\r\nX-Nul: a\u0000b\r\n\r\n${SMUGGLED}`],
   ])('%s: refused by the proxy with 400; the upstream sees nothing', async (_what, raw) => {
@@ -125,8 +137,7 @@ describe('response desync through an http proxy', () => {
       socket.setEncoding('latin1');
       socket.on('data', (chunk: string) => {
         buffered += chunk;
-        let end: number;
-        while ((end = buffered.indexOf('\r\n\r\n')) >= 0) {
+        for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
           buffered = buffered.slice(end + 4);
           socket.write(answer(++n));
         }
@@ -159,7 +170,10 @@ describe('response desync through an http proxy', () => {
   });
 
   it('an answer with both Content-Length and Transfer-Encoding becomes a 502, not two answers', async () => {
-    const up = await rawUpstream(() => `HTTP/1.1 200 OK\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`);
+    const up = await rawUpstream(
+      () =>
+        `HTTP/1.1 200 OK\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`,
+    );
     const proxy = await proxyTo(up.address);
     const answer = await send(proxy.port, 'GET /one HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(statuses(answer)).toEqual([502]);

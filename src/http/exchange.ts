@@ -170,7 +170,8 @@ export class Exchange implements PassGuard, SessionTask {
     const chunkedOut = hasBody && !head.headers.has('content-length') && this.req.httpVersionMinor >= 1;
     if (!chunkedOut) head.headers.delete('trailer');
     const raw = head.headers.toRaw();
-    if (hasOtherCodings(split.transferEncoding) && split.transferEncoding !== undefined) raw.push('Transfer-Encoding', split.transferEncoding);
+    if (hasOtherCodings(split.transferEncoding) && split.transferEncoding !== undefined)
+      raw.push('Transfer-Encoding', split.transferEncoding);
     if (this.upstreamRequest?.shouldKeepAlive === false) raw.push('Connection', 'close');
     this.res.writeHead(status, upRes.statusMessage ?? STATUS_CODES[status] ?? '', raw);
     upRes.on('end', () => {

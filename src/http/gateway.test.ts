@@ -3,6 +3,8 @@
  * upstream on one upstream connection per client connection, hop-by-hop headers are the proxy's
  * own, bodies and trailers stream both ways, interim answers and upgrades are relayed, and the
  * gateway adds nothing of its own.
+ *
+ * Longer than 300 lines: one gateway, one suite; its cases share the upstream and client fixtures.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -61,7 +63,20 @@ describe('http gateway', () => {
   it('removes hop-by-hop headers both ways and keeps end-to-end ones with their case and order', async () => {
     const { up, proxy } = await setup((_req, res) => {
       res.sendDate = false;
-      res.writeHead(200, ['X-First', '1', 'Connection', 'keep-alive, X-Resp-Hop', 'X-Resp-Hop', 'secret', 'Keep-Alive', 'timeout=9', 'x-LAST', '2', 'Content-Length', '2']);
+      res.writeHead(200, [
+        'X-First',
+        '1',
+        'Connection',
+        'keep-alive, X-Resp-Hop',
+        'X-Resp-Hop',
+        'secret',
+        'Keep-Alive',
+        'timeout=9',
+        'x-LAST',
+        '2',
+        'Content-Length',
+        '2',
+      ]);
       res.end('ok');
     });
     const socket = await client(proxy.port);
@@ -139,12 +154,20 @@ describe('http gateway', () => {
     const body = randomBytes(8 * 1024 * 1024);
     const sum = createHash('sha256').update(body).digest('hex');
     const result = await new Promise<{ sum: string; trailers: NodeJS.Dict<string>; chunked: boolean }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: proxy.port, method: 'POST', path: '/echo', headers: { 'Transfer-Encoding': 'chunked', Trailer: 'X-Client-Sum' } });
+      const req = request({
+        host: '127.0.0.1',
+        port: proxy.port,
+        method: 'POST',
+        path: '/echo',
+        headers: { 'Transfer-Encoding': 'chunked', Trailer: 'X-Client-Sum' },
+      });
       req.on('error', reject);
       req.on('response', (res) => {
         const hash = createHash('sha256');
         res.on('data', (c: Buffer) => hash.update(c));
-        res.on('end', () => resolve({ sum: hash.digest('hex'), trailers: res.trailers, chunked: res.headers['transfer-encoding'] === 'chunked' }));
+        res.on('end', () =>
+          resolve({ sum: hash.digest('hex'), trailers: res.trailers, chunked: res.headers['transfer-encoding'] === 'chunked' }),
+        );
       });
       let offset = 0;
       const pump = (): void => {
@@ -231,7 +254,9 @@ describe('http gateway', () => {
     });
     const socket = await client(proxy.port);
     const reader = collectText(socket);
-    socket.write('HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write(
+      'HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     await reader.until((t) => t.endsWith('hello'), 'four answers');
     const statuses = [...reader.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
     expect(statuses).toEqual(['200', '204', '304', '200']);

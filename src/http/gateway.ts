@@ -89,7 +89,8 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
     this.connections.set(gatewayEnd, conn);
     this.streams.set(conn, gatewayEnd);
     this.sessions.set(gatewayEnd, new Session(this, gatewayEnd));
-    (this.server ??= this.createServer()).emit('connection', gatewayEnd);
+    this.server ??= this.createServer();
+    this.server.emit('connection', gatewayEnd);
     return connectionEnd;
   }
 

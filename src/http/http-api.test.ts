@@ -57,9 +57,9 @@ describe('the protocol field', () => {
     expect(updated.json).toMatchObject({ protocol: 'http', enabled: true });
     const listen = String(updated.json?.['listen']);
     const same = await call('POST', '/populate', [{ name: 'web', listen, upstream: up.address, protocol: 'http' }]);
-    expect((same.json?.['proxies'] as unknown[])[0]).toMatchObject({ protocol: 'http' });
+    expect((same.json!['proxies'] as unknown[])[0]).toMatchObject({ protocol: 'http' });
     const back = await call('POST', '/populate', [{ name: 'web', listen, upstream: up.address }]);
-    expect((back.json?.['proxies'] as Array<Record<string, unknown>>)[0]?.['protocol']).toBeUndefined();
+    expect((back.json!['proxies'] as Array<Record<string, unknown>>)[0]?.['protocol']).toBeUndefined();
   });
 });
 
@@ -70,7 +70,12 @@ describe('HTTP toxics over the API', () => {
 
   it('shows the Toxiproxy envelope with every attribute', async () => {
     await httpProxy();
-    const res = await call('POST', '/proxies/web/toxics', { type: 'http_abort', stream: 'upstream', toxicity: 0.1, attributes: { status: 503, match: { path: '/orders/*' } } });
+    const res = await call('POST', '/proxies/web/toxics', {
+      type: 'http_abort',
+      stream: 'upstream',
+      toxicity: 0.1,
+      attributes: { status: 503, match: { path: '/orders/*' } },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       attributes: { status: 503, body: '', headers: {}, reset: false, match: { methods: [], path: '/orders/*', headers: {} } },
@@ -104,20 +109,60 @@ describe('HTTP toxics over the API', () => {
     ['http_abort', { status: 299 }, 'attributes.status: unknown HTTP status 299: use a registered final status from 200 to 599, e.g. 503'],
     ['http_abort', { status: 101 }, 'attributes.status: unknown HTTP status 101: use a registered final status from 200 to 599, e.g. 503'],
     ['http_abort', { status: '503' }, 'attributes.status: expected an HTTP status code (a number), got "503"'],
-    ['http_abort', { match: { path: '/orders/[0-9' } }, 'attributes.match.path: unparseable glob: unclosed "[" at position 9 of "/orders/[0-9"'],
+    [
+      'http_abort',
+      { match: { path: '/orders/[0-9' } },
+      'attributes.match.path: unparseable glob: unclosed "[" at position 9 of "/orders/[0-9"',
+    ],
     ['http_abort', { match: { path: 'orders/*' } }, 'attributes.match.path: a path glob starts with "/" or "*"'],
-    ['http_abort', { match: { headers: { 'X-Tenant': 'a{b' } } }, 'attributes.match.headers.X-Tenant: unparseable glob: unclosed "{" at position 2 of "a{b"'],
-    ['http_abort', { match: { headers: { 'X Tenant': '*' } } }, `attributes.match.headers.X Tenant: invalid header name "X Tenant": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`],
-    ['http_abort', { match: { methods: ['GE T'] } }, 'attributes.match.methods.0: invalid HTTP method "GE T": a method is a token such as GET or POST'],
+    [
+      'http_abort',
+      { match: { headers: { 'X-Tenant': 'a{b' } } },
+      'attributes.match.headers.X-Tenant: unparseable glob: unclosed "{" at position 2 of "a{b"',
+    ],
+    [
+      'http_abort',
+      { match: { headers: { 'X Tenant': '*' } } },
+      `attributes.match.headers.X Tenant: invalid header name "X Tenant": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`,
+    ],
+    [
+      'http_abort',
+      { match: { methods: ['GE T'] } },
+      'attributes.match.methods.0: invalid HTTP method "GE T": a method is a token such as GET or POST',
+    ],
     ['http_abort', { match: { paths: '/x' } }, 'attributes.match: unknown key "paths" (match takes methods, path, headers)'],
-    ['http_abort', { headers: { 'Bad Name': 'x' } }, `attributes.headers.Bad Name: invalid header name "Bad Name": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`],
-    ['http_header', { set: { 'X-A:b': '1' } }, `attributes.set.X-A:b: invalid header name "X-A:b": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`],
-    ['http_header', { set: { 'X-A': 'line\r\nbreak' } }, 'attributes.set.X-A: invalid header value: control characters (CR, LF, NUL …) are not allowed'],
-    ['http_header', { remove: ['Content-Length'] }, 'attributes.remove.0: header "Content-Length" frames the message or the connection; the proxy manages it'],
+    [
+      'http_abort',
+      { headers: { 'Bad Name': 'x' } },
+      `attributes.headers.Bad Name: invalid header name "Bad Name": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`,
+    ],
+    [
+      'http_header',
+      { set: { 'X-A:b': '1' } },
+      `attributes.set.X-A:b: invalid header name "X-A:b": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`,
+    ],
+    [
+      'http_header',
+      { set: { 'X-A': 'line\r\nbreak' } },
+      'attributes.set.X-A: invalid header value: control characters (CR, LF, NUL …) are not allowed',
+    ],
+    [
+      'http_header',
+      { remove: ['Content-Length'] },
+      'attributes.remove.0: header "Content-Length" frames the message or the connection; the proxy manages it',
+    ],
     ['http_delay', { delay: -1 }, 'attributes.delay: must be 0 or more (ms), got -1'],
-    ['clock_skew', { freeze_at: 'tomorrow' }, 'attributes.freeze_at: expected an RFC 3339 instant with a zone, e.g. "2030-01-01T00:00:00Z", got "tomorrow"'],
+    [
+      'clock_skew',
+      { freeze_at: 'tomorrow' },
+      'attributes.freeze_at: expected an RFC 3339 instant with a zone, e.g. "2030-01-01T00:00:00Z", got "tomorrow"',
+    ],
     ['clock_skew', { shift_headers: ['Age'] }, 'attributes.shift_headers.0: expected one of last-modified, expires, retry-after'],
-    ['clock_skew', { request_header: 'X Now' }, `attributes.request_header: invalid header name "X Now": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`],
+    [
+      'clock_skew',
+      { request_header: 'X Now' },
+      `attributes.request_header: invalid header name "X Now": use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`,
+    ],
     ['clock_skew', { drift: 2_000_000 }, 'attributes.drift: drift must be between -1000000 and 1000000 ppm'],
   ];
 

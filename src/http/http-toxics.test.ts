@@ -3,6 +3,8 @@
  * (and a fixed wall clock), so waits and clock arithmetic are exact: aborts and resets with events,
  * `match`, per-request toxicity from the seeded streams, holds released by time or by removal,
  * header edits, and `clock_skew`'s Date, drift, continuity and request header.
+ *
+ * Longer than 300 lines: the cases share one proxy, fake clock and upstream fixture.
  */
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
@@ -55,7 +57,11 @@ describe('HTTP toxics on a live http proxy', () => {
 
   it('http_abort answers with its status, body and headers without forwarding, and reports the fault', async () => {
     const proxy = await setup();
-    proxy.addToxic({ type: 'http_abort', stream: 'upstream', attributes: { status: 503, body: 'down for tests', headers: { 'Retry-After': '7' } } });
+    proxy.addToxic({
+      type: 'http_abort',
+      stream: 'upstream',
+      attributes: { status: 503, body: 'down for tests', headers: { 'Retry-After': '7' } },
+    });
     const answer = await call(proxy);
     expect(answer.status).toBe(503);
     expect(answer.body.toString()).toBe('down for tests');
@@ -63,7 +69,15 @@ describe('HTTP toxics on a live http proxy', () => {
     expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(up?.seen).toHaveLength(0);
     const fault = events.find((e) => e.type === 'fault');
-    expect(fault).toMatchObject({ type: 'fault', proxy: 'web', toxic: 'http_abort_upstream', toxicType: 'http_abort', kind: 'abort', direction: 'upstream', detail: { status: 503, request: 1 } });
+    expect(fault).toMatchObject({
+      type: 'fault',
+      proxy: 'web',
+      toxic: 'http_abort_upstream',
+      toxicType: 'http_abort',
+      kind: 'abort',
+      direction: 'upstream',
+      detail: { status: 503, request: 1 },
+    });
   });
 
   it('http_abort on downstream lets the request reach the server and replaces its answer', async () => {
@@ -113,7 +127,9 @@ describe('HTTP toxics on a live http proxy', () => {
     expect(faults).toHaveLength(statuses.filter((s) => s === 500).length);
     for (const fault of faults) {
       const request = Number(fault.type === 'fault' ? fault.detail?.['request'] : 0);
-      expect(fault).toMatchObject({ decision: { roll: exchangeRng('toxics', 'web', 'flaky', 1, 'upstream', request).next(), toxicity: 0.3 } });
+      expect(fault).toMatchObject({
+        decision: { roll: exchangeRng('toxics', 'web', 'flaky', 1, 'upstream', request).next(), toxicity: 0.3 },
+      });
     }
   });
 
@@ -153,7 +169,11 @@ describe('HTTP toxics on a live http proxy', () => {
       res.setHeader('Cache-Control', 'max-age=60');
       res.end('ok');
     });
-    proxy.addToxic({ type: 'http_header', stream: 'upstream', attributes: { set: { 'X-Injected': 'yes', Host: 'other.test' }, remove: ['Authorization'] } });
+    proxy.addToxic({
+      type: 'http_header',
+      stream: 'upstream',
+      attributes: { set: { 'X-Injected': 'yes', Host: 'other.test' }, remove: ['Authorization'] },
+    });
     proxy.addToxic({ type: 'http_header', attributes: { set: { 'Cache-Control': 'no-store' }, remove: ['x-powered-by'] } });
     const answer = await call(proxy, { headers: { Authorization: 'Bearer x', Host: 'example.test' } });
     expect(up?.seen[0]?.headers).toMatchObject({ 'x-injected': 'yes', host: 'other.test' });
@@ -173,7 +193,10 @@ describe('HTTP toxics on a live http proxy', () => {
       }
       res.end('ok');
     });
-    proxy.addToxic({ type: 'clock_skew', attributes: { offset: -300_000, shift_headers: ['Last-Modified', 'expires', 'retry-after'], mark: true } });
+    proxy.addToxic({
+      type: 'clock_skew',
+      attributes: { offset: -300_000, shift_headers: ['Last-Modified', 'expires', 'retry-after'], mark: true },
+    });
     const plain = await call(proxy);
     expect(plain.headers.date).toBe('Mon, 31 Dec 2029 23:55:00 GMT');
     expect(plain.headers['x-faultline-injected']).toBe('clock_skew=-300s');
@@ -275,7 +298,10 @@ describe('HTTP toxics on a live http proxy', () => {
     const proxy = await setup();
     const tcp = await registry!.create({ name: 'plain', listen: '127.0.0.1:0', upstream: up!.address });
     expect(() => tcp.addToxic({ type: 'http_abort' })).toThrow(
-      new FaultlineError('INVALID_TOXIC_TYPE', 'toxic type http_abort works on HTTP proxies only; proxy plain has protocol tcp (create it with "protocol": "http")'),
+      new FaultlineError(
+        'INVALID_TOXIC_TYPE',
+        'toxic type http_abort works on HTTP proxies only; proxy plain has protocol tcp (create it with "protocol": "http")',
+      ),
     );
     proxy.addToxic({ type: 'http_delay' });
     await expect(proxy.update({ protocol: 'tcp' })).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });

@@ -111,7 +111,12 @@ describe('metrics', () => {
     client.destroy();
     const lines = (await metrics.render()).split('\n').filter((l) => /^(faultline|toxiproxy)_\w+\{/.test(l));
     expect(lines.map((l) => l.slice(0, l.indexOf('{')))).toEqual(
-      expect.arrayContaining(['faultline_toxic_applied_total', 'faultline_toxic_faults_total', 'faultline_proxy_connections_closed_total', 'faultline_proxy_toxics']),
+      expect.arrayContaining([
+        'faultline_toxic_applied_total',
+        'faultline_toxic_faults_total',
+        'faultline_proxy_connections_closed_total',
+        'faultline_proxy_toxics',
+      ]),
     );
     for (const line of lines) {
       const names = [...line.slice(line.indexOf('{'), line.lastIndexOf('}')).matchAll(/(\w+)="(?:[^"\\]|\\.)*"/g)].map((m) => m[1] ?? '');

@@ -22,10 +22,22 @@ function* udpStats(proxies: ProxyRegistry): Generator<{ proxy: ToxicProxy; stats
 
 const FAMILIES: ReadonlyArray<{ name: string; help: string; count: Exclude<keyof DatagramCounters, 'receivedBytes' | 'sentBytes'> }> = [
   { name: 'faultline_udp_datagrams_received_total', help: 'Datagrams read from the source (udp proxies).', count: 'received' },
-  { name: 'faultline_udp_datagrams_forwarded_total', help: 'Datagrams sent on to the destination, duplicates included (udp proxies).', count: 'sent' },
-  { name: 'faultline_udp_datagrams_dropped_total', help: 'Datagrams dropped by toxics, held or send-queue limits, or the flow limit (udp proxies).', count: 'dropped' },
+  {
+    name: 'faultline_udp_datagrams_forwarded_total',
+    help: 'Datagrams sent on to the destination, duplicates included (udp proxies).',
+    count: 'sent',
+  },
+  {
+    name: 'faultline_udp_datagrams_dropped_total',
+    help: 'Datagrams dropped by toxics, held or send-queue limits, or the flow limit (udp proxies).',
+    count: 'dropped',
+  },
   { name: 'faultline_udp_datagrams_duplicated_total', help: 'Extra copies sent by duplicate (udp proxies).', count: 'duplicated' },
-  { name: 'faultline_udp_datagrams_reordered_total', help: 'Datagrams that left after a later one: reorder, or latency with reorder (udp proxies).', count: 'reordered' },
+  {
+    name: 'faultline_udp_datagrams_reordered_total',
+    help: 'Datagrams that left after a later one: reorder, or latency with reorder (udp proxies).',
+    count: 'reordered',
+  },
   { name: 'faultline_udp_datagrams_corrupted_total', help: 'Datagrams with flipped bits: corrupt (udp proxies).', count: 'corrupted' },
 ];
 

@@ -88,7 +88,7 @@ steps:
 });
 
 describe('messages', () => {
-  it('say what was expected in plain words, not the validation library\'s', () => {
+  it("say what was expected in plain words, not the validation library's", () => {
     const found = problems(`version: 1
 name: m
 proxies: [{ name: db, upstream: "127.0.0.1:1" }]

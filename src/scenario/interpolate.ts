@@ -26,7 +26,12 @@ export interface ScenarioVariable {
 const REFERENCE = /\$\$|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function substitute(text: string, env: Readonly<Record<string, string | undefined>>, issues: string[], variables: Map<string, ScenarioVariable>): string {
+function substitute(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  issues: string[],
+  variables: Map<string, ScenarioVariable>,
+): string {
   return text.replace(REFERENCE, (whole, body: string | undefined) => {
     if (whole === '$$') return '$';
     const inner = body ?? '';

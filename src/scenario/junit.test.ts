@@ -29,14 +29,20 @@ steps:
     });
     admin.failures.clear();
     const xml = junitXml(journal);
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="t" tests="5" failures="3" errors="0" skipped="1"')).toBe(true);
+    expect(
+      xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="t" tests="5" failures="3" errors="0" skipped="1"'),
+    ).toBe(true);
     expect(xml).toContain('<testcase classname="faultline.t" name="probe api &lt;main&gt; (continuous): GET http://127.0.0.1:1/health"');
-    expect(xml).toContain('<failure message="probe api &lt;main&gt; failed: HTTP 503 (expected 2xx)">+0.200s HTTP 503 (expected 2xx)</failure>');
+    expect(xml).toContain(
+      '<failure message="probe api &lt;main&gt; failed: HTTP 503 (expected 2xx)">+0.200s HTTP 503 (expected 2xx)</failure>',
+    );
     expect(xml).toContain('name="step 1 (slow &amp; steady): latency on db (downstream) latency=50 for 500ms" time="0.500"/>');
     expect(xml).toContain(
       '<failure message="adding toxic b to proxy db on http://t0: HTTP 409: toxic already exists">adding toxic b to proxy db on http://t0: HTTP 409: toxic already exists</failure>',
     );
-    expect(xml).toContain('<skipped message="not reached: step 2 (noop on db (downstream) until the end): adding toxic b to proxy db on http://t0: HTTP 409: toxic already exists"/>');
+    expect(xml).toContain(
+      '<skipped message="not reached: step 2 (noop on db (downstream) until the end): adding toxic b to proxy db on http://t0: HTTP 409: toxic already exists"/>',
+    );
     expect(xml).toContain('<property name="verdict" value="aborted"/>');
     expect(xml).toContain('<failure message="cut short: step 2 (noop on db (downstream) until the end): adding toxic b');
     expect(xml.match(/<testcase /g)).toHaveLength(5);

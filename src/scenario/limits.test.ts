@@ -4,7 +4,14 @@
  * message before the plan takes the memory.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_NAME_LENGTH, MAX_SCENARIO_FAULTS, MAX_SCENARIO_PLAN_BYTES, MAX_SCENARIO_PROBES, MAX_SCENARIO_RAMP_UPDATES, MAX_SCENARIO_STEPS } from '../limits.js';
+import {
+  MAX_NAME_LENGTH,
+  MAX_SCENARIO_FAULTS,
+  MAX_SCENARIO_PLAN_BYTES,
+  MAX_SCENARIO_PROBES,
+  MAX_SCENARIO_RAMP_UPDATES,
+  MAX_SCENARIO_STEPS,
+} from '../limits.js';
 import { parseScenario, ScenarioError } from './load.js';
 import { ScenarioParser } from './parser.js';
 
@@ -23,23 +30,33 @@ function issues(text: string): readonly string[] {
 describe('scenario limits', () => {
   it(`at most ${MAX_SCENARIO_STEPS} steps and ${MAX_SCENARIO_PROBES} probes`, () => {
     expect(issues(`${HEAD}steps:\n${'  - wait: 1s\n'.repeat(MAX_SCENARIO_STEPS)}`)).toEqual([]);
-    expect(issues(`${HEAD}steps:\n${'  - wait: 1s\n'.repeat(MAX_SCENARIO_STEPS + 1)}`)).toEqual([`s.yaml:7:3: steps: at most ${MAX_SCENARIO_STEPS} steps`]);
-    const probes = Array.from({ length: MAX_SCENARIO_PROBES + 1 }, (_, i) => `  - name: p${i}\n    tcp: { address: "127.0.0.1:9" }\n`).join('');
+    expect(issues(`${HEAD}steps:\n${'  - wait: 1s\n'.repeat(MAX_SCENARIO_STEPS + 1)}`)).toEqual([
+      `s.yaml:7:3: steps: at most ${MAX_SCENARIO_STEPS} steps`,
+    ]);
+    const probes = Array.from({ length: MAX_SCENARIO_PROBES + 1 }, (_, i) => `  - name: p${i}\n    tcp: { address: "127.0.0.1:9" }\n`).join(
+      '',
+    );
     expect(issues(`${HEAD}probes:\n${probes}steps:\n  - wait: 1s\n`)[0]).toContain(`probes: at most ${MAX_SCENARIO_PROBES} probes`);
   });
 
   it(`names of at most ${MAX_NAME_LENGTH} characters`, () => {
-    expect(issues(`${HEAD}steps:\n  - name: ${'n'.repeat(MAX_NAME_LENGTH + 1)}\n    wait: 1s\n`)).toEqual([`s.yaml:7:11: steps[0].name: longer than ${MAX_NAME_LENGTH} characters`]);
+    expect(issues(`${HEAD}steps:\n  - name: ${'n'.repeat(MAX_NAME_LENGTH + 1)}\n    wait: 1s\n`)).toEqual([
+      `s.yaml:7:11: steps[0].name: longer than ${MAX_NAME_LENGTH} characters`,
+    ]);
   });
 
   it(`at most ${MAX_SCENARIO_FAULTS} faults, monkey injections included, refused before they are all drawn`, () => {
-    const monkey = (ms: number) => `${HEAD}steps:\n  - monkey: { proxies: [p], interval: { min: ${ms}ms, max: ${ms}ms }, faults: [{ type: noop, for: 1ms }] }\n    for: 10m\n`;
+    const monkey = (ms: number) =>
+      `${HEAD}steps:\n  - monkey: { proxies: [p], interval: { min: ${ms}ms, max: ${ms}ms }, faults: [{ type: noop, for: 1ms }] }\n    for: 10m\n`;
     expect(issues(monkey(60_000))).toEqual([]);
-    expect(issues(monkey(100))).toEqual([`s.yaml:7:5: steps[0]: the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)`]);
+    expect(issues(monkey(100))).toEqual([
+      `s.yaml:7:5: steps[0]: the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)`,
+    ]);
   });
 
   it(`at most ${MAX_SCENARIO_RAMP_UPDATES} ramp updates`, () => {
-    const ramp = (i: number) => `  - ramp: { proxy: p, name: r${i}, type: latency, attribute: latency, from: 0, to: 9, over: 10s, steps: 1000 }\n`;
+    const ramp = (i: number) =>
+      `  - ramp: { proxy: p, name: r${i}, type: latency, attribute: latency, from: 0, to: 9, over: 10s, steps: 1000 }\n`;
     const count = MAX_SCENARIO_RAMP_UPDATES / 1000;
     expect(issues(`${HEAD}steps:\n${Array.from({ length: count }, (_, i) => ramp(i)).join('')}`)).toEqual([]);
     expect(issues(`${HEAD}steps:\n${Array.from({ length: count + 1 }, (_, i) => ramp(i)).join('')}`)[0]).toContain(

@@ -91,7 +91,12 @@ describe('a valid scenario', () => {
   });
 
   it('reads JSON too', () => {
-    const json = JSON.stringify({ version: 1, name: 'j', proxies: [{ name: 'p', upstream: 'h:1' }], steps: [{ toxic: { proxy: 'p', type: 'noop' } }] });
+    const json = JSON.stringify({
+      version: 1,
+      name: 'j',
+      proxies: [{ name: 'p', upstream: 'h:1' }],
+      steps: [{ toxic: { proxy: 'p', type: 'noop' } }],
+    });
     expect(load(json).plan.steps[0]?.label).toBe('noop on p (downstream) until the end');
   });
 
@@ -168,11 +173,15 @@ describe('mistakes, each with file:line:col and a message', () => {
   });
 
   it('two toxics of one name on one proxy at once', () => {
-    expect(errorsOf(base('  - toxic: { proxy: db, type: latency }\n    for: 10s\n  - at: 5s\n    toxic: { proxy: db, type: latency }\n'))).toEqual([
+    expect(
+      errorsOf(base('  - toxic: { proxy: db, type: latency }\n    for: 10s\n  - at: 5s\n    toxic: { proxy: db, type: latency }\n')),
+    ).toEqual([
       'game.yaml:10:12: steps[1].toxic: toxic "latency_downstream" is already on proxy "db" from step 1 (0s–10s); give this one another name',
     ]);
     // One after the other is fine.
-    expect(() => load(base('  - toxic: { proxy: db, type: latency }\n    for: 10s\n  - toxic: { proxy: db, type: latency }\n    for: 1s\n'))).not.toThrow();
+    expect(() =>
+      load(base('  - toxic: { proxy: db, type: latency }\n    for: 10s\n  - toxic: { proxy: db, type: latency }\n    for: 1s\n')),
+    ).not.toThrow();
   });
 
   it('a ramp on an attribute the toxic does not have, or out of range', () => {
@@ -185,7 +194,9 @@ describe('mistakes, each with file:line:col and a message', () => {
   });
 
   it('a probe without a check, or with two', () => {
-    expect(errorsOf(base('  - wait: 1s\n', 'probes:\n  - name: p\n    mode: before\n'))).toEqual(['game.yaml:7:5: probes[0]: a probe needs one of http, tcp or exec']);
+    expect(errorsOf(base('  - wait: 1s\n', 'probes:\n  - name: p\n    mode: before\n'))).toEqual([
+      'game.yaml:7:5: probes[0]: a probe needs one of http, tcp or exec',
+    ]);
     expect(errorsOf(base('  - wait: 1s\n', 'probes:\n  - name: p\n    tcp: { address: "h:1" }\n    exec: { command: "true" }\n'))).toEqual([
       'game.yaml:7:5: probes[0]: a probe has one check, not tcp and exec',
     ]);

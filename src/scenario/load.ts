@@ -73,7 +73,14 @@ function describeValue(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-const TYPE_WORDS: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false', int: 'a whole number' };
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  int: 'a whole number',
+};
 
 /** Located messages for one zod issue; `raw` is the document the issue's path points into. */
 function explain(issue: z.core.$ZodIssue, raw: unknown, prefix: ValuePath = []): Located[] {
@@ -91,7 +98,12 @@ function explain(issue: z.core.$ZodIssue, raw: unknown, prefix: ValuePath = []):
       return explainUnion(issue, raw, path);
     case 'invalid_value':
       if (!issue.message.startsWith('Invalid')) return [{ path, message: issue.message }];
-      return [{ path, message: `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => String(v)).join(', ')}, got ${describeValue(value)}` }];
+      return [
+        {
+          path,
+          message: `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => String(v)).join(', ')}, got ${describeValue(value)}`,
+        },
+      ];
     case 'too_small':
     case 'too_big':
       return [{ path, message: boundMessage(issue) }];
@@ -227,7 +239,11 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
 
   if (options.allowExec === false) {
     scenario.probes.forEach((p, i) => {
-      if (p.exec) problems.push({ path: ['probes', i, 'exec'], message: 'exec probes are not accepted here: they would run commands on the server (use faultline run)' });
+      if (p.exec)
+        problems.push({
+          path: ['probes', i, 'exec'],
+          message: 'exec probes are not accepted here: they would run commands on the server (use faultline run)',
+        });
     });
   }
   keepRawAttributes(scenario, raw);
@@ -240,12 +256,21 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
     if (!(err instanceof PlanError)) throw err;
     problems.push(...err.issues);
   }
-  if (problems.length > 0 || !plan) fail(located(parsed, problems.filter((p) => references.includes(p as InterpolationIssue) || !fromReference(p.path))));
+  if (problems.length > 0 || !plan)
+    fail(
+      located(
+        parsed,
+        problems.filter((p) => references.includes(p as InterpolationIssue) || !fromReference(p.path)),
+      ),
+    );
   return { scenario, plan, variables: [...variables.values()].sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
 /** Reads and checks a scenario file. A file that cannot be read is a {@link ScenarioError} too. */
-export async function loadScenario(path: string, options: Omit<LoadScenarioOptions, 'file'> & { file?: string } = {}): Promise<LoadedScenario> {
+export async function loadScenario(
+  path: string,
+  options: Omit<LoadScenarioOptions, 'file'> & { file?: string } = {},
+): Promise<LoadedScenario> {
   let text: string;
   try {
     text = await readLimited(path, MAX_SCENARIO_BYTES);

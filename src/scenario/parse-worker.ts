@@ -19,7 +19,10 @@ export interface ParseRequest {
  * The worker's answer: the plan as JSON text (a string crosses threads in one copy, and `JSON.parse`
  * reads it far faster than a structured clone of the same objects), or why there is none.
  */
-export type ParseAnswer = { id: number; plan: string } | { id: number; error: { message: string; issues?: readonly string[] } } | { ready: true };
+export type ParseAnswer =
+  | { id: number; plan: string }
+  | { id: number; error: { message: string; issues?: readonly string[] } }
+  | { ready: true };
 
 parentPort?.on('message', ({ id, text, options }: ParseRequest) => {
   let answer: ParseAnswer;

@@ -29,7 +29,9 @@ const WORKER_HEAP_MB = 256;
  */
 function workerFile(): URL | undefined {
   const here = import.meta.url;
-  const candidates = here.endsWith('.ts') ? [new URL('../../dist/src/scenario/parse-worker.js', here)] : [new URL('./parse-worker.js', here)];
+  const candidates = here.endsWith('.ts')
+    ? [new URL('../../dist/src/scenario/parse-worker.js', here)]
+    : [new URL('./parse-worker.js', here)];
   return candidates.find((url) => existsSync(fileURLToPath(url)));
 }
 
@@ -113,8 +115,12 @@ export class ScenarioParser {
       // runs in a turn of its own.
       const plan = JSON.parse(answer.plan) as Plan;
       setImmediate(() => pending.resolve(plan));
-    }
-    else pending.reject(answer.error.issues ? new ScenarioError(answer.error.message, answer.error.issues) : new ScenarioError(`scenario: ${answer.error.message}`));
+    } else
+      pending.reject(
+        answer.error.issues
+          ? new ScenarioError(answer.error.message, answer.error.issues)
+          : new ScenarioError(`scenario: ${answer.error.message}`),
+      );
   }
 
   /** Stops a worker that failed or ran past its deadline; its parses fail with `why`. */

@@ -141,9 +141,40 @@ timeline:
   +3.5s    end: roll back every fault still in place, remove created proxies
 `;
 const PLAN_JSON_SHA256 = 'cc62bf8432dc055ae036cd9b3c04db13b32cb725d416293ee99098bcb4658179';
-const JOURNAL_KEYS = ["journal_version", "scenario", "seed", "time_scale", "targets", "status", "verdict", "cause", "reason", "started_at", "finished_at", "planned_duration_ms", "elapsed_ms", "proxies", "steps", "probes", "rollback", "warnings"];
-const STEP_KEYS = ["index", "kind", "name", "label", "planned_start_ms", "planned_end_ms", "started_ms", "ended_ms", "status", "faults"];
-const FAULT_KEYS = ["proxy", "toxic", "type", "stream", "attributes", "planned_start_ms", "planned_end_ms", "lease_ms", "applied_ms", "reverted_ms", "reverted_by"];
+const JOURNAL_KEYS = [
+  'journal_version',
+  'scenario',
+  'seed',
+  'time_scale',
+  'targets',
+  'status',
+  'verdict',
+  'cause',
+  'reason',
+  'started_at',
+  'finished_at',
+  'planned_duration_ms',
+  'elapsed_ms',
+  'proxies',
+  'steps',
+  'probes',
+  'rollback',
+  'warnings',
+];
+const STEP_KEYS = ['index', 'kind', 'name', 'label', 'planned_start_ms', 'planned_end_ms', 'started_ms', 'ended_ms', 'status', 'faults'];
+const FAULT_KEYS = [
+  'proxy',
+  'toxic',
+  'type',
+  'stream',
+  'attributes',
+  'planned_start_ms',
+  'planned_end_ms',
+  'lease_ms',
+  'applied_ms',
+  'reverted_ms',
+  'reverted_by',
+];
 const EVENT_LINES = `[   +0.000s] step 1 (slow db) started: latency on db (downstream) latency=80 jitter=5 for 1s
 [   +0.000s] probe health: passing (HTTP 200, 1ms)
 [   +0.000s] fault applied: latency latency_downstream on db (lease 1s)

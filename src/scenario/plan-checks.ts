@@ -14,7 +14,13 @@ import type { ValuePath } from './interpolate.js';
 import type { PlanIssue, PlanStep } from './plan.js';
 import { step as stepSchema, type Scenario, type ScenarioProxy, type Step, type StepOf } from './schema.js';
 
-function duplicates<T>(items: readonly T[], key: (item: T) => string, what: string, path: (i: number) => ValuePath, issues: PlanIssue[]): void {
+function duplicates<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  what: string,
+  path: (i: number) => ValuePath,
+  issues: PlanIssue[],
+): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const k = key(item);
@@ -25,8 +31,20 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string, what: stri
 
 /** Proxies and probes declared twice. */
 export function checkDeclarations(scenario: Pick<Scenario, 'proxies' | 'probes'>, issues: PlanIssue[]): void {
-  duplicates(scenario.proxies, (p) => p.name, 'proxy', (i) => ['proxies', i, 'name'], issues);
-  duplicates(scenario.probes, (p) => p.name, 'probe', (i) => ['probes', i, 'name'], issues);
+  duplicates(
+    scenario.proxies,
+    (p) => p.name,
+    'proxy',
+    (i) => ['proxies', i, 'name'],
+    issues,
+  );
+  duplicates(
+    scenario.probes,
+    (p) => p.name,
+    'probe',
+    (i) => ['probes', i, 'name'],
+    issues,
+  );
 }
 
 /** Which proxies a step touches, each with the path that names it. */
@@ -73,7 +91,10 @@ function checkRamp(s: StepOf<'ramp'>, index: number, issues: PlanIssue[]): void 
     }
   }
   if (s.for !== undefined && s.for < ramp.over) {
-    issues.push({ path: ['steps', index, 'for'], message: `for (${formatDuration(s.for)}) must be at least the ramp's over (${formatDuration(ramp.over)})` });
+    issues.push({
+      path: ['steps', index, 'for'],
+      message: `for (${formatDuration(s.for)}) must be at least the ramp's over (${formatDuration(ramp.over)})`,
+    });
   }
 }
 
@@ -113,14 +134,23 @@ function checkLayers(s: Step, index: number, declared: ReadonlyMap<string, Scena
     for (const name of new Set(ref.proxies)) {
       const proxy = declared.get(name);
       if (proxy && proxy.protocol !== 'http') {
-        issues.push({ path: ref.path, message: `toxic type "${ref.type}" works on HTTP proxies only: set protocol: http on proxy "${name}"` });
+        issues.push({
+          path: ref.path,
+          message: `toxic type "${ref.type}" works on HTTP proxies only: set protocol: http on proxy "${name}"`,
+        });
       }
     }
   }
 }
 
 /** Checks one step: the proxies it names, its `at`/`after`, its start, and what its kind needs. */
-export function checkStep(s: Step, index: number, placement: StepPlacement, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
+export function checkStep(
+  s: Step,
+  index: number,
+  placement: StepPlacement,
+  declared: ReadonlyMap<string, ScenarioProxy>,
+  issues: PlanIssue[],
+): void {
   const declaredList = [...declared.keys()].join(', ') || 'none';
   for (const ref of proxyRefs(s, index)) {
     if (!declared.has(ref.proxy)) {
@@ -146,7 +176,10 @@ export function checkStep(s: Step, index: number, placement: StepPlacement, decl
     case 'monkey':
       if (!monkeyIntervalOk(s)) {
         const { min, max } = s.monkey.interval;
-        issues.push({ path: ['steps', index, 'monkey', 'interval', 'max'], message: `interval max (${formatDuration(max)}) is below min (${formatDuration(min)})` });
+        issues.push({
+          path: ['steps', index, 'monkey', 'interval', 'max'],
+          message: `interval max (${formatDuration(max)}) is below min (${formatDuration(min)})`,
+        });
       }
       return;
     case 'toxic':
@@ -171,11 +204,17 @@ export class PlanSize {
     this.faults += planned.faults.length;
     this.rampUpdates += rampUpdates;
     if (this.faults > MAX_SCENARIO_FAULTS || cut) {
-      issues.push({ path: ['steps', planned.index], message: `the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)` });
+      issues.push({
+        path: ['steps', planned.index],
+        message: `the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)`,
+      });
       return false;
     }
     if (this.rampUpdates > MAX_SCENARIO_RAMP_UPDATES) {
-      issues.push({ path: ['steps', planned.index, 'ramp'], message: `the scenario's ramps make more than ${MAX_SCENARIO_RAMP_UPDATES} updates` });
+      issues.push({
+        path: ['steps', planned.index, 'ramp'],
+        message: `the scenario's ramps make more than ${MAX_SCENARIO_RAMP_UPDATES} updates`,
+      });
       return false;
     }
     return true;
@@ -229,7 +268,10 @@ function named(item: unknown): { name: string; protocol?: unknown } | undefined 
  * time axis (a start before 0, overlaps) wait until every step is valid.
  */
 export function checkValidParts(raw: unknown, issues: PlanIssue[]): void {
-  for (const [key, what] of [['proxies', 'proxy'], ['probes', 'probe']] as const) {
+  for (const [key, what] of [
+    ['proxies', 'proxy'],
+    ['probes', 'probe'],
+  ] as const) {
     const seen = new Set<string>();
     listAt(raw, key).forEach((item, i) => {
       const name = named(item)?.name;
@@ -241,7 +283,8 @@ export function checkValidParts(raw: unknown, issues: PlanIssue[]): void {
   const declared = new Map<string, ScenarioProxy>();
   for (const item of listAt(raw, 'proxies')) {
     const proxy = named(item);
-    if (proxy) declared.set(proxy.name, { name: proxy.name, keep: false, ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}) });
+    if (proxy)
+      declared.set(proxy.name, { name: proxy.name, keep: false, ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}) });
   }
   listAt(raw, 'steps').forEach((item, index) => {
     const parsed = stepSchema.safeParse(item);

@@ -38,7 +38,11 @@ function opText(plan: Plan, op: PlanOp): string | undefined {
       return `  add ${fault.toxic.type} ${fault.toxic.name} on ${fault.proxy} ${until}`;
     }
     case 'update-toxic':
-      return fault ? `  update ${fault.toxic.name} on ${fault.proxy}: ${Object.entries(op.attributes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}` : undefined;
+      return fault
+        ? `  update ${fault.toxic.name} on ${fault.proxy}: ${Object.entries(op.attributes)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(' ')}`
+        : undefined;
     case 'remove-toxic':
       return fault ? `  remove ${fault.toxic.name} from ${fault.proxy}` : undefined;
     case 'action':
@@ -82,6 +86,8 @@ export function planText(plan: Plan, variables: readonly ScenarioVariable[] = []
     const text = opText(plan, op);
     if (text !== undefined) lines.push(`  ${offsetText(op.atMs)} ${text}`);
   }
-  lines.push(`  ${offsetText(plan.durationMs)} end: ${plan.rollback === 'always' ? 'roll back every fault still in place, remove created proxies' : 'leave everything in place (rollback: never)'}`);
+  lines.push(
+    `  ${offsetText(plan.durationMs)} end: ${plan.rollback === 'always' ? 'roll back every fault still in place, remove created proxies' : 'leave everything in place (rollback: never)'}`,
+  );
   return `${lines.join('\n')}\n`;
 }

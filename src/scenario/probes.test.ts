@@ -61,7 +61,8 @@ describe('probe checks', () => {
   });
 
   it('refuse a match pattern RE2 cannot run, or one too long', () => {
-    const scenario = (match: string) => `version: 1\nname: p\nprobes:\n  - name: api\n    http: { url: "http://127.0.0.1:1/", match: '${match}' }\nsteps:\n  - wait: 1s\n`;
+    const scenario = (match: string) =>
+      `version: 1\nname: p\nprobes:\n  - name: api\n    http: { url: "http://127.0.0.1:1/", match: '${match}' }\nsteps:\n  - wait: 1s\n`;
     const first = (text: string): string => {
       try {
         parseScenario(text, { file: 's.yaml' });

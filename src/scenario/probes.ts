@@ -80,7 +80,10 @@ function httpCheck(check: Extract<ProbeCheck, { kind: 'http' }>, signal: AbortSi
           const wanted = check.status === null ? '2xx' : check.status.join(' or ');
           return finish(false, `HTTP ${status} (expected ${wanted})`);
         }
-        if (check.match !== undefined && !compileBodyMatch(check.match).test(Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'))) {
+        if (
+          check.match !== undefined &&
+          !compileBodyMatch(check.match).test(Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8'))
+        ) {
           return finish(false, `HTTP ${status}, body does not match /${check.match}/`);
         }
         finish(true, `HTTP ${status}`);

@@ -10,7 +10,13 @@ import { describeError, type RunContext, type ScenarioClient } from './run-conte
 import type { ToxicFaults } from './toxic-faults.js';
 
 function record(ctx: RunContext, target: string, action: string, error?: unknown): void {
-  const entry: RollbackRecord = { at_ms: ctx.elapsedMs(), target, action, ok: error === undefined, ...(error === undefined ? {} : { error: describeError(error) }) };
+  const entry: RollbackRecord = {
+    at_ms: ctx.elapsedMs(),
+    target,
+    action,
+    ok: error === undefined,
+    ...(error === undefined ? {} : { error: describeError(error) }),
+  };
   ctx.journal.rollback.push(entry);
   ctx.emit({ type: 'rollback', journal: ctx.journal, record: entry });
 }
@@ -51,7 +57,13 @@ export async function revertFaults(ctx: RunContext, faults: ToxicFaults): Promis
       };
       if (Object.keys(patch).length === 0) continue;
       await client.updateProxy(proxy, patch);
-      record(ctx, target, `restore proxy ${proxy} (${Object.entries(patch).map(([k, v]) => `${k}=${String(v)}`).join(', ')})`);
+      record(
+        ctx,
+        target,
+        `restore proxy ${proxy} (${Object.entries(patch)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(', ')})`,
+      );
     } catch (err) {
       if (isNotFound(err)) continue;
       record(ctx, target, `restore proxy ${proxy}`, err);

@@ -12,7 +12,19 @@ import type { FaultActivity } from './probe-schedule.js';
 /** The admin API calls a run makes; an {@link AdminClient} has them all. */
 export type ScenarioClient = Pick<
   AdminClient,
-  'version' | 'info' | 'proxies' | 'proxy' | 'createProxy' | 'updateProxy' | 'deleteProxy' | 'toxics' | 'addToxic' | 'updateToxic' | 'removeToxic' | 'connections' | 'closeConnection'
+  | 'version'
+  | 'info'
+  | 'proxies'
+  | 'proxy'
+  | 'createProxy'
+  | 'updateProxy'
+  | 'deleteProxy'
+  | 'toxics'
+  | 'addToxic'
+  | 'updateToxic'
+  | 'removeToxic'
+  | 'connections'
+  | 'closeConnection'
 >;
 
 /** One server a run acts on. */

@@ -51,7 +51,11 @@ describe('the timeline', () => {
     expect(ramp?.updates?.map((u) => u.attributes['latency'])).toEqual([10, 20, 30]);
     expect(ramp).toMatchObject({ reverted_by: 'rollback', reverted_ms: 3000 });
     expect(cut).toMatchObject({ applied_ms: 2000, reverted_by: 'rollback' });
-    expect(journal.rollback.map((r) => r.action)).toEqual(['remove toxic cut from proxy db', 'remove toxic creep from proxy db', 'delete proxy db']);
+    expect(journal.rollback.map((r) => r.action)).toEqual([
+      'remove toxic cut from proxy db',
+      'remove toxic creep from proxy db',
+      'delete proxy db',
+    ]);
     expect(journal.started_at).toBe(new Date(1_700_000_000_000).toISOString());
   });
 
@@ -79,7 +83,13 @@ describe('the timeline', () => {
     const journal = await drive(clock, run, 10, (now) => {
       if (now === 300) admin.proxyMap.get('db')?.toxics.clear();
     });
-    expect(changes(admin)).toEqual(['0 createProxy db', '0 addToxic db/creep {"latency":0} lease=2000', '250 updateToxic db/creep {"latency":10}', '500 updateToxic db/creep {"latency":20}', '2000 deleteProxy db']);
+    expect(changes(admin)).toEqual([
+      '0 createProxy db',
+      '0 addToxic db/creep {"latency":0} lease=2000',
+      '250 updateToxic db/creep {"latency":10}',
+      '500 updateToxic db/creep {"latency":20}',
+      '2000 deleteProxy db',
+    ]);
     expect(journal.steps[0]?.faults[0]).toMatchObject({ reverted_by: 'external', reverted_ms: 500 });
     expect(journal.warnings).toEqual(['toxic creep on db was removed outside this run before its end']);
     expect(journal.verdict).toBe('passed');
@@ -137,14 +147,21 @@ describe('the timeline', () => {
     expect(faultline.calls.map((c) => c.call)).toContain('info');
     expect(faultline.calls.map((c) => c.call)).not.toContain('version');
     expect(toxiproxy.calls.slice(0, 2).map((c) => c.call)).toEqual(['info', 'version']);
-    expect(journal.warnings).toEqual(['http://old (Toxiproxy 2.12.0) does not keep leases: its faults go away only when this run removes them']);
+    expect(journal.warnings).toEqual([
+      'http://old (Toxiproxy 2.12.0) does not keep leases: its faults go away only when this run removes them',
+    ]);
     expect(journal.verdict).toBe('passed');
   });
 
   it('applies the same faults on every target of a fleet', async () => {
     const { clock, admins, run } = setup(`steps:\n  - toxic: { proxy: db, type: noop }\n    for: 100ms\n`, { targets: 3 });
     const journal = await drive(clock, run);
-    const expected = ['0 createProxy db', '0 addToxic db/noop_downstream {} lease=100', '100 removeToxic db/noop_downstream', '100 deleteProxy db'];
+    const expected = [
+      '0 createProxy db',
+      '0 addToxic db/noop_downstream {} lease=100',
+      '100 removeToxic db/noop_downstream',
+      '100 deleteProxy db',
+    ];
     for (const admin of admins) expect(changes(admin)).toEqual(expected);
     expect(journal.targets).toEqual(['http://t0', 'http://t1', 'http://t2']);
     expect(journal.proxies).toHaveLength(3);
@@ -153,7 +170,9 @@ describe('the timeline', () => {
   it('keeps a created proxy with keep: true', async () => {
     const clock = new FakeClock();
     const admin = new FakeAdmin(clock);
-    const plan = parseScenario(`version: 1\nname: k\nproxies:\n  - { name: db, upstream: "h:1", keep: true }\nsteps:\n  - wait: 10ms\n`, { file: 'k' }).plan;
+    const plan = parseScenario(`version: 1\nname: k\nproxies:\n  - { name: db, upstream: "h:1", keep: true }\nsteps:\n  - wait: 10ms\n`, {
+      file: 'k',
+    }).plan;
     const journal = await drive(clock, new ScenarioRun({ plan, targets: [{ url: 'http://t', client: admin }], clock }));
     expect(admin.proxyMap.has('db')).toBe(true);
     expect(journal.rollback.map((r) => r.action)).toEqual(['keep proxy db (keep: true)']);
@@ -168,7 +187,12 @@ steps:
   - wait: 10ms
 `);
     const journal = await drive(clock, run);
-    expect(changes(admin)).toEqual(['0 createProxy db', '0 addToxic db/held {}', '0 addToxic db/leased {} lease=5000', '5000 removeToxic db/leased']);
+    expect(changes(admin)).toEqual([
+      '0 createProxy db',
+      '0 addToxic db/held {}',
+      '0 addToxic db/leased {} lease=5000',
+      '5000 removeToxic db/leased',
+    ]);
     expect(admin.toxicNames()).toEqual(['db/held']);
     expect(admin.proxyMap.has('db')).toBe(true);
     expect(journal.verdict).toBe('passed');
@@ -318,7 +342,9 @@ steps:
     admin.failures.clear();
     expect(journal.verdict).toBe('aborted');
     expect(journal.cause).toBe('step');
-    expect(journal.reason).toBe('step 2 (noop on db (downstream) until the end): adding toxic b to proxy db on http://t0: HTTP 409: toxic already exists');
+    expect(journal.reason).toBe(
+      'step 2 (noop on db (downstream) until the end): adding toxic b to proxy db on http://t0: HTTP 409: toxic already exists',
+    );
     expect(journal.steps[1]).toMatchObject({ status: 'failed' });
     expect(admin.toxicNames()).toEqual([]);
     expect(admin.proxyMap.size).toBe(0);
@@ -329,7 +355,11 @@ steps:
     const admin = new FakeAdmin(clock, { unreachable: true });
     const run = new ScenarioRun({ plan: planOf('steps:\n  - wait: 1s\n'), targets: [{ url: 'http://gone', client: admin }], clock });
     const journal = await drive(clock, run);
-    expect(journal).toMatchObject({ verdict: 'aborted', cause: 'unreachable', reason: 'target http://gone: cannot reach http://fake: ECONNREFUSED' });
+    expect(journal).toMatchObject({
+      verdict: 'aborted',
+      cause: 'unreachable',
+      reason: 'target http://gone: cannot reach http://fake: ECONNREFUSED',
+    });
     expect(journal.rollback).toEqual([]);
   });
 

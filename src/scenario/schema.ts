@@ -102,7 +102,10 @@ function toxicBranch<E extends z.ZodRawShape>(definition: ToxicShape, extra: E) 
       ...extra,
       name: name.optional().describe('Toxic name; default "<type>_<stream>". Unique per proxy while it is applied.'),
       type: z.literal(definition.type),
-      stream: z.enum(['upstream', 'downstream']).default('downstream').describe('upstream = client → server, downstream = server → client.'),
+      stream: z
+        .enum(['upstream', 'downstream'])
+        .default('downstream')
+        .describe('upstream = client → server, downstream = server → client.'),
       toxicity: z.number().min(0).max(1).default(1).describe('Probability (0–1) that the toxic applies to a connection.'),
       attributes: attributesOf(definition).optional().describe('Attributes in the API units (see docs/toxics.md).'),
     })
@@ -126,7 +129,13 @@ export const rampBody = toxicUnion({
   from: z.number().describe('Value when the ramp starts.'),
   to: z.number().describe('Value when the ramp ends.'),
   over: duration.describe('How long the ramp takes.'),
-  steps: z.number().int().min(1).max(1_000).optional().describe('Updates after the first value (default: one per second of `over`, 1 to 100).'),
+  steps: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .optional()
+    .describe('Updates after the first value (default: one per second of `over`, 1 to 100).'),
 });
 
 /** One fault a monkey may pick: a toxic envelope held `for` a duration, picked with `weight`. */
@@ -138,9 +147,7 @@ export const monkeyFault = toxicUnion({
 /** Random faults at random intervals on random proxies of the blast radius. */
 export const monkeyBody = z.strictObject({
   proxies: z.array(proxyRef).min(1).describe('The blast radius: proxies the monkey may hit.'),
-  interval: z
-    .strictObject({ min: duration, max: duration })
-    .describe('Time between two injections, drawn uniformly from [min, max].'),
+  interval: z.strictObject({ min: duration, max: duration }).describe('Time between two injections, drawn uniformly from [min, max].'),
   faults: z.array(monkeyFault).min(1).describe('The faults to draw from.'),
 });
 
@@ -158,17 +165,13 @@ export const actionBody = z.discriminatedUnion('type', [
   z
     .strictObject({ type: z.literal('kill_connections'), proxy: proxyRef })
     .describe('Close every open connection (the proxy is disabled and enabled again at once).'),
-  z
-    .strictObject({ type: z.literal('update_proxy'), proxy: proxyRef, ...proxyPatchFields })
-    .describe('Change listen, upstream or enabled.'),
+  z.strictObject({ type: z.literal('update_proxy'), proxy: proxyRef, ...proxyPatchFields }).describe('Change listen, upstream or enabled.'),
 ]);
 
 const stepTiming = {
   name: name.optional().describe('A label for the journal and the live view.'),
   at: offset.optional().describe('Start, from the beginning of the run (`0s`, `1m30s`).'),
-  after: offset
-    .optional()
-    .describe('Start, from the end of the previous step (default `0s`); may be negative to overlap it.'),
+  after: offset.optional().describe('Start, from the end of the previous step (default `0s`); may be negative to overlap it.'),
 };
 
 const holdFor = duration.optional().describe('Hold the fault this long, as a server-side lease; without it, until the end of the run.');
@@ -181,7 +184,9 @@ export const actionStep = z.strictObject({ ...stepTiming, action: actionBody });
 export const rampStep = z.strictObject({
   ...stepTiming,
   ramp: rampBody,
-  for: duration.optional().describe('Hold the toxic this long from the ramp start (at least `over`), as a lease; without it, until the end of the run.'),
+  for: duration
+    .optional()
+    .describe('Hold the toxic this long from the ramp start (at least `over`), as a lease; without it, until the end of the run.'),
 });
 /** A monkey step. */
 export const monkeyStep = z.strictObject({ ...stepTiming, monkey: monkeyBody, for: duration.describe('How long the monkey runs.') });
@@ -225,7 +230,9 @@ export const httpCheck = z.strictObject({
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional()
-    .describe(`Regular expression (RE2 syntax, at most ${MAX_MATCH_PATTERN} characters) that the first 64 KiB of the response body must contain a match of.`),
+    .describe(
+      `Regular expression (RE2 syntax, at most ${MAX_MATCH_PATTERN} characters) that the first 64 KiB of the response body must contain a match of.`,
+    ),
   timeout: duration.prefault('5s'),
 });
 
@@ -250,7 +257,10 @@ export const probe = z
     http: httpCheck.optional(),
     tcp: tcpCheck.optional(),
     exec: execCheck.optional(),
-    mode: z.enum(PROBE_MODES).default('continuous').describe('before / after the run, continuous during it, or during only while a fault is active.'),
+    mode: z
+      .enum(PROBE_MODES)
+      .default('continuous')
+      .describe('before / after the run, continuous during it, or during only while a fault is active.'),
     interval: duration.prefault('1s').describe('Time between two checks (and between retries in before/after).'),
     fail_after: z.number().int().min(1).default(1).describe('Consecutive failed checks that make the probe fail.'),
     abort_on_failure: z.boolean().default(false).describe('Stop the run (and roll back) as soon as the probe fails.'),
@@ -280,14 +290,26 @@ export const scenarioSchema = z
     version: z.literal(SCENARIO_VERSION, { error: `expected version: ${SCENARIO_VERSION}` }),
     name,
     description: z.string().max(4096, { error: 'longer than 4096 characters' }).optional(),
-    seed: z.union([z.number().int(), z.string().min(1)]).optional().describe('Seed for monkeys (and an embedded server); random when missing, and recorded in the journal.'),
-    proxies: z.array(scenarioProxy).max(MAX_SCENARIO_PROXIES, { error: `at most ${MAX_SCENARIO_PROXIES} proxies` }).default([]),
-    probes: z.array(probe).max(MAX_SCENARIO_PROBES, { error: `at most ${MAX_SCENARIO_PROBES} probes` }).default([]),
+    seed: z
+      .union([z.number().int(), z.string().min(1)])
+      .optional()
+      .describe('Seed for monkeys (and an embedded server); random when missing, and recorded in the journal.'),
+    proxies: z
+      .array(scenarioProxy)
+      .max(MAX_SCENARIO_PROXIES, { error: `at most ${MAX_SCENARIO_PROXIES} proxies` })
+      .default([]),
+    probes: z
+      .array(probe)
+      .max(MAX_SCENARIO_PROBES, { error: `at most ${MAX_SCENARIO_PROBES} probes` })
+      .default([]),
     steps: z
       .array(step)
       .min(1, { error: 'a scenario needs at least one step' })
       .max(MAX_SCENARIO_STEPS, { error: `at most ${MAX_SCENARIO_STEPS} steps` }),
-    rollback: z.enum(['always', 'never']).default('always').describe('always: revert every fault and remove created proxies at the end, whatever happens.'),
+    rollback: z
+      .enum(['always', 'never'])
+      .default('always')
+      .describe('always: revert every fault and remove created proxies at the end, whatever happens.'),
   })
   .describe('A Faultline scenario: a timeline of faults with probes, rolled back at the end.');
 
@@ -311,4 +333,3 @@ export type Monkey = z.infer<typeof monkeyBody>;
 export type MonkeyFaultSpec = z.infer<typeof monkeyFault>;
 /** A declared proxy. */
 export type ScenarioProxy = z.infer<typeof scenarioProxy>;
-

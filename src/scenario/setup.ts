@@ -40,12 +40,17 @@ export async function setupProxies(ctx: RunContext, leases: RunLeases): Promise<
       if (found) {
         ctx.journal.proxies.push({ name: proxy.name, target: target.url, created: false, kept: false, listen: found.listen });
         if (proxy.upstream !== undefined && proxy.upstream !== found.upstream) {
-          ctx.warn(`proxy ${proxy.name} on ${target.url} already exists with upstream ${found.upstream}; it is used as it is, not pointed at ${proxy.upstream}`);
+          ctx.warn(
+            `proxy ${proxy.name} on ${target.url} already exists with upstream ${found.upstream}; it is used as it is, not pointed at ${proxy.upstream}`,
+          );
         }
         continue;
       }
       if (proxy.upstream === undefined) {
-        throw new StepFailure(`proxy ${proxy.name} does not exist on ${target.url}, and the scenario gives no upstream to create it with`, 'step');
+        throw new StepFailure(
+          `proxy ${proxy.name} does not exist on ${target.url}, and the scenario gives no upstream to create it with`,
+          'step',
+        );
       }
       try {
         const lease = leases.forCreatedProxy(proxy.keep);

@@ -17,7 +17,11 @@ proxies:
 `;
 
 function plan(body: string, options: { seed?: string; timeScale?: number } = {}): Plan {
-  return parseScenario(HEAD + body, { file: 't.yaml', seed: options.seed ?? '1', ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}) }).plan;
+  return parseScenario(HEAD + body, {
+    file: 't.yaml',
+    seed: options.seed ?? '1',
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+  }).plan;
 }
 
 function ops(p: Plan): string[] {
@@ -95,7 +99,9 @@ describe('the time axis', () => {
   });
 
   it('a ramp held exactly its over reaches its last value before the toxic is removed', () => {
-    const p = plan(`steps:\n  - ramp: { proxy: db, type: latency, attribute: latency, from: 0, to: 300, over: 6s, steps: 6 }\n    for: 6s\n`);
+    const p = plan(
+      `steps:\n  - ramp: { proxy: db, type: latency, attribute: latency, from: 0, to: 300, over: 6s, steps: 6 }\n    for: 6s\n`,
+    );
     expect(ops(p).slice(-4)).toEqual([
       '5000 update-toxic #1 {"latency":250}',
       '6000 update-toxic #1 {"latency":300}',
@@ -115,7 +121,10 @@ describe('the time axis', () => {
     ]);
     expect(p.durationMs).toBe(2_100);
     expect(p.probes[0]).toMatchObject({ intervalMs: 100, check: { kind: 'tcp', timeoutMs: 2_000 } });
-    expect(ops(p).filter((o) => o.includes('update'))).toEqual(['1200 update-toxic #1 {"latency":400}', '1800 update-toxic #1 {"latency":800}']);
+    expect(ops(p).filter((o) => o.includes('update'))).toEqual([
+      '1200 update-toxic #1 {"latency":400}',
+      '1800 update-toxic #1 {"latency":800}',
+    ]);
     expect(p.timeScale).toBe(0.01);
   });
 });
@@ -157,9 +166,14 @@ describe('monkeys', () => {
   });
 
   it('rejects a schedule with too many injections', () => {
-    expect(() => monkeySchedule({ proxies: ['a'], interval: { min: 1, max: 1 }, faults: [{ type: 'noop', stream: 'downstream', toxicity: 1, for: 1, weight: 1 }] }, 20_000, 's', 0)).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      monkeySchedule(
+        { proxies: ['a'], interval: { min: 1, max: 1 }, faults: [{ type: 'noop', stream: 'downstream', toxicity: 1, for: 1, weight: 1 }] },
+        20_000,
+        's',
+        0,
+      ),
+    ).toThrow(RangeError);
     expect(() => plan(MONKEY.replace('min: 1s', 'min: 1ms').replace('max: 5s', 'max: 1ms'))).toThrow(
       /steps\[0\]\.monkey\.interval\.min: more than 10000 injections/,
     );

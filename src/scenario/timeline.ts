@@ -14,20 +14,17 @@ import { MAX_INJECTIONS, monkeySchedule } from './monkey.js';
 import { actionLabel, checkLabel, toxicLabel } from './labels.js';
 import { defaultRampSteps, rampLength, rampValue } from './ramp-values.js';
 import { checkDeclarations, checkOverlaps, checkStep, monkeyIntervalOk, PlanSize } from './plan-checks.js';
-import {
-  END_LEASE_GRACE_MS,
-  PlanError,
-  type Plan,
-  type PlanIssue,
-  type PlanOp,
-  type PlanOptions,
-  type PlanStep,
-  type ProbeCheck,
-  type ToxicEnvelope,
-} from './plan.js';
+import { END_LEASE_GRACE_MS, PlanError } from './plan.js';
+import type { Plan, PlanIssue, PlanOp, PlanOptions, PlanStep, ProbeCheck, ToxicEnvelope } from './plan.js';
 import type { Probe, Scenario, Step, StepOf } from './schema.js';
 
-type ToxicBody = { name?: string | undefined; type: string; stream: 'upstream' | 'downstream'; toxicity: number; attributes?: Record<string, unknown> | undefined };
+type ToxicBody = {
+  name?: string | undefined;
+  type: string;
+  stream: 'upstream' | 'downstream';
+  toxicity: number;
+  attributes?: Record<string, unknown> | undefined;
+};
 
 function envelope(body: ToxicBody, name?: string): ToxicEnvelope {
   return {

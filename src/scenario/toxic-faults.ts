@@ -21,7 +21,11 @@ export class ToxicFaults {
     if (!fault || !record) return;
     const { ctx } = this;
     const lease = this.leases.forFault(fault);
-    const body: ToxicCreate = { ...fault.toxic, attributes: { ...fault.toxic.attributes }, ...(lease === null ? {} : { expires_in: lease }) };
+    const body: ToxicCreate = {
+      ...fault.toxic,
+      attributes: { ...fault.toxic.attributes },
+      ...(lease === null ? {} : { expires_in: lease }),
+    };
     record.lease_ms = lease;
     await everywhere(ctx.targets, async (target) => {
       try {
@@ -60,7 +64,7 @@ export class ToxicFaults {
         }
       }
     });
-    (record.updates ??= []).push({ at_ms: ctx.elapsedMs(), attributes });
+    record.updates = [...(record.updates ?? []), { at_ms: ctx.elapsedMs(), attributes }];
     ctx.emit({ type: 'fault', journal: ctx.journal, step: stepIndex, fault: record, change: 'updated' });
     if (gone) {
       const expired = record.planned_end_ms !== null && ctx.elapsedMs() >= record.planned_end_ms - 1;
@@ -82,7 +86,9 @@ export class ToxicFaults {
           await target.client.removeToxic(toxic.proxy, toxic.name);
         } catch (err) {
           if (!isNotFound(err)) {
-            throw new Error(`removing toxic ${toxic.name} from proxy ${toxic.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
+            throw new Error(`removing toxic ${toxic.name} from proxy ${toxic.proxy} on ${target.url}: ${describeError(err)}`, {
+              cause: err,
+            });
           }
           expired = true;
         }

@@ -42,5 +42,6 @@ export function decideVerdict(journal: Journal, stop: StopReason | undefined, wa
       journal.verdict = 'passed';
     }
   }
-  if (failedRollback > 0) warn(`${failedRollback} rollback action${failedRollback > 1 ? 's' : ''} failed; leased faults still expire on their servers`);
+  if (failedRollback > 0)
+    warn(`${failedRollback} rollback action${failedRollback > 1 ? 's' : ''} failed; leased faults still expire on their servers`);
 }

@@ -44,7 +44,7 @@ export class StatePersister {
 
   /** Resolves once every change so far is on disk. */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.writing !== null) await this.writing;
   }
 
   /** Stops following changes (shutdown removes proxies; that must not be saved) and waits for the last write. */

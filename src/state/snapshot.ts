@@ -49,22 +49,25 @@ function savedAttributes(spec: ToxicSpec, layers: readonly string[]): Record<str
  */
 export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
   return {
-    proxies: registry.list().filter((proxy) => !proxy.removalLeased).map((proxy) => ({
-      name: proxy.name,
-      listen: (proxy.leasedRevert ?? proxy).listen,
-      upstream: (proxy.leasedRevert ?? proxy).upstream,
-      ...(proxy.protocol === 'http' || proxy.protocol === 'udp' ? { protocol: proxy.protocol } : {}),
-      ...(proxy.protocol === 'udp' && proxy.udpIdleTimeout !== undefined ? { udp_idle_timeout: proxy.udpIdleTimeout } : {}),
-      enabled: (proxy.leasedRevert ?? proxy).enabled,
-      toxics: proxy.toxics
-        .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)
-        .map((spec) => ({
-          name: spec.name,
-          type: spec.type,
-          stream: spec.direction,
-          toxicity: Math.min(1, Math.max(0, spec.toxicity)),
-          attributes: savedAttributes(spec, proxy.layers),
-        })),
-    })),
+    proxies: registry
+      .list()
+      .filter((proxy) => !proxy.removalLeased)
+      .map((proxy) => ({
+        name: proxy.name,
+        listen: (proxy.leasedRevert ?? proxy).listen,
+        upstream: (proxy.leasedRevert ?? proxy).upstream,
+        ...(proxy.protocol === 'http' || proxy.protocol === 'udp' ? { protocol: proxy.protocol } : {}),
+        ...(proxy.protocol === 'udp' && proxy.udpIdleTimeout !== undefined ? { udp_idle_timeout: proxy.udpIdleTimeout } : {}),
+        enabled: (proxy.leasedRevert ?? proxy).enabled,
+        toxics: proxy.toxics
+          .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)
+          .map((spec) => ({
+            name: spec.name,
+            type: spec.type,
+            stream: spec.direction,
+            toxicity: Math.min(1, Math.max(0, spec.toxicity)),
+            attributes: savedAttributes(spec, proxy.layers),
+          })),
+      })),
   };
 }

@@ -55,7 +55,8 @@ export async function readStateFile(path: string, toxics?: ToxicLookup): Promise
   const result = value === undefined ? undefined : configSchema.safeParse(value);
   if (result?.success && isStateObject(value)) return result.data.proxies;
   // Not what the server writes: parse again, keeping positions, to say where it is wrong.
-  if (text.length > MAX_CONFIG_FILE_BYTES) throw new StateFileError(path, 'the file is not a valid state file (too large to locate the mistake)');
+  if (text.length > MAX_CONFIG_FILE_BYTES)
+    throw new StateFileError(path, 'the file is not a valid state file (too large to locate the mistake)');
   let parsed: ReturnType<typeof parseLocatedText>;
   try {
     parsed = parseLocatedText(text, path);
@@ -65,7 +66,9 @@ export async function readStateFile(path: string, toxics?: ToxicLookup): Promise
   if (!isStateObject(parsed.value)) throw new StateFileError(path, 'expected an object with a "proxies" list');
   const located = configSchema.safeParse(parsed.value);
   if (!located.success) {
-    const issues = located.error.issues.map((i) => `${parsed.locate(i.path as Array<string | number>)}: ${formatPath(i.path as Array<string | number>)}: ${i.message}`);
+    const issues = located.error.issues.map(
+      (i) => `${parsed.locate(i.path as Array<string | number>)}: ${formatPath(i.path as Array<string | number>)}: ${i.message}`,
+    );
     throw new StateFileError(path, issues.join('; '));
   }
   return located.data.proxies;
@@ -89,7 +92,9 @@ export async function checkStateDirectory(path: string, allowShared = false): Pr
   const uid = process.getuid?.();
   const foreign = uid !== undefined && info.uid !== uid && info.uid !== 0;
   if ((info.mode & 0o022) === 0 && !foreign) return;
-  const who = foreign ? `belongs to another user (uid ${info.uid})` : `is writable by other users (mode ${(info.mode & 0o777).toString(8)})`;
+  const who = foreign
+    ? `belongs to another user (uid ${info.uid})`
+    : `is writable by other users (mode ${(info.mode & 0o777).toString(8)})`;
   throw new FaultlineError(
     'STATE_INVALID',
     `state file ${path}: its directory ${dir} ${who}, who could plant a link there to a file of yours; ` +

@@ -53,7 +53,17 @@ describe('state file', () => {
     const path = join(dir, 'good.json');
     await writeFile(
       path,
-      JSON.stringify({ proxies: [{ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432', enabled: false, toxics: [{ name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.5, attributes: { latency: 10 } }] }] }),
+      JSON.stringify({
+        proxies: [
+          {
+            name: 'db',
+            listen: '127.0.0.1:0',
+            upstream: '127.0.0.1:5432',
+            enabled: false,
+            toxics: [{ name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.5, attributes: { latency: 10 } }],
+          },
+        ],
+      }),
     );
     expect(await readStateFile(path)).toEqual([
       {
@@ -62,7 +72,9 @@ describe('state file', () => {
         upstream: '127.0.0.1:5432',
         enabled: false,
         protocol: 'tcp',
-        toxics: [{ name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.5, attributes: expect.objectContaining({ latency: 10 }) }],
+        toxics: [
+          { name: 'slow', type: 'latency', stream: 'upstream', toxicity: 0.5, attributes: expect.objectContaining({ latency: 10 }) },
+        ],
       },
     ]);
     expect(await readStateFile(join(dir, 'missing.json'))).toBeUndefined();
@@ -91,7 +103,10 @@ describe('state file', () => {
 describe('StatePersister', () => {
   it('fails to start, saying so, when the file cannot be written', async () => {
     const persister = new StatePersister(new ProxyRegistry(), join(dir, 'no-such-dir', 'state.json'), silentLogger);
-    await expect(persister.start()).rejects.toMatchObject({ code: 'STATE_INVALID', message: expect.stringContaining('no-such-dir/state.json cannot be written: ENOENT') });
+    await expect(persister.start()).rejects.toMatchObject({
+      code: 'STATE_INVALID',
+      message: expect.stringContaining('no-such-dir/state.json cannot be written: ENOENT'),
+    });
   });
 
   it('saves every change (latest state wins), leaves leased toxics out, and stops saving once closed', async () => {
@@ -136,7 +151,13 @@ describe('udp proxies in the state file', () => {
   it('saves a udp proxy with its idle timeout and datagram toxics, and a restart restores them', async () => {
     const path = join(dir, 'udp.json');
     const first = await startServer({ port: 0, metrics: false, stateFile: path });
-    const proxy = await first.registry.create({ name: 'dns', listen: '127.0.0.1:0', upstream: '127.0.0.1:53', protocol: 'udp', udpIdleTimeout: 5000 });
+    const proxy = await first.registry.create({
+      name: 'dns',
+      listen: '127.0.0.1:0',
+      upstream: '127.0.0.1:53',
+      protocol: 'udp',
+      udpIdleTimeout: 5000,
+    });
     proxy.addToxic({ type: 'latency', attributes: { latency: 40, reorder: true } });
     proxy.addToxic({ type: 'duplicate', stream: 'upstream' });
     await first.close();

@@ -44,7 +44,8 @@ export class ChainHarness implements ChainHost {
   add(input: ToxicInput): ToxicSpec {
     const types = this.toxics;
     const { spec, definition } = resolveToxic(input, (name) => this.attached.has(name), types ? { lookup: (type) => types.get(type) } : {});
-    if (!isStreamToxic(definition)) throw new Error(`${spec.type} acts on the ${definition.layer} layer; a chain runs byte-stream toxics only`);
+    if (!isStreamToxic(definition))
+      throw new Error(`${spec.type} acts on the ${definition.layer} layer; a chain runs byte-stream toxics only`);
     this.attached.set(spec.name, { spec, definition });
     this.chain.add(spec, definition);
     return spec;

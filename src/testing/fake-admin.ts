@@ -3,7 +3,17 @@
  * with the fake clock's time, failures injectable per method. Not part of the package.
  * @module
  */
-import { AdminClientError, type ConnectionJson, type ServerInfoJson, type ProxyCreate, type ProxyJson, type ProxyUpdate, type ToxicCreate, type ToxicJson, type ToxicUpdate } from '../api/client.js';
+import {
+  AdminClientError,
+  type ConnectionJson,
+  type ServerInfoJson,
+  type ProxyCreate,
+  type ProxyJson,
+  type ProxyUpdate,
+  type ToxicCreate,
+  type ToxicJson,
+  type ToxicUpdate,
+} from '../api/client.js';
 import type { Clock } from '../core/clock.js';
 import type { ScenarioClient } from '../scenario/runner.js';
 
@@ -81,7 +91,16 @@ export class FakeAdmin implements ScenarioClient {
   async info(): Promise<ServerInfoJson> {
     this.log('info');
     if (this.options.toxiproxy) throw new AdminClientError('HTTP 404: 404 page not found', 404);
-    return { version: 'test', toxiproxy_api: '2.12.0', node: process.version, seed: '1', uptime_ms: 0, protocols: ['tcp'], toxic_types: ['noop'], toxic_layers: { stream: ['noop'] } };
+    return {
+      version: 'test',
+      toxiproxy_api: '2.12.0',
+      node: process.version,
+      seed: '1',
+      uptime_ms: 0,
+      protocols: ['tcp'],
+      toxic_types: ['noop'],
+      toxic_layers: { stream: ['noop'] },
+    };
   }
 
   async proxies(): Promise<Record<string, ProxyJson>> {
@@ -97,7 +116,13 @@ export class FakeAdmin implements ScenarioClient {
   async createProxy(create: ProxyCreate): Promise<ProxyJson> {
     this.log(`createProxy ${create.name}`);
     if (this.proxyMap.has(create.name)) throw new AdminClientError('HTTP 409: proxy already exists', 409, 'PROXY_EXISTS');
-    const proxy = { name: create.name, listen: create.listen ?? ':0', upstream: create.upstream, enabled: create.enabled ?? true, toxics: new Map() };
+    const proxy = {
+      name: create.name,
+      listen: create.listen ?? ':0',
+      upstream: create.upstream,
+      enabled: create.enabled ?? true,
+      toxics: new Map(),
+    };
     this.proxyMap.set(create.name, proxy);
     return { ...this.json(proxy), ...(create.expires_in === undefined ? {} : { expires_in: create.expires_in }) };
   }
@@ -125,7 +150,9 @@ export class FakeAdmin implements ScenarioClient {
 
   async addToxic(proxy: string, toxic: ToxicCreate): Promise<ToxicJson> {
     const lease = toxic['expires_in'];
-    this.log(`addToxic ${proxy}/${toxic.name ?? ''} ${JSON.stringify(toxic.attributes ?? {})}${lease === undefined ? '' : ` lease=${String(lease)}`}`);
+    this.log(
+      `addToxic ${proxy}/${toxic.name ?? ''} ${JSON.stringify(toxic.attributes ?? {})}${lease === undefined ? '' : ` lease=${String(lease)}`}`,
+    );
     const target = this.require(proxy);
     const name = toxic.name ?? `${toxic.type}_${toxic.stream ?? 'downstream'}`;
     if (target.toxics.has(name)) throw new AdminClientError('HTTP 409: toxic already exists', 409, 'TOXIC_EXISTS');
@@ -164,6 +191,9 @@ export class FakeAdmin implements ScenarioClient {
   async closeConnection(proxy: string, id: number): Promise<void> {
     this.log(`closeConnection ${proxy}/${id}`);
     const ids = this.open.get(proxy) ?? [];
-    this.open.set(proxy, ids.filter((x) => x !== id));
+    this.open.set(
+      proxy,
+      ids.filter((x) => x !== id),
+    );
   }
 }

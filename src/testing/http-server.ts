@@ -3,7 +3,15 @@
  * after itself, and a client request that reads the whole answer. Not part of the package.
  * @module
  */
-import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  type Agent,
+  createServer,
+  request,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { listenOnLoopback } from './net.js';
 
@@ -36,7 +44,13 @@ export async function startHttpServer(
   const seen: SeenRequest[] = [];
   let accepted = 0;
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, remotePort: req.socket.remotePort ?? 0 });
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      remotePort: req.socket.remotePort ?? 0,
+    });
     handler(req, res);
   });
   server.on('connection', (socket: Socket) => {

@@ -44,7 +44,10 @@ const DYNAMIC = /import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 /** The relative imports of one file. */
 export function importsOf(root: string, file: string): ImportEdge[] {
   const text = stripComments(readFileSync(join(root, file), 'utf8'));
-  const target = (spec: string): string => normalize(join(dirname(file), spec.replace(/\.js$/, '.ts'))).split(sep).join('/');
+  const target = (spec: string): string =>
+    normalize(join(dirname(file), spec.replace(/\.js$/, '.ts')))
+      .split(sep)
+      .join('/');
   const edges: ImportEdge[] = [];
   for (const m of text.matchAll(STATIC)) {
     const clause = m[3] ?? '';

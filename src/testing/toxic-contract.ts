@@ -74,8 +74,10 @@ export function describeToxicContract(definition: ToxicDefinition, c: ContractCa
           h.send(chunk);
           const action = rng.next();
           if (action < 0.1 && !h.has('t')) h.add({ name: 't', type, attributes: c.attributes });
-          else if (action < 0.2 && h.has('t')) h.update('t', { attributes: (flip = !flip) ? c.updated : c.attributes });
-          else if (action < 0.27 && h.has('t')) h.remove('t');
+          else if (action < 0.2 && h.has('t')) {
+            flip = !flip;
+            h.update('t', { attributes: flip ? c.updated : c.attributes });
+          } else if (action < 0.27 && h.has('t')) h.remove('t');
           h.clock.advance(rng.next() * 5);
           step++;
         }
@@ -150,6 +152,5 @@ export function describeToxicContract(definition: ToxicDefinition, c: ContractCa
       expect(h.ended).toBe(true);
       expect(h.delivered.equals(input)).toBe(true);
     });
-
   });
 }

@@ -35,6 +35,9 @@ describe('findJsonSyntaxError', () => {
   it('handles deep nesting without recursion', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     expect(findJsonSyntaxError(deep)).toBeUndefined();
-    expect(findJsonSyntaxError(`${'['.repeat(200_000)},${']'.repeat(200_000)}`)).toEqual({ offset: 200_000, message: 'expected a value, found ","' });
+    expect(findJsonSyntaxError(`${'['.repeat(200_000)},${']'.repeat(200_000)}`)).toEqual({
+      offset: 200_000,
+      message: 'expected a value, found ","',
+    });
   });
 });

@@ -137,7 +137,8 @@ function scan(text: string): JsonSyntaxError | undefined {
       i = end;
     } else {
       const literal = LITERALS.find((word) => text.startsWith(word, i));
-      if (!literal) return fail(char === undefined ? 'unexpected end of the file: expected a value' : `expected a value, found ${shown(char)}`);
+      if (!literal)
+        return fail(char === undefined ? 'unexpected end of the file: expected a value' : `expected a value, found ${shown(char)}`);
       i += literal.length;
     }
     const next = afterValue();

@@ -52,4 +52,3 @@ export function fraction(fallback: number, what = 'a fraction from 0 to 1') {
     .default(fallback)
     .meta({ unit: what });
 }
-

@@ -138,7 +138,12 @@ describe('declared meanings', () => {
 
   it('delays are never negative and jitter 0 draws nothing', () => {
     let draws = 0;
-    const sampler = new DelaySampler({ random: () => (draws++, 0.001) });
+    const sampler = new DelaySampler({
+      random: () => {
+        draws++;
+        return 0.001;
+      },
+    });
     expect(sampler.sample({ latency: 5, jitter: 100, distribution: 'normal', correlation: 0 })).toBe(0);
     draws = 0;
     expect(sampler.sample({ latency: 7, jitter: 0, distribution: 'pareto', correlation: 0.5 })).toBe(7);

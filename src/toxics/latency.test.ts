@@ -40,7 +40,9 @@ function delays(h: ChainHarness, times: number[], count: number, gap: number): n
 /** Each delay as expected, to a nanosecond (the clock adds and subtracts times in floating point). */
 function expectClose(observed: number[], expected: number[]): void {
   expect(observed).toHaveLength(expected.length);
-  observed.forEach((delay, i) => expect(delay).toBeCloseTo(expected[i] as number, 6));
+  observed.forEach((delay, i) => {
+    expect(delay).toBeCloseTo(expected[i] as number, 6);
+  });
 }
 
 describe('latency', () => {
@@ -105,9 +107,7 @@ describe('latency', () => {
       'attributes.distribution: expected one of uniform, normal, lognormal, pareto, paretonormal',
     );
     expect(parse({ correlation: 1.5 })).toContain('attributes.correlation: must be a correlation from 0 to 1');
-    expect(parse({ distribution: 'lognormal', jitter: 5 })).toContain(
-      'attributes.latency: lognormal needs a mean latency above 0 (ms)',
-    );
+    expect(parse({ distribution: 'lognormal', jitter: 5 })).toContain('attributes.latency: lognormal needs a mean latency above 0 (ms)');
     expect(parse({ distribution: 'lognormal', latency: 50, jitter: 5, correlation: 0.3 })).toBe('accepted');
   });
 });

@@ -41,10 +41,18 @@ class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {
     this.process = new LossProcess(attrs.rate, attrs.burst);
   }
 
-  get heldBytes(): number { return this.queue.bytes; }
-  get rtt(): number { return this.attrs.rtt; }
-  get rto(): number { return this.attrs.rto; }
-  get maxRto(): number { return this.attrs.max_rto; }
+  get heldBytes(): number {
+    return this.queue.bytes;
+  }
+  get rtt(): number {
+    return this.attrs.rtt;
+  }
+  get rto(): number {
+    return this.attrs.rto;
+  }
+  get maxRto(): number {
+    return this.attrs.max_rto;
+  }
 
   onChunk(buf: Buffer): void {
     const { segment, rate, give_up } = this.attrs;
@@ -71,7 +79,9 @@ class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {
     else this.endPending = true;
   }
 
-  onTimer(): void { this.drain(); }
+  onTimer(): void {
+    this.drain();
+  }
 
   update(attrs: LossAttributes): void {
     this.attrs = attrs;

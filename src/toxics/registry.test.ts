@@ -55,7 +55,9 @@ describe('ToxicRegistry', () => {
     // Outside its layers a type still resolves, so the proxy can say which protocols take it.
     expect(ToxicRegistry.builtin.get('duplicate', ['stream'])?.layer).toBe('datagram');
     expect(ToxicRegistry.builtin.get('slicer', ['datagram'])?.layer).toBeUndefined();
-    expect(() => ToxicRegistry.builtin.with([{ ...upcase, type: 'reorder' }])).toThrow('custom toxic "reorder": a toxic of this type is already defined');
+    expect(() => ToxicRegistry.builtin.with([{ ...upcase, type: 'reorder' }])).toThrow(
+      'custom toxic "reorder": a toxic of this type is already defined',
+    );
   });
 
   it('adds custom toxics after the built-ins, leaving the built-in registry as it was', () => {
@@ -132,12 +134,14 @@ describe('custom toxics in an engine', () => {
       metrics: false,
       customToxics: [upcase],
       stateFile,
-      proxies: [{ name: 'web', upstream: '127.0.0.1:9', enabled: false, toxics: [{ name: 'up', type: 'upcase', attributes: { skip: 1 } }] }],
+      proxies: [
+        { name: 'web', upstream: '127.0.0.1:9', enabled: false, toxics: [{ name: 'up', type: 'upcase', attributes: { skip: 1 } }] },
+      ],
     });
     const info = await apiCall(server.url, 'GET', '/faultline/info');
     expect(info.json?.['toxic_types']).toEqual([...ToxicRegistry.builtin.types(), 'upcase']);
     const catalog = await apiCall(server.url, 'GET', '/faultline/toxics');
-    const entry = (catalog.json?.['toxics'] as Array<Record<string, unknown>>).find((t) => t['type'] === 'upcase');
+    const entry = (catalog.json!['toxics'] as Array<Record<string, unknown>>).find((t) => t['type'] === 'upcase');
     expect(entry).toMatchObject({ layer: 'stream', summary: upcase.summary, destructive: 'alters bytes', extensions: [] });
     const added = await apiCall(server.url, 'POST', '/proxies/web/toxics', { name: 'up2', type: 'upcase', stream: 'upstream' });
     expect(added.status).toBe(200);
@@ -153,7 +157,9 @@ describe('custom toxics in an engine', () => {
     await server.close();
     server = undefined;
     // Without them the state file cannot be read back, and the server says why.
-    await expect(startServer({ port: 0, metrics: false, stateFile })).rejects.toThrow('proxies[0].toxics[0].type: Invalid discriminator value');
+    await expect(startServer({ port: 0, metrics: false, stateFile })).rejects.toThrow(
+      'proxies[0].toxics[0].type: Invalid discriminator value',
+    );
   });
 
   it('a server without custom toxics answers exactly as before', async () => {
@@ -168,12 +174,22 @@ describe('custom toxics in an engine', () => {
   it('config files accept the types of the registry they are loaded with', async () => {
     dir = await mkdtemp(join(tmpdir(), 'faultline-custom-'));
     const file = join(dir, 'config.yaml');
-    await writeFile(file, 'proxies:\n  - name: web\n    upstream: 127.0.0.1:9\n    toxics:\n      - type: upcase\n        attributes: { skip: 3 }\n');
+    await writeFile(
+      file,
+      'proxies:\n  - name: web\n    upstream: 127.0.0.1:9\n    toxics:\n      - type: upcase\n        attributes: { skip: 3 }\n',
+    );
     const { config } = await loadConfig({ file, toxicRegistry: ToxicRegistry.builtin.with([upcase]) });
     expect(config.proxies[0]?.toxics[0]).toMatchObject({ type: 'upcase', attributes: { skip: 3 } });
-    await expect(loadConfig({ file })).rejects.toThrow(`${file}:5:15: proxies[0].toxics[0].type: unknown toxic type "upcase" (expected one of: ${ToxicRegistry.builtin.types().join(', ')})`);
-    await writeFile(file, 'proxies:\n  - name: web\n    upstream: 127.0.0.1:9\n    toxics:\n      - type: upcase\n        attributes: { skip: -1 }\n');
-    await expect(loadConfig({ file, toxicRegistry: ToxicRegistry.builtin.with([upcase]) })).rejects.toThrow('attributes.skip: must be 0 or more (bytes), got -1');
+    await expect(loadConfig({ file })).rejects.toThrow(
+      `${file}:5:15: proxies[0].toxics[0].type: unknown toxic type "upcase" (expected one of: ${ToxicRegistry.builtin.types().join(', ')})`,
+    );
+    await writeFile(
+      file,
+      'proxies:\n  - name: web\n    upstream: 127.0.0.1:9\n    toxics:\n      - type: upcase\n        attributes: { skip: -1 }\n',
+    );
+    await expect(loadConfig({ file, toxicRegistry: ToxicRegistry.builtin.with([upcase]) })).rejects.toThrow(
+      'attributes.skip: must be 0 or more (bytes), got -1',
+    );
   });
 
   it('refuses customToxics together with a toxicRegistry', async () => {

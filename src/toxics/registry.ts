@@ -81,7 +81,8 @@ function checkCustom(definition: AnyToxicDefinition, known: ReadonlyMap<string, 
   if (definition.layer !== undefined && definition.layer !== 'stream' && definition.layer !== 'http') {
     throw new TypeError(`${what}: layer must be "stream" or "http"`);
   }
-  if (typeof definition.summary !== 'string' || definition.summary === '') throw new TypeError(`${what}: summary must be a one-line description`);
+  if (typeof definition.summary !== 'string' || definition.summary === '')
+    throw new TypeError(`${what}: summary must be a one-line description`);
   if (definition.destructive !== false && (typeof definition.destructive !== 'string' || definition.destructive === '')) {
     throw new TypeError(`${what}: destructive must be false or say why the toxic is destructive`);
   }

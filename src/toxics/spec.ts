@@ -59,11 +59,7 @@ function checkEnvelope(input: unknown): void {
 }
 
 /** Maps attribute keys onto the toxic's own keys, ignoring case (Toxiproxy matches keys that way). */
-function normalizeAttributes(
-  definition: AnyToxicDefinition,
-  raw: Record<string, unknown>,
-  strict: boolean,
-): Record<string, unknown> {
+function normalizeAttributes(definition: AnyToxicDefinition, raw: Record<string, unknown>, strict: boolean): Record<string, unknown> {
   const known = new Map(Object.keys(definition.attributes.shape).map((k) => [k.toLowerCase(), k]));
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
@@ -72,10 +68,7 @@ function normalizeAttributes(
       if (value !== null) out[canonical] = value;
     } else if (strict) {
       const names = [...known.values()].join(', ') || 'none';
-      throw new FaultlineError(
-        'INVALID_ATTRIBUTES',
-        `attributes.${key}: unknown attribute for ${definition.type} (it has: ${names})`,
-      );
+      throw new FaultlineError('INVALID_ATTRIBUTES', `attributes.${key}: unknown attribute for ${definition.type} (it has: ${names})`);
     }
   }
   return out;
@@ -127,10 +120,7 @@ export function resolveToxic(
   if (exists(name)) throw errors.toxicExists();
   const toxicity = checkToxicity(input.toxicity ?? 1);
   checkName(name);
-  const attributes = parseAttributes(
-    definition,
-    normalizeAttributes(definition, input.attributes ?? {}, options.strict ?? false),
-  );
+  const attributes = parseAttributes(definition, normalizeAttributes(definition, input.attributes ?? {}, options.strict ?? false));
   return { spec: { name, type, stream, direction, toxicity, attributes }, definition };
 }
 

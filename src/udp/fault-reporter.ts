@@ -43,10 +43,16 @@ export class FaultReporter {
   count(flow: number, direction: Direction, toxic: ToxicSpec | null, kind: string): void {
     if (!this.emit) return;
     let entries = this.flows.get(flow);
-    if (!entries) this.flows.set(flow, (entries = new Map()));
+    if (!entries) {
+      entries = new Map();
+      this.flows.set(flow, entries);
+    }
     const key = `${direction}\u0000${toxic?.name ?? ''}\u0000${kind}`;
     let entry = entries.get(key);
-    if (!entry) entries.set(key, (entry = { direction, toxic, kind, last: -Infinity, pending: 0 }));
+    if (!entry) {
+      entry = { direction, toxic, kind, last: -Infinity, pending: 0 };
+      entries.set(key, entry);
+    }
     entry.pending++;
     const now = this.clock.now();
     if (now - entry.last < FAULT_REPORT_INTERVAL_MS) return;

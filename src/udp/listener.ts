@@ -17,7 +17,14 @@ import { DEFAULT_MAX_FLOWS, DEFAULT_UDP_IDLE_TIMEOUT_MS, type FlowInfo, type Udp
 export function flowConnection(flow: FlowInfo): LiveConnection {
   const datagrams = (d: Direction): DatagramCounts => {
     const c = flow.counters[d];
-    return { received: c.received, sent: c.sent, dropped: c.dropped, duplicated: c.duplicated, reordered: c.reordered, corrupted: c.corrupted };
+    return {
+      received: c.received,
+      sent: c.sent,
+      dropped: c.dropped,
+      duplicated: c.duplicated,
+      reordered: c.reordered,
+      corrupted: c.corrupted,
+    };
   };
   return {
     id: flow.id,

@@ -99,7 +99,9 @@ export class DatagramPipeline {
     if (!slot) return;
     this.deactivate(slot);
     this.slots.splice(slot.index, 1);
-    this.slots.forEach((s, i) => (s.index = i));
+    this.slots.forEach((s, i) => {
+      s.index = i;
+    });
   }
 
   /** Drops everything held and stops every timer (the flow is gone). */

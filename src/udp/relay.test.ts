@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
-import { startUdpRelay, UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from './relay.js';
+import { startUdpRelay, type UdpRelay, type UdpRelayEvent, type UdpRelayOptions } from './relay.js';
 
 /** A UDP echo server on loopback; it answers every datagram with the same bytes. */
 async function echoServer(type: 'udp4' | 'udp6' = 'udp4'): Promise<{ socket: Socket; address: string; received: number }> {
@@ -199,7 +199,10 @@ describe('UdpRelay on loopback', () => {
       await Promise.all(flooders.map((f) => new Promise<void>((resolve) => f.socket.send(big, port, host, () => resolve()))));
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    await until(() => relay.stats().flowsRefused > 0 && relay.stats().counters.upstream.dropped > 0, `refusals and drops: ${JSON.stringify(relay.stats())}`);
+    await until(
+      () => relay.stats().flowsRefused > 0 && relay.stats().counters.upstream.dropped > 0,
+      `refusals and drops: ${JSON.stringify(relay.stats())}`,
+    );
     expect(relay.stats().flows).toBeLessThanOrEqual(2);
     for (const flow of relay.flows()) relay.killFlow(flow.id);
     c.send(relay, 'still here');

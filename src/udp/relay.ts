@@ -81,8 +81,10 @@ export class UdpRelay {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
     this.lookup = options.lookup;
     this.onEvent = options.onEvent;
-    this.reporter = new FaultReporter(this.clock, options.onEvent ? (report) => this.emit({ type: 'fault', relay: this.name, ...report }) : undefined);
-    const relay = this;
+    this.reporter = new FaultReporter(
+      this.clock,
+      options.onEvent ? (report) => this.emit({ type: 'fault', relay: this.name, ...report }) : undefined,
+    );
     this.owner = {
       clock: this.clock,
       maxHeldBytes: options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES,
@@ -91,11 +93,11 @@ export class UdpRelay {
       socketBufferBytes: options.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES,
       totals: this.totals,
       log: this.log,
-      rngFor: (flow, direction, toxic) => relay.rngFor(flow.id, direction, toxic.name),
-      counted: (flow, direction, fault, toxic, kind) => relay.counted(flow, direction, fault, toxic, kind),
-      faulted: (flow, direction, toxic, kind, detail) => relay.reporter.report(flow.id, direction, toxic, kind, detail),
-      sendToClient: (flow, datagram) => relay.sendToClient(flow, datagram),
-      flowClosed: (flow, reason) => relay.flowClosed(flow, reason),
+      rngFor: (flow, direction, toxic) => this.rngFor(flow.id, direction, toxic.name),
+      counted: (flow, direction, fault, toxic, kind) => this.counted(flow, direction, fault, toxic, kind),
+      faulted: (flow, direction, toxic, kind, detail) => this.reporter.report(flow.id, direction, toxic, kind, detail),
+      sendToClient: (flow, datagram) => this.sendToClient(flow, datagram),
+      flowClosed: (flow, reason) => this.flowClosed(flow, reason),
     };
   }
 

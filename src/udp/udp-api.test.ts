@@ -55,7 +55,13 @@ beforeEach(async () => {
 
 describe('udp proxies through the API', () => {
   it('creates a udp proxy next to a tcp one on the same address, with udp_idle_timeout shown for udp only', async () => {
-    const udp = await call('POST', '/proxies', { name: 'dns', listen: '127.0.0.1:0', upstream: echoAddress, protocol: 'udp', udp_idle_timeout: 5000 });
+    const udp = await call('POST', '/proxies', {
+      name: 'dns',
+      listen: '127.0.0.1:0',
+      upstream: echoAddress,
+      protocol: 'udp',
+      udp_idle_timeout: 5000,
+    });
     expect(udp.status).toBe(201);
     expect(Object.keys(udp.json ?? {})).toEqual(['name', 'listen', 'upstream', 'protocol', 'udp_idle_timeout', 'enabled', 'toxics']);
     expect(udp.json).toMatchObject({ protocol: 'udp', udp_idle_timeout: 5000, enabled: true });
@@ -71,7 +77,9 @@ describe('udp proxies through the API', () => {
     expect(patched.json).toMatchObject({ udp_idle_timeout: 60000, enabled: true, listen });
     const bad = await call('POST', '/proxies', { name: 'x', upstream: echoAddress, protocol: 'udp', udp_idle_timeout: 0 });
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ error: 'bad request body: udp_idle_timeout: expected a whole number of milliseconds from 1 to 86400000, got 0' });
+    expect(bad.json).toMatchObject({
+      error: 'bad request body: udp_idle_timeout: expected a whole number of milliseconds from 1 to 86400000, got 0',
+    });
   });
 
   it('takes datagram toxics by the proxy’s layer and refuses the other layer’s with a 400 naming the protocol', async () => {
@@ -89,9 +97,13 @@ describe('udp proxies through the API', () => {
     });
     const onUdp = await call('POST', '/proxies/u/toxics', { type: 'slicer' });
     expect(onUdp.status).toBe(400);
-    expect(onUdp.json).toMatchObject({ error: 'toxic type slicer works on TCP or HTTP proxies only; proxy u has protocol udp (create it with "protocol": "tcp")' });
+    expect(onUdp.json).toMatchObject({
+      error: 'toxic type slicer works on TCP or HTTP proxies only; proxy u has protocol udp (create it with "protocol": "tcp")',
+    });
     const streamLatency = await call('POST', '/proxies/t/toxics', { type: 'latency', attributes: { latency: 5 } });
-    expect(streamLatency.text).toBe('{"attributes":{"latency":5,"jitter":0},"name":"latency_downstream","type":"latency","stream":"downstream","toxicity":1}');
+    expect(streamLatency.text).toBe(
+      '{"attributes":{"latency":5,"jitter":0},"name":"latency_downstream","type":"latency","stream":"downstream","toxicity":1}',
+    );
     const updated = await call('POST', '/proxies/u/toxics/latency_downstream', { attributes: { latency: 7 } });
     expect(updated.json).toMatchObject({ attributes: { latency: 7, reorder: true } });
     expect((await call('DELETE', '/proxies/u/toxics/latency_downstream')).status).toBe(204);
@@ -131,14 +143,26 @@ describe('udp proxies through the API', () => {
     expect(metrics).toContain('faultline_udp_datagrams_dropped_total{direction="downstream",proxy="flows"} 3');
     expect(metrics).toContain('faultline_udp_flows_active{proxy="flows"} 1');
     // Toxiproxy's byte counters count a udp proxy's datagram bytes.
-    expect(metrics).toMatch(/^toxiproxy_proxy_received_bytes_total\{direction="upstream",listener="[^"]+",proxy="flows",upstream="[^"]+"\} 6$/m);
+    expect(metrics).toMatch(
+      /^toxiproxy_proxy_received_bytes_total\{direction="upstream",listener="[^"]+",proxy="flows",upstream="[^"]+"\} 6$/m,
+    );
     expect((await call('DELETE', '/proxies/flows/connections/1')).status).toBe(204);
     expect((await call('DELETE', '/proxies/flows/connections/1')).status).toBe(404);
     expect(await listed()).toMatchObject({ json: [] });
     off();
-    expect(events.filter((e) => e.type === 'connection.opened' || e.type === 'connection.closed').map((e) => e.type)).toEqual(['connection.opened', 'connection.closed']);
+    expect(events.filter((e) => e.type === 'connection.opened' || e.type === 'connection.closed').map((e) => e.type)).toEqual([
+      'connection.opened',
+      'connection.closed',
+    ]);
     expect(events.find((e) => e.type === 'connection.closed')).toMatchObject({ reason: 'killed' });
-    expect(events.find((e) => e.type === 'fault')).toMatchObject({ proxy: 'flows', connection: 1, toxic: 'loss_downstream', toxicType: 'loss', kind: 'loss', direction: 'downstream' });
+    expect(events.find((e) => e.type === 'fault')).toMatchObject({
+      proxy: 'flows',
+      connection: 1,
+      toxic: 'loss_downstream',
+      toxicType: 'loss',
+      kind: 'loss',
+      direction: 'downstream',
+    });
   });
 
   it('changes protocol both ways, refusing to strand datagram toxics', async () => {
@@ -148,13 +172,15 @@ describe('udp proxies through the API', () => {
     await call('POST', '/proxies/p/toxics', { type: 'partition' });
     const back = await call('PATCH', '/proxies/p', { protocol: 'tcp' });
     expect(back.status).toBe(409);
-    expect(back.json).toMatchObject({ error: 'proxy p has UDP toxics (partition_downstream): remove them before changing its protocol to tcp' });
+    expect(back.json).toMatchObject({
+      error: 'proxy p has UDP toxics (partition_downstream): remove them before changing its protocol to tcp',
+    });
     await call('DELETE', '/proxies/p/toxics/partition_downstream');
     const tcp = await call('PATCH', '/proxies/p', { protocol: 'tcp' });
     expect(Object.keys(tcp.json ?? {})).toEqual(['name', 'listen', 'upstream', 'enabled', 'toxics']);
   });
 
-    it('refuses a non-loopback listen unless allowed, as for tcp', async () => {
+  it('refuses a non-loopback listen unless allowed, as for tcp', async () => {
     const res = await call('POST', '/proxies', { name: 'wide', listen: '0.0.0.0:0', upstream: echoAddress, protocol: 'udp' });
     expect(res.status).toBe(403);
     expect(res.json).toMatchObject({ code: 'LISTEN_NOT_ALLOWED' });
@@ -166,13 +192,24 @@ describe('udp proxies through the API', () => {
     expect((await call('POST', '/proxies/d', { enabled: false })).json).toMatchObject({ enabled: false });
     const back = await call('POST', '/proxies/d', { enabled: true });
     expect(back.json).toMatchObject({ enabled: true, toxics: [{ type: 'reorder', attributes: { rate: 0.5, gap: 2 } }] });
-    const leased = await call('POST', '/proxies', { name: 'l', listen: '127.0.0.1:0', upstream: echoAddress, protocol: 'udp', expires_in: 50 });
+    const leased = await call('POST', '/proxies', {
+      name: 'l',
+      listen: '127.0.0.1:0',
+      upstream: echoAddress,
+      protocol: 'udp',
+      expires_in: 50,
+    });
     expect(leased.json).toMatchObject({ protocol: 'udp', expires_in: 50 });
     await until(() => server.registry.get('l') === undefined, 'the lease to remove it');
   });
 
   it('runs through startProxy too, its flows ending after udp_idle_timeout', async () => {
-    const proxy = await startProxy({ upstream: echoAddress, protocol: 'udp', udpIdleTimeout: 50, toxics: [{ type: 'duplicate', attributes: { rate: 1 } }] });
+    const proxy = await startProxy({
+      upstream: echoAddress,
+      protocol: 'udp',
+      udpIdleTimeout: 50,
+      toxics: [{ type: 'duplicate', attributes: { rate: 1 } }],
+    });
     try {
       const c = await client();
       c.send(proxy.port, 'x');

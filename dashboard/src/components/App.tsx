@@ -104,7 +104,12 @@ export function App({ store }: { store: Store }) {
           move(-1);
           break;
         case 'Enter':
-          if (r.view === 'proxies' && name !== undefined && !(e.target instanceof HTMLButtonElement || e.target instanceof HTMLAnchorElement)) location.hash = `#/proxies/${encodeURIComponent(name)}`;
+          if (
+            r.view === 'proxies' &&
+            name !== undefined &&
+            !(e.target instanceof HTMLButtonElement || e.target instanceof HTMLAnchorElement)
+          )
+            location.hash = `#/proxies/${encodeURIComponent(name)}`;
           return;
         case 'd':
           if (proxy) act(`${proxy.enabled ? 'Disable' : 'Enable'} ${proxy.name}`, () => setEnabled(proxy, !proxy.enabled));
@@ -194,10 +199,14 @@ export function App({ store }: { store: Store }) {
           detail ? (
             <ProxyDetail proxy={detail} series={state.traffic.get(detail.name)} types={state.toxicTypes} act={act} say={say} />
           ) : (
-            <p class="empty">{state.loaded ? `No proxy called ${route.name}.` : 'Loading…'} <a href="#/">All proxies</a></p>
+            <p class="empty">
+              {state.loaded ? `No proxy called ${route.name}.` : 'Loading…'} <a href="#/">All proxies</a>
+            </p>
           )
         ) : null}
-        {route.view === 'proxy' && detail ? <EventLog log={state.log} limit={100} proxy={detail.name} title={`Events of ${detail.name}`} /> : null}
+        {route.view === 'proxy' && detail ? (
+          <EventLog log={state.log} limit={100} proxy={detail.name} title={`Events of ${detail.name}`} />
+        ) : null}
         {route.view === 'scenarios' ? <Scenarios runs={state.runs} runsVersion={state.runsVersion} watched={route.run} act={act} /> : null}
         {route.view === 'events' ? <EventLog log={state.log} limit={300} title="Events" /> : null}
       </main>

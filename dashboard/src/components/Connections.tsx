@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { closeConnection } from '../actions';
 import { call, seg } from '../api';
 import { duration, size } from '../format';
-import type { ConnectionInfo, Proxy } from '../model';
+import type { ConnectionInfo, ProxyInfo } from '../model';
 import type { Act } from './ProxyRow';
 
 /** Rows drawn at most; the rest are counted. */
@@ -11,7 +11,7 @@ const SHOWN = 100;
 const REFRESH_MS = 2000;
 
 /** A proxy's live connections, read every two seconds while shown, each with close and reset. */
-export function Connections({ proxy, act }: { proxy: Proxy; act: Act }) {
+export function Connections({ proxy, act }: { proxy: ProxyInfo; act: Act }) {
   const [list, setList] = useState<ConnectionInfo[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now());
@@ -55,8 +55,12 @@ export function Connections({ proxy, act }: { proxy: Proxy; act: Act }) {
                 <th scope="col">#</th>
                 <th scope="col">Client</th>
                 <th scope="col">Open for</th>
-                <th scope="col" class="num">↑ sent</th>
-                <th scope="col" class="num">↓ sent</th>
+                <th scope="col" class="num">
+                  ↑ sent
+                </th>
+                <th scope="col" class="num">
+                  ↓ sent
+                </th>
                 <th scope="col">Active toxics</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
@@ -71,9 +75,18 @@ export function Connections({ proxy, act }: { proxy: Proxy; act: Act }) {
                   <td>{duration(Math.max(0, now - Date.parse(c.opened_at)))}</td>
                   <td class="num">{size(c.bytes.upstream.sent)}</td>
                   <td class="num">{size(c.bytes.downstream.sent)}</td>
-                  <td>{[...c.toxics.upstream.map((t) => `↑ ${t}`), ...c.toxics.downstream.map((t) => `↓ ${t}`)].join(', ') || <span class="muted">none</span>}</td>
+                  <td>
+                    {[...c.toxics.upstream.map((t) => `↑ ${t}`), ...c.toxics.downstream.map((t) => `↓ ${t}`)].join(', ') || (
+                      <span class="muted">none</span>
+                    )}
+                  </td>
                   <td class="actions">
-                    <button type="button" class="btn btn-small" aria-label={`Close connection ${c.id} of ${proxy.name}`} onClick={() => act(`Close connection ${c.id} of ${proxy.name}`, () => closeConnection(proxy, c.id, false))}>
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      aria-label={`Close connection ${c.id} of ${proxy.name}`}
+                      onClick={() => act(`Close connection ${c.id} of ${proxy.name}`, () => closeConnection(proxy, c.id, false))}
+                    >
                       Close
                     </button>
                     <button

@@ -68,7 +68,9 @@ function LogView({ log, limit, proxy, title }: Props) {
           <li key={e.key} class={`ev ev-type-${e.type.split('.')[0] ?? ''}`}>
             <time dateTime={e.time}>{clock(e.time)}</time>
             {proxy === undefined ? <span class="ev-proxy">{e.proxy}</span> : null}
-            <span class="ev-text">{e.type === 'dropped' ? 'the page fell behind; some events were not shown (the state was read again)' : e.text}</span>
+            <span class="ev-text">
+              {e.type === 'dropped' ? 'the page fell behind; some events were not shown (the state was read again)' : e.text}
+            </span>
           </li>
         ))}
       </ol>

@@ -20,6 +20,9 @@ export function Help({ onClose }: { onClose: () => void }) {
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => close.current?.focus(), []);
   return (
+    // A click on the backdrop is a mouse shortcut: Escape closes the dialog from the keyboard (App).
+    // biome-ignore lint/a11y/noStaticElementInteractions: see above.
+    // biome-ignore lint/a11y/useKeyWithClickEvents: see above.
     <div class="overlay" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">
         <h2 id="help-title">Keyboard</h2>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { partition, removeToxic } from '../actions';
 import { attributesText, rate, toxicityText } from '../format';
-import { directionOf, type Proxy, type Series, type Toxic, type ToxicType } from '../model';
+import { directionOf, type ProxyInfo, type Series, type Toxic, type ToxicType } from '../model';
 import { SERIES_LENGTH } from '../store';
 import { Connections } from './Connections';
 import { ProxyRow, type Act } from './ProxyRow';
@@ -9,33 +9,50 @@ import { largest, Sparkline } from './Sparkline';
 import { ToxicForm } from './ToxicForm';
 
 interface Props {
-  proxy: Proxy;
+  proxy: ProxyInfo;
   series: Series | undefined;
   types: readonly ToxicType[];
   act: Act;
   say: (message: string) => void;
 }
 
-function ToxicList({ proxy, direction, act, onEdit }: { proxy: Proxy; direction: 'upstream' | 'downstream'; act: Act; onEdit: (t: Toxic) => void }) {
+function ToxicList({
+  proxy,
+  direction,
+  act,
+  onEdit,
+}: {
+  proxy: ProxyInfo;
+  direction: 'upstream' | 'downstream';
+  act: Act;
+  onEdit: (t: Toxic) => void;
+}) {
   const toxics = proxy.toxics.filter((t) => directionOf(t) === direction);
   return (
     <div class="direction">
       <h4>
-        {direction === 'upstream' ? '↑ Upstream' : '↓ Downstream'} <span class="muted">{direction === 'upstream' ? 'client → server' : 'server → client'}</span>
+        {direction === 'upstream' ? '↑ Upstream' : '↓ Downstream'}{' '}
+        <span class="muted">{direction === 'upstream' ? 'client → server' : 'server → client'}</span>
       </h4>
       {toxics.length === 0 ? <p class="empty">No toxics.</p> : null}
       <ul class="toxic-list">
         {toxics.map((t) => (
           <li key={t.name}>
             <div>
-              <strong>{t.name}</strong> <span class="tag">{t.type}</span> {toxicityText(t.toxicity) ? <span class="tag">toxicity {toxicityText(t.toxicity)}</span> : null}
+              <strong>{t.name}</strong> <span class="tag">{t.type}</span>{' '}
+              {toxicityText(t.toxicity) ? <span class="tag">toxicity {toxicityText(t.toxicity)}</span> : null}
               <div class="muted">{attributesText(t.attributes) || 'defaults'}</div>
             </div>
             <div class="actions">
               <button type="button" class="btn btn-small" aria-label={`Edit ${t.name}`} onClick={() => onEdit(t)}>
                 Edit
               </button>
-              <button type="button" class="btn btn-small btn-quiet" aria-label={`Remove ${t.name}`} onClick={() => act(`Remove ${t.name} from ${proxy.name}`, () => removeToxic(proxy, t))}>
+              <button
+                type="button"
+                class="btn btn-small btn-quiet"
+                aria-label={`Remove ${t.name}`}
+                onClick={() => act(`Remove ${t.name} from ${proxy.name}`, () => removeToxic(proxy, t))}
+              >
                 Remove
               </button>
             </div>
@@ -68,7 +85,9 @@ export function ProxyDetail({ proxy, series, types, act, say }: Props) {
                 <th scope="col">State</th>
                 <th scope="col">Toxics</th>
                 <th scope="col">Traffic</th>
-                <th scope="col" class="num">Conns</th>
+                <th scope="col" class="num">
+                  Conns
+                </th>
                 <th scope="col">Faults</th>
               </tr>
             </thead>
@@ -79,25 +98,47 @@ export function ProxyDetail({ proxy, series, types, act, say }: Props) {
         </div>
         <div class="partition-buttons">
           <span>Cut one direction:</span>
-          <button type="button" class="btn btn-danger" aria-label={`Partition ${proxy.name} upstream`} onClick={() => act(`Partition ${proxy.name} upstream`, () => partition(proxy, 'upstream'))}>
+          <button
+            type="button"
+            class="btn btn-danger"
+            aria-label={`Partition ${proxy.name} upstream`}
+            onClick={() => act(`Partition ${proxy.name} upstream`, () => partition(proxy, 'upstream'))}
+          >
             Partition upstream
           </button>
-          <button type="button" class="btn btn-danger" aria-label={`Partition ${proxy.name} downstream`} onClick={() => act(`Partition ${proxy.name} downstream`, () => partition(proxy, 'downstream'))}>
+          <button
+            type="button"
+            class="btn btn-danger"
+            aria-label={`Partition ${proxy.name} downstream`}
+            onClick={() => act(`Partition ${proxy.name} downstream`, () => partition(proxy, 'downstream'))}
+          >
             Partition downstream
           </button>
         </div>
         <figure class="chart">
-          <Sparkline series={series} points={SERIES_LENGTH} width={720} height={120} label={`Traffic of ${proxy.name} over the last three minutes: now up ${rate(up)}, down ${rate(down)}`} />
+          <Sparkline
+            series={series}
+            points={SERIES_LENGTH}
+            width={720}
+            height={120}
+            label={`Traffic of ${proxy.name} over the last three minutes: now up ${rate(up)}, down ${rate(down)}`}
+          />
           <figcaption>
-            <span class="up">■ upstream {rate(up)}</span> <span class="down">■ downstream {rate(down)}</span> — last three minutes, one sample a second; top of the
-            chart {rate(Math.max(1024, largest(series?.upstream ?? [], SERIES_LENGTH), largest(series?.downstream ?? [], SERIES_LENGTH)))}
+            <span class="up">■ upstream {rate(up)}</span> <span class="down">■ downstream {rate(down)}</span> — last three minutes, one
+            sample a second; top of the chart{' '}
+            {rate(Math.max(1024, largest(series?.upstream ?? [], SERIES_LENGTH), largest(series?.downstream ?? [], SERIES_LENGTH)))}
           </figcaption>
         </figure>
       </section>
       <section class="panel" aria-labelledby="toxics-title">
         <div class="panel-head">
           <h3 id="toxics-title">Toxics</h3>
-          <button type="button" class="btn btn-primary" onClick={() => setForm({ editing: undefined })} aria-expanded={form !== undefined && form.editing === undefined}>
+          <button
+            type="button"
+            class="btn btn-primary"
+            onClick={() => setForm({ editing: undefined })}
+            aria-expanded={form !== undefined && form.editing === undefined}
+          >
             Add toxic
           </button>
         </div>

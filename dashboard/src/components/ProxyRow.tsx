@@ -1,14 +1,14 @@
 import { Component, createRef } from 'preact';
 import { LATENCY_PRESETS, presetLatency, setEnabled, setLatency, removeEveryToxic, togglePartition } from '../actions';
 import { attributesText, rate, toxicityText } from '../format';
-import { directionOf, isPartitioned, type Proxy, type Series } from '../model';
+import { directionOf, isPartitioned, type ProxyInfo, type Series } from '../model';
 import { Sparkline } from './Sparkline';
 
 /** Runs an action and reports how it went. */
 export type Act = (what: string, action: () => Promise<unknown>) => void;
 
 interface Props {
-  proxy: Proxy;
+  proxy: ProxyInfo;
   series: Series | undefined;
   selected: boolean;
   onSelect: (name: string) => void;
@@ -65,7 +65,13 @@ export class ProxyRow extends Component<Props> {
     const connections = series?.connections.at(-1) ?? 0;
     const latency = presetLatency(proxy);
     return (
-      <tr ref={this.row} class={selected ? 'selected' : undefined} data-proxy={name} onFocusIn={() => onSelect(name)} onClick={() => onSelect(name)}>
+      <tr
+        ref={this.row}
+        class={selected ? 'selected' : undefined}
+        data-proxy={name}
+        onFocusIn={() => onSelect(name)}
+        onClick={() => onSelect(name)}
+      >
         <th scope="row">
           <a class="proxy-name" href={`#/proxies/${encodeURIComponent(name)}`} aria-current={selected ? 'true' : undefined}>
             {name}
@@ -82,7 +88,11 @@ export class ProxyRow extends Component<Props> {
         <td class="toxics">
           {proxy.toxics.length === 0 ? <span class="muted">none</span> : null}
           {proxy.toxics.map((t) => (
-            <span class={`chip ${t.type === 'partition' ? 'chip-cut' : ''}`} key={t.name} title={`${t.name}: ${attributesText(t.attributes) || 'defaults'}`}>
+            <span
+              class={`chip ${t.type === 'partition' ? 'chip-cut' : ''}`}
+              key={t.name}
+              title={`${t.name}: ${attributesText(t.attributes) || 'defaults'}`}
+            >
               <span aria-hidden="true">{directionOf(t) === 'upstream' ? '↑' : '↓'}</span>
               <span class="sr-only">{directionOf(t)}</span> {t.type}
               {t.type === 'latency' ? ` ${String(t.attributes['latency'])} ms` : ''}
@@ -92,7 +102,13 @@ export class ProxyRow extends Component<Props> {
         </td>
         <td class="traffic">
           {this.visible ? (
-            <Sparkline series={series} points={60} width={120} height={28} label={`Traffic of ${name}: up ${rate(up)}, down ${rate(down)}`} />
+            <Sparkline
+              series={series}
+              points={60}
+              width={120}
+              height={28}
+              label={`Traffic of ${name}: up ${rate(up)}, down ${rate(down)}`}
+            />
           ) : (
             <svg class="spark" viewBox="0 0 120 28" width={120} height={28} aria-hidden="true">
               <line class="spark-base" x1={0} x2={120} y1={27.5} y2={27.5} />
@@ -137,7 +153,9 @@ export class ProxyRow extends Component<Props> {
                 +{ms} ms
               </option>
             ))}
-            {latency !== 0 && !(LATENCY_PRESETS as readonly number[]).includes(latency) ? <option value={String(latency)}>+{latency} ms</option> : null}
+            {latency !== 0 && !(LATENCY_PRESETS as readonly number[]).includes(latency) ? (
+              <option value={String(latency)}>+{latency} ms</option>
+            ) : null}
           </select>
           <button
             type="button"

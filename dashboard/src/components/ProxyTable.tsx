@@ -1,11 +1,11 @@
 import { rate } from '../format';
-import type { Proxy, Series } from '../model';
+import type { ProxyInfo, Series } from '../model';
 import { ProxyRow, type Act } from './ProxyRow';
 import { pure } from './pure';
 
 /** What the table reads of the page's state. */
 export interface TableState {
-  proxies: ReadonlyMap<string, Proxy>;
+  proxies: ReadonlyMap<string, ProxyInfo>;
   names: readonly string[];
   traffic: ReadonlyMap<string, Series>;
 }
@@ -71,25 +71,45 @@ export const ProxyTable = pure('ProxyTable', (props: Props) => {
       </div>
       <div class="table-wrap">
         <table class="proxies">
-          <caption class="sr-only">Proxies: state, toxics, traffic and one-click faults. Keys: j and k move, d disables or enables, p partitions or heals, x removes every toxic.</caption>
+          <caption class="sr-only">
+            Proxies: state, toxics, traffic and one-click faults. Keys: j and k move, d disables or enables, p partitions or heals, x
+            removes every toxic.
+          </caption>
           <thead>
             <tr>
               <th scope="col">Proxy</th>
               <th scope="col">State</th>
               <th scope="col">Toxics</th>
               <th scope="col">Traffic (last minute)</th>
-              <th scope="col" class="num">Conns</th>
+              <th scope="col" class="num">
+                Conns
+              </th>
               <th scope="col">Faults</th>
             </tr>
           </thead>
           <tbody>
             {names.map((name) => {
               const proxy = state.proxies.get(name);
-              return proxy ? <ProxyRow key={name} proxy={proxy} series={state.traffic.get(name)} selected={name === selected} onSelect={onSelect} act={act} /> : null;
+              return proxy ? (
+                <ProxyRow
+                  key={name}
+                  proxy={proxy}
+                  series={state.traffic.get(name)}
+                  selected={name === selected}
+                  onSelect={onSelect}
+                  act={act}
+                />
+              ) : null;
             })}
           </tbody>
         </table>
-        {names.length === 0 ? <p class="empty">{state.names.length === 0 ? 'No proxies yet. Create one with the API, the CLI or a config file.' : 'No proxy matches the filter.'}</p> : null}
+        {names.length === 0 ? (
+          <p class="empty">
+            {state.names.length === 0
+              ? 'No proxies yet. Create one with the API, the CLI or a config file.'
+              : 'No proxy matches the filter.'}
+          </p>
+        ) : null}
       </div>
     </section>
   );

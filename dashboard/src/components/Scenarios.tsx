@@ -23,9 +23,26 @@ interface Journal {
     ended_ms: number | null;
     status: string;
     error?: string;
-    faults: Array<{ proxy: string; toxic: string; type: string; stream: string; applied_ms: number | null; reverted_ms: number | null; reverted_by: string | null; error?: string }>;
+    faults: Array<{
+      proxy: string;
+      toxic: string;
+      type: string;
+      stream: string;
+      applied_ms: number | null;
+      reverted_ms: number | null;
+      reverted_by: string | null;
+      error?: string;
+    }>;
   }>;
-  probes: Array<{ name: string; mode: string; check: string; status: string; checks: number; failures: number; results: Array<{ at_ms: number; ok: boolean; detail: string }> }>;
+  probes: Array<{
+    name: string;
+    mode: string;
+    check: string;
+    status: string;
+    checks: number;
+    failures: number;
+    results: Array<{ at_ms: number; ok: boolean; detail: string }>;
+  }>;
   rollback: Array<{ at_ms: number; action: string; ok: boolean; error?: string }>;
 }
 
@@ -170,7 +187,9 @@ function Starter({ act, onStarted }: { act: Act; onStarted: (id: string) => void
       {ready && checked ? (
         <div class="plan" aria-live="polite">
           <p class="ok">{checked.plan.summary}</p>
-          <pre aria-label="Dry run">{checked.plan.plan}</pre>
+          <figure aria-label="Dry run">
+            <pre>{checked.plan.plan}</pre>
+          </figure>
         </div>
       ) : null}
     </section>
@@ -206,7 +225,12 @@ function RunView({ id, version, act }: { id: string; version: number; act: Act }
         </p>
         <div class="actions">
           {detail.status !== 'finished' ? (
-            <button type="button" class="btn btn-danger" aria-label={`Stop ${j.scenario.name}`} onClick={() => act(`Stop ${j.scenario.name} (rollback)`, () => call('DELETE', `/scenarios/${seg(id)}`))}>
+            <button
+              type="button"
+              class="btn btn-danger"
+              aria-label={`Stop ${j.scenario.name}`}
+              onClick={() => act(`Stop ${j.scenario.name} (rollback)`, () => call('DELETE', `/scenarios/${seg(id)}`))}
+            >
               Stop and roll back
             </button>
           ) : null}
@@ -233,7 +257,10 @@ function RunView({ id, version, act }: { id: string; version: number; act: Act }
               <span class={`badge step-badge-${s.status}`}>{s.status}</span>
             </div>
             <div class="bar" aria-hidden="true">
-              <span class="bar-fill" style={{ left: pct(s.planned_start_ms), width: `calc(${pct(s.planned_end_ms)} - ${pct(s.planned_start_ms)})` }} />
+              <span
+                class="bar-fill"
+                style={{ left: pct(s.planned_start_ms), width: `calc(${pct(s.planned_end_ms)} - ${pct(s.planned_start_ms)})` }}
+              />
               {j.status !== 'finished' ? <span class="bar-now" style={{ left: pct(j.elapsed_ms) }} /> : null}
             </div>
             <div class="muted">
@@ -260,8 +287,12 @@ function RunView({ id, version, act }: { id: string; version: number; act: Act }
                 <th scope="col">Probe</th>
                 <th scope="col">Mode</th>
                 <th scope="col">Status</th>
-                <th scope="col" class="num">Checks</th>
-                <th scope="col" class="num">Failures</th>
+                <th scope="col" class="num">
+                  Checks
+                </th>
+                <th scope="col" class="num">
+                  Failures
+                </th>
                 <th scope="col">Last result</th>
               </tr>
             </thead>

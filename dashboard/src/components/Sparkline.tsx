@@ -42,7 +42,15 @@ export class Sparkline extends Component<Props> {
     const down = series?.downstream ?? [];
     const max = Math.max(1024, largest(up, points), largest(down, points));
     return (
-      <svg class="spark" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={label} preserveAspectRatio="none">
+      <svg
+        class="spark"
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        role="img"
+        aria-label={label}
+        preserveAspectRatio="none"
+      >
         <line class="spark-base" x1={0} x2={width} y1={height - 0.5} y2={height - 0.5} />
         <polyline class="spark-down" points={line(down, points, max, width, height)} />
         <polyline class="spark-up" points={line(up, points, max, width, height)} />

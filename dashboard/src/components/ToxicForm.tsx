@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { addToxic, updateToxic } from '../actions';
 import { ApiError } from '../api';
-import { directionOf, type JsonSchema, type Proxy, type Toxic, type ToxicType } from '../model';
+import { directionOf, type JsonSchema, type ProxyInfo, type Toxic, type ToxicType } from '../model';
 
 interface Props {
-  proxy: Proxy;
+  proxy: ProxyInfo;
   types: readonly ToxicType[];
   /** The toxic being edited; a new one when undefined. */
   editing: Toxic | undefined;
@@ -41,7 +41,7 @@ function textOf(value: unknown, kind: Kind): string {
 }
 
 /** The value sent for a field; what cannot be read is sent as typed, so the API says what is wrong. */
-function valueOf(text: string, kind: Kind): unknown {
+function fieldValue(text: string, kind: Kind): unknown {
   switch (kind) {
     case 'integer':
     case 'number':
@@ -90,15 +90,22 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
       const kind = kindOf(schema);
       const text = values[key] ?? (editing ? textOf(editing.attributes[key], kind) : '');
       // Blank means the default: the API fills it in.
-      if (text !== '' || kind === 'boolean') attributes[key] = valueOf(kind === 'boolean' && text === '' ? String(schema.default ?? false) : text, kind);
+      if (text !== '' || kind === 'boolean')
+        attributes[key] = fieldValue(kind === 'boolean' && text === '' ? String(schema.default ?? false) : text, kind);
     }
-    const level = valueOf(toxicity, 'number');
+    const level = fieldValue(toxicity, 'number');
     try {
       if (editing) {
         await updateToxic(proxy, editing.name, { toxicity: level as number, attributes });
         onDone(`Updated ${editing.name} on ${proxy.name}`);
       } else {
-        const added = await addToxic(proxy, { ...(name.trim() ? { name: name.trim() } : {}), type, stream, toxicity: level as number, attributes });
+        const added = await addToxic(proxy, {
+          ...(name.trim() ? { name: name.trim() } : {}),
+          type,
+          stream,
+          toxicity: level as number,
+          attributes,
+        });
         onDone(`Added ${added.name} to ${proxy.name}`);
       }
     } catch (err) {
@@ -145,7 +152,13 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
         </label>
         <label>
           <span>Toxicity (0–1)</span>
-          <input type="number" step="any" inputMode="decimal" value={toxicity} onInput={(e) => setToxicity((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            type="number"
+            step="any"
+            inputMode="decimal"
+            value={toxicity}
+            onInput={(e) => setToxicity((e.currentTarget as HTMLInputElement).value)}
+          />
         </label>
         {properties.map(([key, schema]) => {
           const kind = kindOf(schema);
@@ -157,19 +170,30 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
             const checked = current === '' ? schema.default === true : current === 'true';
             return (
               <label class="check" key={key}>
-                <input type="checkbox" checked={checked} aria-invalid={invalid} onChange={(e) => set(String((e.currentTarget as HTMLInputElement).checked))} />
+                <input
+                  type="checkbox"
+                  checked={checked}
+                  aria-invalid={invalid}
+                  onChange={(e) => set(String((e.currentTarget as HTMLInputElement).checked))}
+                />
                 <span>{key}</span>
               </label>
             );
           }
           return (
+            // biome-ignore lint/a11y/noLabelWithoutControl: the control inside is a select, a textarea or an input, chosen by kind.
             <label key={key} class={kind === 'json' ? 'wide' : undefined}>
               <span>
                 {key}
                 {unit}
               </span>
               {kind === 'enum' ? (
-                <select id={id(key)} value={current === '' ? String(schema.default ?? '') : current} aria-invalid={invalid} onChange={(e) => set((e.currentTarget as HTMLSelectElement).value)}>
+                <select
+                  id={id(key)}
+                  value={current === '' ? String(schema.default ?? '') : current}
+                  aria-invalid={invalid}
+                  onChange={(e) => set((e.currentTarget as HTMLSelectElement).value)}
+                >
                   {(schema.enum ?? []).map((v) => (
                     <option key={String(v)} value={String(v)}>
                       {String(v)}
@@ -177,9 +201,23 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
                   ))}
                 </select>
               ) : kind === 'json' ? (
-                <textarea id={id(key)} rows={2} value={current} placeholder={JSON.stringify(schema.default ?? null)} aria-invalid={invalid} onInput={(e) => set((e.currentTarget as HTMLTextAreaElement).value)} />
+                <textarea
+                  id={id(key)}
+                  rows={2}
+                  value={current}
+                  placeholder={JSON.stringify(schema.default ?? null)}
+                  aria-invalid={invalid}
+                  onInput={(e) => set((e.currentTarget as HTMLTextAreaElement).value)}
+                />
               ) : kind === 'string' ? (
-                <input id={id(key)} type="text" value={current} placeholder={schema.default === undefined ? '' : `default ${String(schema.default)}`} aria-invalid={invalid} onInput={(e) => set((e.currentTarget as HTMLInputElement).value)} />
+                <input
+                  id={id(key)}
+                  type="text"
+                  value={current}
+                  placeholder={schema.default === undefined ? '' : `default ${String(schema.default)}`}
+                  aria-invalid={invalid}
+                  onInput={(e) => set((e.currentTarget as HTMLInputElement).value)}
+                />
               ) : (
                 <input
                   id={id(key)}
@@ -198,7 +236,12 @@ export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
           );
         })}
       </div>
-      {definition ? <p class="hint">{definition.summary}{definition.destructive ? ` Destructive: ${definition.destructive}.` : ''}</p> : null}
+      {definition ? (
+        <p class="hint">
+          {definition.summary}
+          {definition.destructive ? ` Destructive: ${definition.destructive}.` : ''}
+        </p>
+      ) : null}
       {error ? (
         <p class="error" role="alert">
           {error}

@@ -14,13 +14,19 @@ function page(method = 'GET', extra: Record<string, string> = {}) {
 
 describe('browser guard', () => {
   it('leaves requests no browser sent alone, whatever their Host', () => {
-    for (const headers of [{}, { 'User-Agent': 'curl/8.5.0', Host: 'toxiproxy:8474' }, { 'User-Agent': 'mozilla/5.0', Host: 'evil.example' }, { 'User-Agent': 'Go-http-client/1.1' }, { 'User-Agent': 'node', 'Sec-Fetch-Mode': 'cors' }]) {
+    for (const headers of [
+      {},
+      { 'User-Agent': 'curl/8.5.0', Host: 'toxiproxy:8474' },
+      { 'User-Agent': 'mozilla/5.0', Host: 'evil.example' },
+      { 'User-Agent': 'Go-http-client/1.1' },
+      { 'User-Agent': 'node', 'Sec-Fetch-Mode': 'cors' },
+    ]) {
       expect(isBrowserRequest(req(headers))).toBe(false);
       expect(refusal(req(headers, 'POST'))).toBeUndefined();
     }
   });
 
-  it("answers a bare Mozilla/ request as Toxiproxy does (compatibility case 27)", () => {
+  it('answers a bare Mozilla/ request as Toxiproxy does (compatibility case 27)', () => {
     const err = refusal(req({ Host: '127.0.0.1:8474', 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64)' }));
     expect(err?.status).toBe(403);
     expect(err?.message).toBe('User agent not allowed');
@@ -61,10 +67,19 @@ describe('browser guard', () => {
 
   it('refuses a browser that names the API by a foreign host (DNS rebinding)', () => {
     for (const host of ['evil.example:8474', 'evil.example', 'localhost.evil.example:8474', '', 'a b']) {
-      const err = refusal(req({ Host: host, 'User-Agent': CHROME, 'Sec-Fetch-Site': 'same-origin', 'X-Faultline-Dashboard': '1', Origin: `http://${host}` }, 'POST'));
-      expect(err?.message, host).toBe(`host not allowed: ${JSON.stringify(host)} (a browser may reach the API by IP address, localhost or a name in server.allowed_hosts)`);
+      const err = refusal(
+        req(
+          { Host: host, 'User-Agent': CHROME, 'Sec-Fetch-Site': 'same-origin', 'X-Faultline-Dashboard': '1', Origin: `http://${host}` },
+          'POST',
+        ),
+      );
+      expect(err?.message, host).toBe(
+        `host not allowed: ${JSON.stringify(host)} (a browser may reach the API by IP address, localhost or a name in server.allowed_hosts)`,
+      );
     }
-    expect(refusal(req({ Host: 'chaos.internal:8474', 'Sec-Fetch-Site': 'same-origin' }), { allowedHosts: ['chaos.internal'] })).toBeUndefined();
+    expect(
+      refusal(req({ Host: 'chaos.internal:8474', 'Sec-Fetch-Site': 'same-origin' }), { allowedHosts: ['chaos.internal'] }),
+    ).toBeUndefined();
   });
 
   it('reads host names of every form, and allows IP addresses, localhost and listed names', () => {

@@ -86,7 +86,9 @@ describe('decoding bodies like Go structs', () => {
 
 describe('character names in messages', () => {
   it('escapes control characters the way Go quotes them', () => {
-    expect(errorOf(() => parseLenientJson('\u0000')).message).toBe("bad request body: invalid character '\\x00' looking for beginning of value");
+    expect(errorOf(() => parseLenientJson('\u0000')).message).toBe(
+      "bad request body: invalid character '\\x00' looking for beginning of value",
+    );
     expect(errorOf(() => parseLenientJson("'a'")).message).toBe("bad request body: invalid character '\\'' looking for beginning of value");
     expect(errorOf(() => parseLenientJson('é')).message).toBe("bad request body: invalid character 'é' looking for beginning of value");
   });

@@ -58,7 +58,7 @@ function endOfFirstValue(text: string, start: number): number {
   }
   // A number or a literal: runs until a delimiter.
   let i = start;
-  while (i < text.length && /[0-9A-Za-z+.\-]/.test(text[i] ?? '')) i++;
+  while (i < text.length && /[0-9A-Za-z+.-]/.test(text[i] ?? '')) i++;
   return i;
 }
 

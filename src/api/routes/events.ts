@@ -19,7 +19,10 @@ const FAMILIES = ['proxy', 'toxic', 'connection'];
 function queryList(value: unknown): string[] {
   if (value === undefined) return [];
   const items = Array.isArray(value) ? value : [value];
-  return items.filter((v): v is string => typeof v === 'string').flatMap((v) => v.split(',')).filter((v) => v !== '');
+  return items
+    .filter((v): v is string => typeof v === 'string')
+    .flatMap((v) => v.split(','))
+    .filter((v) => v !== '');
 }
 
 /** The filter of a request; an unknown type is a 400 that lists the known ones. */
@@ -40,7 +43,13 @@ export function parseEventFilter(req: Pick<Request, 'query'>): EventFilter {
  * Answers `req` with an event stream: the SSE headers, then the `hello` event (seed, versions,
  * proxy names). Returns the subscriber; `onClose` runs when the stream ends.
  */
-export function openEventStream(req: Request, res: Response, registry: ProxyRegistry, options: SseWriterOptions, onClose: () => void): SseWriter {
+export function openEventStream(
+  req: Request,
+  res: Response,
+  registry: ProxyRegistry,
+  options: SseWriterOptions,
+  onClose: () => void,
+): SseWriter {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -50,7 +59,12 @@ export function openEventStream(req: Request, res: Response, registry: ProxyRegi
   res.flushHeaders();
   req.socket.setNoDelay(true);
   const client = new SseWriter(res, options, onClose);
-  const hello = { seed: registry.seed, version: TOXIPROXY_API_VERSION, faultline: FAULTLINE_VERSION, proxies: registry.list().map((p) => p.name) };
+  const hello = {
+    seed: registry.seed,
+    version: TOXIPROXY_API_VERSION,
+    faultline: FAULTLINE_VERSION,
+    proxies: registry.list().map((p) => p.name),
+  };
   client.send(sseFrame('hello', JSON.stringify(hello)));
   return client;
 }

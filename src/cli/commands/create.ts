@@ -7,7 +7,12 @@ import { attempt, runCommand, type ClientCommand } from '../client-command.js';
 import { processIo, type CliIo } from '../output.js';
 
 const flags = {
-  listen: { type: 'string', short: 'l', placeholder: 'ADDR', description: 'address the proxy listens on (host:port; port 0 picks a free one)' },
+  listen: {
+    type: 'string',
+    short: 'l',
+    placeholder: 'ADDR',
+    description: 'address the proxy listens on (host:port; port 0 picks a free one)',
+  },
   upstream: { type: 'string', short: 'u', placeholder: 'ADDR', description: 'address the proxy forwards to (host:port)' },
   protocol: { type: 'string', placeholder: 'tcp|http', description: 'tcp (the default) or http, for HTTP toxics' },
 } as const;

@@ -9,7 +9,13 @@ const proxy: ProxyJson = {
   enabled: true,
   toxics: [
     { attributes: { max_stall: 0 }, name: 'cut', type: 'partition', stream: 'UPSTREAM', toxicity: 0.5 },
-    { attributes: { latency: 1000, jitter: 10, distribution: 'normal' }, name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1 },
+    {
+      attributes: { latency: 1000, jitter: 10, distribution: 'normal' },
+      name: 'latency_downstream',
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+    },
   ],
 };
 

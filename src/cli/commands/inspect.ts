@@ -26,14 +26,17 @@ function isUpstream(toxic: ToxicJson): boolean {
 function toxicTable(style: OutputStyle, toxics: readonly ToxicJson[], stream: string): string {
   const title = `${paint(style, 'green', `${stream} toxics:`)}\n`;
   if (toxics.length === 0) return `${title}${paint(style, 'red', `Proxy has no ${stream} toxics enabled.`)}\n`;
-  const rows = toxics.map((t) => [
-    { text: t.name, color: 'blue' },
-    t.type,
-    fixed2(t.toxicity),
-    sortedAttributes(t.attributes)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(' '),
-  ] as const);
+  const rows = toxics.map(
+    (t) =>
+      [
+        { text: t.name, color: 'blue' },
+        t.type,
+        fixed2(t.toxicity),
+        sortedAttributes(t.attributes)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' '),
+      ] as const,
+  );
   return title + renderTable(style, ['Name', 'Type', 'Toxicity', 'Attributes'], rows);
 }
 
@@ -58,15 +61,18 @@ function connectionTable(style: OutputStyle, connections: readonly ConnectionJso
   if (connections.length === 0) return `${title}${paint(style, 'dim', 'No open connections.')}\n`;
   const toxics = (c: ConnectionJson): string =>
     [...c.toxics.upstream.map((t) => `${t}↑`), ...c.toxics.downstream.map((t) => `${t}↓`)].join(' ') || '-';
-  const rows = connections.map((c) => [
-    { text: String(c.id), color: 'blue' },
-    c.client,
-    c.upstream,
-    c.opened_at,
-    String(c.bytes.upstream.sent),
-    String(c.bytes.downstream.sent),
-    toxics(c),
-  ] as const);
+  const rows = connections.map(
+    (c) =>
+      [
+        { text: String(c.id), color: 'blue' },
+        c.client,
+        c.upstream,
+        c.opened_at,
+        String(c.bytes.upstream.sent),
+        String(c.bytes.downstream.sent),
+        toxics(c),
+      ] as const,
+  );
   return title + renderTable(style, ['ID', 'Client', 'Upstream', 'Opened', 'Bytes up', 'Bytes down', 'Active toxics'], rows);
 }
 
@@ -90,7 +96,13 @@ export function formatInspect(proxy: ProxyJson, style: OutputStyle, connections?
     sections.push(`${paint(style, 'red', 'Proxy has no toxics enabled.')}\n`);
   } else {
     sections.push(toxicTable(style, proxy.toxics.filter(isUpstream), 'Upstream'));
-    sections.push(`\n${toxicTable(style, proxy.toxics.filter((t) => !isUpstream(t)), 'Downstream')}`);
+    sections.push(
+      `\n${toxicTable(
+        style,
+        proxy.toxics.filter((t) => !isUpstream(t)),
+        'Downstream',
+      )}`,
+    );
   }
   if (connections !== undefined) sections.push(`\n${connectionTable(style, connections)}`);
   sections.push(hint(style, 'add a toxic with `faultline toxic add`'));
@@ -121,7 +133,7 @@ export const inspectCommand: ClientCommand<typeof FLAGS> = {
   summary: "Show a proxy's toxics and live connections.",
   details:
     'Output: tables per direction and of live connections on a terminal; otherwise one tab-separated\n' +
-    "line per toxic, as toxiproxy-cli prints them,\n" +
+    'line per toxic, as toxiproxy-cli prints them,\n' +
     '  name  type=…  stream=…  toxicity=1.00  attributes=[  key=value …  ]\n' +
     'and with --connections, after them, one line per live connection,\n' +
     '  connection  id=N  client=…  upstream=…  opened_at=…  bytes_upstream=N  bytes_downstream=N\n' +

@@ -5,7 +5,7 @@
  */
 import type { AnyToxicDefinition } from '../../core/toxic-contract.js';
 import type { AdminClient, ToxicCreate, ToxicUpdate } from '../../api/client.js';
-import { parseCommandArgs, UsageError, type FlagSpecs, type FlagValues } from '../args.js';
+import { parseCommandArgs, UsageError, type FlagSpecs, type FlagValues, type ParsedArgs } from '../args.js';
 import { attempt, CommandFailure, commandFlags, EXIT, executeCommand, type ClientCommand } from '../client-command.js';
 import { CLIENT_FLAGS } from '../client-options.js';
 import { processIo, type CliIo } from '../output.js';
@@ -263,7 +263,7 @@ function toxicHelp(): string {
  * subcommand wherever it stands, then checked against that subcommand's own flags.
  */
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
-  let parsed;
+  let parsed: ParsedArgs<typeof ALL_FLAGS>;
   try {
     parsed = parseCommandArgs(argv, ALL_FLAGS);
   } catch (err) {

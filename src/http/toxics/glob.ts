@@ -239,7 +239,12 @@ class Builder {
 
   build(): Program {
     this.push(MATCH);
-    return { op: Int32Array.from(this.ops), arg: Int32Array.from(this.args), count: Int32Array.from(this.counts), extra: Int32Array.from(this.extra) };
+    return {
+      op: Int32Array.from(this.ops),
+      arg: Int32Array.from(this.args),
+      count: Int32Array.from(this.counts),
+      extra: Int32Array.from(this.extra),
+    };
   }
 }
 

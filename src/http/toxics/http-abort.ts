@@ -13,7 +13,10 @@ const attributes = z.object({
     .default('')
     .describe("the answer's body (at most 64 KiB); `Content-Type: text/plain; charset=utf-8` unless `headers` sets one"),
   headers: headerMap.describe('extra answer headers, e.g. `Retry-After`'),
-  reset: z.boolean({ error: 'expected reset as true or false' }).default(false).describe("reset the client's connection (RST) instead of answering"),
+  reset: z
+    .boolean({ error: 'expected reset as true or false' })
+    .default(false)
+    .describe("reset the client's connection (RST) instead of answering"),
   match: matchAttribute,
 });
 type AbortAttributes = z.infer<typeof attributes>;

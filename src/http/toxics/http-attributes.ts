@@ -67,7 +67,9 @@ export const headerMap = namedRecord(editableHeaderName, headerValue).default({}
 /** An HTTP method (a token; compared upper-cased). */
 export const method = z
   .string()
-  .refine((m) => HTTP_TOKEN.test(m), { error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST` })
+  .refine((m) => HTTP_TOKEN.test(m), {
+    error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST`,
+  })
   .transform((m) => m.toUpperCase());
 
 /** A final HTTP status code (200–599) from the IANA registry, as Node knows it. */

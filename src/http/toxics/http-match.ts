@@ -49,7 +49,11 @@ export const matchAttribute = z
     },
   )
   .prefault({})
-  .meta({ unit: '`{ methods, path, headers }`', defaultText: 'every request', description: 'which requests the toxic acts on (and the responses to them)' });
+  .meta({
+    unit: '`{ methods, path, headers }`',
+    defaultText: 'every request',
+    description: 'which requests the toxic acts on (and the responses to them)',
+  });
 
 /** The parsed `match` attribute. */
 export type MatchAttribute = z.infer<typeof matchAttribute>;
