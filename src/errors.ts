@@ -48,11 +48,19 @@ export class FaultlineError extends Error {
   override readonly name = 'FaultlineError';
   readonly code: ErrorCode;
   readonly status: number;
+  /** A mistake in what a client sent: the admin API says so first, with Toxiproxy's `bad request body: `. */
+  readonly inRequestBody: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number; inRequestBody?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options?.status ?? ERROR_STATUS[code];
+    this.inRequestBody = options?.inRequestBody ?? false;
+  }
+
+  /** The message as the admin API sends it; the library and config files show `message` alone. */
+  get apiMessage(): string {
+    return this.inRequestBody ? `bad request body: ${this.message}` : this.message;
   }
 }
 
@@ -66,7 +74,7 @@ export const errors = {
   invalidStream: () => new FaultlineError('INVALID_STREAM', 'stream was invalid, can be either upstream or downstream'),
   invalidToxicType: () => new FaultlineError('INVALID_TOXIC_TYPE', 'invalid toxic type'),
   missingField: (field: string, suffix = '') => new FaultlineError('MISSING_FIELD', `missing required field: ${field}${suffix}`),
-  badRequestBody: (detail: string) => new FaultlineError('BAD_REQUEST_BODY', `bad request body: ${detail}`),
+  badRequestBody: (detail: string) => new FaultlineError('BAD_REQUEST_BODY', detail, { inRequestBody: true }),
 } as const;
 
 /** True when `err` is a FaultlineError (also across module copies). */

@@ -22,7 +22,7 @@ export function sendEmpty(res: Response, status = 204): void {
  * `proxies`) next, then our stable `code`.
  */
 export function errorBody(err: FaultlineError, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ error: err.message, status: err.status, ...extra, code: err.code });
+  return JSON.stringify({ error: err.apiMessage, status: err.status, ...extra, code: err.code });
 }
 
 /** Sends `err` as the JSON error body with its status. */

@@ -16,7 +16,7 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
-import { FaultlineError } from '../errors.js';
+import { errors } from '../errors.js';
 import type { AnyToxicDefinition, CloseMode, ToxicSpec } from './toxic-contract.js';
 import type { Direction } from '../direction.js';
 import type { HostPort } from './address.js';
@@ -150,7 +150,7 @@ export function parseProtocol(value: unknown, names: readonly string[], suffix =
   if (typeof value === 'string' && names.includes(value)) return value;
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   const choices = names.map((n) => JSON.stringify(n)).join(' or ');
-  throw new FaultlineError('BAD_REQUEST_BODY', `bad request body: protocol: expected ${choices}, got ${shown}${suffix}`);
+  throw errors.badRequestBody(`protocol: expected ${choices}, got ${shown}${suffix}`);
 }
 
 /** The layer a toxic definition acts on (`stream` when it does not say). */

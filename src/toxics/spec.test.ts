@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FaultlineError } from '../errors.js';
 import { errorOf } from '../testing/errors.js';
+import { startProxy } from '../index.js';
 import { getToxicDefinition } from './registry.js';
 import { applyToxicPatch, resolveToxic, wireAttributes } from './spec.js';
 import { defineToxic } from '../core/toxic-contract.js';
@@ -61,12 +62,13 @@ describe('resolveToxic', () => {
 
   it('says which attribute is wrong and in what unit', () => {
     const error = errorOf(() => resolveToxic({ type: 'bandwidth', attributes: { rate: 1.5 } }, none));
-    expect([error.status, error.message]).toEqual([400, 'bad request body: attributes.rate: expected a whole number (KB/s), got 1.5']);
+    expect([error.status, error.message]).toEqual([400, 'attributes.rate: expected a whole number (KB/s), got 1.5']);
+    expect(error.apiMessage).toBe('bad request body: attributes.rate: expected a whole number (KB/s), got 1.5');
     expect(errorOf(() => resolveToxic({ type: 'latency', attributes: { latency: -1 } }, none)).message).toBe(
-      'bad request body: attributes.latency: must be 0 or more (ms), got -1',
+      'attributes.latency: must be 0 or more (ms), got -1',
     );
     expect(errorOf(() => resolveToxic({ type: 'latency', attributes: { latency: 'x' } }, none)).message).toBe(
-      'bad request body: attributes.latency: expected a number (ms), got the string "x"',
+      'attributes.latency: expected a number (ms), got the string "x"',
     );
   });
 
@@ -76,7 +78,8 @@ describe('resolveToxic', () => {
     for (const bad of [1.7, -1, 1e308, -0.0001]) {
       expect(errorOf(() => resolveToxic({ type: 'noop', toxicity: bad }, none))).toMatchObject({
         status: 400,
-        message: `bad request body: toxicity: expected a probability from 0 to 1, got ${String(bad)}`,
+        message: `toxicity: expected a probability from 0 to 1, got ${String(bad)}`,
+        apiMessage: `bad request body: toxicity: expected a probability from 0 to 1, got ${String(bad)}`,
       });
     }
   });
@@ -130,5 +133,20 @@ describe('wireAttributes', () => {
       jitter: 0,
       distribution: 'normal',
     });
+  });
+});
+
+describe('errors of the library', () => {
+  it('say what is wrong without speaking of a request body, which only the admin API has', async () => {
+    const proxy = await startProxy({ upstream: '127.0.0.1:9' });
+    try {
+      const error = errorOf(() => proxy.addToxic({ type: 'latency', attributes: { latency: -1 } }));
+      expect(error.message).toBe('attributes.latency: must be 0 or more (ms), got -1');
+      expect(errorOf(() => proxy.addToxic({ type: 'noop', toxicity: 2 })).message).toBe(
+        'toxicity: expected a probability from 0 to 1, got 2',
+      );
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -77,7 +77,7 @@ function normalizeAttributes(definition: AnyToxicDefinition, raw: Record<string,
 function parseAttributes(definition: AnyToxicDefinition, values: Record<string, unknown>): Record<string, unknown> {
   const result = definition.attributes.safeParse(values);
   if (!result.success) {
-    throw new FaultlineError('INVALID_ATTRIBUTES', `bad request body: ${formatIssues(result.error, 'attributes')}`);
+    throw new FaultlineError('INVALID_ATTRIBUTES', formatIssues(result.error, 'attributes'), { inRequestBody: true });
   }
   return result.data as Record<string, unknown>;
 }

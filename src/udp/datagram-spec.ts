@@ -38,7 +38,9 @@ function normalize(definition: DatagramToxicDefinition, raw: Record<string, unkn
 
 function parse(definition: DatagramToxicDefinition, values: Record<string, unknown>): Record<string, unknown> {
   const result = definition.attributes.safeParse(values);
-  if (!result.success) throw new FaultlineError('INVALID_ATTRIBUTES', `bad request body: ${formatIssues(result.error, 'attributes')}`);
+  if (!result.success) {
+    throw new FaultlineError('INVALID_ATTRIBUTES', formatIssues(result.error, 'attributes'), { inRequestBody: true });
+  }
   return result.data as Record<string, unknown>;
 }
 

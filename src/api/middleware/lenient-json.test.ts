@@ -15,24 +15,24 @@ describe('parseLenientJson', () => {
   });
 
   it('gives Go’s messages for empty, cut-off and non-JSON bodies', () => {
-    expect(errorOf(() => parseLenientJson('')).message).toBe('bad request body: EOF');
-    expect(errorOf(() => parseLenientJson(undefined)).message).toBe('bad request body: EOF');
-    expect(errorOf(() => parseLenientJson(' \n\t')).message).toBe('bad request body: EOF');
-    expect(errorOf(() => parseLenientJson('{"name":"x",')).message).toBe('bad request body: unexpected EOF');
-    expect(errorOf(() => parseLenientJson('"open')).message).toBe('bad request body: unexpected EOF');
-    expect(errorOf(() => parseLenientJson('garbage')).message).toBe(
+    expect(errorOf(() => parseLenientJson('')).apiMessage).toBe('bad request body: EOF');
+    expect(errorOf(() => parseLenientJson(undefined)).apiMessage).toBe('bad request body: EOF');
+    expect(errorOf(() => parseLenientJson(' \n\t')).apiMessage).toBe('bad request body: EOF');
+    expect(errorOf(() => parseLenientJson('{"name":"x",')).apiMessage).toBe('bad request body: unexpected EOF');
+    expect(errorOf(() => parseLenientJson('"open')).apiMessage).toBe('bad request body: unexpected EOF');
+    expect(errorOf(() => parseLenientJson('garbage')).apiMessage).toBe(
       "bad request body: invalid character 'g' looking for beginning of value",
     );
     const err = errorOf(() => parseLenientJson('{"a":}'));
     expect(err.status).toBe(400);
     expect(err.code).toBe('BAD_REQUEST_BODY');
-    expect(err.message).toMatch(/^bad request body: /);
+    expect(err.apiMessage).toMatch(/^bad request body: /);
   });
 
   it('survives deep nesting without overflowing the stack', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     expect(() => parseLenientJson(deep)).not.toThrow(RangeError);
-    expect(errorOf(() => parseLenientJson('['.repeat(100_000))).message).toBe('bad request body: unexpected EOF');
+    expect(errorOf(() => parseLenientJson('['.repeat(100_000))).apiMessage).toBe('bad request body: unexpected EOF');
   });
 });
 
@@ -70,15 +70,15 @@ describe('decoding bodies like Go structs', () => {
   });
 
   it('names the field and the type it got when a value has the wrong JSON type', () => {
-    expect(errorOf(() => decodeProxy({ name: 'a', enabled: 'yes' })).message).toBe(
+    expect(errorOf(() => decodeProxy({ name: 'a', enabled: 'yes' })).apiMessage).toBe(
       'bad request body: enabled: expected a boolean, got the string "yes"',
     );
-    expect(errorOf(() => decodeToxic({ attributes: 5 })).message).toBe(
+    expect(errorOf(() => decodeToxic({ attributes: 5 })).apiMessage).toBe(
       'bad request body: attributes: expected an object, got the number 5',
     );
-    expect(errorOf(() => decodeProxy([1])).message).toBe('bad request body: expected a JSON object (a proxy), got an array');
-    expect(errorOf(() => decodePopulate({})).message).toBe('bad request body: expected a JSON array of proxies, got an object');
-    expect(errorOf(() => decodePopulate([{ name: 'a' }, { name: 5 }])).message).toBe(
+    expect(errorOf(() => decodeProxy([1])).apiMessage).toBe('bad request body: expected a JSON object (a proxy), got an array');
+    expect(errorOf(() => decodePopulate({})).apiMessage).toBe('bad request body: expected a JSON array of proxies, got an object');
+    expect(errorOf(() => decodePopulate([{ name: 'a' }, { name: 5 }])).apiMessage).toBe(
       'bad request body: name: expected a string, got the number 5 at proxy 2',
     );
   });
@@ -86,10 +86,12 @@ describe('decoding bodies like Go structs', () => {
 
 describe('character names in messages', () => {
   it('escapes control characters the way Go quotes them', () => {
-    expect(errorOf(() => parseLenientJson('\u0000')).message).toBe(
+    expect(errorOf(() => parseLenientJson('\u0000')).apiMessage).toBe(
       "bad request body: invalid character '\\x00' looking for beginning of value",
     );
-    expect(errorOf(() => parseLenientJson("'a'")).message).toBe("bad request body: invalid character '\\'' looking for beginning of value");
-    expect(errorOf(() => parseLenientJson('é')).message).toBe("bad request body: invalid character 'é' looking for beginning of value");
+    expect(errorOf(() => parseLenientJson("'a'")).apiMessage).toBe(
+      "bad request body: invalid character '\\'' looking for beginning of value",
+    );
+    expect(errorOf(() => parseLenientJson('é')).apiMessage).toBe("bad request body: invalid character 'é' looking for beginning of value");
   });
 });
