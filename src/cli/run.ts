@@ -24,7 +24,7 @@ import { processIo, type CliIo } from './output.js';
 import { planText } from '../scenario/plan-text.js';
 import { LiveView, LogView, type RunView } from './run-view.js';
 import type { FleetPolicy } from '../scenario/journal.js';
-import { DiscoveryError, findTargets, type FoundTarget } from './discovery.js';
+import { DiscoveryError, findTargets, systemResolver, type FoundTarget, type Resolver } from './discovery.js';
 import { dryRunTargets, parseFleetPolicy, targetPool } from './run-targets.js';
 import { parseTargetSpec, readTargetsFile, TargetSpecError, type TargetSpec } from './target-specs.js';
 
@@ -122,7 +122,7 @@ async function startEmbedded(seed: string): Promise<RunningServer> {
 }
 
 /** Runs `faultline run`; resolves to the exit code. */
-export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function run(argv: string[], io: CliIo = processIo(), resolve: Resolver = systemResolver): Promise<number> {
   let values: FlagValues<typeof FLAGS>;
   let file: string;
   let timeScale: number | undefined;
@@ -166,7 +166,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   let found: FoundTarget[] = [];
   try {
     for (const file of values.targets ?? []) specs.push(...(await readTargetsFile(file)));
-    if (specs.length > 0) found = await findTargets(specs);
+    if (specs.length > 0) found = await findTargets(specs, resolve);
   } catch (err) {
     if (err instanceof TargetSpecError) {
       io.stderr(`faultline run: invalid targets:\n${err.message.replace(/^/gm, '  ')}\n`);
@@ -206,7 +206,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     file,
     policy,
     onEvent: (event) => view?.onEvent(event),
-    ...(discovering ? { rediscover: async () => (await findTargets(specs)).map(targetOf) } : {}),
+    ...(discovering ? { rediscover: async () => (await findTargets(specs, resolve)).map(targetOf) } : {}),
   });
   view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.timelineMs) : new LogView(io.stdout);
   const where = embedded
