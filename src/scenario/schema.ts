@@ -280,8 +280,12 @@ export const probe = z
 /** A proxy the scenario uses: created for the run unless it exists. */
 export const scenarioProxy = z.strictObject({
   name,
-  listen: hostPort('listen').optional().describe('host:port to listen on when the proxy is created (default 127.0.0.1:0).'),
-  upstream: hostPort('upstream').optional().describe('host:port of the service; needed when the proxy does not exist yet.'),
+  listen: hostPort('listen')
+    .optional()
+    .describe('host:port to listen on when the proxy is created (default 127.0.0.1:0); may read the TARGET_* variables.'),
+  upstream: hostPort('upstream')
+    .optional()
+    .describe('host:port of the service; needed when the proxy does not exist yet; may read the TARGET_* variables.'),
   protocol: z.enum(['tcp', 'http']).optional().describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics).'),
   keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
 });
