@@ -29,6 +29,7 @@ let enter: string[] = [];
 let why = '';
 let adminPort = 8474;
 let backends: ChildProcess | undefined;
+let hostsFile = '';
 
 /** Whether this machine can make a network and mount namespace with its own /etc/hosts. */
 function namespaceCapability(hostsFile: string): string | null {
@@ -101,6 +102,11 @@ async function runKillingOne(policy: string): Promise<{ code: number | null; std
   }
 }
 
+/** A hosts file in which `fleet.test` names `hosts`. */
+function hostsText(hosts: readonly string[]): string {
+  return `127.0.0.1 localhost\n${hosts.map((h) => `${h} ${NAME}`).join('\n')}\n`;
+}
+
 async function targetsFile(): Promise<string> {
   return scratch.file('fleet.txt', `# the fleet on the host's loopback\n${HOSTS.map((h) => `http://${h}:${adminPort}`).join('\n')}\n`);
 }
@@ -116,7 +122,7 @@ async function proxiesOn(target: FaultlineProcess): Promise<Record<string, unkno
 
 beforeAll(async () => {
   scratch = await scratchDir();
-  const hostsFile = await scratch.file('hosts', `127.0.0.1 localhost\n${HOSTS.map((h) => `${h} ${NAME}`).join('\n')}\n`);
+  hostsFile = await scratch.file('hosts', hostsText(HOSTS));
   const missing = namespaceCapability(hostsFile);
   if (missing === null) {
     holder = spawn('unshare', ['-n', '-m', 'sh', '-c', 'ip link set lo up && mount --bind "$0" /etc/hosts && exec sleep 600', hostsFile], {
@@ -202,5 +208,56 @@ describe('a fleet of three on 127.0.0.2-4', () => {
     expect(bandwidth?.applied_ms).not.toBeNull();
     expect(leftovers, 'proxies left on the two survivors').toEqual([{}, {}]);
     expect(journal.warnings.some((w) => w.startsWith(`target http://${HOSTS[1]}:${adminPort} failed`))).toBe(true);
+  });
+
+  it('looks the name up again before each step: a target that leaves is recorded as vanished, a new one joins', async () => {
+    if (!holder) {
+      // Discovery needs a name the system resolver answers from a file this test controls: the
+      // stub resolver's unit test (src/scenario/fleet.test.ts) covers joining and vanishing instead.
+      expect(why, 'the reason the namespace could not be made').toMatch(/unshare|resolver/);
+      return;
+    }
+    const targets = await Promise.all(HOSTS.map(startTarget));
+    try {
+      // The fleet starts as .2 and .3; halfway, .3 leaves the name and .4 joins it.
+      writeFileSync(hostsFile, hostsText(HOSTS.slice(0, 2)));
+      const file = await scratch.file('moving.yaml', SCENARIO);
+      const journalPath = `${scratch.dir}/journal-moving.json`;
+      const runner = spawnInFleet([
+        process.execPath,
+        CLI,
+        'run',
+        file,
+        '--target',
+        `dns+http://${NAME}:${adminPort}`,
+        '--journal',
+        journalPath,
+      ]);
+      let stdout = '';
+      runner.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+      const exited = new Promise<number | null>((resolve) => runner.once('exit', (code) => resolve(code)));
+      const killer = setTimeout(() => runner.kill('SIGKILL'), 60_000);
+      await eventually(() => stdout.includes('fault applied: latency'), 30_000, 'the first fault');
+      writeFileSync(hostsFile, hostsText([HOSTS[0] as string, HOSTS[2] as string]));
+      const code = await exited;
+      clearTimeout(killer);
+      expect(code, stdout).toBe(0);
+      const journal = await scratch.journal(journalPath);
+      expect(journal.fleet.targets.map((t) => [t.url, t.index, t.status, t.joined_ms === null])).toEqual([
+        [`http://${HOSTS[0]}:${adminPort}`, 0, 'active', true],
+        [`http://${HOSTS[1]}:${adminPort}`, 1, 'vanished', true],
+        [`http://${HOSTS[2]}:${adminPort}`, 2, 'active', false],
+      ]);
+      // The newcomer got the scenario's proxy at its own address, and the step after it joined.
+      expect(journal.proxies.map((p) => p.listen)).toEqual(HOSTS.map((h) => `${h}:26379`));
+      expect(stdout).toMatch(/target #2 http:\/\/127\.0\.0\.4:\d+ \(dns\+http:\/\/fleet\.test:\d+\) joined the fleet/);
+      expect(stdout).toMatch(/target #1 http:\/\/127\.0\.0\.3:\d+ \(dns\+http:\/\/fleet\.test:\d+\) vanished/);
+      const leftovers = await Promise.all(targets.map(proxiesOn));
+      // The vanished target still answered, so the rollback cleaned it up too.
+      expect(leftovers).toEqual([{}, {}, {}]);
+    } finally {
+      writeFileSync(hostsFile, hostsText(HOSTS));
+      await Promise.all(targets.map((t) => t.stop()));
+    }
   });
 });
