@@ -66,11 +66,6 @@ export class Fleet<T extends FleetMember> {
     return this.members.filter((t) => this.records.get(t.url)?.status === 'active');
   }
 
-  /** The record of the target at `url`. */
-  record(url: string): TargetRecord | undefined {
-    return this.records.get(url);
-  }
-
   /** What `${TARGET_…}` reads on `target`. */
   identity(target: FleetMember): TargetIdentity {
     return { url: target.url, index: this.records.get(target.url)?.index ?? 0 };
@@ -129,7 +124,7 @@ export class Fleet<T extends FleetMember> {
         if (options.counted) this.changed(target);
       }),
     );
-    this.settle(targets, results);
+    this.judge(targets, results);
   }
 
   /** As {@link everywhere}, one target after the other (the order the journal shows). */
@@ -147,10 +142,14 @@ export class Fleet<T extends FleetMember> {
         if (this.policy === 'all') break;
       }
     }
-    this.settle(targets, results);
+    this.judge(targets, results);
   }
 
-  private settle(targets: readonly T[], results: readonly PromiseSettledResult<void>[]): void {
+  /**
+   * Records the targets whose call failed (`results[i]` is the call on `targets[i]`); when the fleet
+   * then no longer meets its policy, throws the first failure.
+   */
+  judge(targets: readonly T[], results: readonly PromiseSettledResult<void>[]): void {
     let first: unknown;
     results.forEach((result, i) => {
       const target = targets[i];

@@ -89,9 +89,10 @@ async function setupTarget(ctx: RunContext, leases: RunLeases, target: Target): 
 export type Rediscover = () => Promise<Target[]>;
 
 /**
- * Before a step: looks the fleet up again (once for the steps that start at `atMs`). Targets found for the first time get the scenario's
- * setup (checked, proxies found or created) and take the steps from here on; those no longer found
- * are recorded as vanished. A lookup that fails or finds nothing leaves the fleet as it was.
+ * Before a step: looks the fleet up again (once for the steps that start at `atMs`). Targets found
+ * for the first time get the scenario's setup (checked, proxies found or created) and take the steps
+ * from here on; those no longer found are recorded as vanished. A lookup that fails or finds nothing
+ * leaves the fleet as it was.
  */
 export async function refreshFleet(ctx: RunContext, leases: RunLeases, lookup: Rediscover, atMs: number): Promise<void> {
   if (ctx.fleet.lookedUpAt === atMs) return;
@@ -114,12 +115,5 @@ export async function refreshFleet(ctx: RunContext, leases: RunLeases, lookup: R
       await setupTarget(ctx, leases, target);
     }),
   );
-  let first: unknown;
-  results.forEach((result, i) => {
-    const target = joined[i];
-    if (result.status === 'fulfilled' || !target) return;
-    first ??= result.reason;
-    ctx.fleet.fail(target, result.reason);
-  });
-  if (first !== undefined && !ctx.fleet.holds()) throw first;
+  ctx.fleet.judge(joined, results);
 }
