@@ -7,7 +7,7 @@
  * non-root with its resources bounded, and the Faultline config and the game-day scenario the
  * ConfigMaps hold load with Faultline's own loaders.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,5 +190,19 @@ describe('deploy/kubernetes', () => {
     const { plan } = parseScenario(String(map['data']['game-day.yaml']), { file: 'game-day.yaml', env });
     expect(plan.proxies.map((p) => p.name)).toEqual(['redis']);
     expect(plan.probes.map((p) => p.label)).toContain('GET http://checkout:8080/health');
+  });
+
+  it("the image is what the manifests expect: the CLI on the PATH, a shell for the Job, the node user's uid", async () => {
+    const dockerfile = await readFile(fileURLToPath(new URL('../Dockerfile', import.meta.url)), 'utf8');
+    expect(dockerfile).toContain('COPY docker/faultline.sh /usr/local/bin/faultline');
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m); // Debian: /bin/sh is there
+    // The base image's `node` user is uid 1000, as runAsUser says; the pods run as it.
+    expect(dockerfile).toMatch(/^USER node$/m);
+    for (const dir of ['base', 'job']) {
+      const pods = build(join(DEPLOY, dir)).flatMap((r) =>
+        (r as Json)['spec']?.template?.spec ? [(r as Json)['spec'].template.spec] : [],
+      );
+      for (const pod of pods) expect(pod.securityContext.runAsUser).toBe(1000);
+    }
   });
 });
