@@ -70,3 +70,11 @@ export const MAX_NAME_LENGTH = 256;
  * journal hold, and what `GET /scenarios/{id}` writes.
  */
 export const MAX_SCENARIO_PLAN_BYTES = 512 * 1024;
+
+/**
+ * Targets of one `faultline run` (URLs given, lines of a `--targets` file, and every address
+ * discovery finds, together): each gets the run's changes and its own requests.
+ */
+export const MAX_FLEET_TARGETS = 256;
+/** Bytes of a `--targets` file. */
+export const MAX_TARGETS_FILE_BYTES = 64 * 1024;

@@ -6,7 +6,7 @@
  */
 import { assertNever } from '../errors.js';
 import { formatDuration } from '../scenario/duration.js';
-import type { FaultRecord, Journal, ProbeRecord, StepRecord } from '../scenario/journal.js';
+import type { FaultRecord, Journal, ProbeRecord, StepRecord, TargetRecord } from '../scenario/journal.js';
 import { counted } from '../text/counted.js';
 import type { RunEvent } from '../scenario/runner.js';
 import type { StepKind } from '../scenario/schema.js';
@@ -45,9 +45,29 @@ function endIsNews(kind: StepKind): boolean {
   }
 }
 
+/** The targets that take the run's changes now (every target, for a journal without fleet records). */
+function activeTargets(journal: Journal): number {
+  return journal.fleet.targets.filter((t) => t.status === 'active').length || journal.targets.length;
+}
+
 /** ` on 2 targets` for a fleet: one fault is applied on each of them. */
 function fleet(journal: Journal): string {
-  return journal.targets.length > 1 ? ` on ${counted(journal.targets.length, 'target')}` : '';
+  const n = activeTargets(journal);
+  return n > 1 ? ` on ${counted(n, 'target')}` : '';
+}
+
+/** `target #1 http://10.0.0.6:8474`, and the name that found it. */
+function targetName(t: TargetRecord): string {
+  return `target #${t.index} ${t.url}${t.source !== t.url ? ` (${t.source})` : ''}`;
+}
+
+/** The fleet in one line: how many targets take changes, and which were lost. */
+export function fleetLine(journal: Journal): string | undefined {
+  const all = journal.fleet.targets;
+  if (all.length < 2) return undefined;
+  const lost = all.filter((t) => t.status !== 'active');
+  const active = all.length - lost.length;
+  return `targets: ${active} of ${all.length} active (policy ${journal.fleet.policy})${lost.map((t) => `, #${t.index} ${t.status}`).join('')}`;
 }
 
 /** A fault in place, with a ramp's current value (what its last update changed). */
@@ -55,7 +75,8 @@ function faultInPlace(f: FaultRecord, journal: Journal): string {
   const last = f.updates?.[f.updates.length - 1];
   const moved = last ? Object.entries(last.attributes).filter(([k, v]) => JSON.stringify(f.attributes[k]) !== JSON.stringify(v)) : [];
   const value = moved.map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
-  return `${f.toxic}@${f.proxy}${value}${journal.targets.length > 1 ? ` ×${journal.targets.length}` : ''}`;
+  const n = activeTargets(journal);
+  return `${f.toxic}@${f.proxy}${value}${n > 1 ? ` ×${n}` : ''}`;
 }
 
 function stepName(journal: Journal, index: number): string {
@@ -107,6 +128,12 @@ export function eventLine(event: RunEvent): string | undefined {
     }
     case 'warning':
       return `${at} warning: ${event.message}`;
+    case 'target': {
+      const t = event.target;
+      if (event.change === 'joined') return `${at} ${targetName(t)} joined the fleet`;
+      if (event.change === 'vanished') return `${at} ${targetName(t)} vanished: discovery no longer finds it`;
+      return `${at} ${targetName(t)} failed: ${t.error ?? ''}`;
+    }
   }
 }
 
@@ -162,6 +189,7 @@ export class LiveView implements RunView {
     this.journal = event.journal;
     if (
       event.type === 'warning' ||
+      event.type === 'target' ||
       (event.type === 'rollback' && !event.record.ok) ||
       (event.type === 'step' && event.journal.steps[event.step]?.status === 'failed')
     ) {
@@ -221,6 +249,8 @@ export class LiveView implements RunView {
     if (rest > 0) out.push(paint(style, 'dim', `  … ${rest} more`));
     const faults = journal.steps.flatMap((s) => s.faults).filter((f) => f.applied_ms !== null && f.reverted_ms === null);
     out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => faultInPlace(f, journal)).join(', ')}`);
+    const targets = fleetLine(journal);
+    if (targets !== undefined) out.push(targets);
     if (journal.probes.length > 0) {
       out.push('probes:');
       for (const p of journal.probes) out.push(probeLine(style, p));

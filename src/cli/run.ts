@@ -1,6 +1,8 @@
 /**
  * `faultline run FILE`: runs a scenario against an embedded server (the default) or against one or
- * more admin APIs given with `--target` (a fleet: the same faults on each). Rolls back whatever
+ * more admin APIs given with `--target` and `--targets FILE` (a fleet: the same faults on each;
+ * `dns+http://NAME:PORT` names every address of NAME, looked up again before each step), with a
+ * `--fleet-policy` for targets that fail. Rolls back whatever
  * happens, SIGINT and SIGTERM included; writes the journal with `--journal`; `--dry-run` prints the
  * resolved timeline and touches nothing.
  * Exit codes: 0 passed, 1 a probe failed or the run was aborted, 2 invalid file or usage,
@@ -21,6 +23,10 @@ import { cliUserAgent } from './client-options.js';
 import { processIo, type CliIo } from './output.js';
 import { planText } from '../scenario/plan-text.js';
 import { LiveView, LogView, type RunView } from './run-view.js';
+import type { FleetPolicy } from '../scenario/journal.js';
+import { DiscoveryError, findTargets, systemResolver, type FoundTarget, type Resolver } from './discovery.js';
+import { dryRunTargets, parseFleetPolicy, targetPool } from './run-targets.js';
+import { parseTargetSpec, readTargetsFile, TargetSpecError, type TargetSpec } from './target-specs.js';
 
 /** Exit codes of `faultline run`. */
 export const RUN_EXIT = {
@@ -37,7 +43,14 @@ const FLAGS = {
     type: 'string',
     multiple: true,
     placeholder: 'URL',
-    description: 'admin API to run against; repeat for a fleet (default: an embedded server)',
+    description:
+      'admin API to run against, or dns+http://NAME:PORT for every address of NAME; repeat for a fleet (default: an embedded server)',
+  },
+  targets: { type: 'string', multiple: true, placeholder: 'FILE', description: 'read targets from FILE, one a line (# comments)' },
+  'fleet-policy': {
+    type: 'string',
+    placeholder: 'POLICY',
+    description: 'when targets fail: all (stop the run, the default), any (go on while one is left), quorum (while more than half are)',
   },
   token: { type: 'string', placeholder: 'TOKEN', description: 'bearer token for the targets (env FAULTLINE_TOKEN)' },
   journal: { type: 'string', placeholder: 'FILE', description: 'write the JSON journal here when the run ends' },
@@ -109,10 +122,12 @@ async function startEmbedded(seed: string): Promise<RunningServer> {
 }
 
 /** Runs `faultline run`; resolves to the exit code. */
-export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function run(argv: string[], io: CliIo = processIo(), resolve: Resolver = systemResolver): Promise<number> {
   let values: FlagValues<typeof FLAGS>;
   let file: string;
   let timeScale: number | undefined;
+  let policy: FleetPolicy;
+  let specs: TargetSpec[];
   try {
     const parsed = parseCommandArgs(argv, FLAGS);
     values = parsed.values;
@@ -125,6 +140,14 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
     file = first;
     timeScale = parseTimeScale(values['time-scale']);
+    policy = parseFleetPolicy(values['fleet-policy']);
+    specs = (values.target ?? []).map((text) => {
+      try {
+        return parseTargetSpec(text);
+      } catch (err) {
+        throw err instanceof TargetSpecError ? new UsageError(`--target ${err.message}`) : err;
+      }
+    });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`faultline run: ${err.message}\nRun 'faultline run --help' for usage.\n`);
@@ -140,20 +163,30 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     return RUN_EXIT.invalid;
   }
   const { plan } = loaded;
+  let found: FoundTarget[] = [];
+  try {
+    for (const file of values.targets ?? []) specs.push(...(await readTargetsFile(file)));
+    if (specs.length > 0) found = await findTargets(specs, resolve);
+  } catch (err) {
+    if (err instanceof TargetSpecError) {
+      io.stderr(`faultline run: invalid targets:\n${err.message.replace(/^/gm, '  ')}\n`);
+      return RUN_EXIT.invalid;
+    }
+    if (!(err instanceof DiscoveryError)) throw err;
+    io.stderr(`faultline run: cannot find the targets: ${err.message}\n`);
+    return RUN_EXIT.unreachable;
+  }
   if (values['dry-run'] === true) {
-    io.stdout(planText(plan, loaded.variables));
+    io.stdout(planText(plan, loaded.variables) + dryRunTargets(plan, found, policy));
     return RUN_EXIT.passed;
   }
 
   let embedded: RunningServer | undefined;
   const token = values.token ?? io.env['FAULTLINE_TOKEN'];
-  const urls = values.target ?? [];
+  const targetOf = targetPool((url) => new AdminClient(url, { token, timeoutMs: 10_000, userAgent: cliUserAgent() }));
   let targets: Target[];
-  if (urls.length > 0) {
-    targets = urls.map((url) => {
-      const client = new AdminClient(url, { token, timeoutMs: 10_000, userAgent: cliUserAgent() });
-      return { url: client.baseUrl, client };
-    });
+  if (found.length > 0) {
+    targets = found.map(targetOf);
   } else {
     try {
       embedded = await startEmbedded(plan.seed);
@@ -166,9 +199,20 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   }
 
   let view: RunView | undefined;
-  const runner = new ScenarioRun({ plan, targets, file, onEvent: (event) => view?.onEvent(event) });
+  const discovering = specs.some((spec) => spec.kind === 'dns');
+  const runner = new ScenarioRun({
+    plan,
+    targets,
+    file,
+    policy,
+    onEvent: (event) => view?.onEvent(event),
+    ...(discovering ? { rediscover: async () => (await findTargets(specs, resolve)).map(targetOf) } : {}),
+  });
   view = io.style.tty ? new LiveView(io.stdout, io.style, () => runner.timelineMs) : new LogView(io.stdout);
-  const where = embedded ? `an embedded server (${targets[0]?.url ?? ''})` : targets.map((t) => t.url).join(', ');
+  const where = embedded
+    ? `an embedded server (${targets[0]?.url ?? ''})`
+    : targets.map((t) => (t.source !== undefined ? `${t.url} (${t.source})` : t.url)).join(', ') +
+      (targets.length > 1 ? `, fleet policy ${policy}` : '');
   view.note(
     `faultline run: ${plan.name}: ${counted(plan.steps.length, 'step')} over ${formatDuration(plan.durationMs)}, seed ${plan.seed}, on ${where}`,
   );

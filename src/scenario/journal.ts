@@ -109,6 +109,39 @@ export interface RollbackRecord {
   error?: string;
 }
 
+/** How much of a fleet must take every change for the run to go on. */
+export type FleetPolicy = 'all' | 'any' | 'quorum';
+
+/**
+ * Where a target is: `active` (it takes the run's changes), `failed` (it could not be reached or
+ * refused a change, and gets none after that), `vanished` (discovery no longer finds it).
+ */
+export type TargetStatus = 'active' | 'failed' | 'vanished';
+
+/** One target of the run and what became of it. */
+export interface TargetRecord {
+  url: string;
+  /** Its `${TARGET_INDEX}`. */
+  index: number;
+  /** How the command line named it: its URL, or the `dns+http://` name that found it. */
+  source: string;
+  status: TargetStatus;
+  /** When discovery found it after the start (null: there from the start). */
+  joined_ms: number | null;
+  /** When it failed or vanished. */
+  left_ms: number | null;
+  /** Why it failed. */
+  error: string | null;
+  /** Changes it took: proxies created, toxics added, actions carried out. */
+  changes: number;
+}
+
+/** The fleet of a run: its policy and every target it had. */
+export interface FleetRecord {
+  policy: FleetPolicy;
+  targets: TargetRecord[];
+}
+
 /** A run's journal. */
 export interface Journal {
   journal_version: 1;
@@ -131,6 +164,7 @@ export interface Journal {
   probes: ProbeRecord[];
   rollback: RollbackRecord[];
   warnings: string[];
+  fleet: FleetRecord;
 }
 
 /** Results kept per probe; later ones are counted in `results_dropped`. */
@@ -153,7 +187,10 @@ function faultRecord(fault: PlanFault): FaultRecord {
 }
 
 /** A journal for `plan` with every step and probe pending. */
-export function createJournal(plan: Plan, meta: { targets: readonly string[]; file?: string | undefined }): Journal {
+export function createJournal(
+  plan: Plan,
+  meta: { targets: readonly string[]; file?: string | undefined; policy?: FleetPolicy | undefined },
+): Journal {
   return {
     journal_version: 1,
     scenario: {
@@ -201,6 +238,7 @@ export function createJournal(plan: Plan, meta: { targets: readonly string[]; fi
     })),
     rollback: [],
     warnings: [],
+    fleet: { policy: meta.policy ?? 'all', targets: [] },
   };
 }
 

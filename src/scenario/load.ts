@@ -12,6 +12,7 @@ import { randomSeed } from '../core/rng.js';
 import { assertNever, FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';
 import { interpolate, type InterpolationIssue, type ScenarioVariable, type ValuePath } from './interpolate.js';
+import { deferTargetVariables } from './target-variables.js';
 import { ACTION_TYPES, scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
 import { checkValidParts } from './plan-checks.js';
 import { PlanError, type Plan, type PlanIssue } from './plan.js';
@@ -218,7 +219,7 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
 
   const references: InterpolationIssue[] = [];
   const variables = new Map<string, ScenarioVariable>();
-  const raw = interpolate(parsed.value, options.env ?? {}, references, variables);
+  const raw = interpolate(deferTargetVariables(parsed.value, references), options.env ?? {}, references, variables);
   // Every mistake in one pass: a value with an unresolved reference is reported once, for the
   // reference; the rest of the file is still checked.
   const unresolved = references.map((r) => formatPath(r.path));

@@ -160,6 +160,7 @@ const JOURNAL_KEYS = [
   'probes',
   'rollback',
   'warnings',
+  'fleet',
 ];
 const STEP_KEYS = ['index', 'kind', 'name', 'label', 'planned_start_ms', 'planned_end_ms', 'started_ms', 'ended_ms', 'status', 'faults'];
 const FAULT_KEYS = [
@@ -204,7 +205,7 @@ const EVENT_LINES = `[   +0.000s] step 1 (slow db) started: latency on db (downs
 [   +3.500s] probe port: passing (HTTP 200, 1ms)
 [   +3.500s] rollback: delete proxy cache
 [   +3.500s] rollback: delete proxy db`;
-const JOURNAL_SHA256 = '630ef6de0db925ffd1d264c14f4df857f4364f5d32784f9e6e258922e8be2489';
+const JOURNAL_SHA256 = '8cfda5b676011670e89590535902ff9f60a5daf83084746566c9fdeac5e9c7a8';
 
 const BAD_SCENARIO = `version: 1
 name: bad

@@ -4,6 +4,7 @@
  * @module
  */
 import { AdminClientError, type AdminClient } from '../api/client.js';
+import { FleetEmpty, type Fleet, type TargetEvent } from './fleet.js';
 import type { FaultRecord, Journal, ProbeRecord, RollbackRecord, StopCause } from './journal.js';
 import type { Ledger } from './ledger.js';
 import type { Plan } from './plan.js';
@@ -32,6 +33,8 @@ export interface Target {
   /** Its admin API URL, as journals and messages show it. */
   url: string;
   client: ScenarioClient;
+  /** How the command line named it, when discovery found it (`dns+http://NAME:PORT`). */
+  source?: string | undefined;
 }
 
 /** What a run reports as it goes; the journal holds the full state. */
@@ -41,12 +44,15 @@ export type RunEvent =
   | { type: 'fault'; journal: Journal; step: number; fault: FaultRecord; change: 'applied' | 'updated' | 'reverted' }
   | { type: 'probe'; journal: Journal; probe: ProbeRecord; changed: boolean }
   | { type: 'rollback'; journal: Journal; record: RollbackRecord }
+  | TargetEvent
   | { type: 'warning'; journal: Journal; message: string };
 
 /** The view of a run its phases work through. */
 export interface RunContext {
   readonly plan: Plan;
+  /** Every target the run has had (the rollback covers them all); `fleet.active()` take changes. */
   readonly targets: readonly Target[];
+  readonly fleet: Fleet<Target>;
   readonly journal: Journal;
   readonly ledger: Ledger;
   /** Faults in place; `during` probes wait for one. */
@@ -84,6 +90,7 @@ export function describeError(err: unknown): string {
 /** Why a run stops on `err`: a step, or a target that cannot be reached. */
 export function causeOf(err: unknown): StopCause {
   if (err instanceof StepFailure) return err.stopCause;
+  if (err instanceof FleetEmpty) return 'unreachable';
   return err instanceof AdminClientError && err.unreachable ? 'unreachable' : 'step';
 }
 

@@ -11,15 +11,16 @@
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { assertNever } from '../errors.js';
 import { InstantActions } from './actions.js';
-import { createJournal, type Journal, type StopCause } from './journal.js';
+import { createJournal, type FleetPolicy, type Journal, type StopCause } from './journal.js';
 import { RunLeases } from './leases.js';
 import { Ledger } from './ledger.js';
 import type { Plan, PlanOp } from './plan.js';
 import { afterProbes, beforeProbes, FaultActivity, probeLoops, type ProbeContext } from './probe-schedule.js';
 import { runCheck, type CheckRunner } from './probes.js';
 import { removeCreatedProxies, revertFaults } from './rollback.js';
-import { causeOf, describeError, everywhere, StepFailure, type RunContext, type RunEvent, type Target } from './run-context.js';
-import { preflight, setupProxies } from './setup.js';
+import { Fleet } from './fleet.js';
+import { causeOf, describeError, StepFailure, type RunContext, type RunEvent, type Target } from './run-context.js';
+import { preflight, refreshFleet, setupProxies, type Rediscover } from './setup.js';
 import { ToxicFaults } from './toxic-faults.js';
 import { closeRecords, decideVerdict, type StopReason } from './verdict.js';
 
@@ -38,6 +39,10 @@ export interface RunOptions {
   /** Runs probe checks (default: real HTTP, TCP and commands). */
   check?: CheckRunner;
   onEvent?: (event: RunEvent) => void;
+  /** What the fleet does when targets fail: `all` (default) stops the run, `any` and `quorum` go on. */
+  policy?: FleetPolicy;
+  /** Looks the fleet up again before each step (targets found by discovery). */
+  rediscover?: Rediscover;
 }
 
 /** One run of a plan. Create it, call {@link ScenarioRun.run} once, and {@link ScenarioRun.abort} to stop early. */
@@ -45,7 +50,8 @@ export class ScenarioRun {
   /** The live journal; read it at any time, never change it. */
   readonly journal: Journal;
   private readonly plan: Plan;
-  private readonly targets: readonly Target[];
+  private readonly fleet: Fleet<Target>;
+  private readonly rediscover: Rediscover | undefined;
   private readonly clock: Clock;
   private readonly now: () => number;
   private readonly check: CheckRunner;
@@ -70,7 +76,7 @@ export class ScenarioRun {
 
   constructor(options: RunOptions) {
     this.plan = options.plan;
-    this.targets = options.targets;
+    this.rediscover = options.rediscover;
     this.clock = options.clock ?? systemClock;
     this.now = options.now ?? Date.now;
     this.check = options.check ?? runCheck;
@@ -83,10 +89,17 @@ export class ScenarioRun {
         // A broken view must not break the run.
       }
     };
-    this.journal = createJournal(this.plan, { targets: this.targets.map((t) => t.url), file: options.file });
+    this.journal = createJournal(this.plan, { targets: [], file: options.file, policy: options.policy });
+    this.fleet = new Fleet(options.policy ?? 'all', options.targets, {
+      journal: this.journal,
+      elapsedMs: () => this.elapsedMs,
+      emit: (event) => this.emit(event),
+      warn: (message) => this.warn(message),
+    });
     this.context = {
       plan: this.plan,
-      targets: this.targets,
+      targets: this.fleet.members,
+      fleet: this.fleet,
       journal: this.journal,
       ledger: this.ledger,
       activity: this.activity,
@@ -101,7 +114,7 @@ export class ScenarioRun {
     this.faults = new ToxicFaults(this.context, this.leases);
     this.actions = new InstantActions({
       ledger: this.ledger,
-      everywhere: (call) => everywhere(this.targets, call),
+      everywhere: (call) => this.fleet.everywhere(call, { counted: true }),
       markReverted: (record, by) => this.faults.markReverted(this.faults.stepOf(record), record, by),
       setActive: (delta) => this.activity.change(delta),
       changeLease: () => this.leases.untilEnd(),
@@ -189,7 +202,7 @@ export class ScenarioRun {
     if (!cancelled) await afterProbes(this.probeContext);
     if (this.plan.rollback === 'always') await removeCreatedProxies(this.context);
     closeRecords(this.journal);
-    decideVerdict(this.journal, this.stopCause, (message) => this.warn(message));
+    decideVerdict(this.journal, this.stopCause, (message) => this.warn(message), this.fleet);
     this.journal.elapsed_ms = this.elapsedMs;
     this.journal.finished_at = new Date(this.now()).toISOString();
     this.setStatus('finished');
@@ -251,6 +264,7 @@ export class ScenarioRun {
     try {
       switch (op.op) {
         case 'begin':
+          if (this.rediscover) await refreshFleet(this.context, this.leases, this.rediscover, op.atMs);
           step.status = 'running';
           step.started_ms = this.elapsedMs;
           this.emit({ type: 'step', journal: this.journal, step: op.step });

@@ -14,6 +14,7 @@ import { builtinToxics } from '../toxics/registry.js';
 import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS } from '../limits.js';
 import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
+import { withSampleTargetValues } from './target-variables.js';
 
 /** The format version this code reads. */
 export const SCENARIO_VERSION = 1;
@@ -62,7 +63,8 @@ export const offset = durationOf(true, false).meta({ id: 'Offset', description: 
 function hostPort(what: string) {
   return z.string().superRefine((value, ctx) => {
     try {
-      const { host } = parseHostPort(value);
+      // A proxy's address may hold target variables (`${TARGET_HOST}:6379`), resolved per target.
+      const { host } = parseHostPort(withSampleTargetValues(value));
       if (host === '') ctx.addIssue({ code: 'custom', message: `${what}: missing host in "${value}"` });
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `${what}: ${(err as Error).message}` });
@@ -278,8 +280,12 @@ export const probe = z
 /** A proxy the scenario uses: created for the run unless it exists. */
 export const scenarioProxy = z.strictObject({
   name,
-  listen: hostPort('listen').optional().describe('host:port to listen on when the proxy is created (default 127.0.0.1:0).'),
-  upstream: hostPort('upstream').optional().describe('host:port of the service; needed when the proxy does not exist yet.'),
+  listen: hostPort('listen')
+    .optional()
+    .describe('host:port to listen on when the proxy is created (default 127.0.0.1:0); may read the TARGET_* variables.'),
+  upstream: hostPort('upstream')
+    .optional()
+    .describe('host:port of the service; needed when the proxy does not exist yet; may read the TARGET_* variables.'),
   protocol: z.enum(['tcp', 'http']).optional().describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics).'),
   keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
 });

@@ -8,7 +8,7 @@ import { isNotFound } from './actions.js';
 import type { FaultRecord, RevertedBy } from './journal.js';
 import type { RunLeases } from './leases.js';
 import type { PlanFault } from './plan.js';
-import { describeError, everywhere, type RunContext } from './run-context.js';
+import { describeError, type RunContext } from './run-context.js';
 
 /** Adds, updates and removes the toxics of one run. */
 export class ToxicFaults {
@@ -27,10 +27,11 @@ export class ToxicFaults {
       ...(lease === null ? {} : { expires_in: lease }),
     };
     record.lease_ms = lease;
-    await everywhere(ctx.targets, async (target) => {
+    await ctx.fleet.everywhere(async (target) => {
       try {
         const answer = await target.client.addToxic(fault.proxy, body);
         ctx.ledger.addToxic(target.url, fault.proxy, fault.toxic.name, record);
+        ctx.fleet.changed(target);
         this.leases.kept(target.url, lease, answer);
       } catch (err) {
         throw new Error(`adding toxic ${fault.toxic.name} to proxy ${fault.proxy} on ${target.url}: ${describeError(err)}`, { cause: err });
@@ -51,7 +52,7 @@ export class ToxicFaults {
     const live = ctx.ledger.liveToxics(record);
     if (live.length === 0) return;
     let gone = false;
-    await everywhere(ctx.targets, async (target) => {
+    await ctx.fleet.everywhere(async (target) => {
       for (const toxic of live.filter((t) => t.target === target.url)) {
         try {
           await target.client.updateToxic(toxic.proxy, toxic.name, { attributes });
@@ -80,7 +81,7 @@ export class ToxicFaults {
     const live = ctx.ledger.liveToxics(record);
     if (live.length === 0) return;
     let expired = false;
-    await everywhere(ctx.targets, async (target) => {
+    await ctx.fleet.everywhere(async (target) => {
       for (const toxic of live.filter((t) => t.target === target.url)) {
         try {
           await target.client.removeToxic(toxic.proxy, toxic.name);

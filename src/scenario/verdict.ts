@@ -20,9 +20,19 @@ export function closeRecords(journal: Journal): void {
   }
 }
 
-/** Sets the verdict, cause and reason of a finished run; warns when the rollback left something behind. */
-export function decideVerdict(journal: Journal, stop: StopReason | undefined, warn: (message: string) => void): void {
-  const failedRollback = journal.rollback.filter((r) => !r.ok).length;
+/**
+ * Sets the verdict, cause and reason of a finished run; warns when the rollback left something behind.
+ * Rollback actions that failed on a target the run had already lost (`fleet.isLost`: it failed or
+ * vanished, and the fleet policy let the run go on) are warned about but do not fail the verdict.
+ */
+export function decideVerdict(
+  journal: Journal,
+  stop: StopReason | undefined,
+  warn: (message: string) => void,
+  fleet: { isLost(url: string): boolean } = { isLost: () => false },
+): void {
+  const onLost = journal.rollback.filter((r) => !r.ok && fleet.isLost(r.target)).length;
+  const failedRollback = journal.rollback.filter((r) => !r.ok).length - onLost;
   if (stop) {
     journal.verdict = 'aborted';
     journal.cause = stop.cause;
@@ -44,4 +54,8 @@ export function decideVerdict(journal: Journal, stop: StopReason | undefined, wa
   }
   if (failedRollback > 0)
     warn(`${failedRollback} rollback action${failedRollback > 1 ? 's' : ''} failed; leased faults still expire on their servers`);
+  if (onLost > 0)
+    warn(
+      `${onLost} rollback action${onLost > 1 ? 's' : ''} on targets the run had lost failed; their leased changes expire on their servers`,
+    );
 }
