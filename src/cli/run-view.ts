@@ -35,6 +35,7 @@ function endIsNews(kind: StepKind): boolean {
   switch (kind) {
     case 'toxic':
     case 'action':
+    case 'exec':
       return false;
     case 'ramp':
     case 'monkey':
@@ -92,6 +93,17 @@ export function eventLine(event: RunEvent): string | undefined {
             .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
             .join(' ')}`
         : undefined;
+    }
+    case 'action': {
+      // An action step's own line says what it did; a monkey's actions, a process signalled, a
+      // command's exit code and a held action's end are news.
+      const a = event.action;
+      const detail =
+        a.pid !== undefined ? ` (pid ${a.pid}, ${a.signal ?? ''})` : a.command ? ` (exit code ${String(a.command.exit_code)})` : '';
+      const news = journal.steps[event.step]?.kind === 'monkey' || detail !== '' || a.planned_end_ms !== null;
+      if (!news) return undefined;
+      if (event.change === 'reverted') return `${at} action reverted: ${a.label} (by ${a.reverted_by ?? 'runner'})`;
+      return `${at} action: ${a.label}${a.proxy !== undefined ? fleet(journal) : ''}${detail}`;
     }
     case 'probe': {
       const p = event.probe;

@@ -4,7 +4,7 @@
  * @module
  */
 import { AdminClientError, type AdminClient } from '../api/client.js';
-import type { FaultRecord, Journal, ProbeRecord, RollbackRecord, StopCause } from './journal.js';
+import type { ActionRecord, FaultRecord, Journal, ProbeRecord, RollbackRecord, StopCause } from './journal.js';
 import type { Ledger } from './ledger.js';
 import type { Plan } from './plan.js';
 import type { FaultActivity } from './probe-schedule.js';
@@ -39,6 +39,7 @@ export type RunEvent =
   | { type: 'status'; journal: Journal }
   | { type: 'step'; journal: Journal; step: number }
   | { type: 'fault'; journal: Journal; step: number; fault: FaultRecord; change: 'applied' | 'updated' | 'reverted' }
+  | { type: 'action'; journal: Journal; step: number; action: ActionRecord; change: 'applied' | 'reverted' }
   | { type: 'probe'; journal: Journal; probe: ProbeRecord; changed: boolean }
   | { type: 'rollback'; journal: Journal; record: RollbackRecord }
   | { type: 'warning'; journal: Journal; message: string };
