@@ -63,8 +63,8 @@ export class InstantActions {
   constructor(private readonly ctx: ActionContext) {}
 
   /**
-   * Carries out `action` on every target. A change is leased until the end of the run, or for
-   * `leaseMs` when the action is held for a time (a `disable` with `for`).
+   * Carries out `action` on every target. A change is leased until the end of the run (none with
+   * `rollback: never`), or for `leaseMs` when the action is held for a time (a `disable` with `for`).
    */
   async act(action: ProxyAction, leaseMs?: number): Promise<void> {
     const { ledger } = this.ctx;
@@ -75,8 +75,8 @@ export class InstantActions {
         ledger.snapshot(target.url, action.proxy, await proxyState(client, action.proxy));
       }
       // Every change is leased on the server, so it is put back there even if this run dies.
-      const untilEnd = this.ctx.changeLease();
-      const lease = untilEnd === null || leaseMs === undefined ? untilEnd : leaseMs;
+      // A change held for a time ends on time, as a toxic with `for` does, whatever `rollback` says.
+      const lease = leaseMs ?? this.ctx.changeLease();
       const leased = lease === null ? {} : { expires_in: lease };
       const update = async (patch: ProxyUpdate): Promise<void> => {
         this.ctx.leaseKept(target.url, lease, await client.updateProxy(action.proxy, { ...patch, ...leased }));

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive, HEAD, settle, setup } from '../testing/run-harness.js';
+import { changes, drive, HEAD, settle, setup } from '../testing/run-harness.js';
 import type { Journal } from './journal.js';
 import { junitXml } from './junit.js';
 import { parseScenario, ScenarioError } from './load.js';
@@ -168,6 +168,27 @@ describe('running them', () => {
     expect(journal.rollback).toContainEqual(
       expect.objectContaining({ target: 'local', action: `resume pid ${paused.pid} (SIGCONT)`, ok: true }),
     );
+    expect(journal.verdict).toBe('passed');
+  });
+
+  it('resumes a paused process and ends a held disable on time with rollback: never too', async () => {
+    const paused = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
+    children.push(paused);
+    const { clock, admin, run } = setup(`rollback: never
+steps:
+  - action: { type: disable, proxy: db }
+    for: 300ms
+  - action: { type: process, fault: pause, pid: ${paused.pid} }
+  - wait: 200ms
+`);
+    const journal = await drive(clock, run);
+    expect(changes(admin)).toEqual([
+      '0 createProxy db',
+      '0 updateProxy db {"enabled":false,"expires_in":300}',
+      '300 updateProxy db {"enabled":true}',
+    ]);
+    expect(readFileSync(`/proc/${paused.pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]).not.toBe('T');
+    expect(journal.steps[1]?.actions?.[0]).toMatchObject({ reverted_by: 'rollback' });
     expect(journal.verdict).toBe('passed');
   });
 

@@ -92,9 +92,11 @@ export class StepActions {
       case 'exec': {
         if (action.rollback !== undefined) this.held.push(taken);
         record.command = await runCommand(action.command, { timeoutMs: action.timeout, signal: this.stopped });
+        record.applied_ms = this.ctx.elapsedMs();
         const failed = failure(record.command, action.timeout);
         if (failed !== undefined) {
           record.error = failed;
+          this.ctx.emit({ type: 'action', journal: this.ctx.journal, step, action: record, change: 'applied' });
           throw new Error(`${commandText(action.command)}: ${failed}`);
         }
         break;
