@@ -30,8 +30,14 @@ function elapsed(started: number): number {
 }
 
 /**
+ * How long the output of a command that exited is still read: a background process it started may
+ * hold its pipes open for good, and must not hold up the step.
+ */
+const DRAIN_MS = 200;
+
+/**
  * Runs `command` and resolves once it is over; never rejects. Killed (with its process group)
- * after `timeoutMs`, or when `signal` aborts.
+ * after `timeoutMs`, or when `signal` aborts, and then resolved at once.
  */
 export function runCommand(
   command: string | readonly string[],
@@ -43,7 +49,7 @@ export function runCommand(
   return new Promise((resolve) => {
     let output = '';
     let settled = false;
-    let timedOut = false;
+    let drain: NodeJS.Timeout | undefined;
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-keepChars);
@@ -57,22 +63,33 @@ export function runCommand(
         child.kill('SIGKILL');
       }
     };
-    const finish = (result: Omit<CommandResult, 'ms' | 'output' | 'timed_out'>): void => {
+    const finish = (result: Omit<CommandResult, 'ms' | 'output'>): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(drain);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ ...result, timed_out: timedOut, ms: elapsed(started), output });
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ ...result, ms: elapsed(started), output });
     };
     const timer = setTimeout(() => {
-      timedOut = true;
       kill();
+      finish({ exit_code: null, signal: 'SIGKILL', timed_out: true });
     }, options.timeoutMs);
-    const onAbort = (): void => kill();
-    if (options.signal?.aborted) kill();
+    const onAbort = (): void => {
+      kill();
+      finish({ exit_code: null, signal: 'SIGKILL', timed_out: false });
+    };
+    if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort);
-    child.once('error', (err) => finish({ exit_code: null, signal: null, error: `cannot run ${program}: ${err.message}` }));
-    child.once('close', (code, signal) => finish({ exit_code: code, signal }));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      finish({ exit_code: null, signal: null, timed_out: false, error: `cannot run ${program}: ${err.code ?? err.message}` }),
+    );
+    child.once('exit', (code, signal) => {
+      drain = setTimeout(() => finish({ exit_code: code, signal, timed_out: false }), DRAIN_MS);
+      child.once('close', () => finish({ exit_code: code, signal, timed_out: false }));
+    });
   });
 }
 
