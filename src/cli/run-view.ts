@@ -233,6 +233,12 @@ export class LiveView implements RunView {
     if (rest > 0) out.push(paint(style, 'dim', `  … ${rest} more`));
     const faults = journal.steps.flatMap((s) => s.faults).filter((f) => f.applied_ms !== null && f.reverted_ms === null);
     out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => faultInPlace(f, journal)).join(', ')}`);
+    // A proxy down, a process stopped: held actions show while they last.
+    const held = journal.steps
+      .flatMap((s) => s.actions ?? [])
+      .filter((a) => a.applied_ms !== null && a.reverted_ms === null && (a.type === 'disable' || a.signal === 'SIGSTOP'));
+    if (held.length > 0)
+      out.push(`down: ${held.map((a) => (a.pid !== undefined ? `pid ${a.pid} (stopped)` : (a.proxy ?? a.label))).join(', ')}`);
     if (journal.probes.length > 0) {
       out.push('probes:');
       for (const p of journal.probes) out.push(probeLine(style, p));

@@ -4,7 +4,9 @@
  * prints them, the runner carries them out on every target and the journal records each one.
  */
 import { describe, expect, it } from 'vitest';
+import { eventLine, LiveView } from '../cli/run-view.js';
 import { changes, drive, planOf, setup } from '../testing/run-harness.js';
+import { createJournal } from './journal.js';
 import { junitXml } from './junit.js';
 import { monkeySchedule } from './monkey.js';
 import { planText } from './plan-text.js';
@@ -96,5 +98,31 @@ describe('a monkey with actions', () => {
     const xml = junitXml(journal);
     expect(xml).toContain('<system-out>');
     expect(xml).toMatch(/disable db for 250ms, reverted \+[\d.]+s by runner/);
+  });
+
+  it('shows each action taken and undone in the log, and what is down in the live view', () => {
+    const journal = createJournal(planOf(MONKEY), { targets: ['http://a', 'http://b'] });
+    const disable = journal.steps[0]?.actions?.find((a) => a.type === 'disable');
+    if (!disable) throw new Error('no disable');
+    disable.applied_ms = disable.planned_start_ms;
+    journal.elapsed_ms = disable.planned_start_ms;
+    journal.status = 'running';
+    expect(eventLine({ type: 'action', journal, step: 0, action: disable, change: 'applied' })).toMatch(
+      /^\[ +\+[\d.]+s\] action: disable db for 250ms on 2 targets$/,
+    );
+    const out: string[] = [];
+    const view = new LiveView(
+      (t) => out.push(t),
+      { tty: true, color: false },
+      () => disable.planned_start_ms,
+    );
+    view.onEvent({ type: 'status', journal });
+    view.close(journal);
+    expect(out.join('')).toContain('\ndown: db\n');
+    disable.reverted_ms = disable.planned_end_ms;
+    disable.reverted_by = 'runner';
+    expect(eventLine({ type: 'action', journal, step: 0, action: disable, change: 'reverted' })).toMatch(
+      /action reverted: disable db for 250ms \(by runner\)$/,
+    );
   });
 });
