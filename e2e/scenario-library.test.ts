@@ -38,6 +38,7 @@ const FELT: Record<string, (app: ScenarioApp) => boolean> = {
   'one-way-partition': (app) => (app.answered.get(503) ?? 0) > 0,
   'slow-degradation': (app) => (app.answered.get(503) ?? 0) > 0,
   monkey: (app) => (app.answered.get(503) ?? 0) > 0,
+  'chaos-monkey': (app) => (app.answered.get(503) ?? 0) > 0,
   'clock-skew-drill': () => true,
 };
 
@@ -46,6 +47,7 @@ describe('the scenario library', async () => {
 
   it('has the six points of failure and the game days', () => {
     expect(files).toEqual([
+      'chaos-monkey.yaml',
       'clock-skew-drill.yaml',
       'monkey.yaml',
       'one-way-partition.yaml',
@@ -84,7 +86,7 @@ describe('the scenario library', async () => {
       expect(journal.verdict).toBe('passed');
       expect(journal.steps.every((s) => s.status === 'done')).toBe(true);
       const faults = journal.steps.flatMap((s) => s.faults);
-      expect(faults.length).toBeGreaterThan(0);
+      expect(faults.length + journal.steps.flatMap((s) => s.actions ?? []).length).toBeGreaterThan(0);
       for (const fault of faults) {
         expect(fault.applied_ms, `${fault.toxic} applied`).not.toBeNull();
         expect(fault.reverted_ms, `${fault.toxic} reverted`).not.toBeNull();
@@ -92,6 +94,10 @@ describe('the scenario library', async () => {
       for (const probe of journal.probes) {
         expect(probe.status, `probe ${probe.name}: ${JSON.stringify(probe.results.slice(-3))}`).toBe('passing');
         expect(probe.checks).toBeGreaterThan(0);
+      }
+      for (const action of journal.steps.flatMap((s) => s.actions ?? [])) {
+        expect(action.applied_ms, `${action.label} taken`).not.toBeNull();
+        if (action.planned_end_ms !== null) expect(action.reverted_ms, `${action.label} undone`).not.toBeNull();
       }
       expect(journal.rollback.every((r) => r.ok)).toBe(true);
       const felt = FELT[name.replace(/\.yaml$/, '')];

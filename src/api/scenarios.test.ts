@@ -99,9 +99,19 @@ describe('/scenarios', () => {
     expect(body.error).toBe(body.issues.join('\n'));
   });
 
-  it('refuses exec probes and unset environment references (the server runs them, not the caller)', async () => {
+  it('refuses exec probes, process faults, exec steps and unset environment references (the server runs them, not the caller)', async () => {
     const exec = `version: 1\nname: x\nprobes:\n  - name: p\n    exec: { command: "true" }\nsteps:\n  - wait: 1s\n`;
     await expect(admin.startScenario(exec)).rejects.toMatchObject({ status: 400, code: 'SCENARIO_INVALID' });
+    // Process faults and exec steps act on the machine that runs them: never the server's.
+    const local = `version: 1\nname: x\nsteps:\n  - action: { type: process, fault: pause, pid: 1234 }\n    for: 1s\n  - exec: { command: "true" }\n`;
+    const before = (await admin.scenarios()).length;
+    const refused = (await admin.startScenario(local).catch((e: unknown) => e)) as AdminClientError;
+    expect(refused).toMatchObject({ status: 400, code: 'SCENARIO_INVALID' });
+    expect(refused.message).toContain(
+      'scenario:4:13: steps[0].action: a process action is not accepted here: it acts on the machine that runs the scenario (run it with faultline run FILE)',
+    );
+    expect(refused.message).toContain('scenario:6:11: steps[1].exec: an exec step is not accepted here');
+    expect((await admin.scenarios()).length).toBe(before);
     const env = scenario('env', '  - wait: 1s\n').replace('${UP:-127.0.0.1:PORT}', '${HOME}');
     await expect(admin.startScenario(env)).rejects.toThrow(/environment variable HOME is not set/);
   });

@@ -2,6 +2,8 @@
  * What `faultline run` shows while a scenario runs. On a terminal: a live view, redrawn in place, of
  * the timeline (done, running, pending), the faults in place and the health of each probe. Otherwise
  * (a pipe, a CI log): one plain line per event, each stamped with its time on the timeline.
+ *
+ * Longer than 300 lines: both views render the same events, and share their wording here.
  * @module
  */
 import { assertNever } from '../errors.js';
@@ -35,6 +37,7 @@ function endIsNews(kind: StepKind): boolean {
   switch (kind) {
     case 'toxic':
     case 'action':
+    case 'exec':
       return false;
     case 'ramp':
     case 'monkey':
@@ -113,6 +116,17 @@ export function eventLine(event: RunEvent): string | undefined {
             .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
             .join(' ')}`
         : undefined;
+    }
+    case 'action': {
+      // An action step's own line says what it did; a monkey's actions, a process signalled, a
+      // command's exit code and a held action's end are news.
+      const a = event.action;
+      const detail =
+        a.pid !== undefined ? ` (pid ${a.pid}, ${a.signal ?? ''})` : a.command ? ` (exit code ${String(a.command.exit_code)})` : '';
+      const news = journal.steps[event.step]?.kind === 'monkey' || detail !== '' || a.planned_end_ms !== null;
+      if (!news) return undefined;
+      if (event.change === 'reverted') return `${at} action reverted: ${a.label} (by ${a.reverted_by ?? 'runner'})`;
+      return `${at} action: ${a.label}${a.proxy !== undefined ? fleet(journal) : ''}${detail}`;
     }
     case 'probe': {
       const p = event.probe;
@@ -251,6 +265,12 @@ export class LiveView implements RunView {
     out.push(`faults in place: ${faults.length === 0 ? 'none' : faults.map((f) => faultInPlace(f, journal)).join(', ')}`);
     const targets = fleetLine(journal);
     if (targets !== undefined) out.push(targets);
+    // A proxy down, a process stopped: held actions show while they last.
+    const held = journal.steps
+      .flatMap((s) => s.actions ?? [])
+      .filter((a) => a.applied_ms !== null && a.reverted_ms === null && (a.type === 'disable' || a.signal === 'SIGSTOP'));
+    if (held.length > 0)
+      out.push(`down: ${held.map((a) => (a.pid !== undefined ? `pid ${a.pid} (stopped)` : (a.proxy ?? a.label))).join(', ')}`);
     if (journal.probes.length > 0) {
       out.push('probes:');
       for (const p of journal.probes) out.push(probeLine(style, p));

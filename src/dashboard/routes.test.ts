@@ -107,6 +107,17 @@ describe('POST /faultline/scenarios/plan', () => {
     const body = JSON.parse(res.text) as { code: string; issues: string[] };
     expect(body.code).toBe('SCENARIO_INVALID');
     expect(body.issues[0]).toMatch(/^scenario:4:\d+: steps\[0\]\.wait: /);
+    const local = await call(
+      server.url,
+      'POST',
+      '/faultline/scenarios/plan',
+      AUTH,
+      'version: 1\nname: x\nsteps:\n  - action: { type: process, fault: kill, pid_file: /run/app.pid }\n',
+    );
+    expect(local.status).toBe(400);
+    expect((JSON.parse(local.text) as { issues: string[] }).issues).toEqual([
+      'scenario:4:13: steps[0].action: a process action is not accepted here: it acts on the machine that runs the scenario (run it with faultline run FILE)',
+    ]);
     const empty = await call(server.url, 'POST', '/faultline/scenarios/plan', AUTH, '  ');
     expect(JSON.parse(empty.text)).toMatchObject({ status: 400, code: 'BAD_REQUEST_BODY' });
   });

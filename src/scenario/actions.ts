@@ -10,6 +10,9 @@ import type { FaultRecord, RevertedBy } from './journal.js';
 import type { Ledger, ProxyState } from './ledger.js';
 import type { Action } from './schema.js';
 
+/** The actions on a proxy (a `process` action acts on the runner's machine instead). */
+export type ProxyAction = Exclude<Action, { type: 'process' }>;
+
 /** The admin API calls an action makes. */
 export type ActionClient = Pick<AdminClient, 'proxy' | 'updateProxy' | 'toxics' | 'removeToxic' | 'connections' | 'closeConnection'>;
 
@@ -33,6 +36,8 @@ export interface ActionContext {
    * changes in place (`rollback: never`).
    */
   changeLease(): number | null;
+  /** Adds a warning to the journal. */
+  warn(message: string): void;
   /** Notes the answer to a leased request: a target that does not keep leases gets one warning. */
   leaseKept(target: string, requested: number | null, answer: { expires_in?: number }): void;
 }
@@ -52,11 +57,16 @@ export async function proxyState(client: Pick<AdminClient, 'proxy'>, proxy: stri
 export class InstantActions {
   /** Per target: whether it has the connections API (unknown until first tried). */
   private readonly connectionsApi = new Map<string, boolean>();
+  /** Targets already warned that they cannot reset connections. */
+  private readonly politeOnly = new Set<string>();
 
   constructor(private readonly ctx: ActionContext) {}
 
-  /** Carries out `action` on every target. */
-  async act(action: Action): Promise<void> {
+  /**
+   * Carries out `action` on every target. A change is leased until the end of the run (none with
+   * `rollback: never`), or for `leaseMs` when the action is held for a time (a `disable` with `for`).
+   */
+  async act(action: ProxyAction, leaseMs?: number): Promise<void> {
     const { ledger } = this.ctx;
     const wasDown = ledger.downProxies;
     await this.ctx.everywhere(async (target) => {
@@ -65,7 +75,8 @@ export class InstantActions {
         ledger.snapshot(target.url, action.proxy, await proxyState(client, action.proxy));
       }
       // Every change is leased on the server, so it is put back there even if this run dies.
-      const lease = this.ctx.changeLease();
+      // A change held for a time ends on time, as a toxic with `for` does, whatever `rollback` says.
+      const lease = leaseMs ?? this.ctx.changeLease();
       const leased = lease === null ? {} : { expires_in: lease };
       const update = async (patch: ProxyUpdate): Promise<void> => {
         this.ctx.leaseKept(target.url, lease, await client.updateProxy(action.proxy, { ...patch, ...leased }));
@@ -83,7 +94,7 @@ export class InstantActions {
           await this.resetProxy(target, action.proxy);
           return;
         case 'kill_connections':
-          await this.killConnections(target, action.proxy);
+          await this.killConnections(target, action.proxy, action.close === 'rst');
           return;
         case 'update_proxy': {
           const patch = {
@@ -98,6 +109,20 @@ export class InstantActions {
         default:
           assertNever(action, 'action');
       }
+    });
+    this.ctx.setActive(ledger.downProxies - wasDown);
+  }
+
+  /**
+   * Enables a proxy a held `disable` took down, on every target, without a lease: bringing it back
+   * to its state before the change ends that change's lease on the server.
+   */
+  async enableAgain(proxy: string): Promise<void> {
+    const { ledger } = this.ctx;
+    const wasDown = ledger.downProxies;
+    await this.ctx.everywhere(async (target) => {
+      await target.client.updateProxy(proxy, { enabled: true });
+      ledger.setDown(target.url, proxy, false);
     });
     this.ctx.setActive(ledger.downProxies - wasDown);
   }
@@ -118,17 +143,18 @@ export class InstantActions {
   }
 
   /**
-   * Closes every open connection: one by one through the connections API where the server has it,
-   * else (a Toxiproxy target) by disabling and enabling the proxy, which closes them all.
+   * Closes every open connection: one by one through the connections API where the server has it
+   * (with a TCP reset when `reset`), else (a Toxiproxy target) by disabling and enabling the proxy,
+   * which closes them all politely.
    */
-  private async killConnections(target: ActionTarget, proxy: string): Promise<void> {
+  private async killConnections(target: ActionTarget, proxy: string, reset: boolean): Promise<void> {
     if (this.connectionsApi.get(target.url) !== false) {
       try {
         const connections = await target.client.connections(proxy);
         this.connectionsApi.set(target.url, true);
         for (const conn of connections) {
           try {
-            await target.client.closeConnection(proxy, conn.id);
+            await target.client.closeConnection(proxy, conn.id, reset ? { reset: true } : {});
           } catch (err) {
             if (!isNotFound(err)) throw err;
           }
@@ -139,6 +165,10 @@ export class InstantActions {
         if (!noRoute || this.connectionsApi.get(target.url) === true) throw err;
         this.connectionsApi.set(target.url, false);
       }
+    }
+    if (reset && !this.politeOnly.has(target.url)) {
+      this.politeOnly.add(target.url);
+      this.ctx.warn(`${target.url} has no connections API: kill_connections close=rst closes politely there`);
     }
     const state = await proxyState(target.client, proxy);
     if (!state.enabled) return;

@@ -3,11 +3,14 @@
  * result, every rollback action, and the verdict. It is plain JSON, written with `--journal FILE` and
  * served by `GET /scenarios/{id}` while the run goes on. Times ending in `_ms` count milliseconds
  * from the start of the timeline (negative: before it, while `before` probes run).
+ *
+ * Longer than 300 lines: the journal is one published format, its record types side by side.
  * @module
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { MAX_PROBE_RESULTS } from '../limits.js';
-import type { Plan, PlanFault } from './plan.js';
+import type { Plan, PlanAction, PlanFault } from './plan.js';
+import type { CommandResult } from './run-command.js';
 import type { ProbeMode, StepKind } from './schema.js';
 
 /** The outcome of a run. */
@@ -45,6 +48,34 @@ export interface FaultRecord {
   error?: string;
 }
 
+/**
+ * One action a step took: an action step's, an exec step's, or a monkey's action injection. A
+ * held one (a `disable`, a process `pause`, an `exec` with a rollback) is reverted too.
+ */
+export interface ActionRecord {
+  /** `disable`, `kill_connections`, `process`, `exec`… */
+  type: string;
+  /** What it does, as `--dry-run` shows it. */
+  label: string;
+  /** The proxy it acts on, for proxy actions. */
+  proxy?: string;
+  planned_start_ms: number;
+  /** When it is undone; null: in the rollback, or never (an instant action). */
+  planned_end_ms: number | null;
+  /** The lease sent with a `disable`, in ms (null: none). */
+  lease_ms?: number | null;
+  applied_ms: number | null;
+  reverted_ms: number | null;
+  reverted_by: RevertedBy | null;
+  /** Process faults: the process signalled, and the signal sent (SIGSTOP, SIGTERM, SIGKILL). */
+  pid?: number;
+  signal?: string;
+  /** Exec steps: how the command and its rollback command went. */
+  command?: CommandResult;
+  rollback_command?: CommandResult;
+  error?: string;
+}
+
 /** One step. */
 export interface StepRecord {
   index: number;
@@ -58,6 +89,8 @@ export interface StepRecord {
   /** `aborted`: under way when the run stopped early; `skipped`: never reached. */
   status: 'pending' | 'running' | 'done' | 'failed' | 'aborted' | 'skipped';
   faults: FaultRecord[];
+  /** The actions it took, when it takes any. */
+  actions?: ActionRecord[];
   error?: string;
 }
 
@@ -186,6 +219,20 @@ function faultRecord(fault: PlanFault): FaultRecord {
   };
 }
 
+function actionRecord(planned: PlanAction): ActionRecord {
+  const action = planned.action;
+  return {
+    type: action.type,
+    label: planned.label,
+    ...('proxy' in action ? { proxy: action.proxy } : {}),
+    planned_start_ms: planned.startMs,
+    planned_end_ms: planned.endMs,
+    applied_ms: null,
+    reverted_ms: null,
+    reverted_by: null,
+  };
+}
+
 /** A journal for `plan` with every step and probe pending. */
 export function createJournal(
   plan: Plan,
@@ -221,6 +268,7 @@ export function createJournal(
       ended_ms: null,
       status: 'pending',
       faults: s.faults.map(faultRecord),
+      ...(s.actions ? { actions: s.actions.map(actionRecord) } : {}),
     })),
     probes: plan.probes.map((p) => ({
       name: p.name,

@@ -15,7 +15,7 @@ describe('scenario JSON Schema', () => {
     expect(schema.required).toEqual(['version', 'name', 'steps']);
     expect(text).toContain('"pattern": "^(\\\\d+(\\\\.\\\\d+)?(ms|s|m|h))+$"');
     for (const type of toxicTypes()) expect(text).toContain(`"const": "${type}"`);
-    for (const kind of ['toxic', 'action', 'ramp', 'monkey', 'wait']) expect(text).toContain(`"${kind}"`);
+    for (const kind of ['toxic', 'action', 'ramp', 'monkey', 'wait', 'exec']) expect(text).toContain(`"${kind}"`);
     expect(text).toContain('"default": "1s"');
   });
 });

@@ -2,12 +2,14 @@
  * A finished run as JUnit XML, so CI systems show a game day as they show tests: one test suite
  * (the scenario), one test case per probe and per step. A failed probe or step is a `<failure>`
  * with the reason; a step cut short when the run stopped is a failure too; a probe that never ran
- * and a step never reached are `<skipped>`. A rollback that could not undo everything is an error
- * of the suite.
+ * and a step never reached are `<skipped>`. The actions a step took (a monkey's disables, a process
+ * paused, a command and its exit code) are its `<system-out>`. A rollback that could not undo
+ * everything is an error of the suite.
  * @module
  */
 import { rename, writeFile } from 'node:fs/promises';
-import type { Journal, ProbeRecord, StepRecord } from './journal.js';
+import type { ActionRecord, Journal, ProbeRecord, StepRecord } from './journal.js';
+import type { CommandResult } from './run-command.js';
 
 /** Escapes text for XML attributes and content; characters XML 1.0 cannot hold are dropped. */
 function xml(text: string): string {
@@ -27,6 +29,26 @@ interface Case {
   name: string;
   time: string;
   outcome: { failure: string; detail: string } | { skipped: string } | undefined;
+  /** What the case did, line by line (a step's actions). */
+  out?: string;
+}
+
+function commandLine(what: string, result: CommandResult | undefined): string {
+  if (!result) return '';
+  const how =
+    result.error ??
+    (result.timed_out ? 'timed out' : result.signal !== null ? `killed by ${result.signal}` : `exit code ${String(result.exit_code)}`);
+  const output = result.output.trim();
+  return `\n  ${what}: ${how}${output ? `\n    ${output.split('\n').slice(-5).join('\n    ')}` : ''}`;
+}
+
+/** One action of a step, for people: when, what, on which process, and how it ended. */
+function actionLine(a: ActionRecord): string {
+  const applied = a.applied_ms === null ? 'not taken' : `+${seconds(a.applied_ms)}s`;
+  const pid = a.pid !== undefined ? ` pid ${a.pid} ${a.signal ?? ''}` : '';
+  const reverted = a.reverted_ms !== null ? `, reverted +${seconds(a.reverted_ms)}s by ${a.reverted_by ?? 'runner'}` : '';
+  const error = a.error !== undefined ? ` — ${a.error}` : '';
+  return `${applied} ${a.label}${pid}${reverted}${error}${commandLine('command', a.command)}${commandLine('rollback', a.rollback_command)}`;
 }
 
 function probeCase(probe: ProbeRecord): Case {
@@ -47,6 +69,11 @@ function probeCase(probe: ProbeRecord): Case {
 }
 
 function stepCase(step: StepRecord, journal: Journal): Case {
+  const c = stepOutcome(step, journal);
+  return step.actions && step.actions.length > 0 ? { ...c, out: step.actions.map(actionLine).join('\n') } : c;
+}
+
+function stepOutcome(step: StepRecord, journal: Journal): Case {
   const name = `step ${step.index + 1}${step.name !== undefined ? ` (${step.name})` : ''}: ${step.label}`;
   const time = step.started_ms === null ? '0.000' : seconds((step.ended_ms ?? journal.elapsed_ms) - step.started_ms);
   switch (step.status) {
@@ -65,9 +92,12 @@ function stepCase(step: StepRecord, journal: Journal): Case {
 
 function caseXml(c: Case, classname: string): string {
   const open = `    <testcase classname="${xml(classname)}" name="${xml(c.name)}" time="${c.time}"`;
-  if (!c.outcome) return `${open}/>`;
-  if ('skipped' in c.outcome) return `${open}>\n      <skipped message="${xml(c.outcome.skipped)}"/>\n    </testcase>`;
-  return `${open}>\n      <failure message="${xml(c.outcome.failure)}">${xml(c.outcome.detail)}</failure>\n    </testcase>`;
+  const out = c.out !== undefined ? `\n      <system-out>${xml(c.out)}</system-out>` : '';
+  if (!c.outcome && !out) return `${open}/>`;
+  let inner = '';
+  if (c.outcome && 'skipped' in c.outcome) inner = `\n      <skipped message="${xml(c.outcome.skipped)}"/>`;
+  else if (c.outcome) inner = `\n      <failure message="${xml(c.outcome.failure)}">${xml(c.outcome.detail)}</failure>`;
+  return `${open}>${inner}${out}\n    </testcase>`;
 }
 
 /** The run as a JUnit XML document. */

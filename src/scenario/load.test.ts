@@ -158,7 +158,7 @@ describe('mistakes, each with file:line:col and a message', () => {
 
   it('a step of no kind, or of two kinds', () => {
     expect(errorsOf(base('  - at: 0s\n    toxik: { proxy: db, type: noop }\n'))).toEqual([
-      'game.yaml:7:5: steps[0]: a step needs one of: toxic, action, ramp, monkey, wait (unknown key "toxik")',
+      'game.yaml:7:5: steps[0]: a step needs one of: toxic, action, ramp, monkey, wait, exec (unknown key "toxik")',
     ]);
     expect(errorsOf(base('  - wait: 1s\n    action: { type: reset, proxy: db }\n'))).toEqual([
       'game.yaml:7:5: steps[0]: a step does one thing: it has both action and wait',
@@ -168,7 +168,7 @@ describe('mistakes, each with file:line:col and a message', () => {
   it('a missing key and an unknown action', () => {
     expect(errorsOf(base('  - toxic: { type: noop }\n'))).toEqual(['game.yaml:7:12: steps[0].toxic.proxy: missing required key "proxy"']);
     expect(errorsOf(base('  - action: { type: explode, proxy: db }\n'))).toEqual([
-      'game.yaml:7:21: steps[0].action.type: unknown action "explode" (one of: disable, enable, reset, kill_connections, update_proxy)',
+      'game.yaml:7:21: steps[0].action.type: unknown action "explode" (one of: disable, enable, reset, kill_connections, update_proxy, process)',
     ]);
   });
 

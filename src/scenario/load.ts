@@ -13,7 +13,8 @@ import { assertNever, FaultlineError } from '../errors.js';
 import { toxicTypes } from '../toxics/registry.js';
 import { interpolate, type InterpolationIssue, type ScenarioVariable, type ValuePath } from './interpolate.js';
 import { deferTargetVariables } from './target-variables.js';
-import { ACTION_TYPES, scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
+import { ACTION_TYPES, MONKEY_ACTIONS, scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
+import { checkLocalSteps } from './local-checks.js';
 import { checkValidParts } from './plan-checks.js';
 import { PlanError, type Plan, type PlanIssue } from './plan.js';
 import { resolvePlan } from './timeline.js';
@@ -38,7 +39,10 @@ export interface LoadScenarioOptions {
   seed?: string | undefined;
   /** Multiplies every time on the axis (see {@link resolvePlan}). */
   timeScale?: number | undefined;
-  /** Accept `exec` probes (default true; the API refuses them: they would run commands on the server). */
+  /**
+   * Accept what acts on the local machine — `exec` probes, `exec` steps, process faults (default
+   * true; the API refuses them: they would run commands and signal processes on the server).
+   */
   allowExec?: boolean;
 }
 
@@ -136,7 +140,8 @@ function explainUnion(issue: z.core.$ZodIssueInvalidUnion, raw: unknown, path: V
     const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
     const isAction = path.includes('action');
     const given = value === undefined ? 'missing' : JSON.stringify(value);
-    const known = isAction ? ACTION_TYPES.join(', ') : (options.length > 0 ? options : toxicTypes()).join(', ');
+    const actions = path.includes('monkey') ? MONKEY_ACTIONS : ACTION_TYPES;
+    const known = isAction ? actions.join(', ') : (options.length > 0 ? options : toxicTypes()).join(', ');
     return [{ path, message: isAction ? `unknown action ${given} (one of: ${known})` : `unknown toxic type ${given} (one of: ${known})` }];
   }
   // A step: explain it as the kind its key names.
@@ -152,6 +157,11 @@ function explainUnion(issue: z.core.$ZodIssueInvalidUnion, raw: unknown, path: V
     }
     if (kinds.length > 1) return [{ path, message: `a step does one thing: it has both ${kinds.join(' and ')}` }];
     const branch = issue.errors[STEP_KINDS.indexOf(kinds[0] ?? 'toxic')] ?? [];
+    return branch.flatMap((inner) => explain(inner, raw, path));
+  }
+  // A monkey's fault: a toxic (`type`) or an action (`action`), explained as the one its keys name.
+  if (path[path.length - 2] === 'faults' && typeof value === 'object' && value !== null && issue.errors.length === 2) {
+    const branch = issue.errors['action' in value ? 1 : 0] ?? [];
     return branch.flatMap((inner) => explain(inner, raw, path));
   }
   // Small unions (a number or a string, one or a list): say what each side expects.
@@ -191,11 +201,12 @@ function keepRawAttributes(scenario: Scenario, raw: unknown): void {
         return;
       case 'monkey':
         s.monkey.faults.forEach((f, j) => {
-          f.attributes = rawAttrs(['steps', i, 'monkey', 'faults', j]) as typeof f.attributes;
+          if ('type' in f) f.attributes = rawAttrs(['steps', i, 'monkey', 'faults', j]) as typeof f.attributes;
         });
         return;
       case 'action':
       case 'wait':
+      case 'exec':
         return;
       default:
         assertNever(s, 'step');
@@ -233,6 +244,7 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
   if (!result.success) {
     const partial: PlanIssue[] = [];
     checkValidParts(raw, partial);
+    checkLocalSteps(valueAt(raw, ['steps']), options.allowExec !== false, partial);
     const found = [...result.error.issues.flatMap((issue) => explain(issue, raw)), ...partial];
     fail(located(parsed, [...references, ...found.filter((p) => !fromReference(p.path))]));
   }
@@ -247,6 +259,7 @@ export function parseScenario(text: string, options: LoadScenarioOptions): Loade
         });
     });
   }
+  checkLocalSteps(valueAt(raw, ['steps']), options.allowExec !== false, problems);
   keepRawAttributes(scenario, raw);
 
   const seed = options.seed ?? (scenario.seed === undefined ? randomSeed() : String(scenario.seed));

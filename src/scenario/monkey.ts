@@ -1,5 +1,6 @@
 /**
- * A monkey's schedule: when each injection happens, which fault it is and which proxy it hits. The
+ * A monkey's schedule: when each injection happens, which fault it is (a toxic or an action: weights
+ * apply across both) and which proxy it hits. The
  * schedule is a pure function of the seed, the step's position and its settings, worked out before
  * the run starts, so the same seed always gives the same schedule (and `--dry-run` can print it).
  * @module
@@ -17,7 +18,7 @@ export interface MonkeyInjection {
   holdMs: number;
   /** The proxy hit, from the blast radius. */
   proxy: string;
-  /** Index of the fault in the monkey's `faults`. */
+  /** Index of the fault in the monkey's `faults` (a toxic or an action). */
   fault: number;
 }
 
@@ -54,7 +55,8 @@ export function monkeySchedule(monkey: Monkey, durationMs: number, seed: string,
     const fault = pickWeighted(monkey.faults, rng.next());
     const proxy = monkey.proxies[Math.floor(rng.next() * monkey.proxies.length)] ?? monkey.proxies[0] ?? '';
     const spec = monkey.faults[fault];
-    const holdMs = Math.min(spec?.for ?? 0, durationMs - at);
+    // Instant faults (kill_connections, a process kill) are not held.
+    const holdMs = Math.min(spec && 'for' in spec ? (spec.for ?? 0) : 0, durationMs - at);
     out.push({ ordinal: out.length, offsetMs: at, holdMs, proxy, fault });
   }
   return out;

@@ -140,7 +140,7 @@ timeline:
   +3.5s      update_proxy db upstream=127.0.0.1:5433
   +3.5s    end: roll back every fault still in place, remove created proxies
 `;
-const PLAN_JSON_SHA256 = 'cc62bf8432dc055ae036cd9b3c04db13b32cb725d416293ee99098bcb4658179';
+const PLAN_JSON_SHA256 = '4a3d663fd4f497a5a0221c6cc2802715d9eac83da9025dd599f60e20297995fb';
 const JOURNAL_KEYS = [
   'journal_version',
   'scenario',
@@ -205,7 +205,7 @@ const EVENT_LINES = `[   +0.000s] step 1 (slow db) started: latency on db (downs
 [   +3.500s] probe port: passing (HTTP 200, 1ms)
 [   +3.500s] rollback: delete proxy cache
 [   +3.500s] rollback: delete proxy db`;
-const JOURNAL_SHA256 = '8cfda5b676011670e89590535902ff9f60a5daf83084746566c9fdeac5e9c7a8';
+const JOURNAL_SHA256 = '8956fb76e86c8686a90dbbffb3e72a709ad1e7b798652636aecf10591005ef00';
 
 const BAD_SCENARIO = `version: 1
 name: bad

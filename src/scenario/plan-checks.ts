@@ -1,13 +1,12 @@
 /**
  * The checks that need the whole scenario, made while its timeline is resolved: proxies that are
  * not declared or declared twice, steps before 0, a ramp's attribute and ends, a monkey's interval,
- * two toxics of one name on one proxy at the same time, and the size of the plan. Each check adds
+ * two toxics of one name on one proxy at the same time (the size of the plan: `plan-size.ts`). Each check adds
  * issues with their path in the file, so one pass reports every mistake.
  * Pure: no I/O, no clock.
  * @module
  */
 import { assertNever } from '../errors.js';
-import { MAX_SCENARIO_FAULTS, MAX_SCENARIO_RAMP_UPDATES } from '../limits.js';
 import { getToxicDefinition } from '../toxics/registry.js';
 import { formatDuration } from './duration.js';
 import type { ValuePath } from './interpolate.js';
@@ -54,12 +53,13 @@ function proxyRefs(s: Step, index: number): Array<{ proxy: string; path: ValuePa
     case 'toxic':
       return [{ proxy: s.toxic.proxy, path: [...base, 'toxic', 'proxy'] }];
     case 'action':
-      return [{ proxy: s.action.proxy, path: [...base, 'action', 'proxy'] }];
+      return s.action.type === 'process' ? [] : [{ proxy: s.action.proxy, path: [...base, 'action', 'proxy'] }];
     case 'ramp':
       return [{ proxy: s.ramp.proxy, path: [...base, 'ramp', 'proxy'] }];
     case 'monkey':
       return s.monkey.proxies.map((proxy, i) => ({ proxy, path: [...base, 'monkey', 'proxies', i] }));
     case 'wait':
+    case 'exec':
       return [];
     default:
       return assertNever(s, 'step');
@@ -98,6 +98,15 @@ function checkRamp(s: StepOf<'ramp'>, index: number, issues: PlanIssue[]): void 
   }
 }
 
+/** Only a `disable` and a process `pause` are held `for` a time; the other actions are instant. */
+function checkHeldAction(s: StepOf<'action'>, index: number, issues: PlanIssue[]): void {
+  const held = s.action.type === 'disable' || (s.action.type === 'process' && s.action.fault === 'pause');
+  if (s.for !== undefined && !held) {
+    const what = s.action.type === 'process' ? `process ${s.action.fault}` : s.action.type;
+    issues.push({ path: ['steps', index, 'for'], message: `${what} is instant: for is for disable and process pause` });
+  }
+}
+
 /** True when a monkey's interval is usable (its schedule can be drawn). */
 export function monkeyIntervalOk(s: StepOf<'monkey'>): boolean {
   return s.monkey.interval.min <= s.monkey.interval.max;
@@ -118,9 +127,12 @@ function toxicRefs(s: Step, index: number): Array<{ type: string; proxies: reado
     case 'ramp':
       return [{ type: s.ramp.type, proxies: [s.ramp.proxy], path: [...base, 'ramp', 'type'] }];
     case 'monkey':
-      return s.monkey.faults.map((f, i) => ({ type: f.type, proxies: s.monkey.proxies, path: [...base, 'monkey', 'faults', i, 'type'] }));
+      return s.monkey.faults.flatMap((f, i) =>
+        'type' in f ? [{ type: f.type, proxies: s.monkey.proxies, path: [...base, 'monkey', 'faults', i, 'type'] }] : [],
+      );
     case 'action':
     case 'wait':
+    case 'exec':
       return [];
     default:
       return assertNever(s, 'step');
@@ -182,47 +194,19 @@ export function checkStep(
         });
       }
       return;
-    case 'toxic':
     case 'action':
+      checkHeldAction(s, index, issues);
+      return;
+    case 'exec':
+      if (s.for !== undefined && s.exec.rollback === undefined) {
+        issues.push({ path: ['steps', index, 'for'], message: 'for says when to run the rollback command: give exec a rollback' });
+      }
+      return;
+    case 'toxic':
     case 'wait':
       return;
     default:
       assertNever(s, 'step');
-  }
-}
-
-/**
- * Counts the faults and ramp updates as the plan grows, so a huge scenario is refused before it
- * takes the memory. {@link PlanSize.admit} says whether resolving may go on.
- */
-export class PlanSize {
-  private faults = 0;
-  private rampUpdates = 0;
-
-  /** Adds one placed step; `cut` when its monkey's injections were cut at the limit. */
-  admit(planned: PlanStep, rampUpdates: number, cut: boolean, issues: PlanIssue[]): boolean {
-    this.faults += planned.faults.length;
-    this.rampUpdates += rampUpdates;
-    if (this.faults > MAX_SCENARIO_FAULTS || cut) {
-      issues.push({
-        path: ['steps', planned.index],
-        message: `the scenario applies more than ${MAX_SCENARIO_FAULTS} faults (monkey injections included)`,
-      });
-      return false;
-    }
-    if (this.rampUpdates > MAX_SCENARIO_RAMP_UPDATES) {
-      issues.push({
-        path: ['steps', planned.index, 'ramp'],
-        message: `the scenario's ramps make more than ${MAX_SCENARIO_RAMP_UPDATES} updates`,
-      });
-      return false;
-    }
-    return true;
-  }
-
-  /** Faults placed so far. */
-  get faultCount(): number {
-    return this.faults;
   }
 }
 

@@ -7,7 +7,8 @@
 import { formatDuration } from './duration.js';
 import { counted } from '../text/counted.js';
 import type { ScenarioVariable } from './interpolate.js';
-import type { Plan, PlanOp, PlanProbe } from './plan.js';
+import { commandText, processName } from './labels.js';
+import type { Plan, PlanAction, PlanOp, PlanProbe } from './plan.js';
 
 /** `+1m30s`, padded for a column. */
 export function offsetText(ms: number, width = 8): string {
@@ -21,6 +22,21 @@ function probeText(p: PlanProbe): string {
       : `${p.mode}${p.failAfter > 1 ? ` (up to ${p.failAfter} tries, ${formatDuration(p.intervalMs)} apart)` : ''}`;
   const failure = p.failAfter > 1 && (p.mode === 'continuous' || p.mode === 'during') ? `, fails after ${p.failAfter} in a row` : '';
   return `${p.name}: ${p.label} — ${when}${failure}${p.abortOnFailure ? ', aborts the run' : ''}`;
+}
+
+/** What undoing a held action does: `enable db`, `resume pid=12 (SIGCONT)`, `run ./start.sh`. */
+function revertText(planned: PlanAction): string {
+  const action = planned.action;
+  switch (action.type) {
+    case 'disable':
+      return `enable ${action.proxy}`;
+    case 'process':
+      return `resume ${processName(action)} (SIGCONT)`;
+    case 'exec':
+      return `run rollback ${commandText(action.rollback ?? '')}`;
+    default:
+      return `revert ${planned.label}`;
+  }
 }
 
 function opText(plan: Plan, op: PlanOp): string | undefined {
@@ -45,8 +61,14 @@ function opText(plan: Plan, op: PlanOp): string | undefined {
         : undefined;
     case 'remove-toxic':
       return fault ? `  remove ${fault.toxic.name} from ${fault.proxy}` : undefined;
-    case 'action':
-      return `  ${step.label}`;
+    case 'action': {
+      const action = step.actions?.[op.action];
+      return action ? `  ${action.label}` : undefined;
+    }
+    case 'revert-action': {
+      const action = step.actions?.[op.action];
+      return action ? `  ${revertText(action)}` : undefined;
+    }
   }
 }
 

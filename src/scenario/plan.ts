@@ -5,7 +5,7 @@
  * @module
  */
 import type { ValuePath } from './interpolate.js';
-import type { Action, ProbeMode, ScenarioProxy, StepKind } from './schema.js';
+import type { Action, ExecBody, ProbeMode, ScenarioProxy, StepKind } from './schema.js';
 
 /** How long a fault held "until the end" outlives the planned end on the server, should the runner die. */
 export const END_LEASE_GRACE_MS = 30_000;
@@ -28,6 +28,21 @@ export interface PlanFault {
   endMs: number | null;
 }
 
+/** What an action step does, or a monkey drew: a proxy action, a process fault, or a command. */
+export type StepAction = Action | ({ type: 'exec' } & ExecBody);
+
+/**
+ * One action of a step at `startMs`. A held one (a `disable`, a process `pause`, an `exec` with a
+ * `rollback`) is undone at `endMs`, or in the rollback when that is null.
+ */
+export interface PlanAction {
+  action: StepAction;
+  /** What it does, for people (`disable db`, `process pause pid_file=/run/app.pid`). */
+  label: string;
+  startMs: number;
+  endMs: number | null;
+}
+
 /** A step placed on the time axis. */
 export interface PlanStep {
   index: number;
@@ -39,10 +54,10 @@ export interface PlanStep {
   startMs: number;
   /** When the step is over for `after`: start + its `for`, `over`, `wait` (or the start, for instants). */
   endMs: number;
-  /** The toxics it applies (a monkey: one per injection). */
+  /** The toxics it applies (a monkey: one per toxic injection). */
   faults: PlanFault[];
-  /** The action it runs, for action steps. */
-  action?: Action;
+  /** The actions it runs: an action or exec step's own, a monkey's action injections. */
+  actions?: PlanAction[];
 }
 
 /** What a probe checks. */
@@ -80,7 +95,8 @@ export type PlanOp =
   | { op: 'add-toxic'; atMs: number; step: number; fault: number }
   | { op: 'update-toxic'; atMs: number; step: number; fault: number; attributes: Record<string, unknown> }
   | { op: 'remove-toxic'; atMs: number; step: number; fault: number }
-  | { op: 'action'; atMs: number; step: number };
+  | { op: 'action'; atMs: number; step: number; action: number }
+  | { op: 'revert-action'; atMs: number; step: number; action: number };
 
 /** A resolved scenario: everything the runner and `--dry-run` need. */
 export interface Plan {

@@ -5,7 +5,6 @@
  * socket that a fault already broke (or spared).
  * @module
  */
-import { spawn } from 'node:child_process';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
@@ -13,6 +12,7 @@ import { parseHostPort } from '../core/address.js';
 import { compileBodyMatch, MATCH_WINDOW } from './body-match.js';
 import { formatDuration } from './duration.js';
 import type { ProbeCheck } from './plan.js';
+import { runCommand } from './run-command.js';
 
 /** The outcome of one check. */
 export interface CheckOutcome {
@@ -116,49 +116,15 @@ function tcpCheck(check: Extract<ProbeCheck, { kind: 'tcp' }>, signal: AbortSign
   });
 }
 
-function execCheck(check: Extract<ProbeCheck, { kind: 'exec' }>, signal: AbortSignal): Promise<CheckOutcome> {
-  const started = performance.now();
-  const [program, ...args] = Array.isArray(check.command) ? check.command : ['/bin/sh', '-c', check.command];
-  return new Promise((resolve) => {
-    let output = '';
-    let settled = false;
-    // Its own process group, so a timeout also stops what a shell started.
-    const child = spawn(program ?? '/bin/sh', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-MAX_OUTPUT);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const kill = (): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const finish = (ok: boolean, detail: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve({ ok, ms: elapsed(started), detail });
-    };
-    const timer = setTimeout(() => {
-      kill();
-      finish(false, `timed out after ${formatDuration(check.timeoutMs)}`);
-    }, check.timeoutMs);
-    const onAbort = (): void => {
-      kill();
-      finish(false, 'cancelled');
-    };
-    signal.addEventListener('abort', onAbort);
-    child.once('error', (err) => finish(false, `cannot run ${program ?? ''}: ${errorText(err)}`));
-    child.once('close', (code, sig) => {
-      const tail = output.trim().split('\n').slice(-3).join(' | ');
-      if (code === 0) finish(true, 'exit code 0');
-      else finish(false, `${sig ? `killed by ${sig}` : `exit code ${String(code)}`}${tail ? `: ${tail}` : ''}`);
-    });
-  });
+async function execCheck(check: Extract<ProbeCheck, { kind: 'exec' }>, signal: AbortSignal): Promise<CheckOutcome> {
+  const result = await runCommand(check.command, { timeoutMs: check.timeoutMs, signal, maxOutput: MAX_OUTPUT });
+  const fail = (detail: string): CheckOutcome => ({ ok: false, ms: result.ms, detail });
+  if (signal.aborted) return fail('cancelled');
+  if (result.error !== undefined) return fail(result.error);
+  if (result.timed_out) return fail(`timed out after ${formatDuration(check.timeoutMs)}`);
+  if (result.exit_code === 0) return { ok: true, ms: result.ms, detail: 'exit code 0' };
+  const tail = result.output.trim().split('\n').slice(-3).join(' | ');
+  return fail(`${result.signal ? `killed by ${result.signal}` : `exit code ${String(result.exit_code)}`}${tail ? `: ${tail}` : ''}`);
 }
 
 function startCheck(check: ProbeCheck, signal: AbortSignal): Promise<CheckOutcome> {

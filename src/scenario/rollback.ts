@@ -9,7 +9,8 @@ import type { RollbackRecord } from './journal.js';
 import { describeError, type RunContext, type ScenarioClient } from './run-context.js';
 import type { ToxicFaults } from './toxic-faults.js';
 
-function record(ctx: RunContext, target: string, action: string, error?: unknown): void {
+/** Records one thing the rollback did (or could not do) in the journal. */
+export function recordRollback(ctx: RunContext, target: string, action: string, error?: unknown): void {
   const entry: RollbackRecord = {
     at_ms: ctx.elapsedMs(),
     target,
@@ -33,11 +34,11 @@ export async function revertFaults(ctx: RunContext, faults: ToxicFaults): Promis
     const action = `remove toxic ${toxic.name} from proxy ${toxic.proxy}`;
     try {
       await client?.removeToxic(toxic.proxy, toxic.name);
-      record(ctx, toxic.target, action);
+      recordRollback(ctx, toxic.target, action);
     } catch (err) {
-      if (isNotFound(err)) record(ctx, toxic.target, `${action} (already gone)`);
+      if (isNotFound(err)) recordRollback(ctx, toxic.target, `${action} (already gone)`);
       else {
-        record(ctx, toxic.target, action, err);
+        recordRollback(ctx, toxic.target, action, err);
         continue;
       }
     }
@@ -57,7 +58,7 @@ export async function revertFaults(ctx: RunContext, faults: ToxicFaults): Promis
       };
       if (Object.keys(patch).length === 0) continue;
       await client.updateProxy(proxy, patch);
-      record(
+      recordRollback(
         ctx,
         target,
         `restore proxy ${proxy} (${Object.entries(patch)
@@ -66,7 +67,7 @@ export async function revertFaults(ctx: RunContext, faults: ToxicFaults): Promis
       );
     } catch (err) {
       if (isNotFound(err)) continue;
-      record(ctx, target, `restore proxy ${proxy}`, err);
+      recordRollback(ctx, target, `restore proxy ${proxy}`, err);
     }
   }
   const down = ctx.ledger.downProxies;
@@ -78,15 +79,15 @@ export async function revertFaults(ctx: RunContext, faults: ToxicFaults): Promis
 export async function removeCreatedProxies(ctx: RunContext): Promise<void> {
   for (const created of [...ctx.ledger.created].reverse()) {
     if (created.keep) {
-      record(ctx, created.target, `keep proxy ${created.proxy} (keep: true)`);
+      recordRollback(ctx, created.target, `keep proxy ${created.proxy} (keep: true)`);
       continue;
     }
     try {
       await clientOf(ctx, created.target)?.deleteProxy(created.proxy);
-      record(ctx, created.target, `delete proxy ${created.proxy}`);
+      recordRollback(ctx, created.target, `delete proxy ${created.proxy}`);
     } catch (err) {
-      if (isNotFound(err)) record(ctx, created.target, `delete proxy ${created.proxy} (already gone)`);
-      else record(ctx, created.target, `delete proxy ${created.proxy}`, err);
+      if (isNotFound(err)) recordRollback(ctx, created.target, `delete proxy ${created.proxy} (already gone)`);
+      else recordRollback(ctx, created.target, `delete proxy ${created.proxy}`, err);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { AdminClientError, type AdminClient } from '../api/client.js';
 import { FleetEmpty, type Fleet, type TargetEvent } from './fleet.js';
-import type { FaultRecord, Journal, ProbeRecord, RollbackRecord, StopCause } from './journal.js';
+import type { ActionRecord, FaultRecord, Journal, ProbeRecord, RollbackRecord, StopCause } from './journal.js';
 import type { Ledger } from './ledger.js';
 import type { Plan } from './plan.js';
 import type { FaultActivity } from './probe-schedule.js';
@@ -42,6 +42,7 @@ export type RunEvent =
   | { type: 'status'; journal: Journal }
   | { type: 'step'; journal: Journal; step: number }
   | { type: 'fault'; journal: Journal; step: number; fault: FaultRecord; change: 'applied' | 'updated' | 'reverted' }
+  | { type: 'action'; journal: Journal; step: number; action: ActionRecord; change: 'applied' | 'reverted' }
   | { type: 'probe'; journal: Journal; probe: ProbeRecord; changed: boolean }
   | { type: 'rollback'; journal: Journal; record: RollbackRecord }
   | TargetEvent

@@ -17,10 +17,11 @@ import { Ledger } from './ledger.js';
 import type { Plan, PlanOp } from './plan.js';
 import { afterProbes, beforeProbes, FaultActivity, probeLoops, type ProbeContext } from './probe-schedule.js';
 import { runCheck, type CheckRunner } from './probes.js';
-import { removeCreatedProxies, revertFaults } from './rollback.js';
+import { recordRollback, removeCreatedProxies, revertFaults } from './rollback.js';
 import { Fleet } from './fleet.js';
 import { causeOf, describeError, StepFailure, type RunContext, type RunEvent, type Target } from './run-context.js';
 import { preflight, refreshFleet, setupProxies, type Rediscover } from './setup.js';
+import { StepActions } from './step-actions.js';
 import { ToxicFaults } from './toxic-faults.js';
 import { closeRecords, decideVerdict, type StopReason } from './verdict.js';
 
@@ -72,7 +73,7 @@ export class ScenarioRun {
   private readonly leases: RunLeases;
   private readonly faults: ToxicFaults;
   private readonly probeContext: ProbeContext;
-  private readonly actions: InstantActions;
+  private readonly actions: StepActions;
 
   constructor(options: RunOptions) {
     this.plan = options.plan;
@@ -112,14 +113,16 @@ export class ScenarioRun {
     };
     this.leases = new RunLeases(this.context);
     this.faults = new ToxicFaults(this.context, this.leases);
-    this.actions = new InstantActions({
+    const proxyActions = new InstantActions({
       ledger: this.ledger,
       everywhere: (call) => this.fleet.everywhere(call, { counted: true }),
       markReverted: (record, by) => this.faults.markReverted(this.faults.stepOf(record), record, by),
       setActive: (delta) => this.activity.change(delta),
       changeLease: () => this.leases.untilEnd(),
+      warn: (message) => this.warn(message),
       leaseKept: (target, requested, answer) => this.leases.kept(target, requested, answer),
     });
+    this.actions = new StepActions(this.context, proxyActions, this.stopped.signal);
     this.probeContext = {
       probes: this.plan.probes,
       records: this.journal.probes,
@@ -196,7 +199,14 @@ export class ScenarioRun {
     this.journal.elapsed_ms = this.elapsedMs;
 
     this.setStatus('rolling_back');
-    if (this.plan.rollback === 'always') await revertFaults(this.context, this.faults);
+    // A paused process is resumed and a rollback command runs whatever `rollback` says: neither
+    // has a lease that would undo it later.
+    await this.actions.rollback((action, error) => recordRollback(this.context, 'local', action, error));
+    if (this.plan.rollback === 'always') {
+      await revertFaults(this.context, this.faults);
+      this.actions.proxiesRestored();
+    }
+    await this.actions.close();
     // `after` probes check the system without its faults but still wired through its proxies.
     const cancelled = this.stopCause !== undefined && ['signal', 'request', 'unreachable'].includes(this.stopCause.cause);
     if (!cancelled) await afterProbes(this.probeContext);
@@ -281,8 +291,9 @@ export class ScenarioRun {
         case 'remove-toxic':
           return await this.faults.remove(op.step, step.faults[op.fault], 'runner');
         case 'action':
-          if (planned.action) await this.actions.act(planned.action);
-          return;
+          return await this.actions.take(op.step, op.action);
+        case 'revert-action':
+          return await this.actions.revert(op.step, op.action);
         default:
           assertNever(op, 'plan operation');
       }

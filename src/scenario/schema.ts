@@ -20,7 +20,7 @@ import { withSampleTargetValues } from './target-variables.js';
 export const SCENARIO_VERSION = 1;
 
 /** The step kinds, each named by the key that holds its body. */
-export const STEP_KINDS = ['toxic', 'action', 'ramp', 'monkey', 'wait'] as const;
+export const STEP_KINDS = ['toxic', 'action', 'ramp', 'monkey', 'wait', 'exec'] as const;
 /** One step kind. */
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -30,7 +30,13 @@ export const PROBE_MODES = ['before', 'after', 'continuous', 'during'] as const;
 export type ProbeMode = (typeof PROBE_MODES)[number];
 
 /** The instant actions. */
-export const ACTION_TYPES = ['disable', 'enable', 'reset', 'kill_connections', 'update_proxy'] as const;
+export const ACTION_TYPES = ['disable', 'enable', 'reset', 'kill_connections', 'update_proxy', 'process'] as const;
+
+/** The actions a monkey may draw, besides toxics. */
+export const MONKEY_ACTIONS = ['disable', 'kill_connections', 'process'] as const;
+
+/** What a `process` action does to its process. */
+export const PROCESS_FAULTS = ['pause', 'kill'] as const;
 
 function describeInput(input: unknown): string {
   if (typeof input === 'string') return JSON.stringify(input);
@@ -140,11 +146,90 @@ export const rampBody = toxicUnion({
     .describe('Updates after the first value (default: one per second of `over`, 1 to 100).'),
 });
 
-/** One fault a monkey may pick: a toxic envelope held `for` a duration, picked with `weight`. */
-export const monkeyFault = toxicUnion({
+const weight = z.number().positive().default(1).describe('Relative chance of being picked (default 1).');
+
+/** How `kill_connections` closes: politely (FIN) or with a TCP reset (RST). */
+const closeMode = z
+  .enum(['fin', 'rst'])
+  .optional()
+  .describe('fin (default): close politely; rst: send a TCP reset (Faultline servers; others close politely).');
+
+/** A command: a list is run as is (program, then arguments); a string is run by /bin/sh -c. */
+const command = z
+  .union([z.string().min(1), z.array(z.string()).min(1)])
+  .describe('A list is run as is (program, then arguments); a string is run by /bin/sh -c.');
+
+/** Which process a `process` action signals: exactly one of `pid`, `pid_file`, `cmdline`. */
+const processTarget = {
+  pid: z.number().int().min(2).optional().describe('The process id.'),
+  pid_file: z.string().min(1).max(4096).optional().describe('A file holding the process id, read when the fault starts.'),
+  cmdline: command
+    .optional()
+    .describe(
+      'The exact command line of the process (/proc/PID/cmdline): a string is its arguments joined by single spaces, a list its arguments. Exactly one process must match.',
+    ),
+};
+
+/** Exactly one way of naming the process; `signal` only with `kill`; `for` where the fault allows it. */
+function checkProcessFields(
+  p: { fault: string; signal?: unknown; pid?: unknown; pid_file?: unknown; cmdline?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  const ways = (['pid', 'pid_file', 'cmdline'] as const).filter((k) => p[k] !== undefined);
+  if (ways.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        ways.length === 0
+          ? 'a process action names its process with one of pid, pid_file or cmdline'
+          : `name the process one way, not with ${ways.join(' and ')}`,
+    });
+  }
+  if (p.fault === 'pause' && p.signal !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['signal'], message: 'pause sends SIGSTOP, then SIGCONT: signal is for kill' });
+  }
+}
+
+/** A signal to a local process: `pause` (SIGSTOP, SIGCONT at the end) or `kill` (SIGTERM or SIGKILL). */
+const processFields = {
+  fault: z
+    .enum(PROCESS_FAULTS)
+    .describe('pause: SIGSTOP, then SIGCONT at the end of `for` (always, also on rollback); kill: send `signal`.'),
+  signal: z.enum(['SIGTERM', 'SIGKILL']).optional().describe('For kill: SIGTERM (default) or SIGKILL.'),
+  ...processTarget,
+};
+
+/** One toxic a monkey may pick: a toxic envelope held `for` a duration, picked with `weight`. */
+export const monkeyToxicFault = toxicUnion({
   for: duration.describe('How long each injection of this fault lasts (cut short at the end of the monkey).'),
-  weight: z.number().positive().default(1).describe('Relative chance of being picked (default 1).'),
+  weight,
 });
+
+/** One action a monkey may pick, named by `action`; `disable` and a `pause` are held `for` a duration. */
+export const monkeyActionFault = z.discriminatedUnion('action', [
+  z
+    .strictObject({ action: z.literal('disable'), for: duration.describe('How long the proxy stays down.'), weight })
+    .describe('Take the proxy down (stop listening, close every connection), then enable it.'),
+  z.strictObject({ action: z.literal('kill_connections'), close: closeMode, weight }).describe('Close every open connection of the proxy.'),
+  z
+    .strictObject({
+      action: z.literal('process'),
+      ...processFields,
+      for: duration.optional().describe('For pause: how long the process stays stopped.'),
+      weight,
+    })
+    .superRefine((p, ctx) => {
+      checkProcessFields(p, ctx);
+      if (p.fault === 'pause' && p.for === undefined)
+        ctx.addIssue({ code: 'custom', path: ['for'], message: 'a pause needs for: how long the process stays stopped' });
+      if (p.fault === 'kill' && p.for !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['for'], message: 'a kill is instant: for is for pause' });
+    })
+    .describe('Pause or kill a process on the machine that runs the scenario (faultline run FILE only).'),
+]);
+
+/** One fault a monkey may pick: a toxic (`type`) or an action (`action`). */
+export const monkeyFault = z.union([monkeyToxicFault, monkeyActionFault]);
 
 /** Random faults at random intervals on random proxies of the blast radius. */
 export const monkeyBody = z.strictObject({
@@ -165,10 +250,21 @@ export const actionBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('enable'), proxy: proxyRef }).describe('Listen again.'),
   z.strictObject({ type: z.literal('reset'), proxy: proxyRef }).describe('Remove every toxic of the proxy.'),
   z
-    .strictObject({ type: z.literal('kill_connections'), proxy: proxyRef })
+    .strictObject({ type: z.literal('kill_connections'), proxy: proxyRef, close: closeMode })
     .describe('Close every open connection (the proxy is disabled and enabled again at once).'),
   z.strictObject({ type: z.literal('update_proxy'), proxy: proxyRef, ...proxyPatchFields }).describe('Change listen, upstream or enabled.'),
+  z
+    .strictObject({ type: z.literal('process'), ...processFields })
+    .superRefine(checkProcessFields)
+    .describe('Pause or kill a process on the machine that runs the scenario (faultline run FILE only).'),
 ]);
+
+/** A command run on the machine that runs the scenario, and the command that undoes it. */
+export const execBody = z.strictObject({
+  command,
+  rollback: command.optional().describe('Run at revert: at the end of `for`, else in the rollback; also when `command` failed.'),
+  timeout: duration.prefault('30s').describe('Each command is killed (with its process group) after this long.'),
+});
 
 const stepTiming = {
   name: name.optional().describe('A label for the journal and the live view.'),
@@ -181,7 +277,11 @@ const holdFor = duration.optional().describe('Hold the fault this long, as a ser
 /** A toxic step. */
 export const toxicStep = z.strictObject({ ...stepTiming, toxic: toxicStepBody, for: holdFor });
 /** An action step. */
-export const actionStep = z.strictObject({ ...stepTiming, action: actionBody });
+export const actionStep = z.strictObject({
+  ...stepTiming,
+  action: actionBody,
+  for: duration.optional().describe('disable and process pause only: enable / resume after this long (else in the rollback).'),
+});
 /** A ramp step. */
 export const rampStep = z.strictObject({
   ...stepTiming,
@@ -194,6 +294,12 @@ export const rampStep = z.strictObject({
 export const monkeyStep = z.strictObject({ ...stepTiming, monkey: monkeyBody, for: duration.describe('How long the monkey runs.') });
 /** A wait step. */
 export const waitStep = z.strictObject({ ...stepTiming, wait: duration.describe('Time that passes before the next `after` step.') });
+/** An exec step. */
+export const execStep = z.strictObject({
+  ...stepTiming,
+  exec: execBody,
+  for: duration.optional().describe('Run the rollback command after this long (else in the rollback).'),
+});
 
 /** Once valid, a step is tagged with its kind, so code tells kinds apart with one `switch (step.kind)`. */
 function tagged<K extends StepKind, T extends z.ZodType<object>>(kind: K, schema: T) {
@@ -207,9 +313,10 @@ export const stepBranches = [
   tagged('ramp', rampStep),
   tagged('monkey', monkeyStep),
   tagged('wait', waitStep),
+  tagged('exec', execStep),
 ] as const;
 
-/** One step: exactly one of `toxic`, `action`, `ramp`, `monkey`, `wait`; parsed, it has the matching `kind`. */
+/** One step: exactly one of `toxic`, `action`, `ramp`, `monkey`, `wait`, `exec`; parsed, it has the matching `kind`. */
 export const step = z.union(stepBranches);
 
 /** How a probe checks health: an HTTP request. */
@@ -337,5 +444,11 @@ export type Ramp = z.infer<typeof rampBody>;
 export type Monkey = z.infer<typeof monkeyBody>;
 /** One fault of a monkey. */
 export type MonkeyFaultSpec = z.infer<typeof monkeyFault>;
+/** One action fault of a monkey. */
+export type MonkeyActionSpec = z.infer<typeof monkeyActionFault>;
+/** A parsed `process` action. */
+export type ProcessAction = Extract<Action, { type: 'process' }>;
+/** A parsed exec step's body. */
+export type ExecBody = z.infer<typeof execBody>;
 /** A declared proxy. */
 export type ScenarioProxy = z.infer<typeof scenarioProxy>;

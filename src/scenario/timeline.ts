@@ -8,33 +8,15 @@
  */
 import { assertNever } from '../errors.js';
 import { counted } from '../text/counted.js';
-import { MAX_SCENARIO_FAULTS } from '../limits.js';
 import { formatDuration } from './duration.js';
-import { MAX_INJECTIONS, monkeySchedule } from './monkey.js';
-import { actionLabel, checkLabel, toxicLabel } from './labels.js';
+import { checkLabel, toxicLabel } from './labels.js';
+import { envelope, monkeyFaultName, type Placing, placeMonkey, type Scale, stepAction } from './place-faults.js';
 import { defaultRampSteps, rampLength, rampValue } from './ramp-values.js';
-import { checkDeclarations, checkOverlaps, checkStep, monkeyIntervalOk, PlanSize } from './plan-checks.js';
+import { checkDeclarations, checkOverlaps, checkStep } from './plan-checks.js';
+import { PlanSize } from './plan-size.js';
 import { END_LEASE_GRACE_MS, PlanError } from './plan.js';
-import type { Plan, PlanIssue, PlanOp, PlanOptions, PlanStep, ProbeCheck, ToxicEnvelope } from './plan.js';
+import type { Plan, PlanIssue, PlanOp, PlanOptions, PlanStep, ProbeCheck } from './plan.js';
 import type { Probe, Scenario, Step, StepOf } from './schema.js';
-
-type ToxicBody = {
-  name?: string | undefined;
-  type: string;
-  stream: 'upstream' | 'downstream';
-  toxicity: number;
-  attributes?: Record<string, unknown> | undefined;
-};
-
-function envelope(body: ToxicBody, name?: string): ToxicEnvelope {
-  return {
-    name: name ?? body.name ?? `${body.type}_${body.stream}`,
-    type: body.type,
-    stream: body.stream,
-    toxicity: body.toxicity,
-    attributes: { ...(body.attributes ?? {}) },
-  };
-}
 
 function probeCheck(probe: Probe): ProbeCheck {
   if (probe.http) {
@@ -61,7 +43,15 @@ function probeCheck(probe: Probe): ProbeCheck {
  * that began before (their work is done, whatever the steps starting now do), then starts, changes,
  * and the ends of steps that begin and end at this moment.
  */
-const OP_ORDER: Record<PlanOp['op'], number> = { 'remove-toxic': 0, begin: 2, action: 3, 'add-toxic': 3, 'update-toxic': 3, end: 4 };
+const OP_ORDER: Record<PlanOp['op'], number> = {
+  'remove-toxic': 0,
+  'revert-action': 0,
+  begin: 2,
+  action: 3,
+  'add-toxic': 3,
+  'update-toxic': 3,
+  end: 4,
+};
 /** The rank of the end of a step that began before the moment it ends. */
 const EARLIER_STEP_END = 1;
 
@@ -80,7 +70,8 @@ function spanOf(s: Step): number {
     case 'toxic':
       return s.for ?? 0;
     case 'action':
-      return 0;
+    case 'exec':
+      return s.for ?? 0;
     case 'ramp':
       return s.for ?? s.ramp.over;
     case 'monkey':
@@ -101,6 +92,7 @@ function rampOf(s: Step): StepOf<'ramp'> | undefined {
     case 'action':
     case 'monkey':
     case 'wait':
+    case 'exec':
       return undefined;
     default:
       return assertNever(s, 'step');
@@ -111,24 +103,6 @@ function rampOf(s: Step): StepOf<'ramp'> | undefined {
 function rampUpdatesOf(s: Step): number {
   const ramp = rampOf(s)?.ramp;
   return ramp ? (ramp.steps ?? defaultRampSteps(ramp.over)) : 0;
-}
-
-/** Scales lengths and positions on the axis. */
-interface Scale {
-  at(ms: number): number;
-  length(ms: number): number;
-}
-
-/** What placing one step needs besides the step. */
-interface Placing {
-  index: number;
-  start: number;
-  end: number;
-  scale: Scale;
-  seed: string;
-  /** Faults placed by the steps before this one. */
-  faultsBefore: number;
-  issues: PlanIssue[];
 }
 
 /** One step on the axis, with its faults and label; `cut` when its monkey hit the fault limit. */
@@ -152,8 +126,12 @@ function placeStep(s: Step, p: Placing): { planned: PlanStep; cut: boolean } {
       break;
     }
     case 'action':
-      planned.action = s.action;
-      planned.label = actionLabel(s.action);
+      planned.actions = [stepAction(s.action, planned, s.for !== undefined)];
+      planned.label = planned.actions[0]?.label ?? '';
+      break;
+    case 'exec':
+      planned.actions = [stepAction({ type: 'exec', ...s.exec }, planned, s.for !== undefined)];
+      planned.label = planned.actions[0]?.label ?? '';
       break;
     case 'ramp': {
       const ramp = s.ramp;
@@ -165,7 +143,7 @@ function placeStep(s: Step, p: Placing): { planned: PlanStep; cut: boolean } {
     }
     case 'monkey':
       cut = placeMonkey(s, planned, p);
-      planned.label = `monkey on ${s.monkey.proxies.join(', ')}: ${counted(planned.faults.length, 'injection')} of ${s.monkey.faults.map((f) => f.type).join(', ')} over ${formatDuration(planned.endMs - planned.startMs)}`;
+      planned.label = `monkey on ${s.monkey.proxies.join(', ')}: ${counted(planned.faults.length + (planned.actions?.length ?? 0), 'injection')} of ${s.monkey.faults.map(monkeyFaultName).join(', ')} over ${formatDuration(planned.endMs - planned.startMs)}`;
       break;
     case 'wait':
       planned.label = `wait ${formatDuration(planned.endMs - planned.startMs)}`;
@@ -174,26 +152,6 @@ function placeStep(s: Step, p: Placing): { planned: PlanStep; cut: boolean } {
       assertNever(s, 'step');
   }
   return { planned, cut };
-}
-
-/** A monkey's seeded injections as faults; true when they were cut at the fault limit. */
-function placeMonkey(s: StepOf<'monkey'>, planned: PlanStep, p: Placing): boolean {
-  if (!monkeyIntervalOk(s)) return false;
-  const { at, length } = p.scale;
-  try {
-    for (const injection of monkeySchedule(s.monkey, s.for, p.seed, p.index)) {
-      const spec = s.monkey.faults[injection.fault];
-      if (!spec) continue;
-      if (p.faultsBefore + planned.faults.length >= MAX_SCENARIO_FAULTS) return true;
-      const startMs = at(p.start + injection.offsetMs);
-      const toxic = envelope(spec, `monkey${p.index + 1}_${injection.ordinal + 1}_${spec.name ?? spec.type}`);
-      planned.faults.push({ proxy: injection.proxy, toxic, startMs, endMs: Math.min(planned.endMs, startMs + length(injection.holdMs)) });
-    }
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    p.issues.push({ path: ['steps', p.index, 'monkey', 'interval', 'min'], message: `${err.message} (at most ${MAX_INJECTIONS})` });
-  }
-  return false;
 }
 
 /**
@@ -259,7 +217,10 @@ function operations(source: readonly Step[], steps: readonly PlanStep[]): PlanOp
   const ops: PlanOp[] = [];
   for (const step of steps) {
     ops.push({ op: 'begin', atMs: step.startMs, step: step.index });
-    if (step.action) ops.push({ op: 'action', atMs: step.startMs, step: step.index });
+    step.actions?.forEach((action, i) => {
+      ops.push({ op: 'action', atMs: action.startMs, step: step.index, action: i });
+      if (action.endMs !== null) ops.push({ op: 'revert-action', atMs: action.endMs, step: step.index, action: i });
+    });
     step.faults.forEach((fault, i) => {
       ops.push({ op: 'add-toxic', atMs: fault.startMs, step: step.index, fault: i });
       if (fault.endMs !== null) ops.push({ op: 'remove-toxic', atMs: fault.endMs, step: step.index, fault: i });

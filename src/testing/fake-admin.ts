@@ -188,8 +188,8 @@ export class FakeAdmin implements ScenarioClient {
     return (this.open.get(proxy) ?? []).map((id) => ({ id }) as ConnectionJson);
   }
 
-  async closeConnection(proxy: string, id: number): Promise<void> {
-    this.log(`closeConnection ${proxy}/${id}`);
+  async closeConnection(proxy: string, id: number, options: { reset?: boolean } = {}): Promise<void> {
+    this.log(`closeConnection ${proxy}/${id}${options.reset === true ? ' rst' : ''}`);
     const ids = this.open.get(proxy) ?? [];
     this.open.set(
       proxy,
