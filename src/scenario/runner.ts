@@ -6,6 +6,8 @@
  * rollback runs whatever happened — success, a failed probe, a failed step, `abort()` (signals,
  * API) — and every change carries a server-side lease (`leases.ts`), so even a runner killed
  * outright leaves nothing behind for long.
+ *
+ * Longer than 300 lines: the run's order is read in one place; each phase's work is in its own module.
  * @module
  */
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
