@@ -8,8 +8,8 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Build: every dependency, then the TypeScript sources compiled to dist/src and the dashboard
-# bundled into dist/ui.
+# Build: every dependency, then the TypeScript sources compiled to dist/src, the dashboard
+# bundled into dist/ui and the faultline executable into dist/bin.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -17,7 +17,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY dashboard ./dashboard
-RUN npx tsc -p tsconfig.build.json && node dashboard/build.mjs
+COPY scripts ./scripts
+RUN npx tsc -p tsconfig.build.json && node dashboard/build.mjs && node scripts/bundle-cli.mjs
 
 # Production dependencies only.
 FROM ${NODE_IMAGE} AS deps
@@ -37,6 +38,7 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/bin ./dist/bin
 COPY --from=build /src/dist/ui ./dist/ui
 COPY configs ./configs
 COPY docker/healthcheck.mjs ./docker/healthcheck.mjs

@@ -24,9 +24,9 @@ export interface ServerLaunch {
   args(adminPort: number): string[];
 }
 
-/** `faultline serve` from this build (dist/src/cli/main.js next to dist/bench), with extra node flags. */
+/** `faultline serve` from this build (dist/bin/main.js next to dist/bench), with extra node flags. */
 export function faultlineLaunch(scriptDir: string, nodeFlags: readonly string[] = []): ServerLaunch {
-  const cli = join(scriptDir, '..', 'src', 'cli', 'main.js');
+  const cli = join(scriptDir, '..', 'bin', 'main.js');
   return {
     program: 'faultline',
     command: process.execPath,

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number ≥ 1');
-  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../bin/main.js', import.meta.url));
   const subjects: Subject[] = [
     { label: 'faultline', command: process.execPath, args: (port) => [cli, 'serve', '--port', String(port), ...positionals] },
     { label: 'node http server', command: process.execPath, args: (port) => ['-e', NODE_FLOOR, String(port)] },

@@ -15,4 +15,4 @@ app="${FAULTLINE_HOME:-/app}"
 if [ "$#" -eq 0 ]; then
   set -- serve
 fi
-exec node "$app/dist/src/cli/main.js" "$@"
+exec node "$app/dist/bin/main.js" "$@"

@@ -39,7 +39,7 @@ function serverArgs() {
   for (const pid of pids) {
     if (pid === process.pid) continue;
     const argv = commandLine(pid);
-    const cli = argv?.findIndex((arg) => arg.endsWith('/dist/src/cli/main.js')) ?? -1;
+    const cli = argv?.findIndex((arg) => arg.endsWith('/dist/bin/main.js') || arg.endsWith('/dist/src/cli/main.js')) ?? -1;
     if (argv && cli >= 0 && netNamespace(pid) === ours) return argv.slice(cli + 1);
   }
   return [];

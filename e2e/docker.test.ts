@@ -44,10 +44,12 @@ beforeAll(async () => {
     await cp(join(ROOT, file), join(build, file));
   await copyContext(join(ROOT, 'src'), join(build, 'src'));
   await cp(join(ROOT, 'dashboard'), join(build, 'dashboard'), { recursive: true });
+  await cp(join(ROOT, 'scripts'), join(build, 'scripts'), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(build, 'node_modules'), 'dir');
   const compile = (async () => {
     await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: build, timeout: 150_000 });
     await run(process.execPath, ['dashboard/build.mjs'], { cwd: build, timeout: 60_000 });
+    await run(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: build, timeout: 60_000 });
   })();
 
   // Deps stage: production dependencies only, from the shared npm cache.
@@ -60,6 +62,7 @@ beforeAll(async () => {
 
   // Final stage.
   await cp(join(build, 'dist', 'src'), join(app, 'dist', 'src'), { recursive: true });
+  await cp(join(build, 'dist', 'bin'), join(app, 'dist', 'bin'), { recursive: true });
   await cp(join(build, 'dist', 'ui'), join(app, 'dist', 'ui'), { recursive: true });
   await cp(join(ROOT, 'configs'), join(app, 'configs'), { recursive: true });
   await cp(join(ROOT, 'docker'), join(app, 'docker'), { recursive: true });

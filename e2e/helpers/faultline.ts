@@ -1,5 +1,5 @@
 /**
- * Starting the real, built CLI (`node dist/src/cli/main.js`) as a child process on a free port, and
+ * Starting the real, built CLI (`node dist/bin/main.js`) as a child process on a free port, and
  * making sure it is always killed.
  * @module
  */
@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The built executable; `npm test` builds before running vitest. */
-export const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/main.js', import.meta.url));
 
 /** How a child process ended. */
 export interface Exit {
