@@ -60,6 +60,7 @@ export async function setupProxies(ctx: RunContext, leases: RunLeases): Promise<
           upstream: proxy.upstream,
           enabled: true,
           ...(proxy.protocol !== undefined ? { protocol: proxy.protocol } : {}),
+          ...(proxy.tls !== undefined ? { tls: proxy.tls } : {}),
           ...(lease === null ? {} : { expires_in: lease }),
         });
         leases.kept(target.url, lease, created);
