@@ -5,7 +5,7 @@
  * to the HTTP gateway, which dials the upstream through {@link TlsGateway.dial} (TLS when originating).
  * @module
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { parseHostPort, type HostPort } from '../core/address.js';
@@ -185,8 +185,9 @@ export class TlsGateway implements ProtocolGateway, TlsSessionHost {
     try {
       target = parseHostPort(this.proxy.upstream);
     } catch (err) {
-      const failed = this.dial({ host: '', port: 0 }, undefined);
-      failed.destroy(err as Error);
+      // An upstream that no longer parses: a socket that fails at once, as a failed dial would.
+      const failed = new Socket();
+      process.nextTick(() => failed.destroy(err as Error));
       return failed;
     }
     const socket = this.dial(target, alpn ? [alpn] : undefined);

@@ -139,4 +139,38 @@ describe('TLS proxies', () => {
     });
     expect(answer).toEqual({ status: 200, body: 'ok /hello', alpn: 'http/1.1' });
   });
+
+  it('refuses an upstream whose certificate it cannot verify: 502 on an http proxy, a closed connection on a tcp one', async () => {
+    const pki = await testPki();
+    const https = await startHttpsServer(pki);
+    const echo = await startTlsEcho(pki);
+    cleanups.push(
+      () => https.close(),
+      () => echo.close(),
+    );
+    const running = await server();
+    // No `ca`: the system's CAs do not know the test's, so the upstream is refused.
+    const web = await apiCall(running.url, 'POST', '/proxies', {
+      name: 'web',
+      listen: '127.0.0.1:0',
+      upstream: https.address,
+      protocol: 'http',
+      tls: { upstream: {} },
+    });
+    const { httpCall } = await import('../testing/http-server.js');
+    const answer = await httpCall(Number(String(web.json?.listen).split(':')[1]), { path: '/' });
+    expect(answer.status).toBe(502);
+    const tcp = await apiCall(running.url, 'POST', '/proxies', {
+      name: 'tcp',
+      listen: '127.0.0.1:0',
+      upstream: echo.address,
+      tls: { listen: { cert: 'auto' }, upstream: {} },
+    });
+    const ca = await caOf(running);
+    const outcome = await tlsExchange(Number(String(tcp.json?.listen).split(':')[1]), 'refused upstream', { ca });
+    expect(outcome).not.toMatchObject({ text: 'refused upstream' });
+    // verify: false takes it.
+    await apiCall(running.url, 'PATCH', '/proxies/tcp', { tls: { listen: { cert: 'auto' }, upstream: { verify: false } } });
+    expect(await tlsExchange(Number(String(tcp.json?.listen).split(':')[1]), 'taken', { ca })).toMatchObject({ ok: true, text: 'taken' });
+  });
 });
