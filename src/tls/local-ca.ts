@@ -4,8 +4,7 @@
  * `tls.listen: {cert: auto}` presents; `GET /faultline/ca.pem` hands out its certificate.
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issueCertificate, newKeyPair, readCertificate, type Issuer } from './certificate-issuer.js';
@@ -84,9 +83,4 @@ export async function loadOrCreateCa(dir: string, now: number): Promise<LocalCa>
   await writeAtomically(keyPath, ca.key.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
   await writeAtomically(certPath, ca.pem, 0o644);
   return ca;
-}
-
-/** The public key of a PEM certificate's private key (to pair a key with a certificate). */
-export function publicKeyOf(key: KeyObject): KeyObject {
-  return createPublicKey(key);
 }
