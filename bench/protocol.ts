@@ -45,6 +45,12 @@ export interface ServerProxySpec {
   program: 'faultline' | 'toxiproxy';
   toxics: ToxicInput[];
   protocol?: 'http';
+  /**
+   * Two proxies in a row instead of one: `tcp` plain, `tls` with the first originating TLS and the
+   * second terminating it, so the bytes between them are encrypted (the bench's clients and
+   * servers speak plain TCP).
+   */
+  chain?: 'tcp' | 'tls';
 }
 
 /** Whatever sits between the load generator and the upstream. */

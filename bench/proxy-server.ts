@@ -100,8 +100,21 @@ export class ProxyServer implements Killable {
   }
 
   /** Creates a proxy on a free loopback port to `upstreamPort`, adds `toxics`; returns the port. */
-  async createProxy(name: string, upstreamPort: number, toxics: readonly ToxicInput[] = [], protocol?: 'http'): Promise<number> {
-    const body = { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstreamPort}`, enabled: true, ...(protocol ? { protocol } : {}) };
+  async createProxy(
+    name: string,
+    upstreamPort: number,
+    toxics: readonly ToxicInput[] = [],
+    protocol?: 'http',
+    tls?: Record<string, unknown>,
+  ): Promise<number> {
+    const body = {
+      name,
+      listen: '127.0.0.1:0',
+      upstream: `127.0.0.1:${upstreamPort}`,
+      enabled: true,
+      ...(protocol ? { protocol } : {}),
+      ...(tls ? { tls } : {}),
+    };
     const created = (await this.api('POST', '/proxies', body)) as { listen?: string };
     const port = Number(/:(\d+)$/.exec(created.listen ?? '')?.[1]);
     if (!(port > 0)) throw new Error(`${this.program}: the new proxy reports no port (listen ${created.listen})`);

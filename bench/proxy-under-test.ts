@@ -84,12 +84,23 @@ export async function openServerProxy(
   upstreamPort: number,
   name: string,
 ): Promise<ProxyUnderTest> {
-  const port = await server.createProxy(name, upstreamPort, spec.toxics, spec.protocol);
+  // A chain's second proxy first: it terminates TLS (tls) in front of the upstream.
+  const back = `${name}-back`;
+  const target =
+    spec.chain === undefined
+      ? upstreamPort
+      : await server.createProxy(back, upstreamPort, [], undefined, spec.chain === 'tls' ? { listen: { cert: 'auto' } } : undefined);
+  // The first originates TLS to it; the certificate is the local CA's, not checked here (same cost).
+  const tls = spec.chain === 'tls' ? { upstream: { verify: false } } : undefined;
+  const port = await server.createProxy(name, target, spec.toxics, spec.protocol, tls);
   return {
     port,
     cpuMicros: async () => server.cpuMicros(),
     memory: async () => ({ rss: server.rssBytes() }),
     holds: async () => null,
-    stop: () => server.deleteProxy(name),
+    stop: async () => {
+      await server.deleteProxy(name);
+      if (spec.chain !== undefined) await server.deleteProxy(back);
+    },
   };
 }

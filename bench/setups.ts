@@ -16,6 +16,8 @@ export type SetupId =
   | 'faultline-latency0'
   | 'faultline-latency1'
   | 'faultline-http'
+  | 'faultline-chain'
+  | 'faultline-tls'
   | 'engine'
   | 'engine-latency20'
   | 'toxiproxy'
@@ -94,6 +96,18 @@ export const SETUPS: readonly Setup[] = [
     proxy: { kind: 'server', program: 'faultline', toxics: [], protocol: 'http' },
     compareTo: ['node-http'],
   },
+  // TLS next to plain TCP: the same two proxies in a row, the bytes between them encrypted or not.
+  {
+    id: 'faultline-chain',
+    label: 'Faultline, two proxies in a row, plain TCP',
+    proxy: { kind: 'server', program: 'faultline', toxics: [], chain: 'tcp' },
+  },
+  {
+    id: 'faultline-tls',
+    label: 'Faultline, two proxies in a row, TLS between them (originate, terminate)',
+    proxy: { kind: 'server', program: 'faultline', toxics: [], chain: 'tls' },
+    compareTo: ['faultline-chain'],
+  },
 ];
 
 /** The setups that run Toxiproxy (left out when it is not installed). */
@@ -151,11 +165,13 @@ const BULK_SETUPS: readonly SetupId[] = [
   'toxiproxy-latency0',
 ];
 const HTTP_SETUPS: readonly SetupId[] = ['direct', 'node-http', 'faultline-http'];
+/** Bulk also runs through TLS, next to the same chain in plain TCP. */
+const BULK_TLS_SETUPS: readonly SetupId[] = [...BULK_SETUPS, 'faultline-chain', 'faultline-tls'];
 
 /** Every workload, in table order. */
 export const WORKLOADS: readonly WorkloadDef[] = [
-  { id: 'bulk-down', label: 'bulk, server → client', upstream: 'server', setups: BULK_SETUPS, fresh: false },
-  { id: 'bulk-up', label: 'bulk, client → server', upstream: 'server', setups: BULK_SETUPS, fresh: false },
+  { id: 'bulk-down', label: 'bulk, server → client', upstream: 'server', setups: BULK_TLS_SETUPS, fresh: false },
+  { id: 'bulk-up', label: 'bulk, client → server', upstream: 'server', setups: BULK_TLS_SETUPS, fresh: false },
   { id: 'iperf-down', label: 'iperf3 -R, server → client', upstream: 'iperf', setups: BULK_SETUPS, fresh: false, iperf: true },
   { id: 'iperf-up', label: 'iperf3 -c, client → server', upstream: 'iperf', setups: BULK_SETUPS, fresh: false, iperf: true },
   {

@@ -22,6 +22,9 @@ import { builtinProtocols } from './protocols.js';
 import { registryWith } from './toxics/registry.js';
 import type { ToxicInput } from './toxics/spec.js';
 import type { AnyToxicDefinition } from './core/toxic-contract.js';
+import type { ProxyTls } from './core/tls-contract.js';
+import { tlsSettingsOf } from './tls/settings.js';
+import { TlsEngine } from './tls/support.js';
 
 export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
@@ -40,6 +43,8 @@ export { builtinProtocols, PROTOCOLS } from './protocols.js';
 export { HttpGateway, httpGateway } from './http/gateway.js';
 export { httpProtocol } from './http/protocol.js';
 export { udpProtocol, UdpGateway } from './udp/protocol.js';
+export type { ProxyTls, TlsListenSettings, TlsSupport, TlsUpstreamSettings } from './core/tls-contract.js';
+export { TlsEngine, type TlsEngineOptions } from './tls/support.js';
 export { startUdpRelay, UdpRelay, type FlowInfo, type RelayStats, type UdpRelayEvent, type UdpRelayOptions } from './udp/relay.js';
 export { defineDatagramToxic, type DatagramToxicDefinition } from './udp/toxics/datagram-toxic.js';
 export type { EventListener, FaultlineEvent } from './core/events.js';
@@ -48,7 +53,14 @@ export { ToxicProxy, type ProxyConfig, type ProxyPatch } from './core/proxy.js';
 export { ProxyRegistry, type PopulateResult } from './core/proxy-registry.js';
 export type { EngineOptions } from './core/runtime.js';
 export { assertNever, FaultlineError, type ErrorCode } from './errors.js';
-export { builtinDatagramToxics, builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './toxics/registry.js';
+export {
+  builtinDatagramToxics,
+  builtinTlsToxics,
+  builtinToxics,
+  getToxicDefinition,
+  ToxicRegistry,
+  toxicTypes,
+} from './toxics/registry.js';
 export type { ToxicInput, ToxicPatch } from './toxics/spec.js';
 export { startServer, type RunningServer, type ServerOptions, type ServerProxy } from './server.js';
 export { createApp, type AppDeps } from './api/app.js';
@@ -100,6 +112,8 @@ export interface StartProxyOptions extends EngineOptions {
   protocol?: Protocol;
   /** `udp` proxies: ms a flow may go without a datagram before it ends (default 60 000). */
   udpIdleTimeout?: number;
+  /** Terminate and/or originate TLS (docs/tls.md); the local CA is made in memory. */
+  tls?: ProxyTls;
   /** Toxics to add before the first client connects. */
   toxics?: ToxicInput[];
   /** Toxic types of your own, accepted besides the built-in ones (docs/creating-toxics.md). */
@@ -108,10 +122,15 @@ export interface StartProxyOptions extends EngineOptions {
 
 /** Starts one proxy in-process. Stop it with `await proxy.stop()`. */
 export async function startProxy(options: StartProxyOptions): Promise<ToxicProxy> {
-  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, udpIdleTimeout, toxics = [], customToxics, ...engine } = options;
+  const { name = 'proxy', listen = '127.0.0.1:0', upstream, protocol, udpIdleTimeout, tls, toxics = [], customToxics, ...engine } = options;
   const toxicRegistry = registryWith(customToxics, engine.toxicRegistry);
-  const registry = new ProxyRegistry({ protocols: builtinProtocols, ...engine, ...(toxicRegistry ? { toxicRegistry } : {}) });
-  const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol, udpIdleTimeout };
+  const registry = new ProxyRegistry({
+    protocols: builtinProtocols,
+    tlsSupport: new TlsEngine(engine.wallClock ? { wallClock: engine.wallClock } : {}),
+    ...engine,
+    ...(toxicRegistry ? { toxicRegistry } : {}),
+  });
+  const config: ProxyConfig = { name, listen, upstream, enabled: false, protocol, udpIdleTimeout, tls: tlsSettingsOf(tls) };
   const proxy = await registry.create(config);
   for (const toxic of toxics) proxy.addToxic(toxic);
   await proxy.start();

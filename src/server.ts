@@ -5,6 +5,7 @@
  */
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { createApp } from './api/app.js';
 import { LiveFeed } from './dashboard/live-feed.js';
 import type { SseWriterOptions } from './api/sse-writer.js';
@@ -25,6 +26,9 @@ import type { StatePersister } from './state/persister.js';
 import { registryWith } from './toxics/registry.js';
 import type { ToxicInput } from './toxics/spec.js';
 import type { AnyToxicDefinition } from './core/toxic-contract.js';
+import type { ProxyTls } from './core/tls-contract.js';
+import { tlsSettingsOf } from './tls/settings.js';
+import { TlsEngine } from './tls/support.js';
 
 /** A proxy to create at startup, with its toxics. */
 export interface ServerProxy {
@@ -38,6 +42,8 @@ export interface ServerProxy {
   protocol?: Protocol | undefined;
   /** ms a udp flow may go without a datagram before it ends (udp proxies; default 60 000). */
   udp_idle_timeout?: number | undefined;
+  /** Terminate and/or originate TLS (tcp and http proxies; docs/tls.md). */
+  tls?: ProxyTls | undefined;
   /** Added in order before the proxy starts listening; unknown attribute keys are rejected. */
   toxics?: readonly ToxicInput[] | undefined;
 }
@@ -104,6 +110,7 @@ async function createProxies(registry: ProxyRegistry, proxies: readonly ServerPr
         enabled: false,
         protocol: def.protocol,
         udpIdleTimeout: def.udp_idle_timeout,
+        tls: tlsSettingsOf(def.tls),
       });
       for (const toxic of def.toxics ?? []) proxy.addToxic(toxic, { strict: true });
       if (def.enabled ?? true) await proxy.start();
@@ -187,9 +194,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     saved = await state.readStateFile(stateFile, toxicRegistry);
   }
   // An empty listen binds the admin API's own host: a loopback API never opens relays elsewhere.
+  // The local CA is kept beside the state file, so clients that trust it keep trusting it.
+  const tlsSupport = new TlsEngine({
+    caDir: stateFile === undefined ? undefined : dirname(resolve(stateFile)),
+    ...(engine.wallClock ? { wallClock: engine.wallClock } : {}),
+  });
   const registry = new ProxyRegistry({
     protocols: builtinProtocols,
     listenHost: host,
+    tlsSupport,
     ...engine,
     ...(toxicRegistry ? { toxicRegistry } : {}),
   });

@@ -16,6 +16,8 @@ export interface ProxyInfo {
   upstream: string;
   enabled: boolean;
   protocol?: string;
+  /** TLS on the proxy (docs/tls.md); `listen` set: it takes TLS toxics. */
+  tls?: { listen?: unknown; upstream?: unknown };
   toxics: Toxic[];
 }
 
@@ -61,7 +63,7 @@ export interface ConnectionInfo {
 /** One toxic type of `GET /faultline/toxics`. */
 export interface ToxicType {
   type: string;
-  layer: 'stream' | 'http' | 'datagram';
+  layer: 'stream' | 'http' | 'datagram' | 'tls';
   summary: string;
   destructive: false | string;
   extensions: string[];

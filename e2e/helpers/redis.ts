@@ -18,16 +18,25 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` and resolves once it accepts connections. */
-export async function startRedis(): Promise<RedisServer> {
+/** PEM files for a Redis that speaks TLS only (clients are not asked for certificates). */
+export interface RedisTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/** Starts `redis-server` (TLS only with `tls`) and resolves once it accepts connections. */
+export async function startRedis(tls?: RedisTls): Promise<RedisServer> {
   const binary = findBinary('redis-server', 'redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'faultline-redis-'));
   const port = await freePort();
   const child = spawn(
     binary,
     [
-      '--port',
-      String(port),
+      ...(tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile]
+        : ['--port', String(port)]),
+      ...(tls ? ['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'] : []),
       '--bind',
       '127.0.0.1',
       '--save',

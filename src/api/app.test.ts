@@ -94,11 +94,12 @@ describe('version and server facts', () => {
       seed: '1',
       uptime_ms: expect.any(Number),
       protocols: ['tcp', 'http', 'udp'],
-      toxic_types: [...toxicTypes(), 'duplicate', 'reorder'],
+      toxic_types: [...toxicTypes(), 'duplicate', 'reorder', 'tls_certificate', 'tls_handshake'],
       toxic_layers: {
         stream: toxicTypes().filter((t) => !t.startsWith('http_') && t !== 'clock_skew'),
         http: ['http_abort', 'http_delay', 'http_header', 'clock_skew'],
         datagram: ['latency', 'loss', 'duplicate', 'reorder', 'bandwidth', 'corrupt', 'partition'],
+        tls: ['tls_certificate', 'tls_handshake'],
       },
     });
     expect(res.json?.['toxic_types']).toEqual(expect.arrayContaining(['latency', 'bandwidth', 'http_abort']));

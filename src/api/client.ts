@@ -30,6 +30,8 @@ export interface ProxyCreate {
   enabled?: boolean;
   /** Faultline's proxy protocol: `tcp` (the default) or `http`. */
   protocol?: string;
+  /** Faultline's `tls`: terminate and/or originate TLS (docs/tls.md). */
+  tls?: Record<string, unknown>;
   /** Faultline's lease, in ms: the server removes the proxy when it runs out. */
   expires_in?: number;
 }

@@ -10,6 +10,8 @@ import { PROTOCOLS } from '../protocols.js';
 import { errors } from '../errors.js';
 import { MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import type { ToxicInput, ToxicPatch } from '../toxics/spec.js';
+import type { ProxyTls } from '../core/tls-contract.js';
+import { parseTls } from '../tls/settings.js';
 import { describeJson, type JsonValue } from './middleware/lenient-json.js';
 
 type Kind = 'string' | 'boolean' | 'number' | 'object';
@@ -64,6 +66,7 @@ const PROXY_FIELDS = {
   enabled: 'boolean',
   protocol: 'string',
   udp_idle_timeout: 'number',
+  tls: 'object',
 } as const;
 
 /** A proxy as create and populate bodies give it. */
@@ -76,6 +79,8 @@ export interface ProxyBody {
   protocol?: Protocol;
   /** Faultline's `udp_idle_timeout` (ms), for udp proxies. */
   udpIdleTimeout?: number;
+  /** Faultline's `tls` (terminate and/or originate TLS). */
+  tls?: ProxyTls;
 }
 
 /** A `udp_idle_timeout`: a whole number of ms from 1 to {@link MAX_UDP_IDLE_TIMEOUT_MS}. */
@@ -106,14 +111,24 @@ export function decodeProxy(value: JsonValue, suffix = '', protocols: readonly s
     enabled: body.enabled ?? true,
     ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, protocols, suffix) } : {}),
     ...(body.udp_idle_timeout !== undefined ? { udpIdleTimeout: checkIdleTimeout(body.udp_idle_timeout, suffix) } : {}),
+    ...tlsOf(body.tls, suffix),
   };
 }
 
-/** A proxy update: only listen, upstream, enabled, protocol and udp_idle_timeout are read; `name` and `toxics` are ignored. */
+/** The `tls` field of a create body: set when it sets a side (`{}` is none). */
+function tlsOf(value: Record<string, unknown> | undefined, suffix: string): { tls?: ProxyTls } {
+  const tls = value === undefined ? undefined : parseTls(value, suffix);
+  return tls === undefined ? {} : { tls };
+}
+
+/**
+ * A proxy update: only listen, upstream, enabled, protocol, udp_idle_timeout and tls are read (`tls:
+ * {}` removes TLS); `name` and `toxics` are ignored.
+ */
 export function decodeProxyPatch(
   value: JsonValue,
   protocols: readonly string[] = PROTOCOLS,
-): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol; udpIdleTimeout?: number } {
+): { listen?: string; upstream?: string; enabled?: boolean; protocol?: Protocol; udpIdleTimeout?: number; tls?: ProxyTls | null } {
   const body = decodeFields(value, PROXY_FIELDS, 'a proxy');
   return {
     ...(body.listen !== undefined ? { listen: listenOrAny(body.listen) } : {}),
@@ -121,6 +136,7 @@ export function decodeProxyPatch(
     ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
     ...(body.protocol !== undefined ? { protocol: parseProtocol(body.protocol, protocols) } : {}),
     ...(body.udp_idle_timeout !== undefined ? { udpIdleTimeout: checkIdleTimeout(body.udp_idle_timeout, '') } : {}),
+    ...(body.tls !== undefined ? { tls: parseTls(body.tls) ?? null } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { ToxicProxy } from '../core/proxy.js';
 import { getToxicDefinition } from '../toxics/registry.js';
 import { DEFAULT_UDP_IDLE_TIMEOUT_MS } from '../udp/relay-types.js';
+import { tlsJson } from '../tls/settings.js';
 import { wireAttributes } from '../toxics/spec.js';
 import type { ToxicSpec } from '../core/toxic-contract.js';
 
@@ -22,7 +23,7 @@ export interface ToxicJson {
 
 /**
  * A proxy on the wire (key order: name, listen, upstream, protocol when not `tcp`, udp_idle_timeout
- * for udp proxies, enabled, toxics, `expires_in` when leased).
+ * for udp proxies, tls when set, enabled, toxics, `expires_in` when leased).
  */
 export interface ProxyJson {
   name: string;
@@ -32,6 +33,8 @@ export interface ProxyJson {
   protocol?: string;
   /** Faultline's `udp_idle_timeout` (ms), shown for udp proxies only. */
   udp_idle_timeout?: number;
+  /** Faultline's `tls` (docs/tls.md), shown only when set. */
+  tls?: Record<string, unknown>;
   enabled: boolean;
   toxics: ToxicJson[];
   /**
@@ -86,6 +89,7 @@ export function proxyJson(proxy: ToxicProxy): ProxyJson {
     upstream: proxy.upstream,
     ...(proxy.protocol === 'tcp' ? {} : { protocol: proxy.protocol }),
     ...(proxy.protocol === 'udp' ? { udp_idle_timeout: proxy.udpIdleTimeout ?? DEFAULT_UDP_IDLE_TIMEOUT_MS } : {}),
+    ...(proxy.tls ? { tls: tlsJson(proxy.tls) } : {}),
     enabled: proxy.enabled,
     toxics: proxy.toxics.map((spec) => proxyToxicJson(proxy, spec)),
     ...(lease === undefined ? {} : { expires_in: lease }),

@@ -12,6 +12,8 @@ import { builtinProtocols, PROTOCOLS } from '../protocols.js';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION, MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import { LOG_LEVELS } from '../logging/pino-logger.js';
 import { ToxicRegistry } from '../toxics/registry.js';
+import { tlsSchema } from '../tls/settings.js';
+import { TLS_LAYER } from '../tls/toxics/tls-layer.js';
 import type { AnyToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
 
 /** The default admin API address: loopback only, so nothing outside the machine can reach it. */
@@ -97,6 +99,12 @@ function takersOf(layer: string): { titles: string; name: string } {
   return { titles: takers.map((p) => p.title).join(' or '), name: takers[0]?.name ?? layer };
 }
 
+/** The toxic layers of a proxy in a config file: its protocol's, and TLS faults when it terminates TLS. */
+function layersOf(proxy: { protocol?: string; tls?: { listen?: unknown } | undefined }): readonly string[] {
+  const layers = builtinProtocols.find((p) => p.name === (proxy.protocol ?? 'tcp'))?.layers ?? [];
+  return proxy.tls?.listen && layers.includes('stream') ? [...layers, TLS_LAYER] : layers;
+}
+
 /** One proxy in a config file. */
 function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof toxicConfigSchemaOf>) {
   return (
@@ -121,6 +129,7 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
           .max(MAX_UDP_IDLE_TIMEOUT_MS)
           .optional()
           .describe('udp proxies: ms a flow may go without a datagram either way before it ends (default 60000).'),
+        tls: tlsSchema.optional(),
         toxics: z
           .array(toxicConfig)
           .default([])
@@ -128,6 +137,13 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
       })
       .strict()
       .superRefine((proxy, ctx) => {
+        if (proxy.tls !== undefined && !builtinProtocols.find((p) => p.name === proxy.protocol)?.layers.includes('stream')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tls'],
+            message: `tls works on tcp and http proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
+          });
+        }
         const seen = new Set<string>();
         const perDirection = { upstream: 0, downstream: 0 };
         proxy.toxics.forEach((toxic, i) => {
@@ -147,10 +163,16 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
             });
           }
           seen.add(name);
-          const layers = builtinProtocols.find((p) => p.name === proxy.protocol)?.layers ?? [];
+          const layers = layersOf(proxy);
           const definition = toxics.get(toxic.type, layers);
           const layer = definition ? (definition.layer ?? 'stream') : undefined;
-          if (layer !== undefined && !layers.includes(layer)) {
+          if (layer === TLS_LAYER && !layers.includes(layer)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['toxics', i, 'type'],
+              message: `toxic type "${toxic.type}" works on proxies that terminate TLS only: set tls.listen on proxy "${proxy.name}"`,
+            });
+          } else if (layer !== undefined && !layers.includes(layer)) {
             const takers = takersOf(layer);
             ctx.addIssue({
               code: 'custom',

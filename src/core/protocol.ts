@@ -15,6 +15,7 @@
  * `stream` toxics are the core's own and run on every connection's links.
  * @module
  */
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errors } from '../errors.js';
 import type { AnyToxicDefinition, CloseMode, ToxicSpec } from './toxic-contract.js';
@@ -27,6 +28,7 @@ import type { ByteCounters } from './link.js';
 import type { LiveConnection } from './live-connection.js';
 import type { Logger } from './logger.js';
 import type { SocketTuning } from './socket-options.js';
+import type { ProxyTls } from './tls-settings.js';
 
 export type { LiveConnection } from './live-connection.js';
 
@@ -77,10 +79,19 @@ export interface ProtocolRuntime {
 /** What a gateway sees of its proxy. */
 export interface ProtocolHost {
   readonly name: string;
+  /** `host:port` the proxy listens on (the bound address once started). */
+  readonly listen: string;
   /** `host:port` of the service behind the proxy; read it per dial, a change keeps the gateway. */
   readonly upstream: string;
   /** ms a udp flow may go without a datagram (the proxy's `udp_idle_timeout`); undefined: the protocol's default. */
   readonly udpIdleTimeout: number | undefined;
+  /** The proxy's `tls` setting (undefined: none). */
+  readonly tls: ProxyTls | undefined;
+  /**
+   * Opens the upstream connection when it is not a plain TCP dial (TLS origination gives its
+   * gateway one); undefined: the gateway dials with `net.connect`.
+   */
+  readonly dialUpstream?: ((target: HostPort) => Socket) | undefined;
   readonly runtime: ProtocolRuntime;
   /** Bytes per direction, counted live (a listener of its own counts into these). */
   readonly bytes: Record<Direction, ByteCounters>;
@@ -108,6 +119,11 @@ export interface ProtocolGateway {
   attach?(conn: Connection): Duplex;
   /** A listener of the protocol's own, used instead of the shared TCP listener (protocols without connections). */
   listener?(): ProxyListener;
+  /**
+   * Makes ready what the gateway needs before the proxy listens (files, certificates); called at
+   * every start. Throwing stops the start with that error.
+   */
+  prepare?(): Promise<void>;
   /**
    * A toxic of one of the module's own layers was added: make what runs it. Throwing refuses the
    * toxic (nothing is added). Called before the toxic is listed.

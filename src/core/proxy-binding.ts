@@ -14,6 +14,7 @@ import type { LiveConnection, Protocol, ProtocolGateway, ProtocolHost, ProtocolM
 import { checkListenAllowed, resolveListenStrict } from './proxy-address.js';
 import type { Runtime } from './runtime.js';
 import { TcpListener } from './tcp-listener.js';
+import type { ProxyTls } from './tls-contract.js';
 
 /** What the binding needs from its proxy. */
 export interface BindingHost extends ProtocolHost {
@@ -49,7 +50,7 @@ export class ProxyBinding {
         return binding.gatewayOf;
       },
     });
-    this.current = moduleOf(proxy.runtime, protocol);
+    this.current = moduleOf(proxy.runtime, protocol, proxy.tls);
     this.gatewayOf = this.current.gateway?.(proxy) ?? null;
     this.listener = this.gatewayOf?.listener?.() ?? this.tcpListener;
   }
@@ -101,6 +102,7 @@ export class ProxyBinding {
     const address = await resolveListenStrict(listen);
     checkListenAllowed(address, this.proxy.runtime.allowRemoteListen);
     try {
+      await this.gatewayOf?.prepare?.();
       const bound = await this.listener.start(address);
       this.listening = true;
       return formatHostPort(bound.host, bound.port);
@@ -119,9 +121,12 @@ export class ProxyBinding {
     return true;
   }
 
-  /** The engine's module called `protocol`; throws UNSUPPORTED when there is none. */
-  moduleOf(protocol: Protocol): ProtocolModule {
-    return moduleOf(this.proxy.runtime, protocol);
+  /**
+   * The engine's module called `protocol`, wrapped in TLS when `tls` is set; throws UNSUPPORTED when
+   * there is none (or TLS does not fit it).
+   */
+  moduleOf(protocol: Protocol, tls: ProxyTls | undefined): ProtocolModule {
+    return moduleOf(this.proxy.runtime, protocol, tls);
   }
 
   /**
@@ -141,7 +146,7 @@ export class ProxyBinding {
   }
 }
 
-function moduleOf(runtime: Runtime, protocol: Protocol): ProtocolModule {
+function moduleOf(runtime: Runtime, protocol: Protocol, tls: ProxyTls | undefined): ProtocolModule {
   const module = runtime.protocols.get(protocol);
   if (!module) {
     throw new FaultlineError(
@@ -149,5 +154,7 @@ function moduleOf(runtime: Runtime, protocol: Protocol): ProtocolModule {
       `protocol ${protocol} is not available: this engine was created without an ${protocol} gateway`,
     );
   }
-  return module;
+  if (tls === undefined) return module;
+  if (!runtime.tls) throw new FaultlineError('UNSUPPORTED', 'tls is not available: this engine was created without TLS support');
+  return runtime.tls.wrap(module, tls);
 }

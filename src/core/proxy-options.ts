@@ -5,6 +5,7 @@
  */
 import type { ParseOptions } from '../toxics/spec.js';
 import type { Protocol } from './protocol.js';
+import type { ProxyTls } from './tls-contract.js';
 
 /** A proxy's address settings. */
 export interface ProxyConfig {
@@ -19,6 +20,8 @@ export interface ProxyConfig {
   protocol?: Protocol | undefined;
   /** ms a udp flow may go without a datagram before it ends (udp proxies; default 60 000). */
   udpIdleTimeout?: number | undefined;
+  /** Terminate and/or originate TLS (tcp and http proxies); undefined: none. */
+  tls?: ProxyTls | undefined;
 }
 
 /** A change to a proxy; missing fields keep their values. */
@@ -28,6 +31,8 @@ export interface ProxyPatch {
   enabled?: boolean | undefined;
   protocol?: Protocol | undefined;
   udpIdleTimeout?: number | undefined;
+  /** A new `tls` setting; `null` removes it. */
+  tls?: ProxyTls | null | undefined;
 }
 
 /** Options for {@link ToxicProxy.update}. */

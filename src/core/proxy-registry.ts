@@ -9,6 +9,7 @@ import { checkLease } from './leases.js';
 import type { EventListener } from './events.js';
 import { checkUpstream, ToxicProxy, type ProxyConfig } from './proxy.js';
 import { createRuntime, type EngineOptions, type Runtime } from './runtime.js';
+import { sameTls } from './tls-contract.js';
 
 /** A proxy name must fit in the request path that addresses it (and in a request head, escaped). */
 function checkName(name: string, suffix = ''): void {
@@ -142,7 +143,10 @@ export class ProxyRegistry {
         if (existing) {
           const listen = withDefaultHost(config.listen, this.runtime.listenHost);
           const [wanted, current] = await Promise.all([resolveListen(listen), resolveListen(existing.listen)]);
-          const sameProtocol = (config.protocol ?? 'tcp') === existing.protocol && config.udpIdleTimeout === existing.udpIdleTimeout;
+          const sameProtocol =
+            (config.protocol ?? 'tcp') === existing.protocol &&
+            config.udpIdleTimeout === existing.udpIdleTimeout &&
+            sameTls(config.tls, existing.tls);
           if (wanted !== undefined && wanted === current && config.upstream === existing.upstream && sameProtocol) {
             done.push(existing);
             continue;

@@ -25,6 +25,7 @@ import { ProxyLeases, type ProxyState } from './proxy-lease.js';
 import type { AddToxicOptions, ProxyConfig, ProxyPatch, UpdateProxyOptions, UpdateToxicOptions } from './proxy-options.js';
 import type { Runtime } from './runtime.js';
 import { ProxyBinding } from './proxy-binding.js';
+import { sameTls, type ProxyTls } from './tls-contract.js';
 import { ToxicSet } from './toxic-set.js';
 
 export { checkUpstream } from './proxy-address.js';
@@ -41,6 +42,8 @@ export class ToxicProxy implements ProtocolHost {
   protocol: Protocol;
   /** ms a udp flow may go without a datagram; undefined: the default (see {@link ProxyConfig.udpIdleTimeout}). */
   udpIdleTimeout: number | undefined;
+  /** Its `tls` setting: terminating and/or originating TLS (undefined: none). */
+  tls: ProxyTls | undefined;
   readonly log: Logger;
   private readonly host: ConnectionHost;
   private lifecycle: Promise<unknown> = Promise.resolve();
@@ -56,12 +59,14 @@ export class ToxicProxy implements ProtocolHost {
     this.listen = withDefaultHost(config.listen, runtime.listenHost);
     this.upstream = config.upstream;
     this.udpIdleTimeout = config.udpIdleTimeout;
+    this.tls = config.tls;
     this.log = runtime.logger.child({ proxy: config.name });
     const proxy = this;
     this.toxicSet = new ToxicSet({
       name: this.name,
       clock: runtime.clock,
       protocols: [...runtime.protocols.values()],
+      tlsLayer: runtime.tls?.layer,
       get protocolModule() {
         return proxy.binding.module;
       },
@@ -84,6 +89,7 @@ export class ToxicProxy implements ProtocolHost {
     this.host = new ConnectionHost(runtime, this);
     // A protocol the engine lacks is UNSUPPORTED (the API has already refused names it does not know).
     this.protocol = config.protocol ?? 'tcp';
+    // A tls setting the protocol does not take (udp), or an engine without TLS, is refused here.
     this.binding = new ProxyBinding(this, this.protocol);
   }
 
@@ -219,14 +225,18 @@ export class ToxicProxy implements ProtocolHost {
     const idleChanged = patch.udpIdleTimeout !== undefined && patch.udpIdleTimeout !== this.udpIdleTimeout;
     const protocol = patch.protocol ?? this.protocol;
     const protocolChanged = protocol !== this.protocol;
-    const module = protocolChanged ? this.binding.moduleOf(protocol) : this.binding.module;
+    const tls = patch.tls === undefined ? this.tls : (patch.tls ?? undefined);
+    const tlsChanged = !sameTls(tls, this.tls);
+    const module = protocolChanged || tlsChanged ? this.binding.moduleOf(protocol, tls) : this.binding.module;
     if (protocolChanged) this.toxicSet.checkProtocolChange(module);
-    if (listenChanged || upstreamChanged || protocolChanged || idleChanged) {
+    else if (tlsChanged) this.toxicSet.checkProtocolChange(module, 'changing its tls setting');
+    if (listenChanged || upstreamChanged || protocolChanged || idleChanged || tlsChanged) {
       this.halt();
       if (listenChanged && listen !== undefined) this.listen = listen;
       if (patch.upstream !== undefined) this.upstream = patch.upstream;
       if (patch.udpIdleTimeout !== undefined) this.udpIdleTimeout = patch.udpIdleTimeout;
-      if (protocolChanged) {
+      if (protocolChanged || tlsChanged) {
+        this.tls = tls;
         this.binding.switchTo(module, this.toxicSet.all);
         this.protocol = module.name;
       }

@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { tcpProtocol, type ProtocolModule, type ProtocolRuntime } from './protocol.js';
 import { randomSeed } from './rng.js';
 import { DEFAULT_SOCKET_HIGH_WATER_MARK } from './socket-options.js';
+import type { TlsSupport } from './tls-contract.js';
 import type { ToxicLookup } from './toxic-contract.js';
 
 /** Engine options; every one has a default. */
@@ -51,6 +52,11 @@ export interface EngineOptions {
    * `ToxicRegistry.builtin.with([myToxic])` (docs/creating-toxics.md).
    */
   toxicRegistry?: ToxicLookup;
+  /**
+   * What runs proxies with a `tls` setting (default: none, and such a proxy cannot be created;
+   * `startProxy` and `startServer` pass Faultline's own, `src/tls/`).
+   */
+  tlsSupport?: TlsSupport;
 }
 
 /** Resolved engine settings shared by all proxies. */
@@ -61,6 +67,8 @@ export interface Runtime extends ProtocolRuntime {
   readonly allowRemoteListen: boolean;
   /** The toxic types proxies accept; undefined = the built-in ones. */
   readonly toxicRegistry: ToxicLookup | undefined;
+  /** What runs proxies with a `tls` setting; undefined: none may have one. */
+  readonly tls: TlsSupport | undefined;
 }
 
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
@@ -87,5 +95,6 @@ export function createRuntime(options: EngineOptions = {}): Runtime {
     listenHost: options.listenHost ?? '127.0.0.1',
     allowRemoteListen: options.allowRemoteListen ?? false,
     toxicRegistry: options.toxicRegistry,
+    tls: options.tlsSupport,
   };
 }

@@ -28,6 +28,8 @@ export interface ToxicSetHost {
   readonly gateway: ProtocolGateway | null;
   /** Every protocol of the engine, to name the ones that take a layer. */
   readonly protocols: readonly ProtocolModule[];
+  /** The layer of TLS faults, when the engine runs TLS. */
+  readonly tlsLayer?: string | undefined;
   /** The live links of `direction`, for the fan-out of byte-stream toxics. */
   links(direction: Direction): Iterable<Link>;
   /** A toxic's lease ran out. */
@@ -132,12 +134,12 @@ export class ToxicSet {
    * Throws CONFLICT when a toxic's layer is one `next` does not take (remove it before changing the
    * proxy's protocol).
    */
-  checkProtocolChange(next: ProtocolModule): void {
+  checkProtocolChange(next: ProtocolModule, change = `changing its protocol to ${next.name}`): void {
     const misfit = this.held.find((t) => !next.layers.includes(layerOf(t.definition)));
     if (!misfit) return;
     throw new FaultlineError(
       'CONFLICT',
-      `proxy ${this.host.name} has ${this.layerTitle(layerOf(misfit.definition))} toxics (${misfit.spec.name}): remove them before changing its protocol to ${next.name}`,
+      `proxy ${this.host.name} has ${this.layerTitle(layerOf(misfit.definition))} toxics (${misfit.spec.name}): remove them before ${change}`,
     );
   }
 
@@ -162,6 +164,12 @@ export class ToxicSet {
     const layer = layerOf(definition);
     const protocol = this.host.protocolModule;
     if (protocol.layers.includes(layer)) return;
+    if (layer === this.host.tlsLayer) {
+      throw new FaultlineError(
+        'INVALID_TOXIC_TYPE',
+        `toxic type ${spec.type} works on proxies that terminate TLS only; proxy ${this.host.name} has no tls.listen (set "tls": {"listen": {"cert": "auto"}})`,
+      );
+    }
     const takers = this.host.protocols.filter((p) => p.layers.includes(layer));
     const where = takers.length > 0 ? takers.map((p) => p.title).join(' or ') : layer;
     const hint = takers[0] ? ` (create it with "protocol": "${takers[0].name}")` : '';
@@ -173,6 +181,7 @@ export class ToxicSet {
 
   /** How messages name a layer: the title of the first protocol that takes it (`HTTP`). */
   private layerTitle(layer: string): string {
+    if (layer === this.host.tlsLayer) return 'TLS';
     return this.host.protocols.find((p) => p.layers.includes(layer))?.title ?? layer;
   }
 }

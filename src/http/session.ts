@@ -189,10 +189,12 @@ export class Session implements PassHost {
       process.nextTick(() => invalid.destroy(err as Error));
       return invalid;
     }
-    const upstream = connect(dialOptions(target, this.host.runtime.tuning));
+    // A proxy that originates TLS dials through its TLS gateway (src/tls/).
+    const upstream = this.host.proxy.dialUpstream?.(target) ?? connect(dialOptions(target, this.host.runtime.tuning));
     const timeout = this.host.runtime.dialTimeoutMs;
     if (timeout > 0) upstream.setTimeout(timeout, () => upstream.destroy(new Error(`upstream dial timed out after ${timeout} ms`)));
-    upstream.once('connect', () => {
+    // Over TLS the upstream is reached once its certificate is accepted: a refused one is a 502 too.
+    upstream.once((upstream as { encrypted?: boolean }).encrypted ? 'secureConnect' : 'connect', () => {
       this.upstreamConnected = true;
       upstream.setTimeout(0);
     });

@@ -8,9 +8,10 @@
  * @module
  */
 import { z } from 'zod';
+import { tlsSchema } from '../tls/settings.js';
 import { parseHostPort } from '../core/address.js';
 import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../http/toxics/http-attributes.js';
-import { builtinToxics } from '../toxics/registry.js';
+import { builtinTlsToxics, builtinToxics } from '../toxics/registry.js';
 import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS } from '../limits.js';
 import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
@@ -121,7 +122,7 @@ function toxicBranch<E extends z.ZodRawShape>(definition: ToxicShape, extra: E) 
 }
 
 function toxicUnion<E extends z.ZodRawShape>(extra: E) {
-  const branches = builtinToxics.map((definition) => toxicBranch(definition as ToxicShape, extra));
+  const branches = [...builtinToxics, ...builtinTlsToxics].map((definition) => toxicBranch(definition as ToxicShape, extra));
   return z.discriminatedUnion('type', branches as unknown as [ReturnType<typeof toxicBranch<E>>, ...ReturnType<typeof toxicBranch<E>>[]]);
 }
 
@@ -394,6 +395,7 @@ export const scenarioProxy = z.strictObject({
     .optional()
     .describe('host:port of the service; needed when the proxy does not exist yet; may read the TARGET_* variables.'),
   protocol: z.enum(['tcp', 'http']).optional().describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics).'),
+  tls: tlsSchema.optional().describe('TLS when the proxy is created: terminate (listen), originate (upstream), or both (docs/tls.md).'),
   keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
 });
 

@@ -73,6 +73,7 @@ async function setupTarget(ctx: RunContext, leases: RunLeases, target: Target): 
         upstream,
         enabled: true,
         ...(proxy.protocol !== undefined ? { protocol: proxy.protocol } : {}),
+        ...(proxy.tls !== undefined ? { tls: proxy.tls } : {}),
         ...(lease === null ? {} : { expires_in: lease }),
       });
       leases.kept(target.url, lease, created);

@@ -7,6 +7,7 @@ import type { ProxyRegistry } from '../core/proxy-registry.js';
 import type { ToxicSpec } from '../core/toxic-contract.js';
 import { getToxicDefinition } from '../toxics/registry.js';
 import { wireAttributes } from '../toxics/spec.js';
+import { tlsJson } from '../tls/settings.js';
 
 /** One toxic as saved (the config format: its direction, toxicity within 0–1, non-default attributes). */
 export interface SavedToxic {
@@ -25,6 +26,8 @@ export interface SavedProxy {
   protocol?: 'http' | 'udp';
   /** ms a udp flow may idle, when set. */
   udp_idle_timeout?: number;
+  /** The `tls` setting, when set (paths of files, never their content). */
+  tls?: Record<string, unknown>;
   enabled: boolean;
   toxics: SavedToxic[];
 }
@@ -58,6 +61,7 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
         upstream: (proxy.leasedRevert ?? proxy).upstream,
         ...(proxy.protocol === 'http' || proxy.protocol === 'udp' ? { protocol: proxy.protocol } : {}),
         ...(proxy.protocol === 'udp' && proxy.udpIdleTimeout !== undefined ? { udp_idle_timeout: proxy.udpIdleTimeout } : {}),
+        ...(proxy.tls ? { tls: tlsJson(proxy.tls) } : {}),
         enabled: (proxy.leasedRevert ?? proxy).enabled,
         toxics: proxy.toxics
           .filter((spec) => proxy.leaseRemaining(spec.name) === undefined)

@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../server.js';
 import { apiCall } from '../testing/api.js';
 import { connectTo, readBytes, startEchoServer, type TestServer } from '../testing/net.js';
 import { wholeNumber } from './attributes.js';
-import { builtinDatagramToxics, builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './registry.js';
+import { builtinDatagramToxics, builtinTlsToxics, builtinToxics, getToxicDefinition, ToxicRegistry, toxicTypes } from './registry.js';
 import { defineToxic, type AnyToxicDefinition } from '../core/toxic-contract.js';
 
 /** A custom toxic for these tests: upper-cases ASCII letters after the first `skip` bytes. */
@@ -40,8 +40,8 @@ const upcase = defineToxic({
 
 describe('ToxicRegistry', () => {
   it('holds the built-ins in documentation order', () => {
-    expect(ToxicRegistry.builtin.definitions).toEqual([...builtinToxics, ...builtinDatagramToxics]);
-    expect(ToxicRegistry.builtin.types()).toEqual([...toxicTypes(), 'duplicate', 'reorder']);
+    expect(ToxicRegistry.builtin.definitions).toEqual([...builtinToxics, ...builtinDatagramToxics, ...builtinTlsToxics]);
+    expect(ToxicRegistry.builtin.types()).toEqual([...toxicTypes(), 'duplicate', 'reorder', 'tls_certificate', 'tls_handshake']);
     expect(ToxicRegistry.builtin.get('latency')).toBe(getToxicDefinition('latency'));
     expect(ToxicRegistry.builtin.get('upcase')).toBeUndefined();
   });

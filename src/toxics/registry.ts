@@ -33,6 +33,9 @@ import { datagramLoss } from '../udp/toxics/loss.js';
 import { datagramPartition } from '../udp/toxics/partition.js';
 import { datagramReorder } from '../udp/toxics/reorder.js';
 import type { DatagramToxicDefinition } from '../udp/toxics/datagram-toxic.js';
+import { tlsCertificate } from '../tls/toxics/tls-certificate.js';
+import { tlsHandshake } from '../tls/toxics/tls-handshake.js';
+import type { TlsToxicDefinition } from '../tls/toxics/tls-layer.js';
 import { toxicLayer, type AnyToxicDefinition, type ToxicDefinition, type ToxicLookup } from '../core/toxic-contract.js';
 
 /** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
@@ -67,6 +70,9 @@ export const builtinDatagramToxics: readonly DatagramToxicDefinition[] = [
   datagramCorrupt,
   datagramPartition,
 ];
+
+/** The built-in TLS toxics (layer `tls`, proxies that terminate TLS), in documentation order. */
+export const builtinTlsToxics: readonly TlsToxicDefinition[] = [tlsCertificate, tlsHandshake] as readonly TlsToxicDefinition[];
 
 /** A wire type: snake_case, starting with a letter, as Toxiproxy's are. */
 const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -116,7 +122,7 @@ export class ToxicRegistry implements ToxicLookup {
   }
 
   /** The built-in toxics only. */
-  static readonly builtin: ToxicRegistry = new ToxicRegistry([...builtinToxics, ...builtinDatagramToxics]);
+  static readonly builtin: ToxicRegistry = new ToxicRegistry([...builtinToxics, ...builtinDatagramToxics, ...builtinTlsToxics]);
 
   /**
    * This registry plus `custom` definitions. Throws a TypeError when one is not a valid definition

@@ -66,8 +66,10 @@ function fieldOfMessage(message: string): string | undefined {
 
 /** A form for any toxic, built from its JSON Schema; the API checks the values and its messages are shown as they are. */
 export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
-  // The layers the proxy's protocol takes: a udp proxy takes datagram toxics only, whose names some stream toxics share.
-  const layers = proxy.protocol === 'udp' ? ['datagram'] : proxy.protocol === 'http' ? ['stream', 'http'] : ['stream'];
+  // The layers the proxy's protocol takes: a udp proxy takes datagram toxics only, whose names some stream toxics share;
+  // a proxy that terminates TLS takes TLS toxics too.
+  const base = proxy.protocol === 'udp' ? ['datagram'] : proxy.protocol === 'http' ? ['stream', 'http'] : ['stream'];
+  const layers = proxy.tls?.listen ? [...base, 'tls'] : base;
   const usable = types.filter((t) => layers.includes(t.layer));
   const [type, setType] = useState(editing?.type ?? usable[0]?.type ?? 'latency');
   const [name, setName] = useState(editing?.name ?? '');

@@ -1,10 +1,10 @@
 /**
- * `/populate`, `/reset`, `/version`, `/metrics`, and Faultline's own `/faultline/info`.
+ * `/populate`, `/reset`, `/version`, `/metrics`, and Faultline's own `/faultline/info` and `/faultline/ca.pem`.
  * @module
  */
 import type { RequestHandler, Router } from 'express';
 import type { PopulateResult, ProxyRegistry } from '../../core/proxy-registry.js';
-import { isFaultlineError } from '../../errors.js';
+import { FaultlineError, isFaultlineError } from '../../errors.js';
 import { jsonBody } from '../body.js';
 import { decodePopulate } from '../decode.js';
 import { sendEmpty, sendError, sendJson } from '../respond.js';
@@ -86,6 +86,22 @@ export function systemRoutes(
     '/faultline/info',
     {
       get: (_req, res) => sendJson(res, 200, JSON.stringify(serverInfo(registry, startedAt))),
+    },
+    matched,
+  );
+
+  endpoint(
+    router,
+    '/faultline/ca.pem',
+    {
+      // The local CA's certificate, for clients of proxies with `tls.listen: {cert: auto}` to trust.
+      get: async (_req, res) => {
+        const tls = registry.runtime.tls;
+        if (!tls) throw new FaultlineError('NOT_FOUND', 'this server runs without TLS support: it has no CA');
+        const pem = await tls.caPem();
+        res.status(200).setHeader('Content-Type', 'application/x-pem-file');
+        res.send(Buffer.from(pem));
+      },
     },
     matched,
   );

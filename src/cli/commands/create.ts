@@ -5,6 +5,7 @@
 import { UsageError } from '../args.js';
 import { attempt, runCommand, type ClientCommand } from '../client-command.js';
 import { processIo, type CliIo } from '../output.js';
+import { tlsFlags, tlsFromFlags } from '../tls-flags.js';
 
 const flags = {
   listen: {
@@ -15,6 +16,7 @@ const flags = {
   },
   upstream: { type: 'string', short: 'u', placeholder: 'ADDR', description: 'address the proxy forwards to (host:port)' },
   protocol: { type: 'string', placeholder: 'tcp|http', description: 'tcp (the default) or http, for HTTP toxics' },
+  ...tlsFlags,
 } as const;
 
 /** The `create` command. */
@@ -36,8 +38,9 @@ export const createCommand: ClientCommand<typeof flags> = {
     if (protocol !== undefined && protocol !== 'tcp' && protocol !== 'http') {
       throw new UsageError(`--protocol must be tcp or http, got ${JSON.stringify(protocol)}`);
     }
+    const tls = tlsFromFlags(values);
     const proxy = await attempt('Failed to create proxy', () =>
-      client.createProxy({ name, listen, upstream, ...(protocol === undefined ? {} : { protocol }) }),
+      client.createProxy({ name, listen, upstream, ...(protocol === undefined ? {} : { protocol }), ...(tls ? { tls } : {}) }),
     );
     // People see where it ended up (a port 0 becomes a real one); scripts get toxiproxy-cli's line.
     const where = io.style.tty ? ` (${proxy.listen} → ${proxy.upstream})` : '';
