@@ -39,6 +39,8 @@ export {
 export { builtinProtocols, PROTOCOLS } from './protocols.js';
 export { HttpGateway, httpGateway } from './http/gateway.js';
 export { httpProtocol } from './http/protocol.js';
+export { Http2Gateway, http2Gateway } from './http2/gateway.js';
+export { http2Protocol } from './http2/protocol.js';
 export { udpProtocol, UdpGateway } from './udp/protocol.js';
 export { startUdpRelay, UdpRelay, type FlowInfo, type RelayStats, type UdpRelayEvent, type UdpRelayOptions } from './udp/relay.js';
 export { defineDatagramToxic, type DatagramToxicDefinition } from './udp/toxics/datagram-toxic.js';

@@ -93,11 +93,12 @@ describe('version and server facts', () => {
       node: process.version,
       seed: '1',
       uptime_ms: expect.any(Number),
-      protocols: ['tcp', 'http', 'udp'],
+      protocols: ['tcp', 'http', 'udp', 'http2'],
       toxic_types: [...toxicTypes(), 'duplicate', 'reorder'],
       toxic_layers: {
-        stream: toxicTypes().filter((t) => !t.startsWith('http_') && t !== 'clock_skew'),
+        stream: toxicTypes().filter((t) => !t.startsWith('http_') && !t.startsWith('http2_') && t !== 'clock_skew'),
         http: ['http_abort', 'http_delay', 'http_header', 'clock_skew'],
+        http2: ['http2_rst_stream', 'http2_goaway'],
         datagram: ['latency', 'loss', 'duplicate', 'reorder', 'bandwidth', 'corrupt', 'partition'],
       },
     });

@@ -67,7 +67,14 @@ function fieldOfMessage(message: string): string | undefined {
 /** A form for any toxic, built from its JSON Schema; the API checks the values and its messages are shown as they are. */
 export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
   // The layers the proxy's protocol takes: a udp proxy takes datagram toxics only, whose names some stream toxics share.
-  const layers = proxy.protocol === 'udp' ? ['datagram'] : proxy.protocol === 'http' ? ['stream', 'http'] : ['stream'];
+  const layers =
+    proxy.protocol === 'udp'
+      ? ['datagram']
+      : proxy.protocol === 'http'
+        ? ['stream', 'http']
+        : proxy.protocol === 'http2'
+          ? ['stream', 'http', 'http2']
+          : ['stream'];
   const usable = types.filter((t) => layers.includes(t.layer));
   const [type, setType] = useState(editing?.type ?? usable[0]?.type ?? 'latency');
   const [name, setName] = useState(editing?.name ?? '');
