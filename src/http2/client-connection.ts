@@ -16,6 +16,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { formatHostPort, parseHostPort } from '../core/address.js';
 import type { Connection } from '../core/connection.js';
 import type { Logger } from '../core/logger.js';
@@ -83,9 +84,11 @@ export class ClientConnection implements StreamHost {
     return badGateway(this.host.proxy.upstream, err);
   }
 
-  /** Serves the client's session: each stream is forwarded to the upstream session. */
-  serve(session: ServerHttp2Session): void {
+  /** Serves the client's session on `socket`: each stream is forwarded to the upstream session. */
+  serve(session: ServerHttp2Session, socket: Duplex): void {
     this.session = session;
+    // A session that ends (GOAWAY after a protocol error, or a close) ends the client's connection.
+    session.once('close', () => socket.destroy());
     session.on('error', (err) => this.host.log.debug({ err, connection: this.conn.id }, 'http2 client session error'));
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, raw?: string[]) =>
       this.onStream(stream, headers, raw),

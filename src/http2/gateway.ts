@@ -87,7 +87,7 @@ export class Http2Gateway implements ProtocolGateway, ClientConnectionHost {
   serveHttp2(conn: Connection, socket: Duplex): void {
     const client = new ClientConnection(this, conn);
     this.clients.add(client);
-    client.serve(performServerHandshake(socket, HTTP2_SESSION_OPTIONS));
+    client.serve(performServerHandshake(socket, HTTP2_SESSION_OPTIONS), socket);
   }
 
   closed(client: ClientConnection): void {

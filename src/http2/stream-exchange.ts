@@ -136,8 +136,10 @@ export class StreamExchange implements PassGuard {
     const head: HttpHead = { method: request.method, url: request.url, status, headers: fields };
     const outcome = await runToxicPass(this.host, 'downstream', head, request, this.ordinal, this);
     const endStream = upstream.endAfterHeaders;
+    // Waiting for trailers keeps the stream open after the headers, so the reset that follows is one.
     const respond = () => {
-      if (!this.stream.headersSent && !this.stream.closed) this.stream.respond(joinBlock({ ':status': status }, head.headers));
+      if (!this.stream.headersSent && !this.stream.closed)
+        this.stream.respond(joinBlock({ ':status': status }, head.headers), { waitForTrailers: true });
     };
     if (!this.settle(outcome, head, respond)) {
       upstream.close(NGHTTP2_CANCEL);
