@@ -47,6 +47,9 @@ export class ClientConnection implements StreamHost {
   private upstream: ClientHttp2Session | undefined;
   private upstreamGone = false;
   private streams = 0;
+  private lastStreamId = 0;
+  private openStreams = 0;
+  private socket: Duplex | undefined;
   private goingAway = false;
 
   constructor(
@@ -87,6 +90,7 @@ export class ClientConnection implements StreamHost {
   /** Serves the client's session on `socket`: each stream is forwarded to the upstream session. */
   serve(session: ServerHttp2Session, socket: Duplex): void {
     this.session = session;
+    this.socket = socket;
     // A session that ends (GOAWAY after a protocol error, or a close) ends the client's connection.
     session.once('close', () => socket.destroy());
     session.on('error', (err) => this.host.log.debug({ err, connection: this.conn.id }, 'http2 client session error'));
@@ -94,7 +98,7 @@ export class ClientConnection implements StreamHost {
       this.onStream(stream, headers, raw),
     );
     session.once('close', () => this.close());
-    this.goawayDue(0, 0);
+    this.goawayDue(0, 0, true);
   }
 
   openUpstream(block: OutgoingHttpHeaders, endStream: boolean): ClientHttp2Stream | undefined {
@@ -112,25 +116,37 @@ export class ClientConnection implements StreamHost {
   }
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: string[] | undefined): void {
+    // Stream errors are the stream's outcome (a reset, a refusal), never the process's.
+    stream.on('error', () => {});
+    this.openStreams++;
+    stream.once('close', () => {
+      this.openStreams--;
+      this.endAfterGoaway();
+    });
     const ordinal = ++this.streams;
+    const previousId = this.lastStreamId;
+    this.lastStreamId = stream.id ?? previousId;
+    // A toxic added after the connection passed its count sends GOAWAY now, naming the stream before this one.
+    if (!this.goingAway) this.goawayDue(ordinal - 1, previousId, true);
     if (this.goingAway || this.upstreamGone) {
       stream.close(constants.NGHTTP2_REFUSED_STREAM);
       return;
     }
     new StreamExchange(this, stream, headers, raw, ordinal).start();
-    this.goawayDue(ordinal, stream.id ?? 0);
+    this.goawayDue(ordinal, this.lastStreamId, false);
   }
 
   /**
-   * Sends GOAWAY when an `http2_goaway` toxic's stream count is reached (`opened` streams so far,
-   * the last one `lastId`); its toxicity is rolled once per connection.
+   * Sends GOAWAY when an `http2_goaway` toxic's stream count is reached: `opened` streams so far,
+   * the last one `lastId` (`past`: also when the count was passed before the toxic came). Its
+   * toxicity is rolled once per connection.
    */
-  private goawayDue(opened: number, lastId: number): void {
+  private goawayDue(opened: number, lastId: number, past: boolean): void {
     const session = this.session;
     if (!session || this.goingAway) return;
     for (const toxic of this.host.toxics()) {
       const plan = (toxic.http as Http2Toxic).goaway?.();
-      if (!plan || opened !== plan.after) continue;
+      if (!plan || (past ? opened < plan.after : opened !== plan.after)) continue;
       const spec = toxic.spec;
       const roll = createRng(this.seed, this.proxyName, spec.name, this.conn.id, 'goaway').next();
       if (!(roll < spec.toxicity)) continue;
@@ -144,10 +160,18 @@ export class ClientConnection implements StreamHost {
         { roll, toxicity: spec.toxicity },
       );
       session.goaway(plan.code, lastId);
-      // Streams already open finish; then the connection closes.
-      session.close();
+      this.endAfterGoaway();
       return;
     }
+  }
+
+  /**
+   * After a toxic's GOAWAY, the connection ends once its open streams are done. Not through the
+   * session's own close, whose GOAWAY would name the refused streams too (a last stream id may
+   * never grow): the stream ends after what the session wrote.
+   */
+  private endAfterGoaway(): void {
+    if (this.goingAway && this.openStreams === 0) this.socket?.end();
   }
 
   /** The upstream session, dialled at the first stream; undefined once it is gone. */
