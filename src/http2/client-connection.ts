@@ -10,6 +10,7 @@ import {
   constants,
   type ClientHttp2Session,
   type ClientHttp2Stream,
+  type Http2Session,
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
   type ServerHttp2Session,
@@ -28,7 +29,7 @@ import type { Direction } from '../direction.js';
 import { badGateway } from '../http/exchange.js';
 import type { AttachedHttpToxic } from '../http/toxic-pass.js';
 import type { HttpReply } from '../http/toxics/http-types.js';
-import { HTTP2_SESSION_OPTIONS } from './limits.js';
+import { HTTP2_CONNECTION_WINDOW, HTTP2_SESSION_OPTIONS } from './limits.js';
 import { StreamExchange, type StreamHost } from './stream-exchange.js';
 import type { Http2Toxic } from './toxics/http2-types.js';
 
@@ -91,6 +92,7 @@ export class ClientConnection implements StreamHost {
   serve(session: ServerHttp2Session, socket: Duplex): void {
     this.session = session;
     this.socket = socket;
+    openWindow(session);
     // A session that ends (GOAWAY after a protocol error, or a close) ends the client's connection.
     session.once('close', () => socket.destroy());
     session.on('error', (err) => this.host.log.debug({ err, connection: this.conn.id }, 'http2 client session error'));
@@ -194,6 +196,7 @@ export class ClientConnection implements StreamHost {
       },
     });
     this.upstream = upstream;
+    openWindow(upstream);
     upstream.on('error', (err) => this.host.log.debug({ err, connection: this.conn.id }, 'http2 upstream session error'));
     upstream.on('goaway', () => this.upstreamLeaving());
     upstream.once('close', () => this.upstreamLeaving());
@@ -206,4 +209,13 @@ export class ClientConnection implements StreamHost {
     const session = this.session;
     if (session && !session.closed && !session.destroyed) session.close();
   }
+}
+
+/** Widens a session's connection window once it is up (it starts at 64 KiB whatever SETTINGS say). */
+function openWindow(session: Http2Session): void {
+  const widen = (): void => {
+    if (!session.destroyed) session.setLocalWindowSize(HTTP2_CONNECTION_WINDOW);
+  };
+  if (session.connecting) session.once('connect', widen);
+  else widen();
 }

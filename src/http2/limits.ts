@@ -16,9 +16,23 @@ export const HTTP2_MAX_HEADER_PAIRS = 1024;
 /** MiB one session may hold in nghttp2's queues before new streams are refused. */
 export const HTTP2_MAX_SESSION_MEMORY_MIB = 16;
 
+/**
+ * The flow-control window each stream opens to its sender (RFC 9113 §6.9.2): the most one stream
+ * may have in flight towards the proxy. Larger than the default 64 KiB, so the extra hop does not
+ * cap a stream's throughput.
+ */
+export const HTTP2_STREAM_WINDOW = 256 * 1024;
+
+/** The window of a whole connection: what one session may hold unread, all streams together. */
+export const HTTP2_CONNECTION_WINDOW = 1024 * 1024;
+
 /** The settings and bounds both sides of the gateway use. */
 export const HTTP2_SESSION_OPTIONS = {
   maxHeaderListPairs: HTTP2_MAX_HEADER_PAIRS,
   maxSessionMemory: HTTP2_MAX_SESSION_MEMORY_MIB,
-  settings: { maxConcurrentStreams: HTTP2_MAX_CONCURRENT_STREAMS, maxHeaderListSize: HTTP2_MAX_HEADER_LIST_SIZE },
+  settings: {
+    maxConcurrentStreams: HTTP2_MAX_CONCURRENT_STREAMS,
+    maxHeaderListSize: HTTP2_MAX_HEADER_LIST_SIZE,
+    initialWindowSize: HTTP2_STREAM_WINDOW,
+  },
 } as const;
