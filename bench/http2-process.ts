@@ -93,6 +93,8 @@ function bare(upstream: string): void {
 
 async function faultline(upstream: string): Promise<void> {
   const proxy = await startProxy({ upstream, protocol: 'http2' });
+  // An orderly exit on SIGINT, so `--cpu-prof` writes its profile.
+  process.once('SIGINT', () => process.exit(0));
   send({ ready: true, port: proxy.port });
 }
 

@@ -88,8 +88,6 @@ describe('HTTP toxics over the API', () => {
         body: '',
         headers: {},
         reset: false,
-        grpc_status: null,
-        grpc_message: '',
         match: { methods: [], path: '/orders/*', headers: {} },
       },
       name: 'http_abort_upstream',

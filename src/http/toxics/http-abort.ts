@@ -73,5 +73,7 @@ export const httpAbort = defineHttpToxic({
   summary: 'Answers matching requests with a status (or resets the connection) instead of the server.',
   destructive: 'answers instead of the server, or resets the connection',
   attributes,
+  // Shown only when set, so answers about HTTP/1.1 aborts stay as they were.
+  extensions: ['grpc_status', 'grpc_message'],
   create: (attrs) => new HttpAbort(attrs),
 });
