@@ -142,7 +142,7 @@ describe('faultline create', () => {
       match: { methods: ['POST'], path: '/orders/*' },
     });
     expect(await fails(2, ['create', '-l', '127.0.0.1:0', '-u', echo.address, '--protocol', 'udp', 'u'])).toMatch(
-      /^faultline create: --protocol must be tcp or http, got "udp"\n/,
+      /^faultline create: --protocol must be tcp, http or http2, got "udp"\n/,
     );
     await admin.deleteProxy('api');
   });
@@ -227,7 +227,7 @@ describe('faultline toxic', () => {
   it("fails with the server's message for an unknown proxy, toxic or type, and for a taken name", async () => {
     expect(await fails(1, ['toxic', 'add', '-t', 'latency', 'nope'])).toBe('Failed to add toxic: HTTP 404: proxy not found\n');
     expect(await fails(1, ['toxic', 'add', '-t', 'down', 'web'])).toMatch(
-      /^Failed to add toxic: HTTP 400: invalid toxic type\nToxic types on this server: latency, [a-z_, ]+\.\n$/,
+      /^Failed to add toxic: HTTP 400: invalid toxic type\nToxic types on this server: latency, [a-z0-9_, ]+\.\n$/,
     );
     await ok(['toxic', 'add', '-t', 'latency', '-n', 'dup', 'web']);
     expect(await fails(1, ['toxic', 'add', '-t', 'noop', '-n', 'dup', '-u', 'web'])).toBe(

@@ -14,7 +14,7 @@ import { curlExamples, jsonDifferences, splitCommands, upstreamPorts, type Shell
 import { startFaultline, type FaultlineProcess } from './helpers/faultline.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DOCUMENTS = ['README.md', 'docs/api.md', 'docs/http.md', 'docs/scenarios.md', 'docs/udp.md'];
+const DOCUMENTS = ['README.md', 'docs/api.md', 'docs/http.md', 'docs/scenarios.md', 'docs/udp.md', 'docs/http2.md'];
 /** Runs the CLI in a new network namespace with loopback up; `exec` keeps the pid for nsenter. */
 const NETNS = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'];
 

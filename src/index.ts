@@ -42,6 +42,8 @@ export {
 export { builtinProtocols, PROTOCOLS } from './protocols.js';
 export { HttpGateway, httpGateway } from './http/gateway.js';
 export { httpProtocol } from './http/protocol.js';
+export { Http2Gateway, http2Gateway } from './http2/gateway.js';
+export { http2Protocol } from './http2/protocol.js';
 export { udpProtocol, UdpGateway } from './udp/protocol.js';
 export type { ProxyTls, TlsListenSettings, TlsSupport, TlsUpstreamSettings } from './core/tls-contract.js';
 export { TlsEngine, type TlsEngineOptions } from './tls/support.js';

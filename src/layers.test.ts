@@ -18,7 +18,7 @@ const LAYERS: ReadonlyArray<{ name: string; owns: (file: string) => boolean }> =
   { name: 'base', owns: (f) => ['src/errors.ts', 'src/limits.ts', 'src/direction.ts'].includes(f) || f.startsWith('src/text/') },
   { name: 'core', owns: (f) => f.startsWith('src/core/') },
   { name: 'toxics', owns: (f) => /^src\/(?:[^/]+\/)?toxics\//.test(f) },
-  { name: 'protocols', owns: (f) => /^src\/(?:http|udp|tls)\//.test(f) || f === 'src/protocols.ts' },
+  { name: 'protocols', owns: (f) => /^src\/(?:http|http2|udp|tls)\//.test(f) || f === 'src/protocols.ts' },
   { name: 'services', owns: (f) => /^src\/(?:api|config|metrics|state|logging|dashboard)\//.test(f) },
   { name: 'scenario', owns: (f) => f.startsWith('src/scenario/') },
   { name: 'entry', owns: (f) => /^src\/(?:cli|docs)\//.test(f) || ['src/server.ts', 'src/index.ts'].includes(f) },

@@ -23,7 +23,7 @@ describe('AdminClient', () => {
     expect(await client.info()).toMatchObject({
       version: FAULTLINE_VERSION,
       seed: server.registry.seed,
-      protocols: ['tcp', 'http', 'udp'],
+      protocols: ['tcp', 'http', 'udp', 'http2'],
     });
     const created = await client.createProxy({ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432' });
     expect(created.listen).toMatch(/^127\.0\.0\.1:\d+$/);

@@ -160,7 +160,7 @@ describe('loadConfig', () => {
     );
     expect(await issuesOf({ file: bad })).toEqual([
       `${bad}:5:23: proxies[0].udp_idle_timeout: Too small: expected number to be >=1`,
-      `${bad}:7:15: proxies[0].toxics[0].type: toxic type "slicer" works on TCP or HTTP proxies only; proxy "dns" has protocol udp`,
+      `${bad}:7:15: proxies[0].toxics[0].type: toxic type "slicer" works on TCP or HTTP or HTTP/2 proxies only; proxy "dns" has protocol udp`,
       `${bad}:9:35: proxies[0].toxics[1].attributes.max_stall: unknown key "max_stall"`,
       `${bad}:12:22: proxies[1].toxics[0].type: toxic type "reorder" works on UDP proxies only; proxy "web" has protocol tcp`,
     ]);

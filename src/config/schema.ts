@@ -46,7 +46,7 @@ const whole = () =>
 const count = (unit: string) => whole().min(0).max(Number.MAX_SAFE_INTEGER).describe(unit);
 
 function toxicSchema(definition: AnyToxicDefinition) {
-  const http = definition.layer === 'http';
+  const http = definition.layer === 'http' || definition.layer === 'http2';
   return z
     .object({
       name: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('Unique per proxy; default "<type>_<stream>".'),
@@ -122,7 +122,7 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
           .enum(PROTOCOLS)
           .default('tcp')
           .describe(
-            'tcp (a byte stream, the default), http (HTTP/1.1, parsed; takes HTTP toxics too) or udp (datagrams, a flow per client; takes datagram toxics only).',
+            'tcp (a byte stream, the default), http (HTTP/1.1, parsed; takes HTTP toxics too), http2 (HTTP/2 and gRPC over h2c; HTTP toxics per stream and HTTP/2 toxics) or udp (datagrams, a flow per client; takes datagram toxics only).',
           ),
         udp_idle_timeout: whole()
           .min(1)
@@ -179,7 +179,7 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
               path: ['toxics', i, 'type'],
               message:
                 layer === 'http'
-                  ? `toxic type "${toxic.type}" works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`
+                  ? `toxic type "${toxic.type}" works on ${takers.titles} proxies only: set protocol: ${takers.name} on proxy "${proxy.name}"`
                   : `toxic type "${toxic.type}" works on ${takers.titles} proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
             });
           }

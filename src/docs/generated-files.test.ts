@@ -15,12 +15,13 @@ describe('generated files', () => {
   it('lists every built-in toxic in the README and docs/toxics.md, and every attribute table the docs have', async () => {
     for (const path of ['README.md', 'docs/toxics.md']) {
       const names = regionNames(await readFile(new URL(path, root), 'utf8'));
-      expect(names.slice(0, 3), path).toEqual(['toxics:stream', 'toxics:http', 'toxics:datagram']);
+      expect(names.slice(0, 4), path).toEqual(['toxics:stream', 'toxics:http', 'toxics:datagram', 'toxics:http2']);
     }
     const docs = regionNames(await readFile(new URL('docs/toxics.md', root), 'utf8'));
     const withAttributes = builtinToxics.filter((t) => Object.keys(t.attributes.shape).length > 0).map((t) => `attributes:${t.type}`);
     expect(docs.filter((n) => n.startsWith('attributes:'))).toEqual(withAttributes);
-    for (const t of builtinToxics) expect(`${toxicRegion('toxics:stream')}${toxicRegion('toxics:http')}`).toContain(`| \`${t.type}\` |`);
+    for (const t of builtinToxics)
+      expect(`${toxicRegion('toxics:stream')}${toxicRegion('toxics:http')}${toxicRegion('toxics:http2')}`).toContain(`| \`${t.type}\` |`);
     for (const t of builtinDatagramToxics) expect(toxicRegion('toxics:datagram')).toContain(`| \`${t.type}\` |`);
   });
 

@@ -14,11 +14,15 @@ import { attributeTable, toxicTable } from './toxic-tables.js';
 /** The command that rewrites every generated file. */
 export const REGENERATE_COMMAND = 'npm run docs';
 
-/** The Markdown of a generated region: `toxics:stream`, `toxics:http`, `toxics:datagram`, `toxics:tls` or `attributes:<type>` (a byte-stream or HTTP toxic). */
+/**
+ * The Markdown of a generated region: `toxics:stream`, `toxics:http`, `toxics:http2`, `toxics:datagram`,
+ * `toxics:tls` or `attributes:<type>` (a byte-stream or HTTP toxic).
+ */
 export function toxicRegion(name: string): string | undefined {
   const toxics = ToxicRegistry.builtin.definitions;
   if (name === 'toxics:stream') return toxicTable(toxics.filter((t) => toxicLayer(t) === 'stream'));
   if (name === 'toxics:http') return toxicTable(toxics.filter((t) => toxicLayer(t) === 'http'));
+  if (name === 'toxics:http2') return toxicTable(toxics.filter((t) => toxicLayer(t) === 'http2'));
   if (name === 'toxics:datagram') return toxicTable(toxics.filter((t) => toxicLayer(t) === 'datagram'));
   if (name === 'toxics:tls') return toxicTable(toxics.filter((t) => toxicLayer(t) === 'tls'));
   const type = /^attributes:(.+)$/.exec(name)?.[1];

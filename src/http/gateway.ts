@@ -11,28 +11,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Connection } from '../core/connection.js';
 import { duplexPair } from '../core/duplex-pair.js';
-import { StageTimer } from '../core/clock.js';
 import type { Direction } from '../direction.js';
 import type { Logger } from '../core/logger.js';
 import type { ProtocolGateway, ProtocolHost, ProtocolRuntime, ProxyToxic } from '../core/protocol.js';
 import { Exchange } from './exchange.js';
+import { HeldHttpToxics } from './held-toxics.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import { Session, type SessionHost } from './session.js';
 import type { AttachedHttpToxic } from './toxic-pass.js';
-import type { HttpToxic, HttpToxicContext, HttpToxicDefinition } from './toxics/http-types.js';
 import { Tunnel } from './tunnel.js';
-
-/** An HTTP toxic on the proxy: its one object, and the proxy's toxic (whose `spec` an update replaces). */
-class HeldHttpToxic implements AttachedHttpToxic {
-  constructor(
-    readonly toxic: ProxyToxic,
-    public http: HttpToxic,
-  ) {}
-
-  get spec() {
-    return this.toxic.spec;
-  }
-}
 
 /** One proxy's HTTP layer. */
 export class HttpGateway implements ProtocolGateway, SessionHost {
@@ -43,40 +30,30 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
   private readonly connections = new Map<Duplex, Connection>();
   private readonly streams = new WeakMap<Connection, Duplex>();
   /** The proxy's HTTP toxics, in the order they were added. */
-  private readonly httpToxics: HeldHttpToxic[] = [];
+  private readonly httpToxics: HeldHttpToxics;
   readonly runtime: ProtocolRuntime;
 
   constructor(readonly proxy: ProtocolHost) {
     this.runtime = proxy.runtime;
+    this.httpToxics = new HeldHttpToxics(proxy.runtime);
     this.log = proxy.runtime.logger.child({ proxy: proxy.name, layer: 'http' });
   }
 
   /** The HTTP toxics of a stream, in the order they were added (read per message). */
   toxics(direction: Direction): readonly AttachedHttpToxic[] {
-    return this.httpToxics.filter((t) => t.spec.direction === direction);
+    return this.httpToxics.of(direction);
   }
 
   toxicAdded(toxic: ProxyToxic): void {
-    this.httpToxics.push(new HeldHttpToxic(toxic, this.createToxic(toxic)));
+    this.httpToxics.add(toxic);
   }
 
   toxicUpdated(toxic: ProxyToxic): void {
-    const held = this.httpToxics.find((t) => t.toxic === toxic);
-    if (!held) return;
-    // In place when the toxic can (clock_skew keeps its clock); otherwise recreated.
-    if (held.http.update) held.http.update(toxic.spec.attributes);
-    else {
-      held.http.dispose();
-      held.http = this.createToxic(toxic);
-    }
+    this.httpToxics.update(toxic);
   }
 
   toxicRemoved(toxic: ProxyToxic): void {
-    const index = this.httpToxics.findIndex((t) => t.toxic === toxic);
-    const held = this.httpToxics[index];
-    if (!held) return;
-    this.httpToxics.splice(index, 1);
-    held.http.dispose();
+    this.httpToxics.remove(toxic);
   }
 
   /** Client connections the gateway serves right now. */
@@ -111,17 +88,6 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
 
   sessionClosed(session: Session): void {
     this.sessions.delete(session.socket);
-  }
-
-  /** An HTTP toxic's one object for this proxy. */
-  private createToxic(toxic: ProxyToxic): HttpToxic {
-    const clock = this.runtime.clock;
-    const context: HttpToxicContext = {
-      now: () => clock.now(),
-      wallNow: () => this.runtime.wallClock(),
-      timer: (onFire) => new StageTimer(clock, onFire),
-    };
-    return (toxic.definition as HttpToxicDefinition).create(toxic.spec.attributes, context);
   }
 
   private createServer(): Server {

@@ -46,9 +46,14 @@ describe('the protocol field', () => {
   it('rejects an unknown protocol with a 400 naming the choices', async () => {
     const res = await call('POST', '/proxies', { name: 'x', upstream: up.address, protocol: 'quic' });
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: 'bad request body: protocol: expected "tcp" or "http" or "udp", got "quic"', status: 400 });
+    expect(res.json).toMatchObject({
+      error: 'bad request body: protocol: expected "tcp" or "http" or "udp" or "http2", got "quic"',
+      status: 400,
+    });
     const populate = await call('POST', '/populate', [{ name: 'a', upstream: up.address, protocol: 'HTTP' }]);
-    expect(populate.json).toMatchObject({ error: 'bad request body: protocol: expected "tcp" or "http" or "udp", got "HTTP" at proxy 1' });
+    expect(populate.json).toMatchObject({
+      error: 'bad request body: protocol: expected "tcp" or "http" or "udp" or "http2", got "HTTP" at proxy 1',
+    });
   });
 
   it('changes on update (restarting the proxy) and on populate', async () => {
@@ -78,7 +83,13 @@ describe('HTTP toxics over the API', () => {
     });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
-      attributes: { status: 503, body: '', headers: {}, reset: false, match: { methods: [], path: '/orders/*', headers: {} } },
+      attributes: {
+        status: 503,
+        body: '',
+        headers: {},
+        reset: false,
+        match: { methods: [], path: '/orders/*', headers: {} },
+      },
       name: 'http_abort_upstream',
       type: 'http_abort',
       stream: 'upstream',
@@ -91,7 +102,7 @@ describe('HTTP toxics over the API', () => {
     const res = await call('POST', '/proxies/raw/toxics', { type: 'clock_skew' });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({
-      error: 'toxic type clock_skew works on HTTP proxies only; proxy raw has protocol tcp (create it with "protocol": "http")',
+      error: 'toxic type clock_skew works on HTTP or HTTP/2 proxies only; proxy raw has protocol tcp (create it with "protocol": "http")',
       status: 400,
       code: 'INVALID_TOXIC_TYPE',
     });
@@ -198,7 +209,7 @@ describe('HTTP mode in config files', () => {
     const error = await loadConfig({ file }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
-      `${file}:5:15: proxies[0].toxics[0].type: toxic type "http_abort" works on HTTP proxies only: set protocol: http on proxy "web"`,
+      `${file}:5:15: proxies[0].toxics[0].type: toxic type "http_abort" works on HTTP or HTTP/2 proxies only: set protocol: http on proxy "web"`,
     ]);
   });
 

@@ -300,7 +300,7 @@ describe('HTTP toxics on a live http proxy', () => {
     expect(() => tcp.addToxic({ type: 'http_abort' })).toThrow(
       new FaultlineError(
         'INVALID_TOXIC_TYPE',
-        'toxic type http_abort works on HTTP proxies only; proxy plain has protocol tcp (create it with "protocol": "http")',
+        'toxic type http_abort works on HTTP or HTTP/2 proxies only; proxy plain has protocol tcp (create it with "protocol": "http")',
       ),
     );
     proxy.addToxic({ type: 'http_delay' });

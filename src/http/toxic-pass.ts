@@ -9,7 +9,7 @@
 import type { Direction } from '../direction.js';
 import { createRng } from '../core/rng.js';
 import { matcherFor, type MatchTarget } from './toxics/http-match.js';
-import type { HttpHead, HttpHold, HttpReply, HttpToxic } from './toxics/http-types.js';
+import type { HttpHead, HttpHold, HttpReply, HttpReset, HttpToxic } from './toxics/http-types.js';
 import type { ToxicSpec } from '../core/toxic-contract.js';
 
 /** An HTTP toxic as its proxy holds it. */
@@ -39,7 +39,7 @@ export interface PassGuard {
 export type PassOutcome =
   | { readonly kind: 'forward' }
   | { readonly kind: 'reply'; readonly reply: HttpReply }
-  | { readonly kind: 'reset' }
+  | HttpReset
   | { readonly kind: 'gone' };
 
 const FORWARD: PassOutcome = { kind: 'forward' };
@@ -74,6 +74,11 @@ export function exchangeRng(seed: string, proxy: string, toxic: string, connecti
   return createRng(seed, proxy, toxic, connection, direction, request);
 }
 
+/** What a fault event says of an answer: its HTTP status, and its gRPC status when it has one. */
+function abortDetail(reply: HttpReply, request: number): Record<string, unknown> {
+  return reply.grpc ? { status: 200, grpc_status: reply.grpc.status, request } : { status: reply.status, request };
+}
+
 /**
  * Runs the toxics of `direction` over `head`, in the order they were added. `target` is what
  * `match` looks at: the request (for a response, the request as it was forwarded).
@@ -100,10 +105,10 @@ export async function runToxicPass(
     if (verdict === undefined) continue;
     switch (verdict.kind) {
       case 'reply':
-        host.fault(direction, spec, 'abort', { status: verdict.reply.status, request }, roll);
+        host.fault(direction, spec, 'abort', abortDetail(verdict.reply, request), roll);
         return verdict;
       case 'reset':
-        host.fault(direction, spec, 'reset', { request }, roll);
+        host.fault(direction, spec, 'reset', verdict.code === undefined ? { request } : { request, code: verdict.code }, roll);
         return verdict;
       case 'hold':
         host.fault(direction, spec, 'delay', { ms: verdict.hold.ms, request }, roll);

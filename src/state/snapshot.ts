@@ -23,7 +23,7 @@ export interface SavedProxy {
   name: string;
   listen: string;
   upstream: string;
-  protocol?: 'http' | 'udp';
+  protocol?: 'http' | 'udp' | 'http2';
   /** ms a udp flow may idle, when set. */
   udp_idle_timeout?: number;
   /** The `tls` setting, when set (paths of files, never their content). */
@@ -59,7 +59,7 @@ export function snapshotOf(registry: ProxyRegistry): StateSnapshot {
         name: proxy.name,
         listen: (proxy.leasedRevert ?? proxy).listen,
         upstream: (proxy.leasedRevert ?? proxy).upstream,
-        ...(proxy.protocol === 'http' || proxy.protocol === 'udp' ? { protocol: proxy.protocol } : {}),
+        ...(proxy.protocol === 'http' || proxy.protocol === 'udp' || proxy.protocol === 'http2' ? { protocol: proxy.protocol } : {}),
         ...(proxy.protocol === 'udp' && proxy.udpIdleTimeout !== undefined ? { udp_idle_timeout: proxy.udpIdleTimeout } : {}),
         ...(proxy.tls ? { tls: tlsJson(proxy.tls) } : {}),
         enabled: (proxy.leasedRevert ?? proxy).enabled,

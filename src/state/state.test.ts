@@ -184,3 +184,27 @@ describe('udp proxies in the state file', () => {
     }
   });
 });
+
+describe('http2 proxies in the state file', () => {
+  it('saves an http2 proxy with its HTTP and HTTP/2 toxics, and a restart restores them', async () => {
+    const path = join(dir, 'http2.json');
+    const first = await startServer({ port: 0, metrics: false, stateFile: path });
+    const proxy = await first.registry.create({ name: 'grpc', listen: '127.0.0.1:0', upstream: '127.0.0.1:50051', protocol: 'http2' });
+    proxy.addToxic({ type: 'http_abort', stream: 'upstream', attributes: { grpc_status: 'UNAVAILABLE', match: { path: '/a.B/*' } } });
+    proxy.addToxic({ type: 'http2_goaway', attributes: { after: 5 } });
+    await first.close();
+    const saved = JSON.parse(await readFile(path, 'utf8')) as { proxies: Array<Record<string, unknown>> };
+    expect(saved.proxies[0]).toMatchObject({ name: 'grpc', protocol: 'http2' });
+    const second = await startServer({ port: 0, metrics: false, stateFile: path });
+    try {
+      const restored = second.registry.require('grpc');
+      expect(restored).toMatchObject({ protocol: 'http2', listen: proxy.listen });
+      expect(restored.toxics.map((t) => [t.type, t.attributes['grpc_status'] ?? t.attributes['after']])).toEqual([
+        ['http_abort', 14],
+        ['http2_goaway', 5],
+      ]);
+    } finally {
+      await second.close();
+    }
+  });
+});

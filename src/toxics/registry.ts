@@ -13,6 +13,8 @@ import { corrupt } from './corrupt.js';
 import { httpAbort } from '../http/toxics/http-abort.js';
 import { httpDelay } from '../http/toxics/http-delay.js';
 import { httpHeader } from '../http/toxics/http-header.js';
+import { http2Goaway } from '../http2/toxics/goaway.js';
+import { http2RstStream } from '../http2/toxics/rst-stream.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
 import { limitTime } from './limit-time.js';
@@ -38,7 +40,7 @@ import { tlsHandshake } from '../tls/toxics/tls-handshake.js';
 import type { TlsToxicDefinition } from '../tls/toxics/tls-layer.js';
 import { toxicLayer, type AnyToxicDefinition, type ToxicDefinition, type ToxicLookup } from '../core/toxic-contract.js';
 
-/** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics. */
+/** The built-in toxics, in documentation order: byte-stream toxics, then HTTP toxics, then HTTP/2 toxics. */
 export const builtinToxics: readonly AnyToxicDefinition[] = [
   latency,
   bandwidth,
@@ -58,6 +60,8 @@ export const builtinToxics: readonly AnyToxicDefinition[] = [
   httpDelay,
   httpHeader,
   clockSkew,
+  http2RstStream,
+  http2Goaway,
 ];
 
 /** The built-in datagram toxics (layer `datagram`, udp proxies), in documentation order. */

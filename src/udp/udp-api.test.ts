@@ -98,7 +98,7 @@ describe('udp proxies through the API', () => {
     const onUdp = await call('POST', '/proxies/u/toxics', { type: 'slicer' });
     expect(onUdp.status).toBe(400);
     expect(onUdp.json).toMatchObject({
-      error: 'toxic type slicer works on TCP or HTTP proxies only; proxy u has protocol udp (create it with "protocol": "tcp")',
+      error: 'toxic type slicer works on TCP or HTTP or HTTP/2 proxies only; proxy u has protocol udp (create it with "protocol": "tcp")',
     });
     const streamLatency = await call('POST', '/proxies/t/toxics', { type: 'latency', attributes: { latency: 5 } });
     expect(streamLatency.text).toBe(

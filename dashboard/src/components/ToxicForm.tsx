@@ -68,7 +68,14 @@ function fieldOfMessage(message: string): string | undefined {
 export function ToxicForm({ proxy, types, editing, onDone, onCancel }: Props) {
   // The layers the proxy's protocol takes: a udp proxy takes datagram toxics only, whose names some stream toxics share;
   // a proxy that terminates TLS takes TLS toxics too.
-  const base = proxy.protocol === 'udp' ? ['datagram'] : proxy.protocol === 'http' ? ['stream', 'http'] : ['stream'];
+  const base =
+    proxy.protocol === 'udp'
+      ? ['datagram']
+      : proxy.protocol === 'http'
+        ? ['stream', 'http']
+        : proxy.protocol === 'http2'
+          ? ['stream', 'http', 'http2']
+          : ['stream'];
   const layers = proxy.tls?.listen ? [...base, 'tls'] : base;
   const usable = types.filter((t) => layers.includes(t.layer));
   const [type, setType] = useState(editing?.type ?? usable[0]?.type ?? 'latency');

@@ -15,7 +15,7 @@ const flags = {
     description: 'address the proxy listens on (host:port; port 0 picks a free one)',
   },
   upstream: { type: 'string', short: 'u', placeholder: 'ADDR', description: 'address the proxy forwards to (host:port)' },
-  protocol: { type: 'string', placeholder: 'tcp|http', description: 'tcp (the default) or http, for HTTP toxics' },
+  protocol: { type: 'string', placeholder: 'tcp|http|http2', description: 'tcp (the default), http for HTTP toxics, or http2 (h2c, gRPC)' },
   ...tlsFlags,
 } as const;
 
@@ -35,8 +35,8 @@ export const createCommand: ClientCommand<typeof flags> = {
     if (listen === '') throw new UsageError('--listen ADDR is required');
     if (upstream === '') throw new UsageError('--upstream ADDR is required');
     const protocol = values.protocol?.trim();
-    if (protocol !== undefined && protocol !== 'tcp' && protocol !== 'http') {
-      throw new UsageError(`--protocol must be tcp or http, got ${JSON.stringify(protocol)}`);
+    if (protocol !== undefined && protocol !== 'tcp' && protocol !== 'http' && protocol !== 'http2') {
+      throw new UsageError(`--protocol must be tcp, http or http2, got ${JSON.stringify(protocol)}`);
     }
     const tls = tlsFromFlags(values);
     const proxy = await attempt('Failed to create proxy', () =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { grpcStatus } from './grpc-status.js';
 import { headerMap, statusCode } from './http-attributes.js';
 import { matchAttribute } from './http-match.js';
 import { defineHttpToxic, type HttpReply, type HttpToxic, type HttpVerdict } from './http-types.js';
@@ -17,6 +18,14 @@ const attributes = z.object({
     .boolean({ error: 'expected reset as true or false' })
     .default(false)
     .describe("reset the client's connection (RST) instead of answering"),
+  grpc_status: grpcStatus.describe(
+    'http2 proxies: answer as a gRPC server, trailers-only with HTTP 200 and this status (`14` or `UNAVAILABLE`); `status` and `body` are not used. Ignored on http proxies',
+  ),
+  grpc_message: z
+    .string({ error: (issue) => `expected grpc_message as a string, got ${typeof issue.input}` })
+    .max(1024, { error: 'grpc_message longer than 1024 characters' })
+    .default('')
+    .describe('with `grpc_status`: the `grpc-message` the client sees (percent-encoded on the wire)'),
   match: matchAttribute,
 });
 type AbortAttributes = z.infer<typeof attributes>;
@@ -26,7 +35,8 @@ function replyOf(attrs: AbortAttributes): HttpReply {
   if (attrs.body !== '' && !headers.some(([n]) => n.toLowerCase() === 'content-type')) {
     headers.push(['Content-Type', 'text/plain; charset=utf-8']);
   }
-  return { status: attrs.status, headers, body: attrs.body };
+  const grpc = attrs.grpc_status === null ? {} : { grpc: { status: attrs.grpc_status, message: attrs.grpc_message } };
+  return { status: attrs.status, headers, body: attrs.body, ...grpc };
 }
 
 /** Answers (or resets) instead of forwarding; on a response, instead of the upstream's answer. */
@@ -54,7 +64,8 @@ class HttpAbort implements HttpToxic<AbortAttributes> {
 
 /**
  * `http_abort`: on `upstream`, answers the request with `status` (or resets the connection) without
- * forwarding it; on `downstream`, the request reaches the server but its answer is replaced.
+ * forwarding it; on `downstream`, the request reaches the server but its answer is replaced. On
+ * http2 proxies a reset resets the stream, and `grpc_status` answers as a gRPC server would.
  */
 export const httpAbort = defineHttpToxic({
   layer: 'http',
@@ -62,5 +73,7 @@ export const httpAbort = defineHttpToxic({
   summary: 'Answers matching requests with a status (or resets the connection) instead of the server.',
   destructive: 'answers instead of the server, or resets the connection',
   attributes,
+  // Shown only when set, so answers about HTTP/1.1 aborts stay as they were.
+  extensions: ['grpc_status', 'grpc_message'],
   create: (attrs) => new HttpAbort(attrs),
 });

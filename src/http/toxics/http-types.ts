@@ -38,6 +38,21 @@ export interface HttpReply {
   readonly status: number;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly body: string;
+  /**
+   * On HTTP/2 proxies: answer as a gRPC server would, trailers-only with HTTP 200 and this status
+   * (`status` and `body` are not used). HTTP/1.1 proxies answer with `status` and `body`.
+   */
+  readonly grpc?: { readonly status: number; readonly message: string };
+}
+
+/**
+ * A reset. HTTP/1.1 resets the client's connection; HTTP/2 resets the one stream with `code`
+ * (default INTERNAL_ERROR), after the response headers when `afterHeaders` is set.
+ */
+export interface HttpReset {
+  readonly kind: 'reset';
+  readonly code?: number;
+  readonly afterHeaders?: boolean;
 }
 
 /**
@@ -47,7 +62,7 @@ export interface HttpReply {
 export type HttpVerdict =
   | undefined
   | { readonly kind: 'reply'; readonly reply: HttpReply }
-  | { readonly kind: 'reset' }
+  | HttpReset
   | { readonly kind: 'hold'; readonly hold: HttpHold };
 
 /** What an HTTP toxic may use. Given once to `create()`. */

@@ -1,0 +1,177 @@
+/**
+ * One stream through an `http2` proxy: upstream toxics on the request head, the request forwarded as
+ * a stream of the connection's upstream session with its body piped (flow control end to end:
+ * nothing is read from a side faster than the other side takes it), downstream toxics on the
+ * response head, the response piped back with its trailers. Resets pass through both ways.
+ * @module
+ */
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { HttpHead, HttpHold, HttpReply } from '../http/toxics/http-types.js';
+import { runToxicPass, type PassGuard, type PassHost, type PassOutcome } from '../http/toxic-pass.js';
+import { joinBlock, replyBlock, splitBlock } from './headers.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = constants;
+
+/** What a stream needs from its client connection. */
+export interface StreamHost extends PassHost {
+  /** Opens the stream's twin on the upstream session; undefined when that session is gone. */
+  openUpstream(block: ReturnType<typeof joinBlock>, endStream: boolean): ClientHttp2Stream | undefined;
+  /** The proxy's own answer when the upstream cannot be reached. */
+  badGateway(err: Error): HttpReply;
+  logError(err: unknown, what: string): void;
+}
+
+/** Flat raw headers as node:http2 hands them with events (absent in some versions' typings). */
+type Raw = string[] | undefined;
+
+/** One client stream and its upstream twin. */
+export class StreamExchange implements PassGuard {
+  gone = false;
+  private hold: HttpHold | undefined;
+  private upstream: ClientHttp2Stream | undefined;
+  private clientTrailers: IncomingHttpHeaders | undefined;
+  private upstreamTrailers: IncomingHttpHeaders | undefined;
+
+  constructor(
+    private readonly host: StreamHost,
+    private readonly stream: ServerHttp2Stream,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly raw: Raw,
+    private readonly ordinal: number,
+  ) {}
+
+  /** Runs the exchange to its end; never throws. */
+  start(): void {
+    this.stream.on('error', () => {});
+    this.stream.on('trailers', (trailers: IncomingHttpHeaders) => (this.clientTrailers = trailers));
+    this.stream.once('close', this.onClientClose);
+    this.run().catch((err: unknown) => {
+      this.host.logError(err, 'http2 stream failed');
+      this.reset(NGHTTP2_INTERNAL_ERROR);
+    });
+  }
+
+  holding(hold: HttpHold | undefined): void {
+    this.hold = hold;
+  }
+
+  private async run(): Promise<void> {
+    const { pseudo, fields } = splitBlock(this.headers, this.raw);
+    const head: HttpHead = { method: pseudo[':method'] ?? 'GET', url: pseudo[':path'] ?? '/', headers: fields };
+    const outcome = await runToxicPass(this.host, 'upstream', head, head, this.ordinal, this);
+    if (this.settle(outcome, head)) this.forward(pseudo, head);
+  }
+
+  /** Acts on an outcome; true when the message goes on. */
+  private settle(outcome: PassOutcome, head: HttpHead, respond?: () => void): boolean {
+    if (this.gone) return false;
+    switch (outcome.kind) {
+      case 'forward':
+        return true;
+      case 'gone':
+        return false;
+      case 'reset':
+        if (outcome.afterHeaders && respond) respond();
+        this.reset(outcome.code ?? NGHTTP2_INTERNAL_ERROR);
+        return false;
+      case 'reply':
+        this.answer(outcome.reply, head.method === 'HEAD');
+        return false;
+    }
+  }
+
+  private answer(reply: HttpReply, headOnly: boolean): void {
+    this.upstream?.close(NGHTTP2_CANCEL);
+    if (this.stream.headersSent || this.stream.closed) {
+      this.reset(NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    const trailersOnly = reply.grpc !== undefined || headOnly || reply.body === '';
+    this.stream.respond(replyBlock(reply), { endStream: trailersOnly });
+    if (!trailersOnly) this.stream.end(reply.body);
+  }
+
+  private forward(pseudo: Record<string, string>, head: HttpHead): void {
+    const endStream = this.stream.endAfterHeaders;
+    let upstream: ClientHttp2Stream | undefined;
+    try {
+      upstream = this.host.openUpstream(joinBlock(pseudo, head.headers), endStream);
+    } catch (err) {
+      this.answer(this.host.badGateway(err as Error), head.method === 'HEAD');
+      return;
+    }
+    if (!upstream) {
+      this.reset(NGHTTP2_REFUSED_STREAM);
+      return;
+    }
+    this.upstream = upstream;
+    upstream.on('error', (err: Error) => {
+      if (!this.stream.headersSent && !this.gone) this.answer(this.host.badGateway(err), head.method === 'HEAD');
+    });
+    upstream.on('headers', (info: IncomingHttpHeaders) => {
+      // Interim answers (103 Early Hints) go on as they came.
+      if (!this.stream.headersSent && !this.stream.closed) this.stream.additionalHeaders(info);
+    });
+    upstream.on('response', (headers: IncomingHttpHeaders, _flags: number, raw: Raw) => {
+      this.onResponse(head, headers, raw).catch((err: unknown) => {
+        this.host.logError(err, 'http2 response relay failed');
+        this.reset(NGHTTP2_INTERNAL_ERROR);
+      });
+    });
+    upstream.on('trailers', (trailers: IncomingHttpHeaders) => (this.upstreamTrailers = trailers));
+    upstream.once('close', () => {
+      const code = upstream.rstCode ?? NGHTTP2_NO_ERROR;
+      if (code !== NGHTTP2_NO_ERROR && !this.gone) this.reset(code);
+    });
+    if (!endStream) {
+      upstream.on('wantTrailers', () => upstream.sendTrailers(withoutPseudo(this.clientTrailers)));
+      this.stream.pipe(upstream);
+    }
+  }
+
+  private async onResponse(request: HttpHead, headers: IncomingHttpHeaders, raw: Raw): Promise<void> {
+    const upstream = this.upstream as ClientHttp2Stream;
+    const { fields } = splitBlock(headers, raw);
+    const status = Number(headers[':status'] ?? 502);
+    const head: HttpHead = { method: request.method, url: request.url, status, headers: fields };
+    const outcome = await runToxicPass(this.host, 'downstream', head, request, this.ordinal, this);
+    const endStream = upstream.endAfterHeaders;
+    // Waiting for trailers keeps the stream open after the headers, so the reset that follows is one.
+    const respond = () => {
+      if (!this.stream.headersSent && !this.stream.closed)
+        this.stream.respond(joinBlock({ ':status': status }, head.headers), { waitForTrailers: true });
+    };
+    if (!this.settle(outcome, head, respond)) {
+      upstream.close(NGHTTP2_CANCEL);
+      return;
+    }
+    if (this.stream.closed) return;
+    this.stream.respond(joinBlock({ ':status': status }, head.headers), { endStream, waitForTrailers: !endStream });
+    if (endStream) return;
+    this.stream.on('wantTrailers', () => this.stream.sendTrailers(withoutPseudo(this.upstreamTrailers)));
+    upstream.pipe(this.stream);
+  }
+
+  /** Resets the client's stream (and the upstream one) with `code`. */
+  private reset(code: number): void {
+    if (!this.stream.closed) this.stream.close(code);
+    if (this.upstream && !this.upstream.closed) this.upstream.close(code === NGHTTP2_REFUSED_STREAM ? NGHTTP2_CANCEL : code);
+  }
+
+  private readonly onClientClose = (): void => {
+    this.gone = true;
+    this.hold?.cancel();
+    const upstream = this.upstream;
+    if (upstream && !upstream.closed) {
+      const code = this.stream.rstCode ?? NGHTTP2_NO_ERROR;
+      upstream.close(code === NGHTTP2_NO_ERROR ? NGHTTP2_CANCEL : code);
+    }
+  };
+}
+
+/** Trailers as node:http2 takes them back (an empty block ends the stream with an empty DATA frame). */
+function withoutPseudo(trailers: IncomingHttpHeaders | undefined): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(trailers ?? {})) if (!name.startsWith(':') && value !== undefined) out[name] = value;
+  return out;
+}
