@@ -55,20 +55,22 @@ beforeEach(async () => {
 
 describe('udp proxies through the API', () => {
   it('creates a udp proxy next to a tcp one on the same address, with udp_idle_timeout shown for udp only', async () => {
+    // The TCP port is taken first: loopback TCP ports are the busy ones (every client connection
+    // holds one), so a free TCP port is the one to find, and its UDP twin is almost always free.
+    const tcp = await call('POST', '/proxies', { name: 'dns_tcp', listen: '127.0.0.1:0', upstream: echoAddress });
+    expect(tcp.status).toBe(201);
+    const listen = String(tcp.json?.['listen']);
+    expect(tcp.text).toBe(`{"name":"dns_tcp","listen":"${listen}","upstream":"${echoAddress}","enabled":true,"toxics":[]}`);
     const udp = await call('POST', '/proxies', {
       name: 'dns',
-      listen: '127.0.0.1:0',
+      listen,
       upstream: echoAddress,
       protocol: 'udp',
       udp_idle_timeout: 5000,
     });
     expect(udp.status).toBe(201);
     expect(Object.keys(udp.json ?? {})).toEqual(['name', 'listen', 'upstream', 'protocol', 'udp_idle_timeout', 'enabled', 'toxics']);
-    expect(udp.json).toMatchObject({ protocol: 'udp', udp_idle_timeout: 5000, enabled: true });
-    const listen = String(udp.json?.['listen']);
-    const tcp = await call('POST', '/proxies', { name: 'dns_tcp', listen, upstream: echoAddress });
-    expect(tcp.status).toBe(201);
-    expect(tcp.text).toBe(`{"name":"dns_tcp","listen":"${listen}","upstream":"${echoAddress}","enabled":true,"toxics":[]}`);
+    expect(udp.json).toMatchObject({ protocol: 'udp', udp_idle_timeout: 5000, enabled: true, listen });
     const c = await client();
     c.send(server.registry.require('dns').port, 'ping');
     await until(() => c.received.length === 1, 'the echo');
