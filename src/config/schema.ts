@@ -141,7 +141,7 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
           ctx.addIssue({
             code: 'custom',
             path: ['tls'],
-            message: `tls works on tcp and http proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
+            message: `tls works on tcp, http and http2 proxies only; proxy "${proxy.name}" has protocol ${proxy.protocol}`,
           });
         }
         const seen = new Set<string>();

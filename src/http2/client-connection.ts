@@ -182,11 +182,13 @@ export class ClientConnection implements StreamHost {
     if (this.upstream) return this.upstream;
     const runtime = this.host.proxy.runtime;
     const target = parseHostPort(this.host.proxy.upstream);
-    const authority = `http://${formatHostPort(target.host, target.port)}`;
+    // Over TLS origination (`tls.upstream`) the proxy's host dials; the scheme follows.
+    const dial = this.host.proxy.dialUpstream;
+    const authority = `${dial ? 'https' : 'http'}://${formatHostPort(target.host, target.port)}`;
     const upstream = connectHttp2(authority, {
       ...HTTP2_SESSION_OPTIONS,
       createConnection: () => {
-        const socket = connectTcp(dialOptions(target, runtime.tuning));
+        const socket = dial?.(target) ?? connectTcp(dialOptions(target, runtime.tuning));
         const timeout = runtime.dialTimeoutMs;
         if (timeout > 0) {
           socket.setTimeout(timeout, () => socket.destroy(new Error(`upstream dial timed out after ${timeout} ms`)));

@@ -62,9 +62,10 @@ export class TlsGateway implements ProtocolGateway, TlsSessionHost {
     this.runtime = proxy.runtime;
     this.log = proxy.runtime.logger.child({ proxy: proxy.name, layer: 'tls' });
     this.terminates = settings.listen !== undefined;
-    const http = module.layers.includes('http');
-    this.alpn = settings.listen?.alpn ?? (http ? ['http/1.1'] : undefined);
-    this.upstreamAlpn = http ? ['http/1.1'] : undefined;
+    // What the protocol speaks inside TLS, as ALPN names it: h2 for http2 proxies, http/1.1 for http.
+    const inside = module.layers.includes('http2') ? ['h2'] : module.layers.includes('http') ? ['http/1.1'] : undefined;
+    this.alpn = settings.listen?.alpn ?? inside;
+    this.upstreamAlpn = inside;
     // The protocol's gateway sees the proxy as it is, except that it dials the upstream through here.
     const host: ProtocolHost = settings.upstream
       ? Object.create(proxy, { dialUpstream: { value: (target: HostPort) => this.dial(target, this.upstreamAlpn) } })

@@ -52,7 +52,7 @@ export class TlsEngine implements TlsSupport {
 
   wrap(module: ProtocolModule, tls: ProxyTls): ProtocolModule {
     if (!module.layers.includes(STREAM_LAYER)) {
-      throw new FaultlineError('UNSUPPORTED', `tls works on tcp and http proxies only, not on ${module.title} proxies`);
+      throw new FaultlineError('UNSUPPORTED', `tls works on tcp, http and http2 proxies only, not on ${module.title} proxies`);
     }
     return {
       name: module.name,

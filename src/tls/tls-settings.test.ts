@@ -60,7 +60,7 @@ describe('the tls setting in the API', () => {
       tls: { listen: { cert: 'auto' } },
     });
     expect(udp.status).toBe(400);
-    expect(udp.json?.error).toBe('tls works on tcp and http proxies only, not on UDP proxies');
+    expect(udp.json?.error).toBe('tls works on tcp, http and http2 proxies only, not on UDP proxies');
     await apiCall(running.url, 'POST', '/proxies', { name: 'plain', listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
     const toxic = await apiCall(running.url, 'POST', '/proxies/plain/toxics', { type: 'tls_certificate' });
     expect(toxic.status).toBe(400);
