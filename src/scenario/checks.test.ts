@@ -43,6 +43,41 @@ steps:
   it('are accepted on an HTTP proxy', () => {
     expect(problems(file('\n    protocol: http').replace('[web, db]', '[web]'))).toEqual([]);
   });
+
+  it('are accepted on an HTTP/2 proxy, whose own toxics are refused anywhere else', () => {
+    expect(problems(file('\n    protocol: http2').replace('[web, db]', '[web]'))).toEqual([]);
+    const rst = `version: 1
+name: h2
+proxies:
+  - name: grpc
+    upstream: 127.0.0.1:50051
+    protocol: http
+steps:
+  - toxic: { proxy: grpc, type: http2_rst_stream }
+`;
+    expect(problems(rst)).toEqual([
+      's.yaml:8:33: steps[0].toxic.type: toxic type "http2_rst_stream" works on HTTP/2 proxies only: set protocol: http2 on proxy "grpc"',
+    ]);
+    expect(problems(rst.replace('protocol: http', 'protocol: http2'))).toEqual([]);
+  });
+});
+
+describe('TLS toxics', () => {
+  const file = (tls: string) => `version: 1
+name: t
+proxies:
+  - name: api
+    upstream: 127.0.0.1:8443${tls}
+steps:
+  - toxic: { proxy: api, type: tls_certificate, attributes: { fault: expired } }
+`;
+
+  it('are refused on a proxy that does not terminate TLS, and accepted on one that does', () => {
+    expect(problems(file(''))).toEqual([
+      's.yaml:7:32: steps[0].toxic.type: toxic type "tls_certificate" works on proxies that terminate TLS only: set tls.listen on proxy "api"',
+    ]);
+    expect(problems(file('\n    tls: { listen: { cert: auto } }'))).toEqual([]);
+  });
 });
 
 describe('every mistake at once', () => {

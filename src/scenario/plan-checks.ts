@@ -11,7 +11,7 @@ import { getToxicDefinition } from '../toxics/registry.js';
 import { formatDuration } from './duration.js';
 import type { ValuePath } from './interpolate.js';
 import type { PlanIssue, PlanStep } from './plan.js';
-import { step as stepSchema, type Scenario, type ScenarioProxy, type Step, type StepOf } from './schema.js';
+import { scenarioProxy, step as stepSchema, type Scenario, type ScenarioProxy, type Step, type StepOf } from './schema.js';
 
 function duplicates<T>(
   items: readonly T[],
@@ -139,18 +139,32 @@ function toxicRefs(s: Step, index: number): Array<{ type: string; proxies: reado
   }
 }
 
-/** HTTP toxics only on proxies declared with `protocol: http` (the server refuses them on others). */
+/** What a toxic of `layer` needs of the proxy it is put on, when `proxy` lacks it (the server refuses it there). */
+function layerMismatch(layer: string | undefined, proxy: ScenarioProxy): string | undefined {
+  switch (layer) {
+    case 'http':
+      return proxy.protocol === 'http' || proxy.protocol === 'http2'
+        ? undefined
+        : `works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`;
+    case 'http2':
+      return proxy.protocol === 'http2' ? undefined : `works on HTTP/2 proxies only: set protocol: http2 on proxy "${proxy.name}"`;
+    case 'tls':
+      return proxy.tls?.listen !== undefined
+        ? undefined
+        : `works on proxies that terminate TLS only: set tls.listen on proxy "${proxy.name}"`;
+    default:
+      return undefined;
+  }
+}
+
+/** HTTP, HTTP/2 and TLS toxics only on proxies declared to take them. */
 function checkLayers(s: Step, index: number, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
   for (const ref of toxicRefs(s, index)) {
-    if (getToxicDefinition(ref.type)?.layer !== 'http') continue;
+    const layer = getToxicDefinition(ref.type)?.layer;
     for (const name of new Set(ref.proxies)) {
       const proxy = declared.get(name);
-      if (proxy && proxy.protocol !== 'http') {
-        issues.push({
-          path: ref.path,
-          message: `toxic type "${ref.type}" works on HTTP proxies only: set protocol: http on proxy "${name}"`,
-        });
-      }
+      const mismatch = proxy && layerMismatch(layer, proxy);
+      if (mismatch) issues.push({ path: ref.path, message: `toxic type "${ref.type}" ${mismatch}` });
     }
   }
 }
@@ -266,9 +280,9 @@ export function checkValidParts(raw: unknown, issues: PlanIssue[]): void {
   }
   const declared = new Map<string, ScenarioProxy>();
   for (const item of listAt(raw, 'proxies')) {
-    const proxy = named(item);
-    if (proxy)
-      declared.set(proxy.name, { name: proxy.name, keep: false, ...(proxy.protocol === 'http' ? { protocol: 'http' as const } : {}) });
+    const valid = scenarioProxy.safeParse(item);
+    const proxy = valid.success ? valid.data : named(item);
+    if (proxy) declared.set(proxy.name, valid.success ? valid.data : { name: proxy.name, keep: false });
   }
   listAt(raw, 'steps').forEach((item, index) => {
     const parsed = stepSchema.safeParse(item);

@@ -394,7 +394,10 @@ export const scenarioProxy = z.strictObject({
   upstream: hostPort('upstream')
     .optional()
     .describe('host:port of the service; needed when the proxy does not exist yet; may read the TARGET_* variables.'),
-  protocol: z.enum(['tcp', 'http']).optional().describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics).'),
+  protocol: z
+    .enum(['tcp', 'http', 'http2'])
+    .optional()
+    .describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics; http2 for HTTP/2 and gRPC).'),
   tls: tlsSchema.optional().describe('TLS when the proxy is created: terminate (listen), originate (upstream), or both (docs/tls.md).'),
   keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
 });
