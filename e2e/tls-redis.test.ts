@@ -1,11 +1,14 @@
 /**
- * A database client that verifies its server, through the built server: `redis-cli --tls` against a
- * redis-server that speaks TLS only, with Faultline terminating and originating TLS between them.
- * It works, fails with its own certificate error under tls_certificate, times out under a stalled
- * handshake, and works again once the toxic is removed.
+ * Database clients that verify their server, through the built server: `redis-cli --tls` and ioredis
+ * against a redis-server that speaks TLS only, with Faultline terminating and originating TLS between
+ * them. They work, fail with their own certificate error under tls_certificate, time out under a
+ * stalled handshake, and work again once the toxic is removed. ioredis checks the host name (Node's
+ * TLS), redis-cli 7 does not; PostgreSQL clients before 17 cannot stand in here, as they ask for TLS
+ * inside their own protocol (SSLRequest) rather than starting with a handshake.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient } from '../src/api/client.js';
 import { testPki } from '../src/testing/tls.js';
@@ -87,5 +90,45 @@ describe('redis-cli --tls through a terminating and originating tcp proxy', () =
     expect(held.timedOut).toBe(true);
     expect(held.stdout).not.toContain('PONG');
     expect(await ping()).toMatchObject({ code: 0, stdout: 'PONG\n' });
+  });
+});
+
+/** One PING from ioredis over TLS, trusting the Faultline CA and expecting the name `localhost`: the reply or the error. */
+async function ioredisPing(): Promise<string> {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    tls: { ca: await readFile(ca), servername: 'localhost' },
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 10_000,
+  });
+  // A refused certificate comes as an 'error' event; connect() then only says the connection closed.
+  let refused: Error | undefined;
+  client.on('error', (err: Error) => (refused ??= err));
+  try {
+    await client.connect();
+    return await client.ping();
+  } catch (err) {
+    return (refused ?? (err as Error)).message;
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('ioredis over TLS (Node checks chain and host name) through the same proxy', () => {
+  it('answers PONG', async () => {
+    expect(await ioredisPing()).toBe('PONG');
+  });
+
+  it.each([
+    ['expired', 'certificate has expired'],
+    ['untrusted', 'unable to verify the first certificate'],
+    ['wrong_host', "Hostname/IP does not match certificate's altnames"],
+  ])('tls_certificate %s: ioredis refuses the certificate, and connects once it is removed', async (fault, error) => {
+    expect(await withToxic('tls_certificate', { fault }, ioredisPing)).toContain(error);
+    expect(await ioredisPing()).toBe('PONG');
   });
 });
