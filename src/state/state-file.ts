@@ -4,11 +4,11 @@
  * cannot be read back is reported with where it is wrong and left untouched.
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatPath, parseLocatedText } from '../text/located-text.js';
 import { readLimited } from '../text/read-limited.js';
+import { writeFileAtomically } from '../text/atomic-write.js';
 import { configSchemas, type ProxyDefinition } from '../config/schema.js';
 import { MAX_CONFIG_FILE_BYTES, MAX_STATE_FILE_BYTES } from '../limits.js';
 import { FaultlineError } from '../errors.js';
@@ -103,23 +103,8 @@ export async function checkStateDirectory(path: string, allowShared = false): Pr
 }
 
 /**
- * Writes `text` to `path` atomically: temporary file, fsync, rename. The temporary file has a
- * random name in the same directory and is created exclusively, so a link planted there is never
- * followed.
+ * Writes `text` to `path` atomically, readable by its owner only (`text/atomic-write.ts`).
  */
 export async function writeStateFile(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (err) {
-    await unlink(temporary).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomically(path, text, 0o600);
 }

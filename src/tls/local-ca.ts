@@ -4,10 +4,10 @@
  * `tls.listen: {cert: auto}` presents; `GET /faultline/ca.pem` hands out its certificate.
  * @module
  */
-import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { issueCertificate, newKeyPair, readCertificate, type Issuer } from './certificate-issuer.js';
+import { writeFileAtomically } from '../text/atomic-write.js';
 import { readKeyFile, readPemFile } from './pem-files.js';
 
 /** The CA's files in the state directory. */
@@ -38,24 +38,6 @@ export async function createCa(commonName: string, now: number): Promise<LocalCa
   return { pem, key: privateKey, cert: await readCertificate(pem) };
 }
 
-/** Writes `text` to `path` atomically with `mode` (a temporary file, then a rename). */
-async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
-  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'wx', mode);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (err) {
-    await unlink(temporary).catch(() => undefined);
-    throw err;
-  }
-}
-
 function exists(err: unknown): boolean {
   return (err as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT';
 }
@@ -80,7 +62,7 @@ export async function loadOrCreateCa(dir: string, now: number): Promise<LocalCa>
   }
   const ca = await createCa('Faultline local CA', now);
   // The key first: a certificate is never kept without the key that signs with it.
-  await writeAtomically(keyPath, ca.key.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
-  await writeAtomically(certPath, ca.pem, 0o644);
+  await writeFileAtomically(keyPath, ca.key.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+  await writeFileAtomically(certPath, ca.pem, 0o644);
   return ca;
 }
