@@ -6,7 +6,7 @@
 // its first answer is what it waits for, so two modules of dependencies are replaced here by smaller
 // ones with the same exports (scripts/bundle/, each says why; e2e/bundle.test.ts holds them to it),
 // and mime-db's table is read as JSON.
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -49,5 +49,26 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   sourcemap: 'linked',
   legalComments: 'eof',
+  // Strings and names with non-ASCII characters escaped (esbuild's default, said for the step below).
+  charset: 'ascii',
   logLevel: 'warning',
 });
+
+// V8 keeps each script's source in memory (functions compile on first call), one byte per character
+// unless a single character needs two, and then the whole source takes two. Code is ASCII already
+// (charset above); what remains are the arrows and dashes of kept comments, escaped here. A non-ASCII
+// character anywhere else stops the build rather than be rewritten.
+const COMMENT_LINE = /^\s*(\/\/|\/\*|\*)/;
+for (const name of await readdir(out)) {
+  if (!name.endsWith('.js')) continue;
+  const file = out + name;
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  let changed = false;
+  lines.forEach((line, i) => {
+    if (!/[^\0-\x7f]/.test(line)) return;
+    if (!COMMENT_LINE.test(line)) throw new Error(`${name}:${i + 1}: non-ASCII character outside a comment`);
+    lines[i] = line.replace(/[^\0-\x7f]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`);
+    changed = true;
+  });
+  if (changed) await writeFile(file, lines.join('\n'));
+}
