@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { MAX_CONFIG_FILE_BYTES } from '../limits.js';
 import { fromToxiproxyLevel } from '../logging/pino-logger.js';
 import { ConfigError } from './config-error.js';
-import { formatPath } from '../text/located-text.js';
+import { formatPath } from '../text/value-path.js';
 import type { ParsedText } from '../text/located-text.js';
 import { readLimited } from '../text/read-limited.js';
 import { configSchemas, type Config } from './schema.js';

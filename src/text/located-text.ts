@@ -6,17 +6,15 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { findJsonSyntaxError } from './strict-json.js';
+import { formatPath } from './value-path.js';
+
+export { formatPath };
 
 type Path = ReadonlyArray<string | number>;
 
 /** Text that is not valid YAML (or strict JSON for a `.json` file); the message is located as `file:line:col: …`. */
 export class TextSyntaxError extends Error {
   override readonly name = 'TextSyntaxError';
-}
-
-/** Formats a path as `proxies[0].toxics[1].attributes.latency`. */
-export function formatPath(path: Path): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 
 /** A parsed file that can say where a path is. */

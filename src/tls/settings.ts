@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { errors } from '../errors.js';
 import type { ProxyTls } from '../core/tls-contract.js';
-import { formatPath } from '../text/located-text.js';
+import { formatPath } from '../text/value-path.js';
 
 /** The longest file path a setting may name. */
 const MAX_PATH_LENGTH = 4096;

@@ -1,0 +1,102 @@
+/**
+ * The `faultline` executable is bundled with smaller stand-ins for two dependencies of dependencies
+ * (scripts/bundle/): they must answer as the packages they replace, and the built server must read
+ * request bodies (plain, compressed, any declared charset) and word validation errors as before.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigError } from '../src/config/config-error.js';
+import { loadConfig } from '../src/config/load.js';
+import { runCli, startFaultline, type FaultlineProcess } from './helpers/faultline.js';
+import { api } from './helpers/http.js';
+import { freePort } from './helpers/net.js';
+
+const require = createRequire(import.meta.url);
+
+interface IconvApi {
+  decode(buffer: Buffer, encoding: string): string;
+  encodingExists(encoding: string): boolean;
+  getDecoder(encoding: string): { write(chunk: Buffer): string; end(): string | undefined };
+}
+
+const standIn = require('../scripts/bundle/iconv-lite.cjs') as IconvApi;
+// The package it stands in for, as body-parser resolves it.
+const iconv = require(require.resolve('iconv-lite', { paths: [require.resolve('body-parser')] })) as IconvApi;
+
+describe('the iconv-lite stand-in', () => {
+  const text = 'Grüße, ﬁ 😀';
+  const cases: Array<[string, Buffer]> = [
+    ['utf-8', Buffer.from(`\uFEFF${text}`, 'utf8')],
+    ['UTF8', Buffer.from(text, 'utf8')],
+    ['utf-16le', Buffer.from(text, 'utf16le')],
+    ['latin1', Buffer.from('Grüße', 'latin1')],
+  ];
+
+  it.each(cases)('decodes %s as iconv-lite does, byte order mark dropped', (encoding, bytes) => {
+    expect(standIn.encodingExists(encoding)).toBe(true);
+    expect(standIn.decode(bytes, encoding)).toBe(iconv.decode(bytes, encoding));
+  });
+
+  it('decodes a character split across chunks as iconv-lite does', () => {
+    const bytes = Buffer.from('a😀b', 'utf8');
+    const ours = standIn.getDecoder('utf-8');
+    const theirs = iconv.getDecoder('utf-8');
+    const read = (d: typeof ours) => [d.write(bytes.subarray(0, 3)), d.write(bytes.subarray(3)), d.end() ?? ''].join('');
+    expect(read(ours)).toBe(read(theirs));
+  });
+
+  it("refuses an unknown encoding with iconv-lite's message, which raw-body turns into a 415", () => {
+    expect(standIn.encodingExists('no-such-charset')).toBe(false);
+    expect(iconv.encodingExists('no-such-charset')).toBe(false);
+    expect(() => standIn.getDecoder('no-such-charset')).toThrow(/^Encoding not recognized: /);
+    expect(() => iconv.getDecoder('no-such-charset')).toThrow(/^Encoding not recognized: /);
+  });
+});
+
+describe('the bundled server', () => {
+  let server: FaultlineProcess;
+  beforeAll(async () => {
+    server = await startFaultline(['serve', '--port', '0']);
+  });
+  afterAll(() => server.stop('SIGTERM'));
+
+  it('reads a body whatever charset it declares, and a gzip-compressed one', async () => {
+    const b = api(server.url);
+    const plain = { name: 'charset', listen: `127.0.0.1:${await freePort()}`, upstream: '127.0.0.1:9' };
+    const created = await b.post('/proxies', JSON.stringify(plain), { headers: { 'Content-Type': 'application/json; charset=x-unknown' } });
+    expect(created.status).toBe(201);
+
+    const compressed = { name: 'gzip', listen: `127.0.0.1:${await freePort()}`, upstream: '127.0.0.1:9' };
+    const res = await fetch(`${server.url}/proxies`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'User-Agent': 'test' },
+      body: gzipSync(JSON.stringify(compressed)),
+    });
+    expect(res.status).toBe(201);
+    expect(((await b.get('/proxies/gzip')).json as { upstream: string }).upstream).toBe('127.0.0.1:9');
+  });
+});
+
+describe('the bundled CLI', () => {
+  it("words a bad config file as the library does: zod's own English messages, file:line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-bundle-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      await writeFile(file, 'server:\n  metrics: "yes"\n  port: 1.5\n  bogus: 1\nproxies:\n  - name: a\n    upstream: 7\n');
+      const expected = await loadConfig({ file }).then(
+        () => [],
+        (err: ConfigError) => err.issues,
+      );
+      expect(expected).toContain(`${file}:2:12: server.metrics: Invalid input: expected boolean, received string`);
+      const run = await runCli(['serve', '--config', file]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`faultline: invalid configuration:\n${expected.map((i) => `  ${i}`).join('\n')}\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
