@@ -92,6 +92,13 @@ export class TcpListener implements ProxyListener {
     return true;
   }
 
+  private hasByteToxics(): boolean {
+    const { owner } = this.host;
+    for (const _ of owner.toxicsFor('upstream')) return true;
+    for (const _ of owner.toxicsFor('downstream')) return true;
+    return false;
+  }
+
   /** A connection ended (called by the proxy, the connections' owner). */
   forget(conn: Connection): void {
     this.live.delete(conn.id);
@@ -116,7 +123,12 @@ export class TcpListener implements ProxyListener {
     this.accepted++;
     const conn = new Connection(this.host.owner, client, ++this.ordinal);
     this.live.set(conn.id, conn);
-    const attach = this.host.gateway?.attach;
+    const gateway = this.host.gateway;
+    if (gateway?.adopt && !this.hasByteToxics() && gateway.adopt(conn)) {
+      this.host.owner.connectionOpened(conn);
+      return;
+    }
+    const attach = gateway?.attach;
     if (attach) {
       conn.attach(attach.call(this.host.gateway, conn));
       return;

@@ -57,6 +57,8 @@ export class ClientConnection implements StreamHost {
     private readonly host: ClientConnectionHost,
     /** The core connection this session's bytes come through. */
     readonly conn: Connection,
+    /** The byte counts of an adopted client socket, brought up to date as each stream ends. */
+    private readonly bytes?: { count(): void },
   ) {}
 
   get seed(): string {
@@ -73,7 +75,9 @@ export class ClientConnection implements StreamHost {
 
   /** The stream toxics of a direction: every HTTP toxic and the HTTP/2 ones that act per stream. */
   toxics(direction: Direction): readonly AttachedHttpToxic[] {
-    return this.host.toxics().filter((t) => t.spec.direction === direction && !(t.http as Http2Toxic).goaway);
+    const all = this.host.toxics();
+    if (all.length === 0) return all;
+    return all.filter((t) => t.spec.direction === direction && !(t.http as Http2Toxic).goaway);
   }
 
   fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>, roll: number): void {
@@ -109,6 +113,15 @@ export class ClientConnection implements StreamHost {
     return upstream.request(block, endStream ? { endStream: true } : { endStream: false, waitForTrailers: true });
   }
 
+  /**
+   * Lets the client go politely: GOAWAY with no error, the streams it opened finish, then the
+   * connection closes (and so the upstream session).
+   */
+  release(): void {
+    const session = this.session;
+    if (session && !session.closed && !session.destroyed) session.close();
+  }
+
   /** Ends both sessions at once (the gateway stops, or the client's session closed). */
   close(): void {
     if (this.session && !this.session.destroyed) this.session.destroy();
@@ -123,6 +136,7 @@ export class ClientConnection implements StreamHost {
     this.openStreams++;
     stream.once('close', () => {
       this.openStreams--;
+      this.bytes?.count();
       this.endAfterGoaway();
     });
     const ordinal = ++this.streams;
