@@ -173,6 +173,8 @@ export class Exchange implements PassGuard, SessionTask {
     if (hasOtherCodings(split.transferEncoding) && split.transferEncoding !== undefined)
       raw.push('Transfer-Encoding', split.transferEncoding);
     if (this.upstreamRequest?.shouldKeepAlive === false) raw.push('Connection', 'close');
+    // The connection is being let go (see Session.release): this answer says so.
+    if (this.session.releasing) this.res.shouldKeepAlive = false;
     this.res.writeHead(status, upRes.statusMessage ?? STATUS_CODES[status] ?? '', raw);
     upRes.on('end', () => {
       if (chunkedOut && upRes.rawTrailers.length > 0) this.res.addTrailers(trailerPairs(upRes.rawTrailers));

@@ -73,6 +73,10 @@ describe('byte toxics on an http2 proxy', () => {
     const goaway = new Promise<number>((resolve) => first.once('goaway', (code: number) => resolve(code)));
     const slow = h2Call(first, { ':path': '/slow' });
     await waitFor(() => up?.seen.some((h) => h[':path'] === '/slow') ?? false);
+    // A connection with no stream yet: its first stream is served, then it is let go.
+    const fresh = session(proxy.port);
+    await new Promise((resolve) => fresh.once('connect', resolve));
+    const freshGoaway = new Promise<number>((resolve) => fresh.once('goaway', (code: number) => resolve(code)));
 
     // A connection may carry 1 byte towards the upstream: no request gets through.
     proxy.addToxic({ name: 'cut', type: 'limit_data', stream: 'upstream', attributes: { bytes: 1 } });
@@ -81,6 +85,10 @@ describe('byte toxics on an http2 proxy', () => {
     const answer = await slow;
     expect(answer.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
     expect(answer.body.equals(SLOW_BODY)).toBe(true);
+
+    const firstOnFresh = await h2Call(fresh, { ':path': '/f' });
+    expect(firstOnFresh.body.toString()).toBe('hello /f');
+    expect(await freshGoaway).toBe(constants.NGHTTP2_NO_ERROR);
 
     const second = session(proxy.port);
     const cut = await h2Call(second, { ':path': '/b' });

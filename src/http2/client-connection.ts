@@ -52,6 +52,7 @@ export class ClientConnection implements StreamHost {
   private openStreams = 0;
   private socket: Duplex | undefined;
   private goingAway = false;
+  private releaseAfterFirst = false;
 
   constructor(
     private readonly host: ClientConnectionHost,
@@ -114,10 +115,15 @@ export class ClientConnection implements StreamHost {
   }
 
   /**
-   * Lets the client go politely: GOAWAY with no error, the streams it opened finish, then the
-   * connection closes (and so the upstream session).
+   * Lets the client go politely: GOAWAY with no error naming the last stream taken, those streams
+   * finish, then the connection closes (and so the upstream session). A connection that has not
+   * opened a stream yet gets it after its first one: that stream, on its way, is not refused.
    */
   release(): void {
+    if (this.streams === 0) {
+      this.releaseAfterFirst = true;
+      return;
+    }
     const session = this.session;
     if (session && !session.closed && !session.destroyed) session.close();
   }
@@ -150,6 +156,10 @@ export class ClientConnection implements StreamHost {
     }
     new StreamExchange(this, stream, headers, raw, ordinal).start();
     this.goawayDue(ordinal, this.lastStreamId, false);
+    if (this.releaseAfterFirst) {
+      this.releaseAfterFirst = false;
+      this.release();
+    }
   }
 
   /**

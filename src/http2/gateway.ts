@@ -24,7 +24,7 @@ import { ClientConnection, type ClientConnectionHost } from './client-connection
 import { UpgradedStream, upgradeRefusal, upgradeRequestFrame } from './h2c-upgrade.js';
 import { HTTP2_SESSION_OPTIONS } from './limits.js';
 import { sniffPreface } from './preface.js';
-import { SocketBytes } from './socket-bytes.js';
+import { SocketBytes } from '../http/socket-bytes.js';
 
 /** A connection whose client socket the gateway took itself: its byte counts, and the toxic generation it was taken in. */
 interface Adopted {

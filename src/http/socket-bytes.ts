@@ -1,5 +1,5 @@
 /**
- * The byte counts of a client socket the HTTP/2 gateway adopted (no links count it): what the socket
+ * The byte counts of a client socket an HTTP or HTTP/2 gateway adopted (no links count it): what the socket
  * read and wrote since the last count, added to the proxy's counters as the links would add them.
  * @module
  */
