@@ -138,12 +138,14 @@ export class ClientConnection implements StreamHost {
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: string[] | undefined): void {
     // Stream errors are the stream's outcome (a reset, a refusal), never the process's.
-    stream.on('error', () => {});
+    stream.on('error', ignore);
     this.openStreams++;
+    let exchange: StreamExchange | undefined;
     stream.once('close', () => {
       this.openStreams--;
       this.bytes?.count();
       this.endAfterGoaway();
+      exchange?.clientClosed();
     });
     const ordinal = ++this.streams;
     const previousId = this.lastStreamId;
@@ -154,7 +156,8 @@ export class ClientConnection implements StreamHost {
       stream.close(constants.NGHTTP2_REFUSED_STREAM);
       return;
     }
-    new StreamExchange(this, stream, headers, raw, ordinal).start();
+    exchange = new StreamExchange(this, stream, headers, raw, ordinal);
+    exchange.start();
     this.goawayDue(ordinal, this.lastStreamId, false);
     if (this.releaseAfterFirst) {
       this.releaseAfterFirst = false;
@@ -236,6 +239,8 @@ export class ClientConnection implements StreamHost {
     if (session && !session.closed && !session.destroyed) session.close();
   }
 }
+
+function ignore(): void {}
 
 /** Widens a session's connection window once it is up (it starts at 64 KiB whatever SETTINGS say). */
 function openWindow(session: Http2Session): void {

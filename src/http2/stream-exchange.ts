@@ -40,11 +40,12 @@ export class StreamExchange implements PassGuard {
     private readonly ordinal: number,
   ) {}
 
-  /** Runs the exchange to its end; never throws. */
+  /**
+   * Runs the exchange to its end; never throws. The client connection has made the stream's errors
+   * harmless, and calls {@link StreamExchange.clientClosed} when the stream closes.
+   */
   start(): void {
-    this.stream.on('error', () => {});
-    this.stream.on('trailers', (trailers: IncomingHttpHeaders) => (this.clientTrailers = trailers));
-    this.stream.once('close', this.onClientClose);
+    if (!this.stream.endAfterHeaders) this.stream.on('trailers', (trailers: IncomingHttpHeaders) => (this.clientTrailers = trailers));
     // No toxic looks at the request: it goes on as it came, without a pass.
     if (this.raw !== undefined && this.host.toxics('upstream').length === 0) {
       this.forward(rawBlock(this.raw), undefined);
@@ -137,6 +138,7 @@ export class StreamExchange implements PassGuard {
         this.reset(NGHTTP2_INTERNAL_ERROR);
       });
     });
+    // Registered now: trailers may come while a toxic holds the response head.
     upstream.on('trailers', (trailers: IncomingHttpHeaders) => (this.upstreamTrailers = trailers));
     upstream.once('close', () => {
       const code = upstream.rstCode ?? NGHTTP2_NO_ERROR;
@@ -182,7 +184,8 @@ export class StreamExchange implements PassGuard {
     if (this.upstream && !this.upstream.closed) this.upstream.close(code === NGHTTP2_REFUSED_STREAM ? NGHTTP2_CANCEL : code);
   }
 
-  private readonly onClientClose = (): void => {
+  /** The client's stream closed: whatever is still held or open upstream goes. */
+  readonly clientClosed = (): void => {
     this.gone = true;
     this.hold?.cancel();
     const upstream = this.upstream;
