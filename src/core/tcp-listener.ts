@@ -92,6 +92,7 @@ export class TcpListener implements ProxyListener {
     return true;
   }
 
+  /** The proxy has a byte-stream toxic in either direction (then every new connection runs the chain). */
   private hasByteToxics(): boolean {
     const { owner } = this.host;
     for (const _ of owner.toxicsFor('upstream')) return true;
@@ -124,6 +125,7 @@ export class TcpListener implements ProxyListener {
     const conn = new Connection(this.host.owner, client, ++this.ordinal);
     this.live.set(conn.id, conn);
     const gateway = this.host.gateway;
+    // With no byte toxic to run, a gateway may take the client socket itself (no links, no pair).
     if (gateway?.adopt && !this.hasByteToxics() && gateway.adopt(conn)) {
       this.host.owner.connectionOpened(conn);
       return;
