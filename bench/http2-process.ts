@@ -2,7 +2,8 @@
  * The roles of the HTTP/2 bench (bench/http2.ts), one per process: an h2c backend, a bare
  * node:http2 proxy (one upstream session per client session, streams piped both ways with their
  * trailers), Faultline's `http2` proxy, and the load generator. Each reports `{ ready, port }` to
- * its parent; the load generator answers `{ streams, ms }` or `{ bytes, ms }`.
+ * its parent; the load generator answers `{ streams, ms }` or `{ bytes, ms }`; a proxy answers `cpu` with
+ * its CPU time so far (`{ micros }`) and exits on SIGINT (so `--cpu-prof` writes its profile).
  *
  *   node dist/bench/http2-process.js backend | bare UPSTREAM | faultline UPSTREAM | load PORT
  * @module
@@ -22,6 +23,16 @@ const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 
 function send(message: Record<string, unknown>): void {
   process.send?.(message);
+}
+
+/** A proxy's side of the IPC: its CPU time on request, an orderly exit on SIGINT. */
+function serveProxyQueries(): void {
+  process.on('message', (raw) => {
+    if ((raw as { kind?: string }).kind !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    send({ micros: user + system });
+  });
+  process.once('SIGINT', () => process.exit(0));
 }
 
 /** `/small` answers 16 bytes; `/bulk/N` answers N bytes; `/sink` reads the body and answers its length. */
@@ -88,13 +99,13 @@ function bare(upstream: string): void {
     });
     if (!stream.endAfterHeaders) stream.pipe(req);
   });
+  serveProxyQueries();
   server.listen(0, '127.0.0.1', () => send({ ready: true, port: (server.address() as AddressInfo).port }));
 }
 
 async function faultline(upstream: string): Promise<void> {
   const proxy = await startProxy({ upstream, protocol: 'http2' });
-  // An orderly exit on SIGINT, so `--cpu-prof` writes its profile.
-  process.once('SIGINT', () => process.exit(0));
+  serveProxyQueries();
   send({ ready: true, port: proxy.port });
 }
 

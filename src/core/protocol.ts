@@ -117,6 +117,17 @@ export interface ProtocolGateway {
    * answers from it). Synchronous: nothing is dialled here. Without it, the connection dials.
    */
   attach?(conn: Connection): Duplex;
+  /**
+   * Takes a new connection's client socket itself, when the proxy has no byte-stream toxic: the
+   * connection runs no links (no byte chain, no in-process stream, no live byte counts: the gateway
+   * counts into the proxy's `bytes`). False declines (the connection is attached as usual).
+   */
+  adopt?(conn: Connection): boolean;
+  /**
+   * A byte-stream toxic was added to the proxy. Connections the gateway adopted run no byte chain:
+   * the gateway lets them go without losing what they carry (new connections are attached).
+   */
+  byteToxicAdded?(): void;
   /** A listener of the protocol's own, used instead of the shared TCP listener (protocols without connections). */
   listener?(): ProxyListener;
   /**

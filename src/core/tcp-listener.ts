@@ -92,6 +92,14 @@ export class TcpListener implements ProxyListener {
     return true;
   }
 
+  /** The proxy has a byte-stream toxic in either direction (then every new connection runs the chain). */
+  private hasByteToxics(): boolean {
+    const { owner } = this.host;
+    for (const _ of owner.toxicsFor('upstream')) return true;
+    for (const _ of owner.toxicsFor('downstream')) return true;
+    return false;
+  }
+
   /** A connection ended (called by the proxy, the connections' owner). */
   forget(conn: Connection): void {
     this.live.delete(conn.id);
@@ -116,7 +124,13 @@ export class TcpListener implements ProxyListener {
     this.accepted++;
     const conn = new Connection(this.host.owner, client, ++this.ordinal);
     this.live.set(conn.id, conn);
-    const attach = this.host.gateway?.attach;
+    const gateway = this.host.gateway;
+    // With no byte toxic to run, a gateway may take the client socket itself (no links, no pair).
+    if (gateway?.adopt && !this.hasByteToxics() && gateway.adopt(conn)) {
+      this.host.owner.connectionOpened(conn);
+      return;
+    }
+    const attach = gateway?.attach;
     if (attach) {
       conn.attach(attach.call(this.host.gateway, conn));
       return;

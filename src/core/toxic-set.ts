@@ -96,6 +96,7 @@ export class ToxicSet {
         link.chain.add(toxic.spec, toxic.definition);
         link.refresh();
       }
+      this.host.gateway?.byteToxicAdded?.();
     }
     return toxic.spec;
   }

@@ -77,6 +77,11 @@ export class Exchange implements PassGuard, SessionTask {
   private async run(): Promise<void> {
     const split = splitHeaders(this.req.rawHeaders);
     const head: HttpHead = { method: this.req.method ?? 'GET', url: this.req.url ?? '/', headers: split.headers };
+    // No toxic looks at the request: no pass (and no turn of the microtask queue).
+    if (this.session.toxics('upstream').length === 0) {
+      this.forward(head, split);
+      return;
+    }
     const outcome = await runToxicPass(this.session, 'upstream', head, head, this.ordinal, this);
     if (this.settle(outcome)) this.forward(head, split);
   }
@@ -116,6 +121,11 @@ export class Exchange implements PassGuard, SessionTask {
     this.upstreamRequest = upstream;
     this.forwarded = head;
     upstream.on('response', (upRes: IncomingMessage) => {
+      // No toxic looks at the response: no pass.
+      if (this.session.toxics('downstream').length === 0) {
+        this.relay(upRes, this.responseHead(upRes));
+        return;
+      }
       this.onResponse(upRes).catch((err: unknown) => {
         this.session.log.error({ err, request: this.ordinal }, 'http response relay failed');
         this.session.breakConnection(false);
@@ -157,15 +167,31 @@ export class Exchange implements PassGuard, SessionTask {
     }
   };
 
-  private async onResponse(upRes: IncomingMessage): Promise<void> {
+  /** The response head as the toxics see it, and its framing headers apart. */
+  private responseHead(upRes: IncomingMessage): { head: HttpHead; split: SplitHeaders } {
     const split = splitHeaders(upRes.rawHeaders);
     const status = upRes.statusCode ?? 502;
-    const head: HttpHead = { method: this.req.method ?? 'GET', url: this.req.url ?? '/', status, headers: split.headers };
+    return { head: { method: this.req.method ?? 'GET', url: this.req.url ?? '/', status, headers: split.headers }, split };
+  }
+
+  private async onResponse(upRes: IncomingMessage): Promise<void> {
+    const response = this.responseHead(upRes);
+    const { head } = response;
     const outcome = await runToxicPass(this.session, 'downstream', head, this.forwarded ?? head, this.ordinal, this);
     if (!this.settle(outcome)) {
       upRes.resume();
       return;
     }
+    this.relay(upRes, response);
+  }
+
+  /** Sends the response head on to the client, then its body and trailers. */
+  private relay(upRes: IncomingMessage, { head, split }: { head: HttpHead; split: SplitHeaders }): void {
+    if (this.gone) {
+      upRes.resume();
+      return;
+    }
+    const status = head.status ?? 502;
     const hasBody = this.req.method !== 'HEAD' && status !== 204 && status !== 304;
     const chunkedOut = hasBody && !head.headers.has('content-length') && this.req.httpVersionMinor >= 1;
     if (!chunkedOut) head.headers.delete('trailer');
@@ -173,6 +199,8 @@ export class Exchange implements PassGuard, SessionTask {
     if (hasOtherCodings(split.transferEncoding) && split.transferEncoding !== undefined)
       raw.push('Transfer-Encoding', split.transferEncoding);
     if (this.upstreamRequest?.shouldKeepAlive === false) raw.push('Connection', 'close');
+    // The connection is being let go (see Session.release): this answer says so.
+    if (this.session.releasing) this.res.shouldKeepAlive = false;
     this.res.writeHead(status, upRes.statusMessage ?? STATUS_CODES[status] ?? '', raw);
     upRes.on('end', () => {
       if (chunkedOut && upRes.rawTrailers.length > 0) this.res.addTrailers(trailerPairs(upRes.rawTrailers));

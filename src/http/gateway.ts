@@ -18,6 +18,7 @@ import { Exchange } from './exchange.js';
 import { HeldHttpToxics } from './held-toxics.js';
 import { HTTP_MAX_HEADER_SIZE } from './limits.js';
 import { Session, type SessionHost } from './session.js';
+import { SocketBytes } from './socket-bytes.js';
 import type { AttachedHttpToxic } from './toxic-pass.js';
 import { Tunnel } from './tunnel.js';
 
@@ -61,14 +62,42 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
     return this.sessions.size;
   }
 
+  /**
+   * Takes the client socket itself (the proxy has no byte toxic, so nothing stands between the
+   * client and the HTTP parser): no duplex pair, no link, and node:http parses the socket natively.
+   */
+  adopt(conn: Connection): boolean {
+    const socket = conn.client;
+    const bytes = new SocketBytes(socket, this.proxy.bytes);
+    socket.once('close', () => bytes.count());
+    this.serve(conn, socket, bytes);
+    // The listener accepted it paused; node:http reads with a 'data' listener.
+    socket.resume();
+    return true;
+  }
+
+  /**
+   * Adopted connections have no byte chain for the new toxic to run on: each closes after its next
+   * answer (which says `Connection: close`), and the client comes back on a connection the toxic
+   * acts on.
+   */
+  byteToxicAdded(): void {
+    for (const session of this.sessions.values()) if (session.adopted) session.release();
+  }
+
   attach(conn: Connection): Duplex {
     const [connectionEnd, gatewayEnd] = duplexPair(this.runtime.tuning.highWaterMark);
-    this.connections.set(gatewayEnd, conn);
-    this.streams.set(conn, gatewayEnd);
-    this.sessions.set(gatewayEnd, new Session(this, gatewayEnd));
-    this.server ??= this.createServer();
-    this.server.emit('connection', gatewayEnd);
+    this.serve(conn, gatewayEnd, undefined);
     return connectionEnd;
+  }
+
+  /** Serves `socket`, the stream of `conn` (its client socket when adopted, with `bytes` to count it). */
+  private serve(conn: Connection, socket: Duplex, bytes: SocketBytes | undefined): void {
+    this.connections.set(socket, conn);
+    this.streams.set(conn, socket);
+    this.sessions.set(socket, new Session(this, socket, bytes));
+    this.server ??= this.createServer();
+    this.server.emit('connection', socket);
   }
 
   stop(): void {
@@ -120,6 +149,7 @@ export class HttpGateway implements ProtocolGateway, SessionHost {
     }
     // Only the upstream's own headers go back: no Date or keep-alive hints of the gateway's.
     res.sendDate = false;
+    if (session.releasing) res.shouldKeepAlive = false;
     new Exchange(session, req, res, session.nextRequest(), expectContinue).start();
   }
 

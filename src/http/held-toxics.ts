@@ -29,6 +29,7 @@ export class HeldHttpToxics {
 
   /** The toxics of a stream, in the order they were added (read per message). */
   of(direction: Direction): readonly AttachedHttpToxic[] {
+    if (this.held.length === 0) return this.held;
     return this.held.filter((t) => t.spec.direction === direction);
   }
 

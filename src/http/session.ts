@@ -54,6 +54,8 @@ export class Session implements PassHost {
   /** Switched to a raw tunnel (Upgrade or CONNECT): no HTTP any more. */
   tunneled = false;
   closed = false;
+  /** From now on each answer says `Connection: close` (a byte toxic came; see `release`). */
+  releasing = false;
   private agentInstance: UpstreamAgent | undefined;
   private dialed = false;
   private requests = 0;
@@ -62,10 +64,25 @@ export class Session implements PassHost {
 
   constructor(
     private readonly host: SessionHost,
-    /** The gateway's end of the stream from the core connection. */
+    /** The gateway's end of the stream from the core connection, or the client socket itself. */
     readonly socket: Duplex,
+    /** The byte counts of an adopted client socket, brought up to date as each exchange ends. */
+    private readonly bytes?: { count(): void },
   ) {
     socket.on('close', this.onClose);
+  }
+
+  /** The gateway took the client socket itself: no byte chain runs on this connection. */
+  get adopted(): boolean {
+    return this.bytes !== undefined;
+  }
+
+  /**
+   * Lets the client go politely: from now on each answer says `Connection: close`, and the
+   * connection closes after it. Never at once: a request may be on its way.
+   */
+  release(): void {
+    this.releasing = true;
   }
 
   get seed(): string {
@@ -149,6 +166,7 @@ export class Session implements PassHost {
   /** A task finished; closes the client side when the upstream went away meanwhile. */
   end(task: SessionTask): void {
     this.tasks.delete(task);
+    this.bytes?.count();
     this.closeIfUpstreamGone();
   }
 

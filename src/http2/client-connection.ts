@@ -52,11 +52,14 @@ export class ClientConnection implements StreamHost {
   private openStreams = 0;
   private socket: Duplex | undefined;
   private goingAway = false;
+  private releaseAfterFirst = false;
 
   constructor(
     private readonly host: ClientConnectionHost,
     /** The core connection this session's bytes come through. */
     readonly conn: Connection,
+    /** The byte counts of an adopted client socket, brought up to date as each stream ends. */
+    private readonly bytes?: { count(): void },
   ) {}
 
   get seed(): string {
@@ -73,7 +76,9 @@ export class ClientConnection implements StreamHost {
 
   /** The stream toxics of a direction: every HTTP toxic and the HTTP/2 ones that act per stream. */
   toxics(direction: Direction): readonly AttachedHttpToxic[] {
-    return this.host.toxics().filter((t) => t.spec.direction === direction && !(t.http as Http2Toxic).goaway);
+    const all = this.host.toxics();
+    if (all.length === 0) return all;
+    return all.filter((t) => t.spec.direction === direction && !(t.http as Http2Toxic).goaway);
   }
 
   fault(direction: Direction, spec: ToxicSpec, kind: string, detail: Record<string, unknown>, roll: number): void {
@@ -109,6 +114,20 @@ export class ClientConnection implements StreamHost {
     return upstream.request(block, endStream ? { endStream: true } : { endStream: false, waitForTrailers: true });
   }
 
+  /**
+   * Lets the client go politely: GOAWAY with no error naming the last stream taken, those streams
+   * finish, then the connection closes (and so the upstream session). A connection that has not
+   * opened a stream yet gets it after its first one: that stream, on its way, is not refused.
+   */
+  release(): void {
+    if (this.streams === 0) {
+      this.releaseAfterFirst = true;
+      return;
+    }
+    const session = this.session;
+    if (session && !session.closed && !session.destroyed) session.close();
+  }
+
   /** Ends both sessions at once (the gateway stops, or the client's session closed). */
   close(): void {
     if (this.session && !this.session.destroyed) this.session.destroy();
@@ -119,11 +138,14 @@ export class ClientConnection implements StreamHost {
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: string[] | undefined): void {
     // Stream errors are the stream's outcome (a reset, a refusal), never the process's.
-    stream.on('error', () => {});
+    stream.on('error', ignore);
     this.openStreams++;
+    let exchange: StreamExchange | undefined;
     stream.once('close', () => {
       this.openStreams--;
+      this.bytes?.count();
       this.endAfterGoaway();
+      exchange?.clientClosed();
     });
     const ordinal = ++this.streams;
     const previousId = this.lastStreamId;
@@ -134,8 +156,13 @@ export class ClientConnection implements StreamHost {
       stream.close(constants.NGHTTP2_REFUSED_STREAM);
       return;
     }
-    new StreamExchange(this, stream, headers, raw, ordinal).start();
+    exchange = new StreamExchange(this, stream, headers, raw, ordinal);
+    exchange.start();
     this.goawayDue(ordinal, this.lastStreamId, false);
+    if (this.releaseAfterFirst) {
+      this.releaseAfterFirst = false;
+      this.release();
+    }
   }
 
   /**
@@ -212,6 +239,8 @@ export class ClientConnection implements StreamHost {
     if (session && !session.closed && !session.destroyed) session.close();
   }
 }
+
+function ignore(): void {}
 
 /** Widens a session's connection window once it is up (it starts at 64 KiB whatever SETTINGS say). */
 function openWindow(session: Http2Session): void {

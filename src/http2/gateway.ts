@@ -24,6 +24,13 @@ import { ClientConnection, type ClientConnectionHost } from './client-connection
 import { UpgradedStream, upgradeRefusal, upgradeRequestFrame } from './h2c-upgrade.js';
 import { HTTP2_SESSION_OPTIONS } from './limits.js';
 import { sniffPreface } from './preface.js';
+import { SocketBytes } from '../http/socket-bytes.js';
+
+/** A connection whose client socket the gateway took itself: its byte counts, and the toxic generation it was taken in. */
+interface Adopted {
+  readonly bytes: SocketBytes;
+  readonly generation: number;
+}
 
 /** A plain-text HTTP/1.1 answer, then the connection closes. */
 function refuse(socket: Duplex, status: string, message: string): void {
@@ -40,6 +47,9 @@ export class Http2Gateway implements ProtocolGateway, ClientConnectionHost {
   private readonly clients = new Set<ClientConnection>();
   private readonly pending = new WeakMap<Duplex, Connection>();
   private http1: Server | null = null;
+  private readonly adopted = new WeakMap<Connection, Adopted>();
+  /** Byte toxics added so far: an adopted connection of an older generation is let go once served. */
+  private generation = 0;
 
   constructor(readonly proxy: ProtocolHost) {
     this.log = proxy.runtime.logger.child({ proxy: proxy.name, layer: 'http2' });
@@ -67,27 +77,59 @@ export class Http2Gateway implements ProtocolGateway, ClientConnectionHost {
     return this.clients.size;
   }
 
+  /**
+   * Takes the client socket itself (the proxy has no byte toxic, so nothing stands between the
+   * client and node:http2): no duplex pair, no link, and node:http2 reads and writes the socket natively.
+   */
+  adopt(conn: Connection): boolean {
+    const socket = conn.client;
+    const bytes = new SocketBytes(socket, this.proxy.bytes);
+    this.adopted.set(conn, { bytes, generation: this.generation });
+    socket.once('close', () => bytes.count());
+    sniffPreface(socket, (kind) => this.serve(conn, socket, kind));
+    // The listener accepted it paused: a 'data' listener alone does not start it.
+    socket.resume();
+    return true;
+  }
+
   attach(conn: Connection): Duplex {
     const [connectionEnd, gatewayEnd] = duplexPair(this.proxy.runtime.tuning.highWaterMark);
     gatewayEnd.on('error', () => {});
-    sniffPreface(gatewayEnd, (kind) => {
-      if (kind === 'h2') this.serveHttp2(conn, gatewayEnd);
-      else {
-        this.pending.set(gatewayEnd, conn);
-        this.http1 ??= this.createHttp1Server();
-        this.http1.emit('connection', gatewayEnd);
-        // The sniffing paused it; node:http's parser reads with a 'data' listener.
-        gatewayEnd.resume();
-      }
-    });
+    sniffPreface(gatewayEnd, (kind) => this.serve(conn, gatewayEnd, kind));
     return connectionEnd;
+  }
+
+  /**
+   * Adopted connections have no byte chain for the new toxic to run on: each is asked to go away
+   * (GOAWAY, no error), so its streams finish as they are and the client comes back on a connection
+   * the toxic acts on.
+   */
+  byteToxicAdded(): void {
+    this.generation++;
+    for (const client of this.clients) if (this.adopted.has(client.conn)) client.release();
+  }
+
+  /** Serves a sniffed connection: HTTP/2 with prior knowledge, or HTTP/1.1 (an upgrade, or a 505). */
+  private serve(conn: Connection, socket: Duplex, kind: 'h2' | 'http1'): void {
+    if (kind === 'h2') {
+      this.serveHttp2(conn, socket);
+      return;
+    }
+    this.pending.set(socket, conn);
+    this.http1 ??= this.createHttp1Server();
+    this.http1.emit('connection', socket);
+    // The sniffing paused it; node:http's parser reads with a 'data' listener.
+    socket.resume();
   }
 
   /** Serves HTTP/2 on `socket`, the stream of core connection `conn`. */
   serveHttp2(conn: Connection, socket: Duplex): void {
-    const client = new ClientConnection(this, conn);
+    const adopted = this.adopted.get(conn);
+    const client = new ClientConnection(this, conn, adopted?.bytes);
     this.clients.add(client);
     client.serve(performServerHandshake(socket, HTTP2_SESSION_OPTIONS), socket);
+    // A byte toxic came while the connection was being sniffed.
+    if (adopted && adopted.generation < this.generation) client.release();
   }
 
   closed(client: ClientConnection): void {

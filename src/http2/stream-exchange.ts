@@ -8,7 +8,7 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { HttpHead, HttpHold, HttpReply } from '../http/toxics/http-types.js';
 import { runToxicPass, type PassGuard, type PassHost, type PassOutcome } from '../http/toxic-pass.js';
-import { joinBlock, replyBlock, splitBlock } from './headers.js';
+import { joinBlock, rawBlock, replyBlock, splitBlock } from './headers.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = constants;
 
@@ -40,11 +40,17 @@ export class StreamExchange implements PassGuard {
     private readonly ordinal: number,
   ) {}
 
-  /** Runs the exchange to its end; never throws. */
+  /**
+   * Runs the exchange to its end; never throws. The client connection has made the stream's errors
+   * harmless, and calls {@link StreamExchange.clientClosed} when the stream closes.
+   */
   start(): void {
-    this.stream.on('error', () => {});
-    this.stream.on('trailers', (trailers: IncomingHttpHeaders) => (this.clientTrailers = trailers));
-    this.stream.once('close', this.onClientClose);
+    if (!this.stream.endAfterHeaders) this.stream.on('trailers', (trailers: IncomingHttpHeaders) => (this.clientTrailers = trailers));
+    // No toxic looks at the request: it goes on as it came, without a pass.
+    if (this.raw !== undefined && this.host.toxics('upstream').length === 0) {
+      this.forward(rawBlock(this.raw), undefined);
+      return;
+    }
     this.run().catch((err: unknown) => {
       this.host.logError(err, 'http2 stream failed');
       this.reset(NGHTTP2_INTERNAL_ERROR);
@@ -59,7 +65,14 @@ export class StreamExchange implements PassGuard {
     const { pseudo, fields } = splitBlock(this.headers, this.raw);
     const head: HttpHead = { method: pseudo[':method'] ?? 'GET', url: pseudo[':path'] ?? '/', headers: fields };
     const outcome = await runToxicPass(this.host, 'upstream', head, head, this.ordinal, this);
-    if (this.settle(outcome, head)) this.forward(pseudo, head);
+    if (this.settle(outcome, head)) this.forward(joinBlock(pseudo, head.headers), head);
+  }
+
+  /** The request as it was forwarded: `forwarded` when a pass made it, else the client's own. */
+  private requestHead(forwarded: HttpHead | undefined): HttpHead {
+    if (forwarded) return forwarded;
+    const { pseudo, fields } = splitBlock(this.headers, this.raw);
+    return { method: pseudo[':method'] ?? 'GET', url: pseudo[':path'] ?? '/', headers: fields };
   }
 
   /** Acts on an outcome; true when the message goes on. */
@@ -91,13 +104,15 @@ export class StreamExchange implements PassGuard {
     if (!trailersOnly) this.stream.end(reply.body);
   }
 
-  private forward(pseudo: Record<string, string>, head: HttpHead): void {
+  /** Opens the upstream twin with `block`; `head` is the request a toxic pass made, if one ran. */
+  private forward(block: ReturnType<typeof joinBlock>, head: HttpHead | undefined): void {
     const endStream = this.stream.endAfterHeaders;
+    const headOnly = this.headers[':method'] === 'HEAD';
     let upstream: ClientHttp2Stream | undefined;
     try {
-      upstream = this.host.openUpstream(joinBlock(pseudo, head.headers), endStream);
+      upstream = this.host.openUpstream(block, endStream);
     } catch (err) {
-      this.answer(this.host.badGateway(err as Error), head.method === 'HEAD');
+      this.answer(this.host.badGateway(err as Error), headOnly);
       return;
     }
     if (!upstream) {
@@ -106,18 +121,24 @@ export class StreamExchange implements PassGuard {
     }
     this.upstream = upstream;
     upstream.on('error', (err: Error) => {
-      if (!this.stream.headersSent && !this.gone) this.answer(this.host.badGateway(err), head.method === 'HEAD');
+      if (!this.stream.headersSent && !this.gone) this.answer(this.host.badGateway(err), headOnly);
     });
     upstream.on('headers', (info: IncomingHttpHeaders) => {
       // Interim answers (103 Early Hints) go on as they came.
       if (!this.stream.headersSent && !this.stream.closed) this.stream.additionalHeaders(info);
     });
     upstream.on('response', (headers: IncomingHttpHeaders, _flags: number, raw: Raw) => {
-      this.onResponse(head, headers, raw).catch((err: unknown) => {
+      // No toxic looks at the response: it goes back as it came, without a pass.
+      if (raw !== undefined && this.host.toxics('downstream').length === 0) {
+        this.respond(rawBlock(raw), upstream);
+        return;
+      }
+      this.onResponse(this.requestHead(head), headers, raw).catch((err: unknown) => {
         this.host.logError(err, 'http2 response relay failed');
         this.reset(NGHTTP2_INTERNAL_ERROR);
       });
     });
+    // Registered now: trailers may come while a toxic holds the response head.
     upstream.on('trailers', (trailers: IncomingHttpHeaders) => (this.upstreamTrailers = trailers));
     upstream.once('close', () => {
       const code = upstream.rstCode ?? NGHTTP2_NO_ERROR;
@@ -135,18 +156,23 @@ export class StreamExchange implements PassGuard {
     const status = Number(headers[':status'] ?? 502);
     const head: HttpHead = { method: request.method, url: request.url, status, headers: fields };
     const outcome = await runToxicPass(this.host, 'downstream', head, request, this.ordinal, this);
-    const endStream = upstream.endAfterHeaders;
     // Waiting for trailers keeps the stream open after the headers, so the reset that follows is one.
-    const respond = () => {
+    const sendHead = () => {
       if (!this.stream.headersSent && !this.stream.closed)
         this.stream.respond(joinBlock({ ':status': status }, head.headers), { waitForTrailers: true });
     };
-    if (!this.settle(outcome, head, respond)) {
+    if (!this.settle(outcome, head, sendHead)) {
       upstream.close(NGHTTP2_CANCEL);
       return;
     }
+    this.respond(joinBlock({ ':status': status }, head.headers), upstream);
+  }
+
+  /** Answers the client with `block`, then the upstream's body and trailers. */
+  private respond(block: ReturnType<typeof joinBlock>, upstream: ClientHttp2Stream): void {
     if (this.stream.closed) return;
-    this.stream.respond(joinBlock({ ':status': status }, head.headers), { endStream, waitForTrailers: !endStream });
+    const endStream = upstream.endAfterHeaders;
+    this.stream.respond(block, { endStream, waitForTrailers: !endStream });
     if (endStream) return;
     this.stream.on('wantTrailers', () => this.stream.sendTrailers(withoutPseudo(this.upstreamTrailers)));
     upstream.pipe(this.stream);
@@ -158,7 +184,8 @@ export class StreamExchange implements PassGuard {
     if (this.upstream && !this.upstream.closed) this.upstream.close(code === NGHTTP2_REFUSED_STREAM ? NGHTTP2_CANCEL : code);
   }
 
-  private readonly onClientClose = (): void => {
+  /** The client's stream closed: whatever is still held or open upstream goes. */
+  readonly clientClosed = (): void => {
     this.gone = true;
     this.hold?.cancel();
     const upstream = this.upstream;
