@@ -15,7 +15,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * every protocol (`src/<protocol>/toxics/`) are toxics: they know the engine's toxic contract only.
  */
 const LAYERS: ReadonlyArray<{ name: string; owns: (file: string) => boolean }> = [
-  { name: 'base', owns: (f) => ['src/errors.ts', 'src/limits.ts', 'src/direction.ts'].includes(f) || f.startsWith('src/text/') },
+  {
+    name: 'base',
+    owns: (f) => ['src/errors.ts', 'src/limits.ts', 'src/direction.ts', 'src/lazy-builtin.ts'].includes(f) || f.startsWith('src/text/'),
+  },
   { name: 'core', owns: (f) => f.startsWith('src/core/') },
   { name: 'toxics', owns: (f) => /^src\/(?:[^/]+\/)?toxics\//.test(f) },
   { name: 'protocols', owns: (f) => /^src\/(?:http|http2|udp|tls)\//.test(f) || f === 'src/protocols.ts' },

@@ -5,16 +5,14 @@
  * client connection never gets a second upstream connection, as on an `http` proxy.
  * @module
  */
-import {
-  connect as connectHttp2,
-  constants,
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  type Http2Session,
-  type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
-  type ServerHttp2Session,
-  type ServerHttp2Stream,
+import type {
+  ClientHttp2Session,
+  ClientHttp2Stream,
+  Http2Session,
+  IncomingHttpHeaders,
+  OutgoingHttpHeaders,
+  ServerHttp2Session,
+  ServerHttp2Stream,
 } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -24,6 +22,7 @@ import type { Logger } from '../core/logger.js';
 import type { ProtocolHost } from '../core/protocol.js';
 import { createRng } from '../core/rng.js';
 import { dialOptions } from '../core/socket-options.js';
+import { nodeHttp2 } from '../lazy-builtin.js';
 import type { ToxicSpec } from '../core/toxic-contract.js';
 import type { Direction } from '../direction.js';
 import { badGateway } from '../http/exchange.js';
@@ -153,7 +152,7 @@ export class ClientConnection implements StreamHost {
     // A toxic added after the connection passed its count sends GOAWAY now, naming the stream before this one.
     if (!this.goingAway) this.goawayDue(ordinal - 1, previousId, true);
     if (this.goingAway || this.upstreamGone) {
-      stream.close(constants.NGHTTP2_REFUSED_STREAM);
+      stream.close(nodeHttp2().constants.NGHTTP2_REFUSED_STREAM);
       return;
     }
     exchange = new StreamExchange(this, stream, headers, raw, ordinal);
@@ -212,7 +211,7 @@ export class ClientConnection implements StreamHost {
     // Over TLS origination (`tls.upstream`) the proxy's host dials; the scheme follows.
     const dial = this.host.proxy.dialUpstream;
     const authority = `${dial ? 'https' : 'http'}://${formatHostPort(target.host, target.port)}`;
-    const upstream = connectHttp2(authority, {
+    const upstream = nodeHttp2().connect(authority, {
       ...HTTP2_SESSION_OPTIONS,
       createConnection: () => {
         const socket = dial?.(target) ?? connectTcp(dialOptions(target, runtime.tuning));

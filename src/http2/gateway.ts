@@ -11,7 +11,6 @@
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { performServerHandshake } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Connection } from '../core/connection.js';
 import { duplexPair } from '../core/duplex-pair.js';
@@ -20,6 +19,7 @@ import type { ProtocolGateway, ProtocolHost, ProxyToxic } from '../core/protocol
 import { HeldHttpToxics } from '../http/held-toxics.js';
 import { HTTP_MAX_HEADER_SIZE } from '../http/limits.js';
 import type { AttachedHttpToxic } from '../http/toxic-pass.js';
+import { nodeHttp2 } from '../lazy-builtin.js';
 import { ClientConnection, type ClientConnectionHost } from './client-connection.js';
 import { UpgradedStream, upgradeRefusal, upgradeRequestFrame } from './h2c-upgrade.js';
 import { HTTP2_SESSION_OPTIONS } from './limits.js';
@@ -127,7 +127,7 @@ export class Http2Gateway implements ProtocolGateway, ClientConnectionHost {
     const adopted = this.adopted.get(conn);
     const client = new ClientConnection(this, conn, adopted?.bytes);
     this.clients.add(client);
-    client.serve(performServerHandshake(socket, HTTP2_SESSION_OPTIONS), socket);
+    client.serve(nodeHttp2().performServerHandshake(socket, HTTP2_SESSION_OPTIONS), socket);
     // A byte toxic came while the connection was being sniffed.
     if (adopted && adopted.generation < this.generation) client.release();
   }

@@ -5,12 +5,16 @@
  * response head, the response piped back with its trailers. Resets pass through both ways.
  * @module
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { ClientHttp2Stream, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { HttpHead, HttpHold, HttpReply } from '../http/toxics/http-types.js';
 import { runToxicPass, type PassGuard, type PassHost, type PassOutcome } from '../http/toxic-pass.js';
 import { joinBlock, rawBlock, replyBlock, splitBlock } from './headers.js';
+import { http2ErrorNumber } from './toxics/error-codes.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = constants;
+const NGHTTP2_NO_ERROR = http2ErrorNumber('NO_ERROR');
+const NGHTTP2_INTERNAL_ERROR = http2ErrorNumber('INTERNAL_ERROR');
+const NGHTTP2_REFUSED_STREAM = http2ErrorNumber('REFUSED_STREAM');
+const NGHTTP2_CANCEL = http2ErrorNumber('CANCEL');
 
 /** What a stream needs from its client connection. */
 export interface StreamHost extends PassHost {

@@ -6,7 +6,8 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { nodeTls } from '../lazy-builtin.js';
 import { issueCertificate, newKeyPair } from './certificate-issuer.js';
 import { createCa, type LocalCa } from './local-ca.js';
 import type { CertificateFault } from './toxics/tls-certificate.js';
@@ -63,7 +64,7 @@ export class CertificateStore {
       return cached;
     }
     const made = this.pair(request.names, request.fault).then((pair) =>
-      createSecureContext({ ...pair, minVersion: 'TLSv1.2', ...(request.maxVersion ? { maxVersion: request.maxVersion } : {}) }),
+      nodeTls().createSecureContext({ ...pair, minVersion: 'TLSv1.2', ...(request.maxVersion ? { maxVersion: request.maxVersion } : {}) }),
     );
     // A failure is not kept: the next handshake tries again.
     made.catch(() => this.contexts.get(key) === made && this.contexts.delete(key));

@@ -7,7 +7,8 @@
  */
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { nodeTls } from '../lazy-builtin.js';
 import { parseHostPort, type HostPort } from '../core/address.js';
 import type { Connection } from '../core/connection.js';
 import type { Logger } from '../core/logger.js';
@@ -82,7 +83,7 @@ export class TlsGateway implements ProtocolGateway, TlsSessionHost {
       const cert = await readPemFile('tls.listen.cert', listen.cert);
       const key = await readKeyFile('tls.listen.key', listen.key ?? '');
       try {
-        createSecureContext({ cert, key });
+        nodeTls().createSecureContext({ cert, key });
       } catch (err) {
         throw new FaultlineError(
           'TLS_INVALID',
@@ -96,7 +97,7 @@ export class TlsGateway implements ProtocolGateway, TlsSessionHost {
       const ca = upstream.ca === undefined ? undefined : await readPemFile('tls.upstream.ca', upstream.ca);
       if (ca !== undefined) {
         try {
-          createSecureContext({ ca });
+          nodeTls().createSecureContext({ ca });
         } catch (err) {
           throw new FaultlineError(
             'TLS_INVALID',
@@ -218,7 +219,11 @@ export class TlsGateway implements ProtocolGateway, TlsSessionHost {
     const key = maxVersion ?? '';
     let context = this.ownContexts.get(key);
     if (!context) {
-      context = createSecureContext({ ...(this.own as CertificatePair), minVersion: 'TLSv1.2', ...(maxVersion ? { maxVersion } : {}) });
+      context = nodeTls().createSecureContext({
+        ...(this.own as CertificatePair),
+        minVersion: 'TLSv1.2',
+        ...(maxVersion ? { maxVersion } : {}),
+      });
       this.ownContexts.set(key, context);
     }
     return context;

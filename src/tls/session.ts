@@ -6,7 +6,8 @@
  * @module
  */
 import type { Duplex } from 'node:stream';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
+import { nodeTls } from '../lazy-builtin.js';
 import { StageTimer } from '../core/clock.js';
 import type { Connection } from '../core/connection.js';
 import { duplexPair, type PairEnd } from '../core/duplex-pair.js';
@@ -138,7 +139,7 @@ export class TlsSession {
   private wrap(secureContext: SecureContext, faults: RolledFaults): void {
     if (this.closed) return;
     const alpn = this.host.alpn;
-    const secure = new TLSSocket(this.wire, {
+    const secure = new (nodeTls().TLSSocket)(this.wire, {
       isServer: true,
       secureContext,
       SNICallback: (servername, done) => {

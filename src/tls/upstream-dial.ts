@@ -4,7 +4,7 @@
  * @module
  */
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { nodeTls } from '../lazy-builtin.js';
 import type { HostPort } from '../core/address.js';
 import { dialOptions, type SocketTuning } from '../core/socket-options.js';
 import type { TlsUpstreamSettings } from '../core/tls-contract.js';
@@ -23,7 +23,7 @@ export interface UpstreamTls {
 export function dialUpstream(target: HostPort, tuning: SocketTuning, tls: UpstreamTls | undefined, alpn?: readonly string[]): Socket {
   if (!tls) return connect(dialOptions(target, tuning));
   const servername = tls.settings.servername ?? (isIP(target.host) === 0 ? target.host : undefined);
-  return connectTls({
+  return nodeTls().connect({
     ...dialOptions(target, tuning),
     ...(servername ? { servername } : {}),
     ...(tls.ca !== undefined ? { ca: tls.ca } : {}),

@@ -4,7 +4,8 @@
  * to the client it belongs to). A flow ends after its idle timeout without a datagram either way.
  * @module
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { nodeDgram } from '../lazy-builtin.js';
 import { formatHostPort } from '../core/address.js';
 import type { TimerHandle } from '../core/clock.js';
 import type { Direction } from '../direction.js';
@@ -79,7 +80,11 @@ export class Flow {
     this.downstreamPipeline = new DatagramPipeline(host, 'downstream', this.sendDownstream);
     this.lastActive = owner.clock.now();
     const buffer = owner.socketBufferBytes;
-    this.socket = createSocket({ type: upstream.family === 6 ? 'udp6' : 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
+    this.socket = nodeDgram().createSocket({
+      type: upstream.family === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: buffer,
+      sendBufferSize: buffer,
+    });
     this.socket.on('message', this.fromUpstream);
     // ICMP port unreachable arrives as ECONNREFUSED on a connected socket: the upstream is down now,
     // and may be up for the next datagram. The flow stays.

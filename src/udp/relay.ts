@@ -7,7 +7,8 @@
  * listings) over one socket's receive path; flows, pipelines and fault reports have their own files.
  * @module
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { nodeDgram } from '../lazy-builtin.js';
 import { isIP } from 'node:net';
 import { FaultlineError, errors } from '../errors.js';
 import { MAX_TOXICS_PER_DIRECTION } from '../limits.js';
@@ -137,7 +138,7 @@ export class UdpRelay {
       throw new FaultlineError('INVALID_ADDRESS', err instanceof Error ? err.message : String(err));
     }
     const buffer = this.owner.socketBufferBytes;
-    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
+    const socket = nodeDgram().createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: buffer, sendBufferSize: buffer });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err: NodeJS.ErrnoException) => {
         socket.close();

@@ -23,6 +23,11 @@ export const HTTP2_ERROR_NAMES = [
   'HTTP_1_1_REQUIRED',
 ] as const;
 
+/** The number of the code named `name`. */
+export function http2ErrorNumber(name: (typeof HTTP2_ERROR_NAMES)[number]): number {
+  return HTTP2_ERROR_NAMES.indexOf(name);
+}
+
 const problem = `expected an HTTP/2 error code: 0 to 13 or its name (${HTTP2_ERROR_NAMES.join(', ')})`;
 
 /** An HTTP/2 error code as a number or a name (any case), read as its number. */
