@@ -28,6 +28,21 @@ describe('systemClock', () => {
     expect(order).toEqual(['0.3 ms wait', '1 ms timer']);
   });
 
+  it('never ends a longer wait early, also when the loop crosses a millisecond before it sleeps', async () => {
+    const wait = 2.9;
+    const early: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const armed = performance.now();
+      const waited = new Promise<number>((resolve) => systemClock.setTimeout(() => resolve(performance.now() - armed), wait));
+      // A busy loop: libuv counts the 3 ms timer from the millisecond the wait started in, but sleeps
+      // from a later one, which ends the timer early about every other time.
+      while (performance.now() < armed + 0.5) {}
+      const ms = await waited;
+      if (ms < wait) early.push(ms);
+    }
+    expect(early).toEqual([]);
+  });
+
   it('cancels a short wait like a long one', async () => {
     let fired = 0;
     const timer = new StageTimer(systemClock, () => fired++);

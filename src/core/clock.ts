@@ -37,17 +37,49 @@ class NextTurn {
 }
 
 /**
+ * A longer wait: a libuv timer of whole milliseconds, then the next loop turns for what is left if it
+ * fired early. libuv counts from the millisecond the wait started in and wakes up relative to when
+ * the loop went to sleep; when the loop crosses a millisecond boundary in between, the timer fires up
+ * to a millisecond early. Waiting out that remainder with another 1 ms timer would make it up to a
+ * millisecond late instead, so the remainder takes the next turns, as a short wait does.
+ */
+class WholeMsTimer {
+  private timeout: NodeJS.Timeout | null;
+  private immediate: NodeJS.Immediate | null = null;
+  private readonly due: number;
+
+  constructor(
+    private readonly callback: () => void,
+    ms: number,
+  ) {
+    this.due = performance.now() + ms;
+    this.timeout = setTimeout(this.fire, Math.ceil(ms - ROUNDING_SLACK_MS));
+  }
+
+  cancel(): void {
+    if (this.timeout) clearTimeout(this.timeout);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timeout = null;
+    this.immediate = null;
+  }
+
+  private readonly fire = (): void => {
+    this.timeout = null;
+    this.immediate = null;
+    if (performance.now() < this.due) this.immediate = setImmediate(this.fire);
+    else this.callback();
+  };
+}
+
+/**
  * The real clock: `performance.now()` and Node's timers. Longer waits are rounded up to whole
- * milliseconds (libuv fires a timer no earlier than that on an idle loop; a busy loop may run it up
- * to a millisecond early, so callers check the time again); short ones take the next loop turn.
+ * milliseconds for libuv and never end early (see {@link WholeMsTimer}); short ones take the next
+ * loop turn.
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, ms) => (ms <= SHORT_WAIT_MS ? new NextTurn(callback) : setTimeout(callback, Math.ceil(ms - ROUNDING_SLACK_MS))),
-  clearTimeout: (handle) => {
-    if (handle instanceof NextTurn) handle.cancel();
-    else clearTimeout(handle as NodeJS.Timeout);
-  },
+  setTimeout: (callback, ms) => (ms <= SHORT_WAIT_MS ? new NextTurn(callback) : new WholeMsTimer(callback, ms)),
+  clearTimeout: (handle) => (handle as NextTurn | WholeMsTimer).cancel(),
 };
 
 interface FakeTimer {
