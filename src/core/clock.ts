@@ -37,22 +37,31 @@ class NextTurn {
 }
 
 /**
- * A longer wait: a libuv timer of whole milliseconds, then the next loop turns for what is left if it
- * fired early. libuv counts from the millisecond the wait started in and wakes up relative to when
- * the loop went to sleep; when the loop crosses a millisecond boundary in between, the timer fires up
- * to a millisecond early. Waiting out that remainder with another 1 ms timer would make it up to a
- * millisecond late instead, so the remainder takes the next turns, as a short wait does.
+ * Of a longer wait, the share that may be spent polling at the end (the next loop turns) rather than
+ * on another 1 ms timer: a 100 ms wait may poll out its last millisecond, a 1 ms wait no more than
+ * {@link SHORT_WAIT_MS}, so precision costs at most this share of the wait in CPU.
+ */
+const POLL_SHARE = 1 / 20;
+
+/**
+ * A longer wait: a libuv timer of whole milliseconds, which never ends the wait early. libuv counts
+ * from the millisecond the wait started in and wakes up relative to when the loop went to sleep; when
+ * the loop crosses a millisecond boundary in between, the timer fires up to a millisecond early. The
+ * remainder then takes the next loop turns when it is short (see {@link POLL_SHARE}), otherwise
+ * another whole-millisecond timer.
  */
 class WholeMsTimer {
-  private timeout: NodeJS.Timeout | null;
+  private timeout: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private readonly due: number;
+  private readonly pollLimit: number;
 
   constructor(
     private readonly callback: () => void,
     ms: number,
   ) {
     this.due = performance.now() + ms;
+    this.pollLimit = Math.max(SHORT_WAIT_MS, ms * POLL_SHARE);
     this.timeout = setTimeout(this.fire, Math.ceil(ms - ROUNDING_SLACK_MS));
   }
 
@@ -66,8 +75,10 @@ class WholeMsTimer {
   private readonly fire = (): void => {
     this.timeout = null;
     this.immediate = null;
-    if (performance.now() < this.due) this.immediate = setImmediate(this.fire);
-    else this.callback();
+    const left = this.due - performance.now();
+    if (left <= 0) this.callback();
+    else if (left <= this.pollLimit) this.immediate = setImmediate(this.fire);
+    else this.timeout = setTimeout(this.fire, Math.ceil(left - ROUNDING_SLACK_MS));
   };
 }
 
