@@ -48,7 +48,10 @@ const POLL_SHARE = 1 / 20;
  * from the millisecond the wait started in and wakes up relative to when the loop went to sleep; when
  * the loop crosses a millisecond boundary in between, the timer fires up to a millisecond early. The
  * remainder then takes the next loop turns when it is short (see {@link POLL_SHARE}), otherwise
- * another whole-millisecond timer.
+ * another whole-millisecond timer. The first timer is the wait rounded to the nearest millisecond,
+ * not up: a stage re-arms its timer when it wakes, so rounding up would carry each wake's lateness
+ * to the next one (up to a millisecond, half of one on average); rounded, a wake is at most half a
+ * millisecond late, and an early one polls out the rest.
  */
 class WholeMsTimer {
   private timeout: NodeJS.Timeout | null = null;
@@ -62,7 +65,7 @@ class WholeMsTimer {
   ) {
     this.due = performance.now() + ms;
     this.pollLimit = Math.max(SHORT_WAIT_MS, ms * POLL_SHARE);
-    this.timeout = setTimeout(this.fire, Math.ceil(ms - ROUNDING_SLACK_MS));
+    this.timeout = setTimeout(this.fire, Math.max(1, Math.round(ms)));
   }
 
   cancel(): void {
