@@ -37,17 +37,63 @@ class NextTurn {
 }
 
 /**
+ * Of a longer wait, the share that may be spent polling at the end (the next loop turns) rather than
+ * on another 1 ms timer: a 100 ms wait may poll out its last millisecond, a 1 ms wait no more than
+ * {@link SHORT_WAIT_MS}, so precision costs at most this share of the wait in CPU.
+ */
+const POLL_SHARE = 1 / 20;
+
+/**
+ * A longer wait: a libuv timer of whole milliseconds, which never ends the wait early. libuv counts
+ * from the millisecond the wait started in and wakes up relative to when the loop went to sleep; when
+ * the loop crosses a millisecond boundary in between, the timer fires up to a millisecond early. The
+ * remainder then takes the next loop turns when it is short (see {@link POLL_SHARE}), otherwise
+ * another whole-millisecond timer. The first timer is the wait rounded to the nearest millisecond,
+ * not up: a stage re-arms its timer when it wakes, so rounding up would carry each wake's lateness
+ * to the next one (up to a millisecond, half of one on average); rounded, a wake is at most half a
+ * millisecond late, and an early one polls out the rest.
+ */
+class WholeMsTimer {
+  private timeout: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private readonly due: number;
+  private readonly pollLimit: number;
+
+  constructor(
+    private readonly callback: () => void,
+    ms: number,
+  ) {
+    this.due = performance.now() + ms;
+    this.pollLimit = Math.max(SHORT_WAIT_MS, ms * POLL_SHARE);
+    this.timeout = setTimeout(this.fire, Math.max(1, Math.round(ms)));
+  }
+
+  cancel(): void {
+    if (this.timeout) clearTimeout(this.timeout);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timeout = null;
+    this.immediate = null;
+  }
+
+  private readonly fire = (): void => {
+    this.timeout = null;
+    this.immediate = null;
+    const left = this.due - performance.now();
+    if (left <= 0) this.callback();
+    else if (left <= this.pollLimit) this.immediate = setImmediate(this.fire);
+    else this.timeout = setTimeout(this.fire, Math.ceil(left - ROUNDING_SLACK_MS));
+  };
+}
+
+/**
  * The real clock: `performance.now()` and Node's timers. Longer waits are rounded up to whole
- * milliseconds (libuv fires a timer no earlier than that on an idle loop; a busy loop may run it up
- * to a millisecond early, so callers check the time again); short ones take the next loop turn.
+ * milliseconds for libuv and never end early (see {@link WholeMsTimer}); short ones take the next
+ * loop turn.
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, ms) => (ms <= SHORT_WAIT_MS ? new NextTurn(callback) : setTimeout(callback, Math.ceil(ms - ROUNDING_SLACK_MS))),
-  clearTimeout: (handle) => {
-    if (handle instanceof NextTurn) handle.cancel();
-    else clearTimeout(handle as NodeJS.Timeout);
-  },
+  setTimeout: (callback, ms) => (ms <= SHORT_WAIT_MS ? new NextTurn(callback) : new WholeMsTimer(callback, ms)),
+  clearTimeout: (handle) => (handle as NextTurn | WholeMsTimer).cancel(),
 };
 
 interface FakeTimer {

@@ -63,9 +63,9 @@ export class Connection implements LinkOwner, LiveConnection {
   /** The buffers the sockets read into (see {@link Connection.readBuffer}). */
   private upstreamBuffer: Buffer | null = null;
   private clientBuffer: Buffer | null = null;
-  /** The last read filled its buffer (more is likely waiting: read into full-size buffers from now on). */
-  private upstreamFilled = false;
-  private clientFilled = false;
+  /** Bytes of each socket's last read (see {@link Connection.readBuffer}). */
+  private upstreamLastRead = 0;
+  private clientLastRead = 0;
   /** The client socket is read with `onread` too (when this Node allows it: read-into.ts). */
   private clientReadsIntoBuffer = false;
 
@@ -181,30 +181,33 @@ export class Connection implements LinkOwner, LiveConnection {
    * is made only while the last read's bytes may still be referenced by the link they went through.
    * A socket starts with a small buffer from Node's shared pool (most connections exchange small
    * messages, and an idle one holds little); a read that fills it moves it to full-size buffers.
+   * A new buffer is sized by the last read, so a stage that holds every chunk of a stream of small
+   * messages (latency) costs a small slice of the pool per read, not a full-size buffer.
    */
-  private readBuffer(current: Buffer | null, link: Link | null, filled: boolean): Buffer {
+  private readBuffer(current: Buffer | null, link: Link | null, lastRead: number): Buffer {
     const full = this.owner.tuning.highWaterMark;
-    const size = filled || (current !== null && current.length >= full) ? full : Math.min(FIRST_READ_BYTES, full);
-    if (current !== null && current.length >= size && link?.lastReadInUse === false) return current;
-    return Buffer.allocUnsafe(size);
+    const small = Math.min(FIRST_READ_BYTES, full);
+    const filled = current !== null && lastRead === current.length;
+    if (current !== null && (!filled || current.length >= full) && link?.lastReadInUse === false) return current;
+    return Buffer.allocUnsafe(filled || lastRead * 2 > small ? full : small);
   }
 
   private readonly nextUpstreamBuffer = (): Buffer =>
-    (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink, this.upstreamFilled));
+    (this.upstreamBuffer = this.readBuffer(this.upstreamBuffer, this.downstreamLink, this.upstreamLastRead));
 
   private readonly nextClientBuffer = (): Buffer =>
-    (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink, this.clientFilled));
+    (this.clientBuffer = this.readBuffer(this.clientBuffer, this.upstreamLink, this.clientLastRead));
 
   /** Reading starts after 'connect', whose listener creates the links, so the link is there. */
   private readonly onUpstreamRead = (nread: number, buf: Buffer): boolean => {
-    this.upstreamFilled = nread === buf.length;
+    this.upstreamLastRead = nread;
     this.downstreamLink?.onRead(nread, buf);
     return true;
   };
 
   /** The client is resumed only by its link, so the link is there. */
   private readonly onClientRead = (nread: number, buf: Buffer): boolean => {
-    this.clientFilled = nread === buf.length;
+    this.clientLastRead = nread;
     this.upstreamLink?.onRead(nread, buf);
     return true;
   };

@@ -16,6 +16,9 @@ const SINK_FULL = 1;
 const HELD_HIGH = 2;
 const TOXIC_HOLD = 4;
 
+/** Reads shorter than this are copied when they are likely to be held: Node's pool serves them. */
+const COPY_BELOW_BYTES = Buffer.poolSize >>> 1;
+
 /** Byte counters; a link adds to its own and to its proxy's. */
 export interface ByteCounters {
   received: number;
@@ -40,6 +43,8 @@ export class Link implements ChainHost {
   private sourceEnded = false;
   private sinkEnded = false;
   private disposed = false;
+  /** The last `onread` read went on as a copy (see {@link Link.onRead}). */
+  private lastReadCopied = false;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -140,12 +145,24 @@ export class Link implements ChainHost {
    * counts it in `heldBytes`). An `onread` buffer can be read into again only when not.
    */
   get lastReadInUse(): boolean {
+    if (this.lastReadCopied) return false;
     return this.sink.writableLength > 0 || (!this.chain.isEmpty && this.chain.heldBytes > 0);
   }
 
-  /** `onread`'s callback: `nread` bytes landed in `buf`. Once disposed, reads are discarded. */
+  /**
+   * `onread`'s callback: `nread` bytes landed in `buf`. Once disposed, reads are discarded. A small
+   * read that arrives while the stages hold bytes is likely to be held too (a latency queue): it goes
+   * on as a copy, a slice of Node's buffer pool as long as the read, so the read buffer can be read
+   * into again instead of a fresh buffer being made for every read.
+   */
   readonly onRead = (nread: number, buf: Buffer): boolean => {
-    if (!this.disposed) this.onData(buf.subarray(0, nread));
+    if (this.disposed) return true;
+    this.lastReadCopied = nread < COPY_BELOW_BYTES && !this.chain.isEmpty && this.chain.heldBytes > 0;
+    if (this.lastReadCopied) {
+      const copy = Buffer.allocUnsafe(nread);
+      buf.copy(copy, 0, 0, nread);
+      this.onData(copy);
+    } else this.onData(buf.subarray(0, nread));
     return true;
   };
 

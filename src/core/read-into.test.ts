@@ -1,7 +1,7 @@
 /** An accepted socket read with `onread`: the bytes come in order through the callback, into the buffers given. */
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readIntoBuffer } from './read-into.js';
 
 describe('readIntoBuffer', () => {
@@ -64,5 +64,40 @@ describe('readIntoBuffer', () => {
     server.close();
     client.destroy();
     expect(switched).toBe(false);
+  });
+
+  it('also when the callback field is an accessor on a prototype (a probe watching it): the callback goes through it', async () => {
+    // A fresh copy of the module: it remembers the fields it found on the first socket it saw.
+    vi.resetModules();
+    const fresh = await import('./read-into.js');
+    const server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
+      // Move the socket's own callback field to an accessor on a prototype of its own.
+      const field = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'kBufferCb');
+      let seen: unknown = null;
+      if (field) {
+        const proto = Object.create(Object.getPrototypeOf(socket) as object) as object;
+        Object.defineProperty(proto, field, {
+          get: () => seen,
+          set: (callback: unknown) => {
+            seen = callback;
+          },
+        });
+        delete (socket as unknown as Record<symbol, unknown>)[field];
+        Object.setPrototypeOf(socket, proto);
+      }
+      const callback = (): boolean => true;
+      const switched = fresh.readIntoBuffer(socket, { buffer: () => Buffer.alloc(16), callback });
+      socket.destroy();
+      server.emit('checked', field !== undefined, switched, seen === callback);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    const client = connect({ port: typeof address === 'object' && address ? address.port : 0, host: '127.0.0.1' });
+    client.on('error', () => {});
+    const [hasField, switched, throughAccessor] = (await once(server, 'checked')) as [boolean, boolean, boolean];
+    server.close();
+    client.destroy();
+    expect([hasField, switched, throughAccessor]).toEqual([true, true, true]);
   });
 });

@@ -19,8 +19,21 @@ interface UserBufferHandle {
 
 let fields: Record<(typeof FIELDS)[number], symbol> | null | undefined;
 
+/**
+ * The symbols of a socket and of its prototypes: node:net assigns the fields on every socket, but an
+ * accessor of the same name on a prototype (a probe that watches the callback) keeps the assignment
+ * off the socket itself.
+ */
+function symbolsOf(socket: Socket): symbol[] {
+  const all: symbol[] = [];
+  for (let o: object | null = socket; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    all.push(...Object.getOwnPropertySymbols(o));
+  }
+  return all;
+}
+
 function fieldsOf(socket: Socket): typeof fields {
-  const own = Object.getOwnPropertySymbols(socket);
+  const own = symbolsOf(socket);
   const found: Partial<Record<(typeof FIELDS)[number], symbol>> = {};
   for (const name of FIELDS) {
     const symbol = own.find((s) => s.description === name);
