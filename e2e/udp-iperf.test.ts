@@ -25,9 +25,14 @@ let faultline: FaultlineProcess;
 let client: Api;
 let port: number;
 
-/** One iperf3 -u test of `packets` datagrams of `length` bytes at `rate` through the proxies. */
+/**
+ * One iperf3 -u test of `packets` datagrams of `length` bytes at `rate` through the proxies. Both
+ * iperf3 ends take 4 MiB socket buffers (`-w`), as the udp proxy does: on a machine whose cores are
+ * busy, a proxy that was not scheduled for a while sends what it held in one burst, which overflows
+ * the default 208 KiB of the iperf3 server's socket and shows as loss that is not the proxy's.
+ */
 function iperfUdp(packets: number, rate: string, length = 1400): Promise<UdpReport> {
-  const args = ['-c', '127.0.0.1', '-p', String(port), '-u', '-b', rate, '-l', String(length), '-k', String(packets), '-J'];
+  const args = ['-c', '127.0.0.1', '-p', String(port), '-u', '-b', rate, '-l', String(length), '-k', String(packets), '-w', '4M', '-J'];
   return new Promise((resolve, reject) => {
     execFile(iperf3, args, { timeout: 90_000, maxBuffer: 16 * 2 ** 20 }, (err, stdout) => {
       try {
