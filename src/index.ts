@@ -26,7 +26,8 @@ import type { ProxyTls } from './core/tls-contract.js';
 import { tlsSettingsOf } from './tls/settings.js';
 import { TlsEngine } from './tls/support.js';
 
-export { FakeClock, StageTimer, systemClock, type Clock } from './core/clock.js';
+export { FakeClock, StageTimer, type Clock } from './core/clock.js';
+export { systemClock } from './core/system-clock.js';
 export type { Connection, TeardownReason } from './core/connection.js';
 export type { Direction } from './direction.js';
 export {

@@ -3,7 +3,6 @@
  * so tests can run on a {@link FakeClock} without sleeping.
  * @module
  */
-import { performance } from 'node:perf_hooks';
 
 /** An opaque timer handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly __timer: unique symbol } | object;
@@ -14,87 +13,6 @@ export interface Clock {
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
-
-/**
- * Waits up to this long (ms) skip libuv's timers, whose clock counts whole milliseconds: a 0.3 ms
- * remainder would take a full millisecond or more. They run at the next turn of the event loop
- * instead (`setImmediate`; whoever waits checks the time again), which polls for at most this long.
- */
-export const SHORT_WAIT_MS = 0.5;
-
-/** Slack in rounding a wait up to whole milliseconds, so float noise never turns 1 ms into 2. */
-const ROUNDING_SLACK_MS = 1e-6;
-
-/** A wait of {@link SHORT_WAIT_MS} or less: the next turn of the event loop. */
-class NextTurn {
-  private readonly immediate: NodeJS.Immediate;
-  constructor(callback: () => void) {
-    this.immediate = setImmediate(callback);
-  }
-  cancel(): void {
-    clearImmediate(this.immediate);
-  }
-}
-
-/**
- * Of a longer wait, the share that may be spent polling at the end (the next loop turns) rather than
- * on another 1 ms timer: a 100 ms wait may poll out its last millisecond, a 1 ms wait no more than
- * {@link SHORT_WAIT_MS}, so precision costs at most this share of the wait in CPU.
- */
-const POLL_SHARE = 1 / 20;
-
-/**
- * A longer wait: a libuv timer of whole milliseconds, which never ends the wait early. libuv counts
- * from the millisecond the wait started in and wakes up relative to when the loop went to sleep; when
- * the loop crosses a millisecond boundary in between, the timer fires up to a millisecond early. The
- * remainder then takes the next loop turns when it is short (see {@link POLL_SHARE}), otherwise
- * another whole-millisecond timer. The first timer is the wait rounded to the nearest millisecond,
- * not up: a stage re-arms its timer when it wakes, so rounding up would carry each wake's lateness
- * to the next one (up to a millisecond, half of one on average); rounded, a wake is at most half a
- * millisecond late, and an early one polls out the rest.
- */
-class WholeMsTimer {
-  private timeout: NodeJS.Timeout | null = null;
-  private immediate: NodeJS.Immediate | null = null;
-  private readonly due: number;
-  private readonly pollLimit: number;
-
-  constructor(
-    private readonly callback: () => void,
-    ms: number,
-  ) {
-    this.due = performance.now() + ms;
-    this.pollLimit = Math.max(SHORT_WAIT_MS, ms * POLL_SHARE);
-    this.timeout = setTimeout(this.fire, Math.max(1, Math.round(ms)));
-  }
-
-  cancel(): void {
-    if (this.timeout) clearTimeout(this.timeout);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timeout = null;
-    this.immediate = null;
-  }
-
-  private readonly fire = (): void => {
-    this.timeout = null;
-    this.immediate = null;
-    const left = this.due - performance.now();
-    if (left <= 0) this.callback();
-    else if (left <= this.pollLimit) this.immediate = setImmediate(this.fire);
-    else this.timeout = setTimeout(this.fire, Math.ceil(left - ROUNDING_SLACK_MS));
-  };
-}
-
-/**
- * The real clock: `performance.now()` and Node's timers. Longer waits are rounded up to whole
- * milliseconds for libuv and never end early (see {@link WholeMsTimer}); short ones take the next
- * loop turn.
- */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimeout: (callback, ms) => (ms <= SHORT_WAIT_MS ? new NextTurn(callback) : new WholeMsTimer(callback, ms)),
-  clearTimeout: (handle) => (handle as NextTurn | WholeMsTimer).cancel(),
-};
 
 interface FakeTimer {
   due: number;

@@ -2,7 +2,8 @@
  * The settings and services every proxy of a registry shares.
  * @module
  */
-import { systemClock, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './system-clock.js';
 import { EventHub } from './events.js';
 import { cachedLookup, type ResolveHost } from './host-cache.js';
 import { silentLogger, type Logger } from './logger.js';

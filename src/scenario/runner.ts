@@ -10,7 +10,8 @@
  * Longer than 300 lines: the run's order is read in one place; each phase's work is in its own module.
  * @module
  */
-import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { systemClock } from '../core/system-clock.js';
 import { assertNever } from '../errors.js';
 import { InstantActions } from './actions.js';
 import { createJournal, type FleetPolicy, type Journal, type StopCause } from './journal.js';
