@@ -111,12 +111,16 @@ async function targetsFile(): Promise<string> {
   return scratch.file('fleet.txt', `# the fleet on the host's loopback\n${HOSTS.map((h) => `http://${h}:${adminPort}`).join('\n')}\n`);
 }
 
-/** The proxies a surviving target still has, read in its namespace. */
+/** The proxies a surviving target still has, read in its namespace (retried: busy cores slow a target). */
 async function proxiesOn(target: FaultlineProcess): Promise<Record<string, unknown>> {
-  const child = spawnInFleet(['curl', '-s', '--noproxy', '*', `${target.url}/proxies`]);
+  const curl = ['curl', '-sS', '--fail', '--max-time', '10', '--retry', '3', '--retry-all-errors', '--noproxy', '*'];
+  const child = spawnInFleet([...curl, `${target.url}/proxies`]);
   let out = '';
+  let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  await new Promise((resolve) => child.once('exit', resolve));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`GET ${target.url}/proxies: curl exited ${String(code)}: ${err}`);
   return JSON.parse(out) as Record<string, unknown>;
 }
 
