@@ -41,6 +41,8 @@ export interface FaultRecord {
   /** The lease sent to the server, in ms (null: none). */
   lease_ms: number | null;
   applied_ms: number | null;
+  /** Targets the toxic was added on: 1 on one server; on a fleet, each target that took it. */
+  targets: number;
   reverted_ms: number | null;
   reverted_by: RevertedBy | null;
   /** Ramp updates: when, and the attributes sent. */
@@ -214,6 +216,7 @@ function faultRecord(fault: PlanFault): FaultRecord {
     planned_end_ms: fault.endMs,
     lease_ms: null,
     applied_ms: null,
+    targets: 0,
     reverted_ms: null,
     reverted_by: null,
   };
