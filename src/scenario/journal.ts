@@ -133,6 +133,8 @@ export interface ProxyRecord {
   /** `keep: true`: a created proxy left in place at the end. */
   kept: boolean;
   listen: string | null;
+  /** Its protocol, when not tcp (`http`, `http2`, `udp`), as the API shows it. */
+  protocol?: string;
 }
 
 /** One thing the rollback did. */
