@@ -1,12 +1,13 @@
 /**
  * The dashboard in a real headless Chromium against the built server: the default proxies on
- * screen, one-click faults felt by a real TCP client, the toxic form with the API's own messages,
+ * screen, a udp proxy's datagrams per second (and those a toxic drops), one-click faults felt by a real TCP client, the toxic form with the API's own messages,
  * keyboard control, a scenario run to its verdict, the token prompt, and the browser guard against
  * a cross-origin page and a rebound host name. Then 200 proxies and 2,000 connections, measured
  * against the two-proxy page of the same run.
  *
  * FAULTLINE_SCREENSHOTS=docs/images refreshes the screenshots the docs show.
  */
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -135,6 +136,46 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('tr[data-proxy="postgres"]').innerText()).toContain('disabled');
     // Traffic appears live: the background client's bytes per second.
     await page.locator('tr[data-proxy="redis"] .rates', { hasText: /↑ [1-9][\d.]* [kM]B\/s/ }).waitFor({ timeout: 15_000 });
+  });
+
+  it("shows a udp proxy's datagrams per second each way, and those its toxics drop", async () => {
+    const echoes = createSocket('udp4');
+    echoes.on('message', (msg, rinfo) => echoes.send(msg, rinfo.port, rinfo.address));
+    await new Promise<void>((done) => echoes.bind(0, '127.0.0.1', done));
+    const client = createSocket('udp4');
+    let sending: NodeJS.Timeout | undefined;
+    try {
+      const created = await b.post('/proxies', {
+        name: 'dns',
+        listen: '127.0.0.1:0',
+        upstream: `127.0.0.1:${echoes.address().port}`,
+        protocol: 'udp',
+      });
+      expect(created.status).toBe(201);
+      expect((await b.post('/proxies/dns/toxics', { type: 'loss', stream: 'downstream', attributes: { rate: 1 } })).status).toBe(200);
+      const port = Number((await proxy('dns')).listen.split(':')[1]);
+      sending = setInterval(() => client.send('q', port, '127.0.0.1'), 20);
+      // Every query goes on; every answer is lost on the way back.
+      await page
+        .locator('tr[data-proxy="dns"] .rates.datagrams', { hasText: /↑ [1-9][\d.]*k? ↓ 0 datagrams\/s, [1-9][\d.]*k? dropped/ })
+        .waitFor({ timeout: 15_000 });
+      await page.getByRole('link', { name: 'dns', exact: true }).click();
+      const table = page.locator('table.datagram-rates');
+      await table.waitFor();
+      // Downstream: answers come in, none goes out, all are dropped.
+      const downstream = table.locator('tbody tr', { hasText: 'downstream' }).locator('td');
+      await eventually(
+        async () => /^[1-9][\d.]*k?,0,[1-9][\d.]*k?$/.test((await downstream.allInnerTexts()).join(',')),
+        15_000,
+        'the datagram table',
+      );
+      await page.goto(`${server.url}/ui/`);
+    } finally {
+      clearInterval(sending);
+      client.close();
+      echoes.close();
+      await b.delete('/proxies/dns');
+    }
   });
 
   it('Partition <proxy> stalls a TCP client and the API shows the toxics; Heal <proxy> lets it flow', async () => {

@@ -18,6 +18,11 @@ export function rate(bytesPerSecond: number): string {
   return scaled(bytesPerSecond, RATE_UNITS);
 }
 
+/** A count per second without its unit: `12`, `1.5k`, `2.3M`. */
+export function perSecond(count: number): string {
+  return scaled(count, ['', 'k', 'M', 'G']).replace(' ', '');
+}
+
 /** A byte count: `512 B`, `1.2 MB`. */
 export function size(bytes: number): string {
   return scaled(bytes, SIZE_UNITS);

@@ -21,11 +21,34 @@ export interface ProxyInfo {
   toxics: Toxic[];
 }
 
-/** Traffic of one proxy over the last samples, oldest first. */
+/** Datagrams per second of one direction of a udp proxy: read from the source, sent on, dropped. */
+export interface DatagramRates {
+  received: number;
+  sent: number;
+  dropped: number;
+}
+
+/** Datagram rates of one direction over the last samples, oldest first. */
+export interface DatagramSeries {
+  received: number[];
+  sent: number[];
+  dropped: number[];
+}
+
+/** Traffic of one proxy over the last samples, oldest first; `datagrams` for udp proxies. */
 export interface Series {
   upstream: number[];
   downstream: number[];
   connections: number[];
+  datagrams?: { upstream: DatagramSeries; downstream: DatagramSeries };
+}
+
+/** One traffic sample of one proxy, as the `traffic` event sends it. */
+export interface TrafficSample {
+  upstream: number;
+  downstream: number;
+  connections: number;
+  datagrams?: { upstream: DatagramRates; downstream: DatagramRates };
 }
 
 /** One line of the event log. */
@@ -58,6 +81,8 @@ export interface ConnectionInfo {
   opened_at: string;
   bytes: { upstream: { received: number; sent: number; dropped: number }; downstream: { received: number; sent: number; dropped: number } };
   toxics: { upstream: string[]; downstream: string[] };
+  /** A udp flow's datagrams each way. */
+  datagrams?: { upstream: DatagramRates; downstream: DatagramRates };
 }
 
 /** One toxic type of `GET /faultline/toxics`. */

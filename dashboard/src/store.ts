@@ -6,7 +6,18 @@
  */
 import { call } from './api';
 import { eventText, type EventBody } from './event-text';
-import { directionOf, type LogEntry, type ProxyInfo, type RunSummary, type Series, type Toxic, type ToxicType } from './model';
+import {
+  directionOf,
+  type DatagramRates,
+  type DatagramSeries,
+  type LogEntry,
+  type ProxyInfo,
+  type RunSummary,
+  type Series,
+  type Toxic,
+  type ToxicType,
+  type TrafficSample,
+} from './model';
 import { openStream, type Frame, type StreamState } from './sse';
 
 /** Samples kept per proxy for the charts (three minutes at one a second). */
@@ -39,6 +50,15 @@ function push(values: readonly number[], value: number): number[] {
   const next = values.length >= SERIES_LENGTH ? values.slice(values.length - SERIES_LENGTH + 1) : values.slice();
   next.push(value);
   return next;
+}
+
+/** A udp proxy's datagram series with one more sample (zeros before the first). */
+function pushDatagrams(before: DatagramSeries | undefined, rates: DatagramRates): DatagramSeries {
+  return {
+    received: push(before?.received ?? [], rates.received),
+    sent: push(before?.sent ?? [], rates.sent),
+    dropped: push(before?.dropped ?? [], rates.dropped),
+  };
 }
 
 /** The page's state and the one place that changes it. */
@@ -146,7 +166,7 @@ export class Store {
         void this.reload().catch(() => {});
         return;
       case 'traffic':
-        this.onTraffic(data as { time: string; proxies: Record<string, { upstream: number; downstream: number; connections: number }> });
+        this.onTraffic(data as { time: string; proxies: Record<string, TrafficSample> });
         return;
       case 'scenarios':
         this.set({ runs: (data['runs'] as RunSummary[] | undefined) ?? [], runsVersion: this.state.runsVersion + 1 });
@@ -160,18 +180,22 @@ export class Store {
     }
   }
 
-  private onTraffic(sample: {
-    time: string;
-    proxies: Record<string, { upstream: number; downstream: number; connections: number }>;
-  }): void {
+  private onTraffic(sample: { time: string; proxies: Record<string, TrafficSample> }): void {
     const traffic = new Map<string, Series>();
     for (const [name, t] of Object.entries(sample.proxies)) {
       const s = this.state.traffic.get(name) ?? EMPTY_SERIES;
-      traffic.set(name, {
+      const series: Series = {
         upstream: push(s.upstream, t.upstream),
         downstream: push(s.downstream, t.downstream),
         connections: push(s.connections, t.connections),
-      });
+      };
+      if (t.datagrams) {
+        series.datagrams = {
+          upstream: pushDatagrams(s.datagrams?.upstream, t.datagrams.upstream),
+          downstream: pushDatagrams(s.datagrams?.downstream, t.datagrams.downstream),
+        };
+      }
+      traffic.set(name, series);
     }
     this.set({ traffic, sampledAt: sample.time });
   }

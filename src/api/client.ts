@@ -28,8 +28,10 @@ export interface ProxyCreate {
   listen?: string;
   upstream: string;
   enabled?: boolean;
-  /** Faultline's proxy protocol: `tcp` (the default) or `http`. */
+  /** Faultline's proxy protocol: `tcp` (the default), `http`, `http2` or `udp`. */
   protocol?: string;
+  /** Faultline's `udp_idle_timeout` (ms), for udp proxies. */
+  udp_idle_timeout?: number;
   /** Faultline's `tls`: terminate and/or originate TLS (docs/tls.md). */
   tls?: Record<string, unknown>;
   /** Faultline's lease, in ms: the server removes the proxy when it runs out. */

@@ -30,16 +30,17 @@ describe('run output', () => {
     expect(summary(journal)).toBe('verdict: passed\n0/1 step, 0 faults applied, 0 probe checks (0 failed), rollback: 1 action, 2s\n');
   });
 
-  it('a fault on a fleet is shown and counted once per target', () => {
+  it('a fault on a fleet is one line, and counted once with the toxics it put on the targets', () => {
     const journal = createJournal(plan, { targets: ['http://a', 'http://b'] });
     const fault = journal.steps[0]?.faults[0];
     if (!fault) throw new Error('no fault');
     fault.applied_ms = 0;
     fault.lease_ms = 32_000;
+    fault.targets = 2;
     expect(eventLine({ type: 'fault', journal, step: 0, fault, change: 'applied' })).toBe(
       '[   +0.000s] fault applied: latency creep on db on 2 targets (lease 32s)',
     );
-    expect(summary(journal)).toContain('2 faults applied');
+    expect(summary(journal)).toContain(', 1 fault applied, 2 toxics on 2 targets, ');
   });
 
   it("the live view shows a ramp's current value", () => {

@@ -99,17 +99,28 @@ export function exitCode(journal: Journal, signal?: NodeJS.Signals): number {
   return RUN_EXIT.failed;
 }
 
+/**
+ * `3 faults applied`: each fault of the timeline once, however many targets took it. On a fleet, the
+ * toxics the faults put on its targets follow (`3 faults applied, 8 toxics on 3 targets`): a target
+ * lost midway, or found after a fault started, did not take every fault.
+ */
+export function faultsApplied(journal: Journal): string {
+  const applied = journal.steps.flatMap((s) => s.faults).filter((f) => f.applied_ms !== null);
+  const faults = `${counted(applied.length, 'fault')} applied`;
+  const targets = Math.max(journal.fleet.targets.length, journal.targets.length);
+  if (targets < 2) return faults;
+  const toxics = applied.reduce((n, f) => n + f.targets, 0);
+  return `${faults}, ${counted(toxics, 'toxic')} on ${counted(targets, 'target')}`;
+}
+
 /** The closing lines: the verdict and what the run did. */
 export function summary(journal: Journal): string {
   const checks = journal.probes.reduce((n, p) => n + p.checks, 0);
   const failures = journal.probes.reduce((n, p) => n + p.failures, 0);
-  // One fault applied on every target of a fleet counts once per target.
-  const faults =
-    journal.steps.reduce((n, s) => n + s.faults.filter((f) => f.applied_ms !== null).length, 0) * Math.max(1, journal.targets.length);
   const rollbackFailed = journal.rollback.filter((r) => !r.ok).length;
   const lines = [
     `verdict: ${journal.verdict ?? 'unknown'}${journal.reason ? ` — ${journal.reason}` : ''}`,
-    `${journal.steps.filter((s) => s.status === 'done').length}/${counted(journal.steps.length, 'step')}, ${counted(faults, 'fault')} applied, ` +
+    `${journal.steps.filter((s) => s.status === 'done').length}/${counted(journal.steps.length, 'step')}, ${faultsApplied(journal)}, ` +
       `${counted(checks, 'probe check')} (${failures} failed), rollback: ${counted(journal.rollback.length, 'action')}${rollbackFailed > 0 ? `, ${rollbackFailed} FAILED` : ''}, ` +
       `${formatDuration(Math.max(0, journal.elapsed_ms))}`,
   ];

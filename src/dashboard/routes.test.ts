@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -152,6 +153,46 @@ describe('GET /faultline/stream and /faultline/traffic', () => {
       proxies: { svc: { upstream: expect.any(Array), downstream: expect.any(Array), connections: expect.any(Array) } },
     });
     await server.registry.remove('svc');
+  });
+
+  it('counts a udp proxy’s datagrams per second each way, in the feed and the history', async () => {
+    const echo = createSocket('udp4');
+    echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));
+    await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
+    const client = createSocket('udp4');
+    try {
+      const dns = await server.registry.create({
+        name: 'dns',
+        listen: '127.0.0.1:0',
+        upstream: `127.0.0.1:${echo.address().port}`,
+        protocol: 'udp',
+      });
+      dns.addToxic({ type: 'loss', stream: 'downstream', attributes: { rate: 1 } });
+      // Queries go out until a traffic sample has seen them; every answer is lost on the way back.
+      const sending = setInterval(() => client.send('q', dns.port, '127.0.0.1'), 20);
+      type Sample = { proxies: Record<string, { datagrams?: Record<string, Record<string, number>> }> };
+      const seen = (frame: string) => {
+        if (!frame.startsWith('event: traffic\n')) return false;
+        const datagrams = (JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as Sample).proxies['dns']?.datagrams;
+        return (datagrams?.['upstream']?.['sent'] ?? 0) > 0 && (datagrams?.['downstream']?.['dropped'] ?? 0) > 0;
+      };
+      const frames = await readFrames(server.url, '/faultline/stream', (f) => f.some(seen)).finally(() => clearInterval(sending));
+      const sample = JSON.parse((frames.find(seen) ?? '').split('data: ')[1] ?? '') as Sample;
+      expect(Object.keys(sample.proxies['dns']?.datagrams ?? {})).toEqual(['upstream', 'downstream']);
+      expect(sample.proxies['dns']?.datagrams?.['downstream']).toMatchObject({ sent: 0 });
+      const history = JSON.parse((await call(server.url, 'GET', '/faultline/traffic?proxy=dns', AUTH)).text) as {
+        times: string[];
+        proxies: Record<string, { datagrams?: Record<string, Record<string, number[]>> }>;
+      };
+      const upstream = history.proxies['dns']?.datagrams?.['upstream'];
+      expect(upstream?.['received']).toHaveLength(history.times.length);
+      expect(Math.max(...(upstream?.['received'] ?? [0]))).toBeGreaterThan(0);
+      expect(Math.max(...(history.proxies['dns']?.datagrams?.['downstream']?.['dropped'] ?? [0]))).toBeGreaterThan(0);
+    } finally {
+      client.close();
+      echo.close();
+      await server.registry.remove('dns');
+    }
   });
 });
 

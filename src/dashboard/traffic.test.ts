@@ -1,7 +1,10 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseWriter, type SseSink } from '../api/sse-writer.js';
+import { tcpProtocol } from '../core/protocol.js';
 import { ProxyRegistry } from '../core/proxy-registry.js';
+import { type UdpGateway, udpProtocol } from '../udp/protocol.js';
 import { LiveFeed } from './live-feed.js';
 import { TrafficSampler } from './traffic.js';
 
@@ -16,9 +19,27 @@ class Sink extends EventEmitter implements SseSink {
 }
 
 const registries: ProxyRegistry[] = [];
+const sockets: Socket[] = [];
 afterEach(async () => {
   await Promise.all(registries.splice(0).map((r) => r.close()));
+  for (const socket of sockets.splice(0)) socket.close();
 });
+
+async function boundSocket(onMessage?: (socket: Socket, msg: Buffer, port: number) => void): Promise<Socket> {
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  if (onMessage) socket.on('message', (msg, rinfo) => onMessage(socket, msg, rinfo.port));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 async function registryWith(...names: string[]): Promise<ProxyRegistry> {
   const registry = new ProxyRegistry({ seed: 1 });
@@ -54,6 +75,47 @@ describe('TrafficSampler', () => {
     registry.require('a').bytes.downstream.sent = 10;
     clock += 1000;
     expect(sampler.sample().proxies.get('a')?.downstream).toBe(0);
+  });
+
+  it('turns a udp proxy’s datagram counters into datagrams per second received, sent and dropped, each way', async () => {
+    const echo = await boundSocket((socket, msg, port) => socket.send(msg, port, '127.0.0.1'));
+    const registry = new ProxyRegistry({ seed: 1, protocols: [tcpProtocol, udpProtocol] });
+    registries.push(registry);
+    await registry.create({ name: 'dns', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.address().port}`, protocol: 'udp' });
+    await registry.create({ name: 'db', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: false });
+    const dns = registry.require('dns');
+    const relay = (dns.gateway as UdpGateway).udp.relay;
+    const totals = () => relay.stats().counters;
+    let clock = 0;
+    const sampler = new TrafficSampler(registry, { monotonic: () => clock, now: () => clock });
+    expect(sampler.sample().proxies.get('dns')?.datagrams).toEqual({
+      upstream: { received: 0, sent: 0, dropped: 0 },
+      downstream: { received: 0, sent: 0, dropped: 0 },
+    });
+    const client = await boundSocket();
+    for (let i = 0; i < 6; i++) client.send(`q${i}`, dns.port, '127.0.0.1');
+    await until(() => totals().downstream.sent === 6, 'six answers');
+    clock += 2000;
+    const first = sampler.sample().proxies;
+    expect(first.get('dns')?.datagrams).toEqual({
+      upstream: { received: 3, sent: 3, dropped: 0 },
+      downstream: { received: 3, sent: 3, dropped: 0 },
+    });
+    // Bytes per second as for any proxy: six datagrams of two bytes each way over two seconds.
+    expect(first.get('dns')).toMatchObject({ upstream: 6, downstream: 6 });
+    expect(first.get('db')).toEqual({ upstream: 0, downstream: 0, connections: 0 });
+    dns.addToxic({ type: 'partition', stream: 'upstream' });
+    for (let i = 0; i < 4; i++) client.send(`x${i}`, dns.port, '127.0.0.1');
+    await until(() => totals().upstream.dropped === 4, 'four dropped');
+    clock += 1000;
+    expect(sampler.sample().proxies.get('dns')?.datagrams).toEqual({
+      upstream: { received: 4, sent: 0, dropped: 4 },
+      downstream: { received: 0, sent: 0, dropped: 0 },
+    });
+    const history = sampler.history(1000);
+    expect(history.proxies['dns']?.datagrams?.upstream).toEqual({ received: [0, 3, 4], sent: [0, 3, 0], dropped: [0, 0, 4] });
+    expect(history.proxies['dns']?.datagrams?.downstream.sent).toEqual([0, 3, 0]);
+    expect(history.proxies['db']).not.toHaveProperty('datagrams');
   });
 
   it('keeps the last samples as one series per proxy, zeros before a proxy existed', async () => {

@@ -1,9 +1,10 @@
 /**
  * Fleets on a fake clock against in-memory admin APIs: per-target proxy addresses, a target lost
- * mid-run under each fleet policy (and what the rollback and the journal say), and discovery
- * finding targets come and go between steps.
+ * mid-run under each fleet policy (and what the rollback, the journal and the summary say), and
+ * discovery finding targets come and go between steps.
  */
 import { describe, expect, it } from 'vitest';
+import { faultsApplied } from '../cli/run.js';
 import { FakeClock } from '../core/clock.js';
 import { FakeAdmin, type FakeAdminOptions } from '../testing/fake-admin.js';
 import { changes, drive } from '../testing/run-harness.js';
@@ -117,6 +118,9 @@ describe('a fleet', () => {
     expect(journal.fleet.targets.map((t) => t.changes)).toEqual([3, 2, 3]);
     for (const admin of [setup.admins[0], setup.admins[2]]) expect(admin?.proxyMap.size).toBe(0);
     expect(journal.rollback.filter((r) => !r.ok).map((r) => r.target)).toEqual(['http://127.0.0.3:8474', 'http://127.0.0.3:8474']);
+    // Two faults, however many targets took them: the first on all three, the second on two.
+    expect(journal.steps.flatMap((s) => s.faults).map((f) => f.targets)).toEqual([3, 2]);
+    expect(faultsApplied(journal)).toBe('2 faults applied, 5 toxics on 3 targets');
     expect(journal.warnings).toEqual([
       expect.stringMatching(/^target http:\/\/127\.0\.0\.3:8474 failed and takes no further change \(fleet policy any\)/),
       '2 rollback actions on targets the run had lost failed; their leased changes expire on their servers',
@@ -180,5 +184,7 @@ describe('a fleet', () => {
       '3000 deleteProxy cache',
     ]);
     expect(journal.proxies.find((p) => p.target === c.url)?.listen).toBe('127.0.0.4:26372');
+    // Each fault reached the two targets there when it started: four toxics on the three targets seen.
+    expect(faultsApplied(journal)).toBe('2 faults applied, 4 toxics on 3 targets');
   });
 });

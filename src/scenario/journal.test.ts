@@ -44,6 +44,7 @@ describe('journal', () => {
       planned_end_ms: 500,
       lease_ms: null,
       applied_ms: null,
+      targets: 0,
       reverted_ms: null,
       reverted_by: null,
     });

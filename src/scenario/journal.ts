@@ -41,6 +41,8 @@ export interface FaultRecord {
   /** The lease sent to the server, in ms (null: none). */
   lease_ms: number | null;
   applied_ms: number | null;
+  /** Targets the toxic was added on: 1 on one server; on a fleet, each target that took it. */
+  targets: number;
   reverted_ms: number | null;
   reverted_by: RevertedBy | null;
   /** Ramp updates: when, and the attributes sent. */
@@ -131,6 +133,8 @@ export interface ProxyRecord {
   /** `keep: true`: a created proxy left in place at the end. */
   kept: boolean;
   listen: string | null;
+  /** Its protocol, when not tcp (`http`, `http2`, `udp`), as the API shows it. */
+  protocol?: string;
 }
 
 /** One thing the rollback did. */
@@ -214,6 +218,7 @@ function faultRecord(fault: PlanFault): FaultRecord {
     planned_end_ms: fault.endMs,
     lease_ms: null,
     applied_ms: null,
+    targets: 0,
     reverted_ms: null,
     reverted_by: null,
   };

@@ -173,6 +173,7 @@ const FAULT_KEYS = [
   'planned_end_ms',
   'lease_ms',
   'applied_ms',
+  'targets',
   'reverted_ms',
   'reverted_by',
 ];
@@ -205,7 +206,7 @@ const EVENT_LINES = `[   +0.000s] step 1 (slow db) started: latency on db (downs
 [   +3.500s] probe port: passing (HTTP 200, 1ms)
 [   +3.500s] rollback: delete proxy cache
 [   +3.500s] rollback: delete proxy db`;
-const JOURNAL_SHA256 = '8956fb76e86c8686a90dbbffb3e72a709ad1e7b798652636aecf10591005ef00';
+const JOURNAL_SHA256 = '7ec596b868ffada3eac9516a2e1ab75ffca4737ddb0cdde28f025484ab56dd9f';
 
 const BAD_SCENARIO = `version: 1
 name: bad

@@ -1,17 +1,26 @@
 /**
  * The checks that need the whole scenario, made while its timeline is resolved: proxies that are
- * not declared or declared twice, steps before 0, a ramp's attribute and ends, a monkey's interval,
+ * not declared or declared twice, toxics on proxies of another protocol (`toxic-layers.ts`), steps
+ * before 0, a ramp's attribute and ends, a monkey's interval,
  * two toxics of one name on one proxy at the same time (the size of the plan: `plan-size.ts`). Each check adds
  * issues with their path in the file, so one pass reports every mistake.
  * Pure: no I/O, no clock.
  * @module
  */
 import { assertNever } from '../errors.js';
-import { getToxicDefinition } from '../toxics/registry.js';
 import { formatDuration } from './duration.js';
 import type { ValuePath } from './interpolate.js';
 import type { PlanIssue, PlanStep } from './plan.js';
-import { scenarioProxy, step as stepSchema, type Scenario, type ScenarioProxy, type Step, type StepOf } from './schema.js';
+import {
+  SCENARIO_PROTOCOLS,
+  scenarioProxy,
+  step as stepSchema,
+  type Scenario,
+  type ScenarioProxy,
+  type Step,
+  type StepOf,
+} from './schema.js';
+import { checkLayers, definitionOn, keepRawAttributes } from './toxic-layers.js';
 
 function duplicates<T>(
   items: readonly T[],
@@ -66,11 +75,11 @@ function proxyRefs(s: Step, index: number): Array<{ proxy: string; path: ValuePa
   }
 }
 
-/** Checks a ramp's attribute, `from` and `to` against the toxic's attribute schema. */
-function checkRamp(s: StepOf<'ramp'>, index: number, issues: PlanIssue[]): void {
+/** Checks a ramp's attribute, `from` and `to` against the toxic's attribute schema on its proxy. */
+function checkRamp(s: StepOf<'ramp'>, index: number, proxy: ScenarioProxy | undefined, issues: PlanIssue[]): void {
   const ramp = s.ramp;
   const base: ValuePath = ['steps', index, 'ramp'];
-  const definition = getToxicDefinition(ramp.type);
+  const definition = definitionOn(ramp.type, proxy);
   if (!definition) return;
   const shape = definition.attributes.shape as Record<string, unknown>;
   if (!(ramp.attribute in shape)) {
@@ -118,57 +127,6 @@ export interface StepPlacement {
   previousEnd: number;
 }
 
-/** The toxics a step applies, each with the proxies it may land on and the path of its type. */
-function toxicRefs(s: Step, index: number): Array<{ type: string; proxies: readonly string[]; path: ValuePath }> {
-  const base = ['steps', index];
-  switch (s.kind) {
-    case 'toxic':
-      return [{ type: s.toxic.type, proxies: [s.toxic.proxy], path: [...base, 'toxic', 'type'] }];
-    case 'ramp':
-      return [{ type: s.ramp.type, proxies: [s.ramp.proxy], path: [...base, 'ramp', 'type'] }];
-    case 'monkey':
-      return s.monkey.faults.flatMap((f, i) =>
-        'type' in f ? [{ type: f.type, proxies: s.monkey.proxies, path: [...base, 'monkey', 'faults', i, 'type'] }] : [],
-      );
-    case 'action':
-    case 'wait':
-    case 'exec':
-      return [];
-    default:
-      return assertNever(s, 'step');
-  }
-}
-
-/** What a toxic of `layer` needs of the proxy it is put on, when `proxy` lacks it (the server refuses it there). */
-function layerMismatch(layer: string | undefined, proxy: ScenarioProxy): string | undefined {
-  switch (layer) {
-    case 'http':
-      return proxy.protocol === 'http' || proxy.protocol === 'http2'
-        ? undefined
-        : `works on HTTP proxies only: set protocol: http on proxy "${proxy.name}"`;
-    case 'http2':
-      return proxy.protocol === 'http2' ? undefined : `works on HTTP/2 proxies only: set protocol: http2 on proxy "${proxy.name}"`;
-    case 'tls':
-      return proxy.tls?.listen !== undefined
-        ? undefined
-        : `works on proxies that terminate TLS only: set tls.listen on proxy "${proxy.name}"`;
-    default:
-      return undefined;
-  }
-}
-
-/** HTTP, HTTP/2 and TLS toxics only on proxies declared to take them. */
-function checkLayers(s: Step, index: number, declared: ReadonlyMap<string, ScenarioProxy>, issues: PlanIssue[]): void {
-  for (const ref of toxicRefs(s, index)) {
-    const layer = getToxicDefinition(ref.type)?.layer;
-    for (const name of new Set(ref.proxies)) {
-      const proxy = declared.get(name);
-      const mismatch = proxy && layerMismatch(layer, proxy);
-      if (mismatch) issues.push({ path: ref.path, message: `toxic type "${ref.type}" ${mismatch}` });
-    }
-  }
-}
-
 /** Checks one step: the proxies it names, its `at`/`after`, its start, and what its kind needs. */
 export function checkStep(
   s: Step,
@@ -197,7 +155,7 @@ export function checkStep(
   }
   switch (s.kind) {
     case 'ramp':
-      checkRamp(s, index, issues);
+      checkRamp(s, index, declared.get(s.ramp.proxy), issues);
       return;
     case 'monkey':
       if (!monkeyIntervalOk(s)) {
@@ -281,11 +239,19 @@ export function checkValidParts(raw: unknown, issues: PlanIssue[]): void {
   const declared = new Map<string, ScenarioProxy>();
   for (const item of listAt(raw, 'proxies')) {
     const valid = scenarioProxy.safeParse(item);
-    const proxy = valid.success ? valid.data : named(item);
-    if (proxy) declared.set(proxy.name, valid.success ? valid.data : { name: proxy.name, keep: false });
+    if (valid.success) {
+      declared.set(valid.data.name, valid.data);
+      continue;
+    }
+    // A proxy with mistakes of its own still says which toxics fit it.
+    const proxy = named(item);
+    const protocol = SCENARIO_PROTOCOLS.find((p) => p === proxy?.protocol);
+    if (proxy) declared.set(proxy.name, { name: proxy.name, keep: false, ...(protocol ? { protocol } : {}) });
   }
   listAt(raw, 'steps').forEach((item, index) => {
     const parsed = stepSchema.safeParse(item);
-    if (parsed.success) checkStep(parsed.data, index, { start: 0, previousEnd: 0 }, declared, issues);
+    if (!parsed.success) return;
+    keepRawAttributes(parsed.data, item);
+    checkStep(parsed.data, index, { start: 0, previousEnd: 0 }, declared, issues);
   });
 }

@@ -9,6 +9,7 @@ import { counted } from '../text/counted.js';
 import type { ScenarioVariable } from './interpolate.js';
 import { commandText, processName } from './labels.js';
 import type { Plan, PlanAction, PlanOp, PlanProbe } from './plan.js';
+import type { ScenarioProxy } from './schema.js';
 
 /** `+1m30s`, padded for a column. */
 export function offsetText(ms: number, width = 8): string {
@@ -22,6 +23,13 @@ function probeText(p: PlanProbe): string {
       : `${p.mode}${p.failAfter > 1 ? ` (up to ${p.failAfter} tries, ${formatDuration(p.intervalMs)} apart)` : ''}`;
   const failure = p.failAfter > 1 && (p.mode === 'continuous' || p.mode === 'during') ? `, fails after ${p.failAfter} in a row` : '';
   return `${p.name}: ${p.label} — ${when}${failure}${p.abortOnFailure ? ', aborts the run' : ''}`;
+}
+
+/** ` (udp, flows idle out after 30s)`, ` (http2)`: a proxy's protocol when it is not tcp. */
+function protocolText(p: ScenarioProxy): string {
+  if (p.protocol === undefined || p.protocol === 'tcp') return '';
+  const idle = p.udp_idle_timeout !== undefined ? `, flows idle out after ${formatDuration(p.udp_idle_timeout)}` : '';
+  return ` (${p.protocol}${idle})`;
 }
 
 /** What undoing a held action does: `enable db`, `resume pid=12 (SIGCONT)`, `run ./start.sh`. */
@@ -96,7 +104,7 @@ export function planText(plan: Plan, variables: readonly ScenarioVariable[] = []
     lines.push('', 'proxies (created unless they exist):');
     for (const p of plan.proxies) {
       const address = p.upstream === undefined ? 'must exist' : `${p.listen ?? '127.0.0.1:0'} → ${p.upstream}`;
-      lines.push(`  ${p.name}: ${address}${p.protocol === 'http' ? ' (http)' : ''}${p.keep ? ', kept at the end' : ''}`);
+      lines.push(`  ${p.name}: ${address}${protocolText(p)}${p.keep ? ', kept at the end' : ''}`);
     }
   }
   if (plan.probes.length > 0) {

@@ -121,6 +121,8 @@ export interface Plan {
 export interface PlanIssue {
   path: ValuePath;
   message: string;
+  /** Point at the key rather than the value (unknown keys). */
+  key?: boolean;
 }
 
 /** The scenario cannot be resolved; `issues` says where and why. */

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import { tlsSchema } from '../tls/settings.js';
 import { parseHostPort } from '../core/address.js';
 import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../http/toxics/http-attributes.js';
-import { builtinTlsToxics, builtinToxics } from '../toxics/registry.js';
-import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS } from '../limits.js';
+import { builtinDatagramToxics, builtinTlsToxics, builtinToxics } from '../toxics/registry.js';
+import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS, MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
 import { DURATION_HINT, DURATION_PATTERN, OFFSET_PATTERN, parseDuration } from './duration.js';
 import { withSampleTargetValues } from './target-variables.js';
@@ -35,6 +35,9 @@ export const ACTION_TYPES = ['disable', 'enable', 'reset', 'kill_connections', '
 
 /** The actions a monkey may draw, besides toxics. */
 export const MONKEY_ACTIONS = ['disable', 'kill_connections', 'process'] as const;
+
+/** The proxy protocols a scenario declares (the built-in ones). */
+export const SCENARIO_PROTOCOLS = ['tcp', 'http', 'http2', 'udp'] as const;
 
 /** What a `process` action does to its process. */
 export const PROCESS_FAULTS = ['pause', 'kill'] as const;
@@ -88,24 +91,58 @@ const name = z
 /** Structural view of a toxic definition: enough to build its branch of the schema. */
 interface ToxicShape {
   readonly type: string;
+  readonly layer?: string | undefined;
   readonly summary: string;
   readonly attributes: z.ZodObject;
 }
 
-/** One strict attribute schema per toxic type, shared by every envelope (the JSON Schema defines each once). */
-const strictAttributes = new Map<string, z.ZodObject>();
+/** Every toxic a scenario takes, grouped by wire type: one definition, or one per layer (`latency`: stream and datagram). */
+const toxicsByType = new Map<string, ToxicShape[]>();
+for (const definition of [...builtinToxics, ...builtinDatagramToxics, ...builtinTlsToxics] as unknown as ToxicShape[]) {
+  toxicsByType.set(definition.type, [...(toxicsByType.get(definition.type) ?? []), definition]);
+}
+
+/**
+ * The toxic types more than one layer defines (`latency`, `loss`, … on byte streams and on
+ * datagrams): their attributes depend on the proxy's protocol, so they are checked against the
+ * declared proxy (`plan-checks.ts`) rather than here.
+ */
+export const LAYERED_TOXIC_TYPES: ReadonlySet<string> = new Set([...toxicsByType].filter(([, d]) => d.length > 1).map(([type]) => type));
+
+/** One strict attribute schema per toxic definition, shared by every envelope (the JSON Schema defines each once). */
+const strictAttributes = new Map<ToxicShape, z.ZodObject>();
 
 function attributesOf(definition: ToxicShape): z.ZodObject {
-  let schema = strictAttributes.get(definition.type);
+  let schema = strictAttributes.get(definition);
   if (!schema) {
-    schema = definition.attributes.strict().meta({ id: `${definition.type}_attributes` });
-    strictAttributes.set(definition.type, schema);
+    const id = definition.layer === 'datagram' ? `datagram_${definition.type}_attributes` : `${definition.type}_attributes`;
+    schema = definition.attributes.strict().meta({ id });
+    strictAttributes.set(definition, schema);
   }
   return schema;
 }
 
+/**
+ * The attributes of a type layers share: editors see each layer's schema (`anyOf`); a file is
+ * checked against the one of the proxy's protocol once the proxies are known, so here any mapping
+ * passes.
+ */
+function layeredAttributes(definitions: readonly ToxicShape[]) {
+  const [first, ...rest] = definitions.map(attributesOf) as [z.ZodObject, ...z.ZodObject[]];
+  return z
+    .union([first, ...rest])
+    .catch((ctx) => ctx.value as z.output<typeof first>)
+    .superRefine((value, ctx) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        ctx.addIssue({ code: 'custom', message: `expected a mapping, got ${describeInput(value)}` });
+      }
+    });
+}
+
 /** The toxic envelope of the API (`name`, `type`, `stream`, `toxicity`, `attributes`) plus `extra` fields. */
-function toxicBranch<E extends z.ZodRawShape>(definition: ToxicShape, extra: E) {
+function toxicBranch<E extends z.ZodRawShape>(definitions: readonly ToxicShape[], extra: E) {
+  const [definition] = definitions as [ToxicShape];
+  const layered = definitions.length > 1;
   return z
     .strictObject({
       ...extra,
@@ -115,14 +152,31 @@ function toxicBranch<E extends z.ZodRawShape>(definition: ToxicShape, extra: E) 
         .enum(['upstream', 'downstream'])
         .default('downstream')
         .describe('upstream = client → server, downstream = server → client.'),
-      toxicity: z.number().min(0).max(1).default(1).describe('Probability (0–1) that the toxic applies to a connection.'),
-      attributes: attributesOf(definition).optional().describe('Attributes in the API units (see docs/toxics.md).'),
+      toxicity: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(1)
+        .describe(
+          definitions.some((d) => d.layer === 'datagram')
+            ? 'Probability (0–1) that the toxic applies to a connection (a flow, on udp proxies).'
+            : 'Probability (0–1) that the toxic applies to a connection.',
+        ),
+      attributes: (layered ? layeredAttributes(definitions) : attributesOf(definition))
+        .optional()
+        .describe(
+          layered
+            ? "Attributes in the API units, as the proxy's protocol takes them (docs/toxics.md; docs/udp.md on udp proxies)."
+            : 'Attributes in the API units (see docs/toxics.md).',
+        ),
     })
-    .describe(definition.summary);
+    .describe(
+      layered ? definitions.map((d) => `${d.layer === 'datagram' ? 'udp proxies: ' : ''}${d.summary}`).join(' / ') : definition.summary,
+    );
 }
 
 function toxicUnion<E extends z.ZodRawShape>(extra: E) {
-  const branches = [...builtinToxics, ...builtinTlsToxics].map((definition) => toxicBranch(definition as ToxicShape, extra));
+  const branches = [...toxicsByType.values()].map((definitions) => toxicBranch(definitions, extra));
   return z.discriminatedUnion('type', branches as unknown as [ReturnType<typeof toxicBranch<E>>, ...ReturnType<typeof toxicBranch<E>>[]]);
 }
 
@@ -386,21 +440,39 @@ export const probe = z
   });
 
 /** A proxy the scenario uses: created for the run unless it exists. */
-export const scenarioProxy = z.strictObject({
-  name,
-  listen: hostPort('listen')
-    .optional()
-    .describe('host:port to listen on when the proxy is created (default 127.0.0.1:0); may read the TARGET_* variables.'),
-  upstream: hostPort('upstream')
-    .optional()
-    .describe('host:port of the service; needed when the proxy does not exist yet; may read the TARGET_* variables.'),
-  protocol: z
-    .enum(['tcp', 'http', 'http2'])
-    .optional()
-    .describe('Proxy protocol when the proxy is created (default tcp; http for HTTP toxics; http2 for HTTP/2 and gRPC).'),
-  tls: tlsSchema.optional().describe('TLS when the proxy is created: terminate (listen), originate (upstream), or both (docs/tls.md).'),
-  keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
-});
+export const scenarioProxy = z
+  .strictObject({
+    name,
+    listen: hostPort('listen')
+      .optional()
+      .describe('host:port to listen on when the proxy is created (default 127.0.0.1:0); may read the TARGET_* variables.'),
+    upstream: hostPort('upstream')
+      .optional()
+      .describe('host:port of the service; needed when the proxy does not exist yet; may read the TARGET_* variables.'),
+    protocol: z
+      .enum(SCENARIO_PROTOCOLS)
+      .optional()
+      .describe(
+        'Proxy protocol (default tcp; http for HTTP toxics; http2 for HTTP/2 and gRPC; udp for datagrams and datagram toxics). Toxics are checked against it, so give it for a proxy that exists too.',
+      ),
+    udp_idle_timeout: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_UDP_IDLE_TIMEOUT_MS)
+      .optional()
+      .describe('udp proxies, when created: ms a flow may go without a datagram either way before it ends (default 60000).'),
+    tls: tlsSchema.optional().describe('TLS when the proxy is created: terminate (listen), originate (upstream), or both (docs/tls.md).'),
+    keep: z.boolean().default(false).describe('Keep a proxy created by the run once it ends.'),
+  })
+  .superRefine((proxy, ctx) => {
+    if (proxy.protocol === 'udp' && proxy.tls !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls works on tcp, http and http2 proxies only, not on udp ones' });
+    }
+    if (proxy.protocol !== 'udp' && proxy.udp_idle_timeout !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['udp_idle_timeout'], message: 'udp_idle_timeout is for udp proxies: set protocol: udp' });
+    }
+  });
 
 /** A scenario file. */
 export const scenarioSchema = z

@@ -10,6 +10,11 @@ import type { RunLeases } from './leases.js';
 import { causeOf, describeError, StepFailure, type RunContext, type Target } from './run-context.js';
 import { resolveTargetVariables } from './target-variables.js';
 
+/** A proxy's `protocol` for its journal record: only when not tcp, as the API shows it. */
+function protocolField(protocol: string | undefined): { protocol?: string } {
+  return protocol === undefined || protocol === 'tcp' ? {} : { protocol };
+}
+
 /** Asks `target` what it is: Faultline, or Toxiproxy (no `/faultline/info`). */
 async function identify(ctx: RunContext, target: Target): Promise<void> {
   try {
@@ -39,7 +44,7 @@ export async function setupProxies(ctx: RunContext, leases: RunLeases): Promise<
 
 /** Finds or creates the declared proxies on `target`, their addresses resolved for it (`${TARGET_HOST}`…). */
 async function setupTarget(ctx: RunContext, leases: RunLeases, target: Target): Promise<void> {
-  let existing: Record<string, { listen: string; upstream: string }>;
+  let existing: Record<string, { listen: string; upstream: string; protocol?: string }>;
   try {
     existing = await target.client.proxies();
   } catch (err) {
@@ -51,10 +56,23 @@ async function setupTarget(ctx: RunContext, leases: RunLeases, target: Target): 
     const upstream = resolveTargetVariables(proxy.upstream, identity);
     const found = existing[proxy.name];
     if (found) {
-      ctx.journal.proxies.push({ name: proxy.name, target: target.url, created: false, kept: false, listen: found.listen });
+      ctx.journal.proxies.push({
+        name: proxy.name,
+        target: target.url,
+        created: false,
+        kept: false,
+        listen: found.listen,
+        ...protocolField(found.protocol),
+      });
       if (upstream !== undefined && upstream !== found.upstream) {
         ctx.warn(
           `proxy ${proxy.name} on ${target.url} already exists with upstream ${found.upstream}; it is used as it is, not pointed at ${upstream}`,
+        );
+      }
+      const protocol = found.protocol ?? 'tcp';
+      if (proxy.protocol !== undefined && proxy.protocol !== protocol) {
+        ctx.warn(
+          `proxy ${proxy.name} on ${target.url} already exists with protocol ${protocol}, not ${proxy.protocol} as declared; it is used as it is, and its server may refuse the scenario's toxics`,
         );
       }
       continue;
@@ -73,13 +91,21 @@ async function setupTarget(ctx: RunContext, leases: RunLeases, target: Target): 
         upstream,
         enabled: true,
         ...(proxy.protocol !== undefined ? { protocol: proxy.protocol } : {}),
+        ...(proxy.udp_idle_timeout !== undefined ? { udp_idle_timeout: proxy.udp_idle_timeout } : {}),
         ...(proxy.tls !== undefined ? { tls: proxy.tls } : {}),
         ...(lease === null ? {} : { expires_in: lease }),
       });
       leases.kept(target.url, lease, created);
       ctx.ledger.created.push({ target: target.url, proxy: proxy.name, keep: proxy.keep });
       ctx.fleet.changed(target);
-      ctx.journal.proxies.push({ name: proxy.name, target: target.url, created: true, kept: proxy.keep, listen: created.listen });
+      ctx.journal.proxies.push({
+        name: proxy.name,
+        target: target.url,
+        created: true,
+        kept: proxy.keep,
+        listen: created.listen,
+        ...protocolField(created.protocol),
+      });
     } catch (err) {
       throw new StepFailure(`creating proxy ${proxy.name} on ${target.url}: ${describeError(err)}`, causeOf(err));
     }

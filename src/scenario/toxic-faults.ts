@@ -31,6 +31,7 @@ export class ToxicFaults {
       try {
         const answer = await target.client.addToxic(fault.proxy, body);
         ctx.ledger.addToxic(target.url, fault.proxy, fault.toxic.name, record);
+        record.targets++;
         ctx.fleet.changed(target);
         this.leases.kept(target.url, lease, answer);
       } catch (err) {

@@ -2,13 +2,24 @@ import { useEffect, useState } from 'preact/hooks';
 import { closeConnection } from '../actions';
 import { call, seg } from '../api';
 import { duration, size } from '../format';
-import type { ConnectionInfo, ProxyInfo } from '../model';
+import type { ConnectionInfo, DatagramRates, ProxyInfo } from '../model';
 import type { Act } from './ProxyRow';
 
 /** Rows drawn at most; the rest are counted. */
 const SHOWN = 100;
 /** How often the list is read again while it is open. */
 const REFRESH_MS = 2000;
+
+/** A udp flow's datagrams in one direction: sent on, and dropped when any were. */
+function FlowDatagrams({ counts }: { counts: DatagramRates | undefined }) {
+  if (!counts) return null;
+  return (
+    <div class="muted">
+      {counts.sent} datagram{counts.sent === 1 ? '' : 's'}
+      {counts.dropped > 0 ? `, ${counts.dropped} dropped` : ''}
+    </div>
+  );
+}
 
 /** A proxy's live connections, read every two seconds while shown, each with close and reset. */
 export function Connections({ proxy, act }: { proxy: ProxyInfo; act: Act }) {
@@ -73,8 +84,14 @@ export function Connections({ proxy, act }: { proxy: ProxyInfo; act: Act }) {
                   <td class="num">{c.id}</td>
                   <td class="mono">{c.client}</td>
                   <td>{duration(Math.max(0, now - Date.parse(c.opened_at)))}</td>
-                  <td class="num">{size(c.bytes.upstream.sent)}</td>
-                  <td class="num">{size(c.bytes.downstream.sent)}</td>
+                  <td class="num">
+                    {size(c.bytes.upstream.sent)}
+                    <FlowDatagrams counts={c.datagrams?.upstream} />
+                  </td>
+                  <td class="num">
+                    {size(c.bytes.downstream.sent)}
+                    <FlowDatagrams counts={c.datagrams?.downstream} />
+                  </td>
                   <td>
                     {[...c.toxics.upstream.map((t) => `↑ ${t}`), ...c.toxics.downstream.map((t) => `↓ ${t}`)].join(', ') || (
                       <span class="muted">none</span>

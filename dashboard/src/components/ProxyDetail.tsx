@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { partition, removeToxic } from '../actions';
-import { attributesText, rate, toxicityText } from '../format';
-import { directionOf, type ProxyInfo, type Series, type Toxic, type ToxicType } from '../model';
+import { attributesText, perSecond, rate, toxicityText } from '../format';
+import { directionOf, type DatagramSeries, type ProxyInfo, type Series, type Toxic, type ToxicType } from '../model';
 import { SERIES_LENGTH } from '../store';
 import { Connections } from './Connections';
 import { ProxyRow, type Act } from './ProxyRow';
@@ -60,6 +60,43 @@ function ToxicList({
         ))}
       </ul>
     </div>
+  );
+}
+
+/** A udp proxy's datagrams per second each way, in the latest sample: received, sent on, dropped. */
+function DatagramTable({ series }: { series: Series | undefined }) {
+  const datagrams = series?.datagrams;
+  if (!datagrams) return null;
+  const row = (label: string, d: DatagramSeries) => (
+    <tr>
+      <th scope="row">{label}</th>
+      <td class="num">{perSecond(d.received.at(-1) ?? 0)}</td>
+      <td class="num">{perSecond(d.sent.at(-1) ?? 0)}</td>
+      <td class="num">{perSecond(d.dropped.at(-1) ?? 0)}</td>
+    </tr>
+  );
+  return (
+    <table class="datagram-rates">
+      <caption>Datagrams per second</caption>
+      <thead>
+        <tr>
+          <th scope="col">Direction</th>
+          <th scope="col" class="num">
+            in
+          </th>
+          <th scope="col" class="num">
+            out
+          </th>
+          <th scope="col" class="num">
+            dropped
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {row('↑ upstream', datagrams.upstream)}
+        {row('↓ downstream', datagrams.downstream)}
+      </tbody>
+    </table>
   );
 }
 
@@ -129,6 +166,7 @@ export function ProxyDetail({ proxy, series, types, act, say }: Props) {
             {rate(Math.max(1024, largest(series?.upstream ?? [], SERIES_LENGTH), largest(series?.downstream ?? [], SERIES_LENGTH)))}
           </figcaption>
         </figure>
+        <DatagramTable series={series} />
       </section>
       <section class="panel" aria-labelledby="toxics-title">
         <div class="panel-head">

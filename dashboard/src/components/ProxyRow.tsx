@@ -1,6 +1,6 @@
 import { Component, createRef } from 'preact';
 import { LATENCY_PRESETS, presetLatency, setEnabled, setLatency, removeEveryToxic, togglePartition } from '../actions';
-import { attributesText, rate, toxicityText } from '../format';
+import { attributesText, perSecond, rate, toxicityText } from '../format';
 import { directionOf, isPartitioned, type ProxyInfo, type Series } from '../model';
 import { Sparkline } from './Sparkline';
 
@@ -26,6 +26,21 @@ function watch(): IntersectionObserver {
     { rootMargin: '300px 0px' },
   );
   return observer;
+}
+
+/** A udp proxy's datagrams per second sent on each way, and dropped both ways (the latest sample). */
+function DatagramRatesLine({ series }: { series: Series | undefined }) {
+  const datagrams = series?.datagrams;
+  if (!datagrams) return null;
+  const up = datagrams.upstream.sent.at(-1) ?? 0;
+  const down = datagrams.downstream.sent.at(-1) ?? 0;
+  const dropped = (datagrams.upstream.dropped.at(-1) ?? 0) + (datagrams.downstream.dropped.at(-1) ?? 0);
+  return (
+    <div class="rates datagrams" title="datagrams per second sent on each way, and dropped by toxics or limits">
+      <span class="up">↑ {perSecond(up)}</span> <span class="down">↓ {perSecond(down)}</span> datagrams/s
+      {dropped > 0 ? <span class="dropped">, {perSecond(dropped)} dropped</span> : null}
+    </div>
+  );
 }
 
 /** One proxy in the table, with its one-click faults. Off screen, it skips traffic updates. */
@@ -117,6 +132,7 @@ export class ProxyRow extends Component<Props> {
           <div class="rates">
             <span class="up">↑ {rate(up)}</span> <span class="down">↓ {rate(down)}</span>
           </div>
+          <DatagramRatesLine series={series} />
         </td>
         <td class="num">{connections}</td>
         <td class="actions">
