@@ -1,7 +1,8 @@
 /**
- * The `faultline` executable is bundled with smaller stand-ins for two dependencies of dependencies
- * (scripts/bundle/): they must answer as the packages they replace, and the built server must read
- * request bodies (plain, compressed, any declared charset) and word validation errors as before.
+ * The `faultline` executable is bundled with smaller or lazier stand-ins for dependencies of
+ * dependencies (scripts/bundle/): they must answer as the packages they replace, and the built server
+ * must read request bodies (plain, compressed, any declared charset), serve the dashboard's files with
+ * their types and word validation errors as before.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -57,6 +58,34 @@ describe('the iconv-lite stand-in', () => {
   });
 });
 
+interface MimeApi {
+  charset(type: string): string | false;
+  charsets: { lookup(type: string): string | false };
+  contentType(str: string): string | false;
+  extension(type: string): string | false;
+  lookup(path: string): string | false;
+  extensions: Record<string, string[]>;
+  types: Record<string, string>;
+}
+
+const mimeStandIn = require('../scripts/bundle/mime-types.cjs') as MimeApi;
+const mime = require(require.resolve('mime-types', { paths: [require.resolve('express')] })) as MimeApi;
+
+describe('the mime-types stand-in', () => {
+  it('answers as mime-types, from the same table, once something asks', () => {
+    for (const input of ['json', 'html', '.js', 'style.css', 'a/b/c.svg', 'application/json', 'text/x-unknown', 'nope', '']) {
+      expect(mimeStandIn.lookup(input)).toBe(mime.lookup(input));
+      expect(mimeStandIn.contentType(input)).toBe(mime.contentType(input));
+      expect(mimeStandIn.charset(input)).toBe(mime.charset(input));
+      expect(mimeStandIn.charsets.lookup(input)).toBe(mime.charsets.lookup(input));
+      expect(mimeStandIn.extension(input)).toBe(mime.extension(input));
+    }
+    expect(mimeStandIn.types).toBe(mime.types);
+    expect(mimeStandIn.extensions).toBe(mime.extensions);
+    expect(Object.keys(mimeStandIn).sort()).toEqual(Object.keys(mime).sort());
+  });
+});
+
 describe('the bundled server', () => {
   let server: FaultlineProcess;
   beforeAll(async () => {
@@ -78,6 +107,13 @@ describe('the bundled server', () => {
     });
     expect(res.status).toBe(201);
     expect(((await b.get('/proxies/gzip')).json as { upstream: string }).upstream).toBe('127.0.0.1:9');
+  });
+
+  it("serves the dashboard's files with their content types", async () => {
+    const page = await fetch(`${server.url}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    await page.arrayBuffer();
   });
 });
 
