@@ -86,6 +86,29 @@ describe('the mime-types stand-in', () => {
   });
 });
 
+interface QsApi {
+  parse(str: string, options?: object): unknown;
+  stringify(value: unknown, options?: object): string;
+  formats: object;
+}
+
+const qsStandIn = require('../scripts/bundle/qs.cjs') as QsApi;
+const qs = require(require.resolve('qs', { paths: [require.resolve('express')] })) as QsApi;
+
+describe('the qs stand-in', () => {
+  it('parses and writes query strings as qs does, with its options', () => {
+    for (const query of ['a=1&b=2', 'a[b][c]=d&e[]=1&e[]=2', 'x=%E2%9C%93&y', '']) {
+      expect(qsStandIn.parse(query)).toEqual(qs.parse(query));
+      expect(qsStandIn.parse(query, { allowPrototypes: true, arrayLimit: 1 })).toEqual(
+        qs.parse(query, { allowPrototypes: true, arrayLimit: 1 }),
+      );
+    }
+    expect(qsStandIn.stringify({ a: [1, 2], b: { c: 'd e' } })).toBe(qs.stringify({ a: [1, 2], b: { c: 'd e' } }));
+    expect(qsStandIn.formats).toBe(qs.formats);
+    expect(Object.keys(qsStandIn).sort()).toEqual(Object.keys(qs).sort());
+  });
+});
+
 describe('the bundled server', () => {
   let server: FaultlineProcess;
   beforeAll(async () => {
