@@ -299,16 +299,22 @@ export const engineConfigSchema = z
   .strict();
 
 /** A whole config file in Faultline's format. */
-function configSchemaOf(proxy: ReturnType<typeof proxyConfigSchemaOf>) {
+function configSchemaOf(proxy: () => ReturnType<typeof proxyConfigSchemaOf>) {
+  const proxyList = once(() =>
+    z
+      .array(proxy())
+      .max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` })
+      .default([]),
+  );
   return z
     .object({
       $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
       server: serverConfigSchema.prefault({}),
       engine: engineConfigSchema.prefault({}),
-      proxies: z
-        .array(proxy)
-        .max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` })
-        .default([]),
+      // Read when a file has proxies (or the JSON Schema is written), like a proxy's toxics.
+      get proxies() {
+        return proxyList();
+      },
     })
     .strict()
     .superRefine((config, ctx) => {
@@ -326,20 +332,28 @@ function configSchemaOf(proxy: ReturnType<typeof proxyConfigSchemaOf>) {
 export interface ConfigSchemas {
   config: ReturnType<typeof configSchemaOf>;
   /** Faultline's format, or Toxiproxy's bare array of proxies. */
-  file: z.ZodUnion<[ReturnType<typeof configSchemaOf>, z.ZodArray<ReturnType<typeof proxyConfigSchemaOf>>]>;
+  file: z.ZodUnion<readonly [ReturnType<typeof configSchemaOf>, z.ZodArray<ReturnType<typeof proxyConfigSchemaOf>>]>;
   proxy: ReturnType<typeof proxyConfigSchemaOf>;
   toxic: ReturnType<typeof toxicConfigSchemaOf>;
 }
 
-/** The schemas, built as they are first used: the toxic union only when a proxy's toxics are checked. */
+/**
+ * The schemas, built as they are first used: a proxy's schema when a file has proxies, the toxic
+ * union when a proxy has toxics.
+ */
 function schemasOf(toxics: ToxicLookup): ConfigSchemas {
   const toxic = once(() => toxicConfigSchemaOf(toxics));
-  const proxy = proxyConfigSchemaOf(toxics, toxic);
+  const proxy = once(() => proxyConfigSchemaOf(toxics, toxic));
   const config = configSchemaOf(proxy);
+  const file = once(() => z.union([config, z.array(proxy())]));
   return {
     config,
-    file: z.union([config, z.array(proxy)]),
-    proxy,
+    get file() {
+      return file();
+    },
+    get proxy() {
+      return proxy();
+    },
     get toxic() {
       return toxic();
     },
