@@ -1,7 +1,8 @@
 /**
- * The `faultline` executable is bundled with smaller stand-ins for two dependencies of dependencies
- * (scripts/bundle/): they must answer as the packages they replace, and the built server must read
- * request bodies (plain, compressed, any declared charset) and word validation errors as before.
+ * The `faultline` executable is bundled with smaller or lazier stand-ins for dependencies of
+ * dependencies (scripts/bundle/): they must answer as the packages they replace, and the built server
+ * must read request bodies (plain, compressed, any declared charset), serve the dashboard's files with
+ * their types and word validation errors as before.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -57,6 +58,57 @@ describe('the iconv-lite stand-in', () => {
   });
 });
 
+interface MimeApi {
+  charset(type: string): string | false;
+  charsets: { lookup(type: string): string | false };
+  contentType(str: string): string | false;
+  extension(type: string): string | false;
+  lookup(path: string): string | false;
+  extensions: Record<string, string[]>;
+  types: Record<string, string>;
+}
+
+const mimeStandIn = require('../scripts/bundle/mime-types.cjs') as MimeApi;
+const mime = require(require.resolve('mime-types', { paths: [require.resolve('express')] })) as MimeApi;
+
+describe('the mime-types stand-in', () => {
+  it('answers as mime-types, from the same table, once something asks', () => {
+    for (const input of ['json', 'html', '.js', 'style.css', 'a/b/c.svg', 'application/json', 'text/x-unknown', 'nope', '']) {
+      expect(mimeStandIn.lookup(input)).toBe(mime.lookup(input));
+      expect(mimeStandIn.contentType(input)).toBe(mime.contentType(input));
+      expect(mimeStandIn.charset(input)).toBe(mime.charset(input));
+      expect(mimeStandIn.charsets.lookup(input)).toBe(mime.charsets.lookup(input));
+      expect(mimeStandIn.extension(input)).toBe(mime.extension(input));
+    }
+    expect(mimeStandIn.types).toBe(mime.types);
+    expect(mimeStandIn.extensions).toBe(mime.extensions);
+    expect(Object.keys(mimeStandIn).sort()).toEqual(Object.keys(mime).sort());
+  });
+});
+
+interface QsApi {
+  parse(str: string, options?: object): unknown;
+  stringify(value: unknown, options?: object): string;
+  formats: object;
+}
+
+const qsStandIn = require('../scripts/bundle/qs.cjs') as QsApi;
+const qs = require(require.resolve('qs', { paths: [require.resolve('express')] })) as QsApi;
+
+describe('the qs stand-in', () => {
+  it('parses and writes query strings as qs does, with its options', () => {
+    for (const query of ['a=1&b=2', 'a[b][c]=d&e[]=1&e[]=2', 'x=%E2%9C%93&y', '']) {
+      expect(qsStandIn.parse(query)).toEqual(qs.parse(query));
+      expect(qsStandIn.parse(query, { allowPrototypes: true, arrayLimit: 1 })).toEqual(
+        qs.parse(query, { allowPrototypes: true, arrayLimit: 1 }),
+      );
+    }
+    expect(qsStandIn.stringify({ a: [1, 2], b: { c: 'd e' } })).toBe(qs.stringify({ a: [1, 2], b: { c: 'd e' } }));
+    expect(qsStandIn.formats).toBe(qs.formats);
+    expect(Object.keys(qsStandIn).sort()).toEqual(Object.keys(qs).sort());
+  });
+});
+
 describe('the bundled server', () => {
   let server: FaultlineProcess;
   beforeAll(async () => {
@@ -78,6 +130,13 @@ describe('the bundled server', () => {
     });
     expect(res.status).toBe(201);
     expect(((await b.get('/proxies/gzip')).json as { upstream: string }).upstream).toBe('127.0.0.1:9');
+  });
+
+  it("serves the dashboard's files with their content types", async () => {
+    const page = await fetch(`${server.url}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    await page.arrayBuffer();
   });
 });
 

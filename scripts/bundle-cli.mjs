@@ -3,9 +3,9 @@
 // worker. One file per command instead of some 500 modules: Node spends most of a start resolving,
 // reading and linking modules, and this roughly halves a server's time to ready. dist/src stays the
 // library (package.json "exports"); run by `npm run build` after tsc. What `serve` parses before
-// its first answer is what it waits for, so three modules of dependencies are replaced here by smaller
-// ones with the same exports (scripts/bundle/, each says why; e2e/bundle.test.ts holds them to it),
-// and mime-db's table is read as JSON.
+// its first answer is what it waits for, so five modules of dependencies are replaced here by smaller
+// or lazier ones with the same exports (scripts/bundle/, each says why; e2e/bundle.test.ts holds them
+// to it), and mime-db's table is read as JSON.
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -18,6 +18,8 @@ const STAND_INS = [
   { filter: /^body-parser$/, importer: /node_modules[\\/]express[\\/]/, path: here('./bundle/body-parser.cjs') },
   { filter: /^iconv-lite$/, importer: /node_modules[\\/](body-parser|raw-body)[\\/]/, path: here('./bundle/iconv-lite.cjs') },
   { filter: /^\.\.\/locales\/index\.js$/, importer: /node_modules[\\/]zod[\\/]v4[\\/]/, path: here('./bundle/zod-locales.mjs') },
+  { filter: /^mime-types$/, importer: /node_modules[\\/]/, path: here('./bundle/mime-types.cjs') },
+  { filter: /^qs$/, importer: /node_modules[\\/]express[\\/]/, path: here('./bundle/qs.cjs') },
 ];
 
 /** @type {import('esbuild').Plugin} */

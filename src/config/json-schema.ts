@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from 'zod';
-import { configFileSchema } from './schema.js';
+import { configSchemas } from './schema.js';
 
 /** Where the generated schema is committed, relative to the repository root. */
 export const SCHEMA_PATH = 'configs/schema/faultline.schema.json';
@@ -39,7 +39,7 @@ export function jsonSchemaText(schema: z.ZodType, meta: { title: string; descrip
 /** The config file JSON Schema, as the text that is committed. */
 export function configJsonSchemaText(): string {
   return jsonSchemaText(
-    configFileSchema,
+    configSchemas().file,
     {
       title: 'Faultline config',
       description:

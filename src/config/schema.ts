@@ -14,7 +14,7 @@ import { LOG_LEVELS } from '../logging/pino-logger.js';
 import { ToxicRegistry } from '../toxics/registry.js';
 import { tlsSchema } from '../tls/settings.js';
 import { TLS_LAYER } from '../tls/toxics/tls-layer.js';
-import type { AnyToxicDefinition, ToxicLookup } from '../core/toxic-contract.js';
+import { once, type AnyToxicDefinition, type ToxicLookup } from '../core/toxic-contract.js';
 
 /** The default admin API address: loopback only, so nothing outside the machine can reach it. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -47,6 +47,8 @@ const count = (unit: string) => whole().min(0).max(Number.MAX_SAFE_INTEGER).desc
 
 function toxicSchema(definition: AnyToxicDefinition) {
   const http = definition.layer === 'http' || definition.layer === 'http2';
+  // One schema however often zod reads the field (each copy of the object schema reads it once).
+  const attributes = once(() => definition.attributes.strict().optional());
   return z
     .object({
       name: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('Unique per proxy; default "<type>_<stream>".'),
@@ -63,7 +65,10 @@ function toxicSchema(definition: AnyToxicDefinition) {
         .describe(
           http ? 'Probability (0–1) that the toxic applies to a request.' : 'Probability (0–1) that the toxic applies to a connection.',
         ),
-      attributes: definition.attributes.strict().optional(),
+      // Read when the toxic union is first used: a config without toxics builds no attribute schema.
+      get attributes() {
+        return attributes();
+      },
     })
     .strict()
     .describe(definition.summary);
@@ -105,8 +110,11 @@ function layersOf(proxy: { protocol?: string; tls?: { listen?: unknown } | undef
   return proxy.tls?.listen && layers.includes('stream') ? [...layers, TLS_LAYER] : layers;
 }
 
-/** One proxy in a config file. */
-function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof toxicConfigSchemaOf>) {
+/** One proxy in a config file; `toxicConfig` is called when a proxy's toxics are first checked. */
+function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: () => ReturnType<typeof toxicConfigSchemaOf>) {
+  const toxicList = once(() =>
+    z.array(toxicConfig()).default([]).describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
+  );
   return (
     z
       .object({
@@ -130,10 +138,9 @@ function proxyConfigSchemaOf(toxics: ToxicLookup, toxicConfig: ReturnType<typeof
           .optional()
           .describe('udp proxies: ms a flow may go without a datagram either way before it ends (default 60000).'),
         tls: tlsSchema.optional(),
-        toxics: z
-          .array(toxicConfig)
-          .default([])
-          .describe(`Toxics applied at startup, in order (at most ${MAX_TOXICS_PER_DIRECTION} per direction).`),
+        get toxics() {
+          return toxicList();
+        },
       })
       .strict()
       .superRefine((proxy, ctx) => {
@@ -292,16 +299,22 @@ export const engineConfigSchema = z
   .strict();
 
 /** A whole config file in Faultline's format. */
-function configSchemaOf(proxy: ReturnType<typeof proxyConfigSchemaOf>) {
+function configSchemaOf(proxy: () => ReturnType<typeof proxyConfigSchemaOf>) {
+  const proxyList = once(() =>
+    z
+      .array(proxy())
+      .max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` })
+      .default([]),
+  );
   return z
     .object({
       $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
       server: serverConfigSchema.prefault({}),
       engine: engineConfigSchema.prefault({}),
-      proxies: z
-        .array(proxy)
-        .max(MAX_PROXIES, { error: `at most ${MAX_PROXIES} proxies` })
-        .default([]),
+      // Read when a file has proxies (or the JSON Schema is written), like a proxy's toxics.
+      get proxies() {
+        return proxyList();
+      },
     })
     .strict()
     .superRefine((config, ctx) => {
@@ -319,24 +332,41 @@ function configSchemaOf(proxy: ReturnType<typeof proxyConfigSchemaOf>) {
 export interface ConfigSchemas {
   config: ReturnType<typeof configSchemaOf>;
   /** Faultline's format, or Toxiproxy's bare array of proxies. */
-  file: z.ZodUnion<[ReturnType<typeof configSchemaOf>, z.ZodArray<ReturnType<typeof proxyConfigSchemaOf>>]>;
+  file: z.ZodUnion<readonly [ReturnType<typeof configSchemaOf>, z.ZodArray<ReturnType<typeof proxyConfigSchemaOf>>]>;
   proxy: ReturnType<typeof proxyConfigSchemaOf>;
   toxic: ReturnType<typeof toxicConfigSchemaOf>;
 }
 
+/**
+ * The schemas, built as they are first used: a proxy's schema when a file has proxies, the toxic
+ * union when a proxy has toxics.
+ */
 function schemasOf(toxics: ToxicLookup): ConfigSchemas {
-  const toxic = toxicConfigSchemaOf(toxics);
-  const proxy = proxyConfigSchemaOf(toxics, toxic);
+  const toxic = once(() => toxicConfigSchemaOf(toxics));
+  const proxy = once(() => proxyConfigSchemaOf(toxics, toxic));
   const config = configSchemaOf(proxy);
-  return { config, file: z.union([config, z.array(proxy)]), proxy, toxic };
+  const file = once(() => z.union([config, z.array(proxy())]));
+  return {
+    config,
+    get file() {
+      return file();
+    },
+    get proxy() {
+      return proxy();
+    },
+    get toxic() {
+      return toxic();
+    },
+  };
 }
 
-const builtin = schemasOf(ToxicRegistry.builtin);
+/** Built on the first call of {@link configSchemas}, not when this module is imported. */
+const builtin = once(() => schemasOf(ToxicRegistry.builtin));
 const custom = new WeakMap<ToxicLookup, ConfigSchemas>();
 
 /** The config schemas that accept the toxic types of `toxics` (default: the built-in ones). */
 export function configSchemas(toxics?: ToxicLookup): ConfigSchemas {
-  if (toxics === undefined || toxics === ToxicRegistry.builtin) return builtin;
+  if (toxics === undefined || toxics === ToxicRegistry.builtin) return builtin();
   let schemas = custom.get(toxics);
   if (!schemas) {
     schemas = schemasOf(toxics);
@@ -345,21 +375,12 @@ export function configSchemas(toxics?: ToxicLookup): ConfigSchemas {
   return schemas;
 }
 
-/** One toxic in a config file, of a built-in type. */
-export const toxicConfigSchema = builtin.toxic;
-/** One proxy in a config file. */
-export const proxyConfigSchema = builtin.proxy;
-/** A whole config file in Faultline's format. */
-export const configSchema = builtin.config;
-/** What a file may hold: Faultline's format, or Toxiproxy's bare array of proxies. */
-export const configFileSchema = builtin.file;
-
 /** A validated config. */
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.infer<ConfigSchemas['config']>;
 /** A validated proxy with its toxics. */
-export type ProxyDefinition = z.infer<typeof proxyConfigSchema>;
+export type ProxyDefinition = z.infer<ConfigSchemas['proxy']>;
 /** A validated toxic of a proxy. */
-export type ToxicConfig = z.infer<typeof toxicConfigSchema>;
+export type ToxicConfig = z.infer<ConfigSchemas['toxic']>;
 /** Server settings. */
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 /** Engine settings. */

@@ -90,9 +90,35 @@ export interface ToxicDefinition<S extends z.ZodObject = z.ZodObject> extends To
   create(attrs: z.infer<S>, ctx: StageContext): ToxicStage<z.infer<S>>;
 }
 
+/**
+ * A definition as the `define…Toxic` functions take it: `attributes` is the schema, or a function
+ * that builds it. A function is called once, on the first read of `attributes`, so importing the
+ * toxics builds no schema: a server that never sees a toxic of a type never builds its schema.
+ */
+export type DefinitionInput<D extends ToxicDescription> = Omit<D, 'attributes'> & {
+  readonly attributes: D['attributes'] | (() => D['attributes']);
+};
+
+/** A function that builds a value on its first call and returns that same value from then on. */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+/** The definition, with `attributes` built on its first read when it was given as a function. */
+export function withLazyAttributes<D extends ToxicDescription>(definition: DefinitionInput<D>): D {
+  const given = definition.attributes;
+  if (typeof given !== 'function') return definition as D;
+  const attributes = once(given);
+  return Object.defineProperty({ ...definition }, 'attributes', { get: attributes, enumerable: true }) as unknown as D;
+}
+
 /** Ties a toxic's type, attribute schema and factory together, keeping the attribute types. */
-export function defineToxic<S extends z.ZodObject>(definition: ToxicDefinition<S>): ToxicDefinition<S> {
-  return definition;
+export function defineToxic<S extends z.ZodObject>(definition: DefinitionInput<ToxicDefinition<S>>): ToxicDefinition<S> {
+  return withLazyAttributes(definition);
 }
 
 /**

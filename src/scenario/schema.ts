@@ -381,7 +381,7 @@ export const httpCheck = z.strictObject({
     .string()
     .regex(HTTP_TOKEN, { error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST` })
     .default('GET'),
-  headers: namedRecord(headerName, headerValue).optional(),
+  headers: namedRecord(headerName(), headerValue()).optional(),
   body: z.string().optional().describe('Request body.'),
   status: z
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])

@@ -3,10 +3,11 @@ import { wholeNumber } from './attributes.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  rate: wholeNumber('KB/s').describe('the rate limit, with 1 KB = 1000 bytes; 0 = unlimited, as in Toxiproxy'),
-});
-type BandwidthAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    rate: wholeNumber('KB/s').describe('the rate limit, with 1 KB = 1000 bytes; 0 = unlimited, as in Toxiproxy'),
+  });
+type BandwidthAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Large chunks leave in pieces of at most this much transmission time, so delivery stays smooth. */
 const PIECE_MS = 20;

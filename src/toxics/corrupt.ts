@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { fraction } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  rate: fraction(0.001, 'a probability from 0 to 1').describe('probability that a byte has one of its bits flipped'),
-});
-type CorruptAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    rate: fraction(0.001, 'a probability from 0 to 1').describe('probability that a byte has one of its bits flipped'),
+  });
+type CorruptAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Clean bytes before the next corrupted one: geometric, so each chunk costs one draw per flip. */
 export function cleanRun(rate: number, u: number): number {

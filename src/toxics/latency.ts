@@ -4,22 +4,23 @@ import { DelaySampler, DISTRIBUTIONS } from './distributions.js';
 import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z
-  .object({
-    latency: wholeNumber('ms').describe('the mean delay'),
-    jitter: wholeNumber('ms').describe('the spread of the delay; its exact meaning depends on `distribution`'),
-    distribution: z
-      .enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` })
-      .default('uniform')
-      .describe("the shape of the delay; `uniform` is Toxiproxy's"),
-    correlation: fraction(0, 'a correlation from 0 to 1').describe('how much each delay leans on the previous one'),
-  })
-  .superRefine((a, issues) => {
-    if (a.distribution === 'lognormal' && a.jitter > 0 && a.latency === 0) {
-      issues.addIssue({ code: 'custom', path: ['latency'], message: 'lognormal needs a mean latency above 0 (ms)' });
-    }
-  });
-type LatencyAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z
+    .object({
+      latency: wholeNumber('ms').describe('the mean delay'),
+      jitter: wholeNumber('ms').describe('the spread of the delay; its exact meaning depends on `distribution`'),
+      distribution: z
+        .enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` })
+        .default('uniform')
+        .describe("the shape of the delay; `uniform` is Toxiproxy's"),
+      correlation: fraction(0, 'a correlation from 0 to 1').describe('how much each delay leans on the previous one'),
+    })
+    .superRefine((a, issues) => {
+      if (a.distribution === 'lognormal' && a.jitter > 0 && a.latency === 0) {
+        issues.addIssue({ code: 'custom', path: ['latency'], message: 'lognormal needs a mean latency above 0 (ms)' });
+      }
+    });
+type LatencyAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * Holds each chunk until `arrival + delay`. Release times never go backwards

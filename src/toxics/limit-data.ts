@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  bytes: wholeNumber('bytes').describe('bytes let through in this direction before the connection is closed'),
-});
-type LimitDataAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    bytes: wholeNumber('bytes').describe('bytes let through in this direction before the connection is closed'),
+  });
+type LimitDataAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Counts bytes per connection; the count survives updates, so lowering the limit takes effect. */
 class LimitDataStage implements ToxicStage<LimitDataAttributes> {

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  time: wholeNumber('ms').describe('lifetime of the connection; 0 closes it at once'),
-});
-type LimitTimeAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    time: wholeNumber('ms').describe('lifetime of the connection; 0 closes it at once'),
+  });
+type LimitTimeAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Passes data untouched and closes the connection `time` ms after the stage started. */
 class LimitTimeStage implements ToxicStage<LimitTimeAttributes> {

@@ -7,24 +7,29 @@ import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-c
 /** Without `give_up`, a segment still gets through after this many losses in a row (Linux retries ~15 times). */
 export const MAX_LOSSES = 16;
 
-const attributes = z
-  .object({
-    rate: fraction(0.01, 'a probability from 0 to 1').describe('probability that a segment is lost'),
-    burst: decimal('segments', { min: 1, fallback: 1 }).describe('mean length of a loss burst; 1 = independent losses'),
-    segment: wholeNumber('bytes', { min: 1, fallback: 1460 }).describe('the largest virtual segment (an MSS)'),
-    rtt: wholeNumber('ms', { fallback: 50 }).describe('round-trip time: the cost of a fast retransmit'),
-    rto: wholeNumber('ms', { min: 1, fallback: 200 }).describe("retransmission timeout (Linux's minimum), doubled on each repeated loss"),
-    max_rto: wholeNumber('ms', { fallback: 120_000 }).describe("cap of the doubling timeout (Linux's `TCP_RTO_MAX`); at least `rto`"),
-    give_up: wholeNumber('losses').describe('losses of one segment in a row after which both sides are reset; 0 = never'),
-  })
-  .superRefine((a, issues) => {
-    if (a.max_rto < a.rto) issues.addIssue({ code: 'custom', path: ['max_rto'], message: `must be at least rto (${a.rto} ms)` });
-    if (a.burst > 1 && a.rate > maxRateForBurst(a.burst)) {
-      const most = maxRateForBurst(a.burst).toFixed(3);
-      issues.addIssue({ code: 'custom', path: ['rate'], message: `a mean burst of ${a.burst} segments allows a rate of at most ${most}` });
-    }
-  });
-type LossAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z
+    .object({
+      rate: fraction(0.01, 'a probability from 0 to 1').describe('probability that a segment is lost'),
+      burst: decimal('segments', { min: 1, fallback: 1 }).describe('mean length of a loss burst; 1 = independent losses'),
+      segment: wholeNumber('bytes', { min: 1, fallback: 1460 }).describe('the largest virtual segment (an MSS)'),
+      rtt: wholeNumber('ms', { fallback: 50 }).describe('round-trip time: the cost of a fast retransmit'),
+      rto: wholeNumber('ms', { min: 1, fallback: 200 }).describe("retransmission timeout (Linux's minimum), doubled on each repeated loss"),
+      max_rto: wholeNumber('ms', { fallback: 120_000 }).describe("cap of the doubling timeout (Linux's `TCP_RTO_MAX`); at least `rto`"),
+      give_up: wholeNumber('losses').describe('losses of one segment in a row after which both sides are reset; 0 = never'),
+    })
+    .superRefine((a, issues) => {
+      if (a.max_rto < a.rto) issues.addIssue({ code: 'custom', path: ['max_rto'], message: `must be at least rto (${a.rto} ms)` });
+      if (a.burst > 1 && a.rate > maxRateForBurst(a.burst)) {
+        const most = maxRateForBurst(a.burst).toFixed(3);
+        issues.addIssue({
+          code: 'custom',
+          path: ['rate'],
+          message: `a mean burst of ${a.burst} segments allows a rate of at most ${most}`,
+        });
+      }
+    });
+type LossAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Cuts chunks into segments, loses some, and delivers each lost one late, with every later byte behind it. */
 class LossStage implements ToxicStage<LossAttributes>, RetransmitTimers {

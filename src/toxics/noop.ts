@@ -6,7 +6,7 @@ export const noop = defineToxic({
   type: 'noop',
   summary: 'Passes data through unchanged.',
   destructive: false,
-  attributes: z.object({}),
+  attributes: () => z.object({}),
   create: (_attrs, ctx) => ({
     heldBytes: 0,
     onChunk: (buf) => ctx.push(buf),

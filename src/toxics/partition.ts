@@ -3,10 +3,11 @@ import { wholeNumber } from './attributes.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  max_stall: wholeNumber('ms').describe('how long the cut may last before both sides are reset; 0 = until the toxic is removed'),
-});
-type PartitionAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    max_stall: wholeNumber('ms').describe('how long the cut may last before both sides are reset; 0 = until the toxic is removed'),
+  });
+type PartitionAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * Stops reading the source, so the sender's socket buffers fill and its writes block, as in a real

@@ -3,18 +3,19 @@ import { wholeNumber } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z
-  .object({
-    every: wholeNumber('ms', { min: 1, fallback: 1000 }).describe('period: a stall starts at every multiple of it'),
-    duration: wholeNumber('ms', { fallback: 100 }).describe('how long each stall lasts'),
-    jitter: wholeNumber('ms').describe('each stall lasts `duration` ± up to `jitter` ms (uniform)'),
-  })
-  .superRefine((a, issues) => {
-    if (a.duration + a.jitter >= a.every) {
-      issues.addIssue({ code: 'custom', path: ['duration'], message: `duration + jitter must be less than every (${a.every} ms)` });
-    }
-  });
-type PauseAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z
+    .object({
+      every: wholeNumber('ms', { min: 1, fallback: 1000 }).describe('period: a stall starts at every multiple of it'),
+      duration: wholeNumber('ms', { fallback: 100 }).describe('how long each stall lasts'),
+      jitter: wholeNumber('ms').describe('each stall lasts `duration` ± up to `jitter` ms (uniform)'),
+    })
+    .superRefine((a, issues) => {
+      if (a.duration + a.jitter >= a.every) {
+        issues.addIssue({ code: 'custom', path: ['duration'], message: `duration + jitter must be less than every (${a.every} ms)` });
+      }
+    });
+type PauseAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * Stall windows are `[k·every, k·every + d_k)` on the proxy's monotonic clock, so every connection

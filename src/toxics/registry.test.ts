@@ -83,6 +83,31 @@ describe('ToxicRegistry', () => {
   });
 });
 
+describe('attribute schemas', () => {
+  it('are built on the first read of attributes, once, when given as a function', () => {
+    let builds = 0;
+    const lazy = defineToxic({
+      type: 'lazy_upcase',
+      summary: 'Upper-cases ASCII letters after the first skip bytes.',
+      destructive: 'alters bytes',
+      attributes: () => {
+        builds++;
+        return z.object({ skip: wholeNumber('bytes') });
+      },
+      create: upcase.create,
+    });
+    expect(builds).toBe(0);
+    expect(lazy.attributes.parse({})).toEqual({ skip: 0 });
+    expect(lazy.attributes).toBe(lazy.attributes);
+    expect(builds).toBe(1);
+    expect(Object.keys(lazy)).toEqual(Object.keys(upcase));
+  });
+
+  it('of every built-in toxic are one schema per definition, whatever reads it', () => {
+    for (const definition of ToxicRegistry.builtin.definitions) expect(definition.attributes).toBe(definition.attributes);
+  });
+});
+
 describe('custom toxics in an engine', () => {
   let echo: TestServer | undefined;
   let server: RunningServer | undefined;

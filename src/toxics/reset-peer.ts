@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { wholeNumber } from './attributes.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  timeout: wholeNumber('ms').describe('time between the first data (or end of stream) and the reset'),
-});
-type ResetPeerAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    timeout: wholeNumber('ms').describe('time between the first data (or end of stream) and the reset'),
+  });
+type ResetPeerAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Waits for the first chunk or end in this direction, drops it, then resets both peers. */
 class ResetPeerStage implements ToxicStage<ResetPeerAttributes> {

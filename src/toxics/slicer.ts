@@ -3,12 +3,13 @@ import { wholeNumber } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  average_size: wholeNumber('bytes').describe('the mean slice size; 0 slices down to single bytes'),
-  size_variation: wholeNumber('bytes').describe('slices vary by up to ± this many bytes around the mean'),
-  delay: wholeNumber('µs').describe('the pause between slices, in microseconds'),
-});
-type SlicerAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    average_size: wholeNumber('bytes').describe('the mean slice size; 0 slices down to single bytes'),
+    size_variation: wholeNumber('bytes').describe('slices vary by up to ± this many bytes around the mean'),
+    delay: wholeNumber('µs').describe('the pause between slices, in microseconds'),
+  });
+type SlicerAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * Where to cut a chunk of `length` bytes: recursive bisection, each cut moved by up to

@@ -7,9 +7,10 @@ export const slowClose = defineToxic({
   type: 'slow_close',
   summary: 'Delays the close (FIN) of the stream by delay milliseconds.',
   destructive: false,
-  attributes: z.object({
-    delay: wholeNumber('ms').describe('how long the FIN is held'),
-  }),
+  attributes: () =>
+    z.object({
+      delay: wholeNumber('ms').describe('how long the FIN is held'),
+    }),
   create: (attrs, ctx) => ({
     heldBytes: 0,
     onChunk: (buf) => ctx.push(buf),

@@ -3,10 +3,11 @@ import { wholeNumber } from './attributes.js';
 import { TimedQueue } from './timed-queue.js';
 import { defineToxic, type StageContext, type ToxicStage } from '../core/toxic-contract.js';
 
-const attributes = z.object({
-  delay: wholeNumber('ms').describe('how long the first data of the connection waits'),
-});
-type SlowOpenAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    delay: wholeNumber('ms').describe('how long the first data of the connection waits'),
+  });
+type SlowOpenAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Holds the first chunk `delay` ms from its arrival, and whatever follows it meanwhile; then passes everything. */
 class SlowOpenStage implements ToxicStage<SlowOpenAttributes> {

@@ -11,11 +11,12 @@ export const timeout = defineToxic({
   type: 'timeout',
   summary: 'Drops all data; closes the connection after timeout ms (0 = never). Removing it closes too.',
   destructive: 'drops every byte while active and closes the connection after the timeout or on removal',
-  attributes: z.object({
-    timeout: wholeNumber('ms').describe(
-      'time until the connection is closed; 0 = never (it stays open and silent until the toxic is removed)',
-    ),
-  }),
+  attributes: () =>
+    z.object({
+      timeout: wholeNumber('ms').describe(
+        'time until the connection is closed; 0 = never (it stays open and silent until the toxic is removed)',
+      ),
+    }),
   create: (attrs, ctx) => {
     // An update restarts the countdown, as in Toxiproxy.
     const restart = (timeoutMs: number): void => {

@@ -19,59 +19,60 @@ const signedPpm = (what: string, min: number, fallback: number) =>
     .default(fallback)
     .meta({ unit: 'ppm' });
 
-const attributes = z.object({
-  offset: z
-    .number({ error: (issue) => `expected offset in ms (a whole number), got ${JSON.stringify(issue.input)}` })
-    .int({ error: 'expected offset as a whole number of ms' })
-    .min(-MAX_OFFSET, { error: 'offset must be within ±100 years (ms)' })
-    .max(MAX_OFFSET, { error: 'offset must be within ±100 years (ms)' })
-    .default(0)
-    .meta({ unit: 'ms', description: 'the skew when added, signed: `-300000` = the server is 5 minutes behind' }),
-  drift: signedPpm('drift', -1_000_000, 0).describe(
-    'signed: the skew grows by this many millionths of elapsed time (500 = +1.8 s an hour)',
-  ),
-  slew: signedPpm('slew', 1, 500).describe('how fast an update without `jump` closes the gap to a new offset'),
-  jump: z
-    .boolean({ error: 'expected jump as true or false' })
-    .default(false)
-    .describe('while true, updates step the clock to the new settings'),
-  freeze_at: z
-    .string()
-    .superRefine((v, ctx) => {
-      if (v === '') return;
-      const at = parseRfc3339(v);
-      if (at === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected an RFC 3339 instant with a zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(v)}`,
-        });
-      else if (at < 0 || at > MAX_HTTP_DATE) ctx.addIssue({ code: 'custom', message: 'freeze_at must lie between 1970 and 9999' });
-    })
-    .default('')
-    .meta({ unit: 'RFC 3339', description: 'fake-now stays at this instant (`2030-01-01T00:00:00Z`); empty = the clock runs' }),
-  shift_headers: z
-    .array(
-      z.preprocess(
-        (v) => (typeof v === 'string' ? v.toLowerCase() : v),
-        z.enum(SHIFTABLE, { error: `expected one of ${SHIFTABLE.join(', ')}` }),
-      ),
-    )
-    .default([])
-    .describe('also shift `last-modified`, `expires`, `retry-after` (date form only) by the same skew'),
-  mark: z
-    .boolean({ error: 'expected mark as true or false' })
-    .default(false)
-    .describe('add `X-Faultline-Injected: clock_skew=-300s` (the skew, rounded to seconds)'),
-  request_header: editableHeaderName
-    .default('X-Faultline-Now')
-    .meta({ unit: 'header name', description: 'upstream: the header carrying fake-now (copies clients send are removed)' }),
-  request_format: z
-    .enum(['rfc3339', 'epoch_ms'], { error: 'expected request_format rfc3339 or epoch_ms' })
-    .default('rfc3339')
-    .describe('upstream: `2030-01-01T00:00:00.000Z` or `1893456000000`'),
-  match: matchAttribute,
-});
-type SkewAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    offset: z
+      .number({ error: (issue) => `expected offset in ms (a whole number), got ${JSON.stringify(issue.input)}` })
+      .int({ error: 'expected offset as a whole number of ms' })
+      .min(-MAX_OFFSET, { error: 'offset must be within ±100 years (ms)' })
+      .max(MAX_OFFSET, { error: 'offset must be within ±100 years (ms)' })
+      .default(0)
+      .meta({ unit: 'ms', description: 'the skew when added, signed: `-300000` = the server is 5 minutes behind' }),
+    drift: signedPpm('drift', -1_000_000, 0).describe(
+      'signed: the skew grows by this many millionths of elapsed time (500 = +1.8 s an hour)',
+    ),
+    slew: signedPpm('slew', 1, 500).describe('how fast an update without `jump` closes the gap to a new offset'),
+    jump: z
+      .boolean({ error: 'expected jump as true or false' })
+      .default(false)
+      .describe('while true, updates step the clock to the new settings'),
+    freeze_at: z
+      .string()
+      .superRefine((v, ctx) => {
+        if (v === '') return;
+        const at = parseRfc3339(v);
+        if (at === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected an RFC 3339 instant with a zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(v)}`,
+          });
+        else if (at < 0 || at > MAX_HTTP_DATE) ctx.addIssue({ code: 'custom', message: 'freeze_at must lie between 1970 and 9999' });
+      })
+      .default('')
+      .meta({ unit: 'RFC 3339', description: 'fake-now stays at this instant (`2030-01-01T00:00:00Z`); empty = the clock runs' }),
+    shift_headers: z
+      .array(
+        z.preprocess(
+          (v) => (typeof v === 'string' ? v.toLowerCase() : v),
+          z.enum(SHIFTABLE, { error: `expected one of ${SHIFTABLE.join(', ')}` }),
+        ),
+      )
+      .default([])
+      .describe('also shift `last-modified`, `expires`, `retry-after` (date form only) by the same skew'),
+    mark: z
+      .boolean({ error: 'expected mark as true or false' })
+      .default(false)
+      .describe('add `X-Faultline-Injected: clock_skew=-300s` (the skew, rounded to seconds)'),
+    request_header: editableHeaderName()
+      .default('X-Faultline-Now')
+      .meta({ unit: 'header name', description: 'upstream: the header carrying fake-now (copies clients send are removed)' }),
+    request_format: z
+      .enum(['rfc3339', 'epoch_ms'], { error: 'expected request_format rfc3339 or epoch_ms' })
+      .default('rfc3339')
+      .describe('upstream: `2030-01-01T00:00:00.000Z` or `1893456000000`'),
+    match: matchAttribute(),
+  });
+type SkewAttributes = z.infer<ReturnType<typeof attributes>>;
 
 function settingsOf(attrs: SkewAttributes): SkewSettings {
   return {

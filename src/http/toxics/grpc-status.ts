@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { once } from '../../core/toxic-contract.js';
 
 /** The codes by name, in number order (index = code). */
 export const GRPC_STATUS_NAMES = [
@@ -29,17 +30,19 @@ export const GRPC_STATUS_NAMES = [
 const problem = `expected a gRPC status: a code from 0 to 16 or its name (${GRPC_STATUS_NAMES.join(', ')})`;
 
 /** A gRPC status as a number or a name (any case), read as its number; null = not a gRPC answer. */
-export const grpcStatus = z
-  .union([z.number(), z.string(), z.null()], { error: problem })
-  .transform((value, ctx) => {
-    if (value === null) return null;
-    const code = typeof value === 'string' ? GRPC_STATUS_NAMES.indexOf(value.toUpperCase() as never) : value;
-    if (Number.isInteger(code) && code >= 0 && code < GRPC_STATUS_NAMES.length) return code;
-    ctx.addIssue({ code: 'custom', message: `${problem}, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  })
-  .default(null)
-  .meta({ unit: 'code or name', defaultText: 'none' });
+export const grpcStatus = once(() =>
+  z
+    .union([z.number(), z.string(), z.null()], { error: problem })
+    .transform((value, ctx) => {
+      if (value === null) return null;
+      const code = typeof value === 'string' ? GRPC_STATUS_NAMES.indexOf(value.toUpperCase() as never) : value;
+      if (Number.isInteger(code) && code >= 0 && code < GRPC_STATUS_NAMES.length) return code;
+      ctx.addIssue({ code: 'custom', message: `${problem}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    })
+    .default(null)
+    .meta({ unit: 'code or name', defaultText: 'none' }),
+);
 
 /** `grpc-message` as the gRPC spec writes it: percent-encoded outside printable ASCII and `%`. */
 export function encodeGrpcMessage(message: string): string {

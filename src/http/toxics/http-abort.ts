@@ -6,29 +6,30 @@ import { defineHttpToxic, type HttpReply, type HttpToxic, type HttpVerdict } fro
 
 const MAX_BODY = 64 * 1024;
 
-const attributes = z.object({
-  status: statusCode(503).describe('a registered final status, 200–599 (unknown codes are a 400)'),
-  body: z
-    .string({ error: (issue) => `expected the body as a string, got ${typeof issue.input}` })
-    .max(MAX_BODY, { error: `body longer than ${MAX_BODY} characters` })
-    .default('')
-    .describe("the answer's body (at most 64 KiB); `Content-Type: text/plain; charset=utf-8` unless `headers` sets one"),
-  headers: headerMap.describe('extra answer headers, e.g. `Retry-After`'),
-  reset: z
-    .boolean({ error: 'expected reset as true or false' })
-    .default(false)
-    .describe("reset the client's connection (RST) instead of answering"),
-  grpc_status: grpcStatus.describe(
-    'http2 proxies: answer as a gRPC server, trailers-only with HTTP 200 and this status (`14` or `UNAVAILABLE`); `status` and `body` are not used. Ignored on http proxies',
-  ),
-  grpc_message: z
-    .string({ error: (issue) => `expected grpc_message as a string, got ${typeof issue.input}` })
-    .max(1024, { error: 'grpc_message longer than 1024 characters' })
-    .default('')
-    .describe('with `grpc_status`: the `grpc-message` the client sees (percent-encoded on the wire)'),
-  match: matchAttribute,
-});
-type AbortAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    status: statusCode(503).describe('a registered final status, 200–599 (unknown codes are a 400)'),
+    body: z
+      .string({ error: (issue) => `expected the body as a string, got ${typeof issue.input}` })
+      .max(MAX_BODY, { error: `body longer than ${MAX_BODY} characters` })
+      .default('')
+      .describe("the answer's body (at most 64 KiB); `Content-Type: text/plain; charset=utf-8` unless `headers` sets one"),
+    headers: headerMap().describe('extra answer headers, e.g. `Retry-After`'),
+    reset: z
+      .boolean({ error: 'expected reset as true or false' })
+      .default(false)
+      .describe("reset the client's connection (RST) instead of answering"),
+    grpc_status: grpcStatus().describe(
+      'http2 proxies: answer as a gRPC server, trailers-only with HTTP 200 and this status (`14` or `UNAVAILABLE`); `status` and `body` are not used. Ignored on http proxies',
+    ),
+    grpc_message: z
+      .string({ error: (issue) => `expected grpc_message as a string, got ${typeof issue.input}` })
+      .max(1024, { error: 'grpc_message longer than 1024 characters' })
+      .default('')
+      .describe('with `grpc_status`: the `grpc-message` the client sees (percent-encoded on the wire)'),
+    match: matchAttribute(),
+  });
+type AbortAttributes = z.infer<ReturnType<typeof attributes>>;
 
 function replyOf(attrs: AbortAttributes): HttpReply {
   const headers: Array<readonly [string, string]> = Object.entries(attrs.headers);

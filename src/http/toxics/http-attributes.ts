@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { once } from '../../core/toxic-contract.js';
 
 /** RFC 9110 `token`: what header names and methods are made of. */
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -32,21 +33,27 @@ export function isHeaderName(name: string): boolean {
 }
 
 /** A header field name (RFC 9110 token). */
-export const headerName = z.string().refine(isHeaderName, {
-  error: (issue) =>
-    `invalid header name ${JSON.stringify(issue.input)}: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`,
-});
+export const headerName = once(() =>
+  z.string().refine(isHeaderName, {
+    error: (issue) =>
+      `invalid header name ${JSON.stringify(issue.input)}: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, colons or control characters)`,
+  }),
+);
 
 /** A header name a toxic may set or remove: valid, and not one the proxy manages. */
-export const editableHeaderName = headerName.refine((name) => !MANAGED_HEADERS.includes(name.toLowerCase()), {
-  error: (issue) => `header ${JSON.stringify(issue.input)} frames the message or the connection; the proxy manages it`,
-});
+export const editableHeaderName = once(() =>
+  headerName().refine((name) => !MANAGED_HEADERS.includes(name.toLowerCase()), {
+    error: (issue) => `header ${JSON.stringify(issue.input)} frames the message or the connection; the proxy manages it`,
+  }),
+);
 
 /** A header field value: no CR, LF or other control characters except tab. */
-export const headerValue = z
-  .string({ error: (issue) => `expected a header value (a string), got ${typeof issue.input}` })
-  .max(8192, { error: 'header value longer than 8192 characters' })
-  .refine((v) => FIELD_VALUE.test(v), { error: 'invalid header value: control characters (CR, LF, NUL …) are not allowed' });
+export const headerValue = once(() =>
+  z
+    .string({ error: (issue) => `expected a header value (a string), got ${typeof issue.input}` })
+    .max(8192, { error: 'header value longer than 8192 characters' })
+    .refine((v) => FIELD_VALUE.test(v), { error: 'invalid header value: control characters (CR, LF, NUL …) are not allowed' }),
+);
 
 /**
  * `{ "Name": value, … }` whose keys must pass `names`; a bad key is reported at its own path with the
@@ -62,15 +69,17 @@ export function namedRecord<V extends z.ZodType>(names: z.ZodType<string>, value
 }
 
 /** `{ "Name": "value", … }` with names a toxic may set. */
-export const headerMap = namedRecord(editableHeaderName, headerValue).default({}).meta({ unit: '`{ "Name": "value" }`' });
+export const headerMap = once(() => namedRecord(editableHeaderName(), headerValue()).default({}).meta({ unit: '`{ "Name": "value" }`' }));
 
 /** An HTTP method (a token; compared upper-cased). */
-export const method = z
-  .string()
-  .refine((m) => HTTP_TOKEN.test(m), {
-    error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST`,
-  })
-  .transform((m) => m.toUpperCase());
+export const method = once(() =>
+  z
+    .string()
+    .refine((m) => HTTP_TOKEN.test(m), {
+      error: (issue) => `invalid HTTP method ${JSON.stringify(issue.input)}: a method is a token such as GET or POST`,
+    })
+    .transform((m) => m.toUpperCase()),
+);
 
 /** A final HTTP status code (200–599) from the IANA registry, as Node knows it. */
 export function statusCode(fallback: number) {

@@ -4,22 +4,23 @@ import { DelaySampler, DISTRIBUTIONS, type UniformSource } from '../../toxics/di
 import { matchAttribute } from './http-match.js';
 import { defineHttpToxic, type HttpHold, type HttpToxic, type HttpToxicContext, type HttpVerdict } from './http-types.js';
 
-const attributes = z
-  .object({
-    delay: wholeNumber('ms').describe('the mean wait'),
-    jitter: wholeNumber('ms').describe('the spread of the wait; its meaning depends on `distribution`'),
-    distribution: z
-      .enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` })
-      .default('uniform')
-      .describe('the shape of the wait, as for `latency`'),
-    match: matchAttribute,
-  })
-  .superRefine((a, issues) => {
-    if (a.distribution === 'lognormal' && a.jitter > 0 && a.delay === 0) {
-      issues.addIssue({ code: 'custom', path: ['delay'], message: 'lognormal needs a mean delay above 0 (ms)' });
-    }
-  });
-type DelayAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z
+    .object({
+      delay: wholeNumber('ms').describe('the mean wait'),
+      jitter: wholeNumber('ms').describe('the spread of the wait; its meaning depends on `distribution`'),
+      distribution: z
+        .enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` })
+        .default('uniform')
+        .describe('the shape of the wait, as for `latency`'),
+      match: matchAttribute(),
+    })
+    .superRefine((a, issues) => {
+      if (a.distribution === 'lognormal' && a.jitter > 0 && a.delay === 0) {
+        issues.addIssue({ code: 'custom', path: ['delay'], message: 'lognormal needs a mean delay above 0 (ms)' });
+      }
+    });
+type DelayAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** One held exchange: released by its timer, by removal of the toxic, or forgotten when cancelled. */
 class Hold implements HttpHold {

@@ -3,12 +3,13 @@ import { editableHeaderName, headerMap } from './http-attributes.js';
 import { matchAttribute } from './http-match.js';
 import { defineHttpToxic, type HttpHead, type HttpToxic } from './http-types.js';
 
-const attributes = z.object({
-  set: headerMap.describe('each replaces every header of that name, or is added'),
-  remove: z.array(editableHeaderName).max(256).default([]).meta({ unit: 'list of names', description: 'removed before `set` applies' }),
-  match: matchAttribute,
-});
-type HeaderAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    set: headerMap().describe('each replaces every header of that name, or is added'),
+    remove: z.array(editableHeaderName()).max(256).default([]).meta({ unit: 'list of names', description: 'removed before `set` applies' }),
+    match: matchAttribute(),
+  });
+type HeaderAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Sets and removes headers of matching requests (upstream) or responses (downstream). */
 class HttpHeader implements HttpToxic<HeaderAttributes> {

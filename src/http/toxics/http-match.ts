@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { once } from '../../core/toxic-contract.js';
 import { compileGlob, GlobError, type Glob } from './glob.js';
 import type { HeaderList } from './header-list.js';
 import { headerName, method, namedRecord } from './http-attributes.js';
@@ -25,38 +26,40 @@ const MATCH_KEYS = 'methods, path, headers';
 const MAX_MATCH_HEADERS = 32;
 
 /** `match`: methods, a path glob and header-value globs. */
-export const matchAttribute = z
-  .strictObject(
-    {
-      /** Methods, any case (`GET`, `post`); empty = every method. */
-      methods: z.array(method).max(64).default([]),
-      /** Glob on the request path without its query (`/orders/*`, `/api/**`); empty = every path. */
-      path: z
-        .string()
-        .refine((p) => p === '' || p.startsWith('/') || p.startsWith('*'), { error: 'a path glob starts with "/" or "*"', abort: true })
-        .superRefine(globCheck('/'))
-        .default(''),
-      /** Header name → glob on its value (`*` = present); a request needs every one. */
-      headers: namedRecord(headerName, z.string().superRefine(globCheck(undefined)))
-        .refine((headers) => Object.keys(headers).length <= MAX_MATCH_HEADERS, { error: `at most ${MAX_MATCH_HEADERS} headers` })
-        .default({}),
-    },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (match takes ${MATCH_KEYS})`
-          : undefined,
-    },
-  )
-  .prefault({})
-  .meta({
-    unit: '`{ methods, path, headers }`',
-    defaultText: 'every request',
-    description: 'which requests the toxic acts on (and the responses to them)',
-  });
+export const matchAttribute = once(() =>
+  z
+    .strictObject(
+      {
+        /** Methods, any case (`GET`, `post`); empty = every method. */
+        methods: z.array(method()).max(64).default([]),
+        /** Glob on the request path without its query (`/orders/*`, `/api/**`); empty = every path. */
+        path: z
+          .string()
+          .refine((p) => p === '' || p.startsWith('/') || p.startsWith('*'), { error: 'a path glob starts with "/" or "*"', abort: true })
+          .superRefine(globCheck('/'))
+          .default(''),
+        /** Header name → glob on its value (`*` = present); a request needs every one. */
+        headers: namedRecord(headerName(), z.string().superRefine(globCheck(undefined)))
+          .refine((headers) => Object.keys(headers).length <= MAX_MATCH_HEADERS, { error: `at most ${MAX_MATCH_HEADERS} headers` })
+          .default({}),
+      },
+      {
+        error: (issue) =>
+          issue.code === 'unrecognized_keys'
+            ? `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (match takes ${MATCH_KEYS})`
+            : undefined,
+      },
+    )
+    .prefault({})
+    .meta({
+      unit: '`{ methods, path, headers }`',
+      defaultText: 'every request',
+      description: 'which requests the toxic acts on (and the responses to them)',
+    }),
+);
 
 /** The parsed `match` attribute. */
-export type MatchAttribute = z.infer<typeof matchAttribute>;
+export type MatchAttribute = z.infer<ReturnType<typeof matchAttribute>>;
 
 /** What a request is matched on. */
 export interface MatchTarget {

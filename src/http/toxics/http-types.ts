@@ -9,7 +9,7 @@
 import type { z } from 'zod';
 import type { UniformSource } from '../../toxics/distributions.js';
 import type { HeaderList } from './header-list.js';
-import type { StageTimerControl, ToxicDescription } from '../../core/toxic-contract.js';
+import { type StageTimerControl, withLazyAttributes, type DefinitionInput, type ToxicDescription } from '../../core/toxic-contract.js';
 
 /** The head of the message a toxic acts on. */
 export interface HttpHead {
@@ -102,6 +102,6 @@ export interface HttpToxicDefinition<S extends z.ZodObject = z.ZodObject> extend
 }
 
 /** Ties an HTTP toxic's type, attribute schema and factory together, keeping the attribute types. */
-export function defineHttpToxic<S extends z.ZodObject>(definition: HttpToxicDefinition<S>): HttpToxicDefinition<S> {
-  return definition;
+export function defineHttpToxic<S extends z.ZodObject>(definition: DefinitionInput<HttpToxicDefinition<S>>): HttpToxicDefinition<S> {
+  return withLazyAttributes(definition);
 }

@@ -3,13 +3,14 @@ import { wholeNumber } from '../../toxics/attributes.js';
 import { http2ErrorCode } from './error-codes.js';
 import { defineHttp2Toxic, type GoawayPlan, type Http2Toxic } from './http2-types.js';
 
-const attributes = z.object({
-  after: wholeNumber('streams', { fallback: 1 }).describe(
-    'streams a client connection may open; GOAWAY goes out as the last of them arrives (0: as the connection starts)',
-  ),
-  code: http2ErrorCode('NO_ERROR').describe('the GOAWAY error code (`0` or `NO_ERROR`: a graceful shutdown)'),
-});
-type GoawayAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    after: wholeNumber('streams', { fallback: 1 }).describe(
+      'streams a client connection may open; GOAWAY goes out as the last of them arrives (0: as the connection starts)',
+    ),
+    code: http2ErrorCode('NO_ERROR').describe('the GOAWAY error code (`0` or `NO_ERROR`: a graceful shutdown)'),
+  });
+type GoawayAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Tells each client connection to go away after a number of streams; it closes once they are done. */
 class Goaway implements Http2Toxic<GoawayAttributes> {

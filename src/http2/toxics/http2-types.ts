@@ -5,7 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
-import type { ToxicDescription } from '../../core/toxic-contract.js';
+import { withLazyAttributes, type DefinitionInput, type ToxicDescription } from '../../core/toxic-contract.js';
 import type { HttpToxic, HttpToxicContext } from '../../http/toxics/http-types.js';
 
 /** The layer of HTTP/2 toxics. */
@@ -31,6 +31,6 @@ export interface Http2ToxicDefinition<S extends z.ZodObject = z.ZodObject> exten
 }
 
 /** Ties an HTTP/2 toxic's type, attribute schema and factory together, keeping the attribute types. */
-export function defineHttp2Toxic<S extends z.ZodObject>(definition: Http2ToxicDefinition<S>): Http2ToxicDefinition<S> {
-  return definition;
+export function defineHttp2Toxic<S extends z.ZodObject>(definition: DefinitionInput<Http2ToxicDefinition<S>>): Http2ToxicDefinition<S> {
+  return withLazyAttributes(definition);
 }

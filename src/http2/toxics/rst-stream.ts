@@ -4,15 +4,16 @@ import type { HttpVerdict } from '../../http/toxics/http-types.js';
 import { http2ErrorCode } from './error-codes.js';
 import { defineHttp2Toxic, type Http2Toxic } from './http2-types.js';
 
-const attributes = z.object({
-  code: http2ErrorCode('INTERNAL_ERROR').describe('the RST_STREAM error code (`8` or `CANCEL`)'),
-  after_headers: z
-    .boolean({ error: 'expected after_headers as true or false' })
-    .default(false)
-    .describe('downstream: send the response headers first, then reset (before the body); upstream resets as the request arrives'),
-  match: matchAttribute,
-});
-type RstAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    code: http2ErrorCode('INTERNAL_ERROR').describe('the RST_STREAM error code (`8` or `CANCEL`)'),
+    after_headers: z
+      .boolean({ error: 'expected after_headers as true or false' })
+      .default(false)
+      .describe('downstream: send the response headers first, then reset (before the body); upstream resets as the request arrives'),
+    match: matchAttribute(),
+  });
+type RstAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Resets each matching stream instead of forwarding it (upstream) or while answering it (downstream). */
 class RstStream implements Http2Toxic<RstAttributes> {

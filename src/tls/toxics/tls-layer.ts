@@ -5,7 +5,7 @@
  * @module
  */
 import type { z } from 'zod';
-import type { LayeredToxicDefinition } from '../../core/toxic-contract.js';
+import { withLazyAttributes, type DefinitionInput, type LayeredToxicDefinition } from '../../core/toxic-contract.js';
 
 /** The layer name in toxic definitions. */
 export const TLS_LAYER = 'tls';
@@ -14,4 +14,9 @@ export const TLS_LAYER = 'tls';
 export interface TlsToxicDefinition<S extends z.ZodObject = z.ZodObject> extends LayeredToxicDefinition<S> {
   readonly layer: typeof TLS_LAYER;
   create(attrs: z.infer<S>): z.infer<S>;
+}
+
+/** Ties a TLS toxic's type and attribute schema together, keeping the attribute types. */
+export function defineTlsToxic<S extends z.ZodObject>(definition: DefinitionInput<TlsToxicDefinition<S>>): TlsToxicDefinition<S> {
+  return withLazyAttributes(definition);
 }

@@ -3,13 +3,14 @@ import { wholeNumber } from '../../toxics/attributes.js';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 import { TimedDatagrams } from './timed-datagrams.js';
 
-const attributes = z.object({
-  /** Rate limit in KB/s (1 KB = 1000 bytes), as the TCP `bandwidth`. 0 means unlimited. */
-  rate: wholeNumber('KB/s'),
-  /** Bytes that may wait for the link; a datagram that does not fit is dropped (tail drop). */
-  queue: wholeNumber('bytes', { fallback: 100_000 }),
-});
-type BandwidthAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    /** Rate limit in KB/s (1 KB = 1000 bytes), as the TCP `bandwidth`. 0 means unlimited. */
+    rate: wholeNumber('KB/s'),
+    /** Bytes that may wait for the link; a datagram that does not fit is dropped (tail drop). */
+    queue: wholeNumber('bytes', { fallback: 100_000 }),
+  });
+type BandwidthAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * A link of `rate` KB/s with a tail-drop queue: each datagram leaves once the one before it has

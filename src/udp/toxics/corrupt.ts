@@ -3,11 +3,12 @@ import { fraction } from '../../toxics/attributes.js';
 import { cleanRun } from '../../toxics/corrupt.js';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
-const attributes = z.object({
-  /** Probability that a byte has one of its bits flipped, 0 to 1. */
-  rate: fraction(0.001, 'a probability from 0 to 1'),
-});
-type CorruptAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    /** Probability that a byte has one of its bits flipped, 0 to 1. */
+    rate: fraction(0.001, 'a probability from 0 to 1'),
+  });
+type CorruptAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * Flips one random bit in a geometric sample of bytes, counted across datagrams. A datagram it

@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import type { Direction } from '../../direction.js';
-import type { StageTimerControl, ToxicDescription } from '../../core/toxic-contract.js';
+import { type StageTimerControl, withLazyAttributes, type DefinitionInput, type ToxicDescription } from '../../core/toxic-contract.js';
 
 /** What a datagram stage did beyond forwarding, as the relay counts it. */
 export type DatagramFault = 'dropped' | 'duplicated' | 'reordered' | 'corrupted';
@@ -61,6 +61,8 @@ export interface DatagramToxicDefinition<S extends z.ZodObject = z.ZodObject> ex
 }
 
 /** Ties a datagram toxic's type, attribute schema and factory together, keeping the attribute types. */
-export function defineDatagramToxic<S extends z.ZodObject>(definition: DatagramToxicDefinition<S>): DatagramToxicDefinition<S> {
-  return definition;
+export function defineDatagramToxic<S extends z.ZodObject>(
+  definition: DefinitionInput<DatagramToxicDefinition<S>>,
+): DatagramToxicDefinition<S> {
+  return withLazyAttributes(definition);
 }

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { fraction } from '../../toxics/attributes.js';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
-const attributes = z.object({
-  /** Probability that a datagram is sent twice, 0 to 1. */
-  rate: fraction(0.01, 'a probability from 0 to 1'),
-});
-type DuplicateAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    /** Probability that a datagram is sent twice, 0 to 1. */
+    rate: fraction(0.01, 'a probability from 0 to 1'),
+  });
+type DuplicateAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Sends a seeded share of datagrams twice in a row. */
 class DuplicateStage implements DatagramStage<DuplicateAttributes> {

@@ -4,25 +4,26 @@ import { DelaySampler, DISTRIBUTIONS } from '../../toxics/distributions.js';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 import { TimedDatagrams } from './timed-datagrams.js';
 
-const attributes = z
-  .object({
-    /** Mean delay added to every datagram, in milliseconds. */
-    latency: wholeNumber('ms'),
-    /** Spread of the delay in milliseconds; its meaning depends on `distribution`. */
-    jitter: wholeNumber('ms'),
-    /** Shape of the delay: uniform, normal, lognormal, pareto, paretonormal (as the TCP `latency`). */
-    distribution: z.enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` }).default('uniform'),
-    /** How much each delay leans on the last, 0 to 1. */
-    correlation: fraction(0, 'a correlation from 0 to 1'),
-    /** Let jitter reorder datagrams, as a real network does (default false: datagrams keep their order). */
-    reorder: z.boolean({ error: 'expected true or false' }).default(false),
-  })
-  .superRefine((a, issues) => {
-    if (a.distribution === 'lognormal' && a.jitter > 0 && a.latency === 0) {
-      issues.addIssue({ code: 'custom', path: ['latency'], message: 'lognormal needs a mean latency above 0 (ms)' });
-    }
-  });
-type LatencyAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z
+    .object({
+      /** Mean delay added to every datagram, in milliseconds. */
+      latency: wholeNumber('ms'),
+      /** Spread of the delay in milliseconds; its meaning depends on `distribution`. */
+      jitter: wholeNumber('ms'),
+      /** Shape of the delay: uniform, normal, lognormal, pareto, paretonormal (as the TCP `latency`). */
+      distribution: z.enum(DISTRIBUTIONS, { error: `expected one of ${DISTRIBUTIONS.join(', ')}` }).default('uniform'),
+      /** How much each delay leans on the last, 0 to 1. */
+      correlation: fraction(0, 'a correlation from 0 to 1'),
+      /** Let jitter reorder datagrams, as a real network does (default false: datagrams keep their order). */
+      reorder: z.boolean({ error: 'expected true or false' }).default(false),
+    })
+    .superRefine((a, issues) => {
+      if (a.distribution === 'lognormal' && a.jitter > 0 && a.latency === 0) {
+        issues.addIssue({ code: 'custom', path: ['latency'], message: 'lognormal needs a mean latency above 0 (ms)' });
+      }
+    });
+type LatencyAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * Holds each datagram until `arrival + delay`. Without `reorder`, release times never go backwards

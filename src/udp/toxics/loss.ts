@@ -3,25 +3,30 @@ import { decimal, fraction } from '../../toxics/attributes.js';
 import { LossProcess, maxRateForBurst } from '../../toxics/gilbert-elliott.js';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
-const attributes = z
-  .object({
-    /** Probability that a datagram is lost, 0 to 1 (the long-run average with `burst` or `correlation`). */
-    rate: fraction(0.01, 'a probability from 0 to 1'),
-    /** Mean loss burst length in datagrams (Gilbert–Elliott, as the TCP `loss` names it); 1 means independent losses. */
-    burst: decimal('datagrams', { min: 1, fallback: 1 }),
-    /** How much each loss decision leans on the last, 0 to 1: another way to give the same chain as `burst`. */
-    correlation: fraction(0, 'a correlation from 0 to 1'),
-  })
-  .superRefine((a, issues) => {
-    if (a.burst > 1 && a.correlation > 0) {
-      issues.addIssue({ code: 'custom', path: ['correlation'], message: 'give burst or correlation, not both' });
-    }
-    if (a.burst > 1 && a.rate > maxRateForBurst(a.burst)) {
-      const most = maxRateForBurst(a.burst).toFixed(3);
-      issues.addIssue({ code: 'custom', path: ['rate'], message: `a mean burst of ${a.burst} datagrams allows a rate of at most ${most}` });
-    }
-  });
-type LossAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z
+    .object({
+      /** Probability that a datagram is lost, 0 to 1 (the long-run average with `burst` or `correlation`). */
+      rate: fraction(0.01, 'a probability from 0 to 1'),
+      /** Mean loss burst length in datagrams (Gilbert–Elliott, as the TCP `loss` names it); 1 means independent losses. */
+      burst: decimal('datagrams', { min: 1, fallback: 1 }),
+      /** How much each loss decision leans on the last, 0 to 1: another way to give the same chain as `burst`. */
+      correlation: fraction(0, 'a correlation from 0 to 1'),
+    })
+    .superRefine((a, issues) => {
+      if (a.burst > 1 && a.correlation > 0) {
+        issues.addIssue({ code: 'custom', path: ['correlation'], message: 'give burst or correlation, not both' });
+      }
+      if (a.burst > 1 && a.rate > maxRateForBurst(a.burst)) {
+        const most = maxRateForBurst(a.burst).toFixed(3);
+        issues.addIssue({
+          code: 'custom',
+          path: ['rate'],
+          message: `a mean burst of ${a.burst} datagrams allows a rate of at most ${most}`,
+        });
+      }
+    });
+type LossAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /**
  * The mean burst length of the loss chain: `burst` as given, or the one `correlation` ρ implies.

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
-const attributes = z.object({});
-type PartitionAttributes = z.infer<typeof attributes>;
+const attributes = () => z.object({});
+type PartitionAttributes = z.infer<ReturnType<typeof attributes>>;
 
 /** Drops every datagram of this direction until the toxic leaves the flow. */
 class PartitionStage implements DatagramStage<PartitionAttributes> {

@@ -2,15 +2,16 @@ import { z } from 'zod';
 import { fraction, wholeNumber } from '../../toxics/attributes.js';
 import { defineDatagramToxic, type DatagramContext, type DatagramStage } from './datagram-toxic.js';
 
-const attributes = z.object({
-  /** Probability that a datagram is held back, 0 to 1. */
-  rate: fraction(0.01, 'a probability from 0 to 1'),
-  /** How many later datagrams pass a held one before it leaves. */
-  gap: wholeNumber('datagrams', { min: 1, fallback: 1 }),
-  /** A held datagram leaves after this many ms even if fewer than `gap` have passed it, so reordering never turns into loss. */
-  timeout: wholeNumber('ms', { min: 1, fallback: 1000 }),
-});
-type ReorderAttributes = z.infer<typeof attributes>;
+const attributes = () =>
+  z.object({
+    /** Probability that a datagram is held back, 0 to 1. */
+    rate: fraction(0.01, 'a probability from 0 to 1'),
+    /** How many later datagrams pass a held one before it leaves. */
+    gap: wholeNumber('datagrams', { min: 1, fallback: 1 }),
+    /** A held datagram leaves after this many ms even if fewer than `gap` have passed it, so reordering never turns into loss. */
+    timeout: wholeNumber('ms', { min: 1, fallback: 1000 }),
+  });
+type ReorderAttributes = z.infer<ReturnType<typeof attributes>>;
 
 interface Held {
   datagram: Buffer;
