@@ -54,7 +54,10 @@ export async function startHttpsServer(pki: TestPki): Promise<LoopbackListener> 
 /** How a TLS client's exchange ended: the echoed text, or the error code (or message) it failed with. */
 export type TlsOutcome = { ok: true; text: string; protocol: string | null; alpn: string | false } | { ok: false; error: string };
 
-/** Connects with TLS, sends `text`, half-closes, and reads to the end. */
+/**
+ * Connects with TLS, sends `text`, half-closes, and reads to the end. With `options.timeout`, a
+ * connection idle that long ends the exchange as `ETIMEDOUT`.
+ */
 export function tlsExchange(port: number, text: string, options: ConnectionOptions = {}): Promise<TlsOutcome> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -67,6 +70,10 @@ export function tlsExchange(port: number, text: string, options: ConnectionOptio
     );
     socket.on('error', (err: NodeJS.ErrnoException) => {
       resolve({ ok: false, error: err.code ?? err.message });
+      socket.destroy();
+    });
+    socket.on('timeout', () => {
+      resolve({ ok: false, error: 'ETIMEDOUT' });
       socket.destroy();
     });
   });
