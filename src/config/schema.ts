@@ -11,6 +11,7 @@ import { parseHostPort } from '../core/address.js';
 import { builtinProtocols, PROTOCOLS } from '../protocols.js';
 import { MAX_NAME_LENGTH, MAX_PROXIES, MAX_TOXICS_PER_DIRECTION, MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import { LOG_LEVELS } from '../logging/pino-logger.js';
+import { streamField, toxicityField } from '../toxics/envelope-fields.js';
 import { ToxicRegistry } from '../toxics/registry.js';
 import { tlsSchema } from '../tls/settings.js';
 import { TLS_LAYER } from '../tls/toxics/tls-layer.js';
@@ -53,18 +54,8 @@ function toxicSchema(definition: AnyToxicDefinition) {
     .object({
       name: z.string().min(1).max(MAX_NAME_LENGTH).optional().describe('Unique per proxy; default "<type>_<stream>".'),
       type: z.literal(definition.type),
-      stream: z
-        .enum(['upstream', 'downstream'])
-        .default('downstream')
-        .describe('upstream = client → server, downstream = server → client.'),
-      toxicity: z
-        .number()
-        .min(0)
-        .max(1)
-        .default(1)
-        .describe(
-          http ? 'Probability (0–1) that the toxic applies to a request.' : 'Probability (0–1) that the toxic applies to a connection.',
-        ),
+      stream: streamField(),
+      toxicity: toxicityField(http ? 'a request' : 'a connection'),
       // Read when the toxic union is first used: a config without toxics builds no attribute schema.
       get attributes() {
         return attributes();

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { tlsSchema } from '../tls/settings.js';
 import { parseHostPort } from '../core/address.js';
 import { headerName, headerValue, HTTP_TOKEN, namedRecord } from '../http/toxics/http-attributes.js';
+import { streamField, toxicityField } from '../toxics/envelope-fields.js';
 import { builtinDatagramToxics, builtinTlsToxics, builtinToxics } from '../toxics/registry.js';
 import { MAX_NAME_LENGTH, MAX_SCENARIO_PROBES, MAX_SCENARIO_PROXIES, MAX_SCENARIO_STEPS, MAX_UDP_IDLE_TIMEOUT_MS } from '../limits.js';
 import { bodyMatchProblem, MAX_MATCH_PATTERN } from './body-match.js';
@@ -148,20 +149,8 @@ function toxicBranch<E extends z.ZodRawShape>(definitions: readonly ToxicShape[]
       ...extra,
       name: name.optional().describe('Toxic name; default "<type>_<stream>". Unique per proxy while it is applied.'),
       type: z.literal(definition.type),
-      stream: z
-        .enum(['upstream', 'downstream'])
-        .default('downstream')
-        .describe('upstream = client → server, downstream = server → client.'),
-      toxicity: z
-        .number()
-        .min(0)
-        .max(1)
-        .default(1)
-        .describe(
-          definitions.some((d) => d.layer === 'datagram')
-            ? 'Probability (0–1) that the toxic applies to a connection (a flow, on udp proxies).'
-            : 'Probability (0–1) that the toxic applies to a connection.',
-        ),
+      stream: streamField(),
+      toxicity: toxicityField(definitions.some((d) => d.layer === 'datagram') ? 'a connection (a flow, on udp proxies)' : 'a connection'),
       attributes: (layered ? layeredAttributes(definitions) : attributesOf(definition))
         .optional()
         .describe(
